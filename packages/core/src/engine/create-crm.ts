@@ -1,0 +1,299 @@
+import { CamelCasePlugin, Kysely } from 'kysely';
+import { z } from 'zod';
+import { RapportError } from '../errors/rapport-error.js';
+import { fromZodError } from '../errors/zod-issues.js';
+import { newId } from '../ids/id.js';
+import type { AnyDatabase } from '../migrations/migration-context.js';
+import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
+import {
+  defaultPipelineStages,
+  type ObjectName,
+  standardObjects,
+} from '../objects/standard-objects.js';
+import type { AnyRapportPlugin, CustomFieldsConfig } from '../plugins/define-plugin.js';
+import { lineItemRules } from '../sales/line-item-rules.js';
+import { opportunityRules } from '../sales/opportunity-rules.js';
+import {
+  campaignRules,
+  contractRules,
+  leadRules,
+  quotaRules,
+  userRules,
+} from '../sales/record-rules.js';
+import type { RapportStorage } from '../storage/storage-adapter.js';
+import { type Actor, systemActor } from '../tenancy/actor.js';
+import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
+import { type CrmScope, createScope } from './crm-scope.js';
+import type { EngineState, ScopeState } from './engine-state.js';
+import { createEventBus } from './event-bus.js';
+import type { RapportEvents } from './events.js';
+import type { HooksConfig, ObjectHooks } from './hooks.js';
+import { insertRecord } from './object-repository.js';
+import type { MergeCustomFields } from './record-types.js';
+import { inTransaction } from './transaction.js';
+
+/**
+ * Configuration of {@link createCrm}.
+ *
+ * @example
+ * const config: CrmConfig = { storage: sqliteStorage({ filename: 'crm.sqlite' }) };
+ */
+export interface CrmConfig<
+  TPlugins extends readonly AnyRapportPlugin[] = readonly AnyRapportPlugin[],
+  TFields extends CustomFieldsConfig = CustomFieldsConfig,
+> {
+  /** Where records live: `sqliteStorage(...)`, `postgresStorage(...)`. */
+  readonly storage: RapportStorage;
+  /** Plugins: KPIs, fields, hooks, migrations. */
+  readonly plugins?: TPlugins;
+  /** Custom fields of this application, per object. */
+  readonly fields?: TFields;
+  /** Hooks of this application, per object; they run after the plugins' hooks. */
+  readonly hooks?: HooksConfig<CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>>;
+  /** The clock (tests pin it). */
+  readonly now?: () => Date;
+}
+
+/**
+ * A tenant: pick the actor to get a scope.
+ *
+ * @example
+ * const scope = crm.tenant('acme').as({ id: 'u1', role: 'rep' });
+ */
+export interface TenantHandle<TScope> {
+  /** A scope in which `actor` reads and writes. */
+  as(actor: Actor): TScope;
+  /** A scope for Rapport's own jobs (admin rights, actor id `system`). */
+  system(): TScope;
+}
+
+/**
+ * The engine.
+ *
+ * @example
+ * const crm = createCrm({ storage: sqliteStorage({ filename: ':memory:' }) });
+ * await crm.migrate();
+ * await crm.createTenant({ id: 'acme', name: 'Acme GmbH' });
+ */
+export interface Crm<
+  TPlugins extends readonly AnyRapportPlugin[] = readonly AnyRapportPlugin[],
+  TFields extends CustomFieldsConfig = CustomFieldsConfig,
+> {
+  /** Runs pending migrations of core and plugins. */
+  migrate(): Promise<MigrationReport>;
+  /** Creates a tenant with the default (Salesforce) pipeline; CONFLICT if the id is taken. */
+  createTenant(input: CreateTenantInput): Promise<Tenant>;
+  /** The tenant if it exists, else creates it: safe to run again. */
+  ensureTenant(input: CreateTenantInput): Promise<Tenant>;
+  /** A tenant by id; the scope fails with NOT_FOUND on first use if it does not exist. */
+  tenant(id: string): TenantHandle<CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>>;
+  /** Events after commit: `crm.events.on('record.created', handler)`. */
+  readonly events: {
+    on<TType extends keyof RapportEvents>(
+      type: TType,
+      handler: (event: RapportEvents[TType]) => void,
+    ): void;
+    off<TType extends keyof RapportEvents>(
+      type: TType,
+      handler: (event: RapportEvents[TType]) => void,
+    ): void;
+  };
+  /** The plugins, as given. */
+  readonly plugins: TPlugins;
+  /** The storage, as given. */
+  readonly storage: RapportStorage;
+  /** Closes the database connection(s). */
+  destroy(): Promise<void>;
+}
+
+function mergeCustomSchemas(
+  plugins: readonly AnyRapportPlugin[],
+  fields: CustomFieldsConfig | undefined,
+) {
+  const shapes: Record<string, Record<string, z.ZodType>> = {};
+  const owners: Record<string, string> = {};
+  const sources = [
+    ...plugins.map((p) => ({ owner: `plugin ${p.id}`, fields: p.fields })),
+    { owner: 'config', fields },
+  ];
+  for (const source of sources) {
+    for (const [object, shape] of Object.entries(source.fields ?? {})) {
+      if (!(object in standardObjects)) {
+        throw new RapportError(
+          'UNSUPPORTED',
+          `${source.owner} declares custom fields on unknown object ${object}`,
+        );
+      }
+      const target = shapes[object] ?? {};
+      shapes[object] = target;
+      for (const [field, schema] of Object.entries(shape ?? {})) {
+        const key = `${object}.${field}`;
+        if (owners[key])
+          throw new RapportError(
+            'UNSUPPORTED',
+            `custom field ${key} is declared by ${owners[key]} and ${source.owner}`,
+          );
+        owners[key] = source.owner;
+        target[field] = schema;
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.keys(standardObjects).map((object) => [object, z.strictObject(shapes[object] ?? {})]),
+  );
+}
+
+function mergeHooks(plugins: readonly AnyRapportPlugin[], hooks: HooksConfig | undefined) {
+  const merged: Record<string, ObjectHooks[]> = {};
+  for (const source of [...plugins.map((p) => p.hooks), hooks]) {
+    for (const [object, objectHooks] of Object.entries(source ?? {})) {
+      if (!objectHooks) continue;
+      const list = merged[object] ?? [];
+      list.push(objectHooks);
+      merged[object] = list;
+    }
+  }
+  return merged;
+}
+
+/**
+ * Creates the engine over a storage, with plugins and custom fields. Types of records, custom
+ * fields and KPI ids are inferred from what is passed here.
+ *
+ * @example
+ * import { createCrm } from '@rapport/core';
+ * import { sqliteStorage } from '@rapport/sqlite';
+ *
+ * const crm = createCrm({ storage: sqliteStorage({ filename: 'crm.sqlite' }) });
+ * await crm.migrate();
+ */
+export function createCrm<
+  const TPlugins extends readonly AnyRapportPlugin[] = readonly [],
+  const TFields extends CustomFieldsConfig = {},
+>(config: CrmConfig<TPlugins, TFields>): Crm<TPlugins, TFields> {
+  const plugins = (config.plugins ?? []) as TPlugins;
+  const ids = new Set<string>();
+  for (const plugin of plugins) {
+    if (ids.has(plugin.id))
+      throw new RapportError('UNSUPPORTED', `plugin ${plugin.id} is registered twice`);
+    ids.add(plugin.id);
+  }
+  const db = new Kysely<AnyDatabase>({
+    dialect: config.storage.dialect,
+    plugins: [new CamelCasePlugin()],
+  });
+  const emitter = createEventBus();
+  type Scope = CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>;
+  const engine: EngineState = {
+    db,
+    storage: config.storage,
+    plugins,
+    objects: standardObjects,
+    customSchemas: mergeCustomSchemas(plugins, config.fields),
+    hooks: mergeHooks(plugins, config.hooks as HooksConfig | undefined),
+    events: emitter,
+    now: config.now ?? (() => new Date()),
+    rules: {
+      opportunity: opportunityRules,
+      lineItem: lineItemRules,
+      lead: leadRules,
+      campaign: campaignRules,
+      contract: contractRules,
+      quota: quotaRules,
+      user: userRules,
+    },
+    scopeFactory: (state) => createScope(state),
+  };
+  let opened: Promise<void> | undefined;
+  const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());
+  const stateFor = (tenantId: string, actor: Actor): ScopeState => ({
+    engine,
+    tenantId,
+    actor,
+    tx: undefined,
+    cache: {},
+  });
+
+  const createTenant = async (input: CreateTenantInput): Promise<Tenant> => {
+    await open();
+    const parsed = createTenantSchema.safeParse(input);
+    if (!parsed.success) throw fromZodError('tenant', parsed.error);
+    const { id, ...settings } = parsed.data;
+    const state = stateFor(id, systemActor);
+    return inTransaction(state, async (tx) => {
+      const exists = await tx
+        .tx!.trx.selectFrom('tenants')
+        .select('id')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (exists)
+        throw new RapportError('CONFLICT', `tenant ${id} exists`, { object: 'tenant', id });
+      const now = engine.now().toISOString();
+      const pipelineId = newId(engine.now().getTime());
+      await tx
+        .tx!.trx.insertInto('tenants')
+        .values({
+          id,
+          ...settings,
+          defaultPipelineId: null,
+          version: 1,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .execute();
+      await insertRecord(
+        tx,
+        standardObjects.pipeline,
+        { name: 'Sales', stages: defaultPipelineStages },
+        {
+          id: pipelineId,
+          externalId: 'default',
+          custom: {},
+        },
+      );
+      await tx
+        .tx!.trx.updateTable('tenants')
+        .set({ defaultPipelineId: pipelineId })
+        .where('id', '=', id)
+        .execute();
+      return {
+        id,
+        ...settings,
+        defaultPipelineId: pipelineId,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+    });
+  };
+
+  return {
+    plugins,
+    storage: config.storage,
+    events: { on: emitter.on, off: emitter.off },
+    async migrate() {
+      await open();
+      return runMigrations(db, config.storage, plugins);
+    },
+    createTenant,
+    async ensureTenant(input) {
+      await open();
+      const existing = await db
+        .selectFrom('tenants')
+        .selectAll()
+        .where('id', '=', input.id)
+        .executeTakeFirst();
+      return existing ? (existing as Tenant) : createTenant(input);
+    },
+    tenant(id) {
+      return {
+        as: (actor) => createScope(stateFor(id, actor)) as Scope,
+        system: () => createScope(stateFor(id, systemActor)) as Scope,
+      };
+    },
+    destroy: () => db.destroy(),
+  };
+}
+
+/** @internal Object names, for iteration. */
+export const objectNames = Object.keys(standardObjects) as ObjectName[];

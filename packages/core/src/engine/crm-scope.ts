@@ -1,0 +1,440 @@
+import { type SelectQueryBuilder, sql } from 'kysely';
+import { z } from 'zod';
+import { RapportError, validationError } from '../errors/rapport-error.js';
+import { fromZodError } from '../errors/zod-issues.js';
+import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { Money } from '../money/money.js';
+import { dateSchema, idSchema } from '../objects/field-schemas.js';
+import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import { type ObjectName, standardObjects } from '../objects/standard-objects.js';
+import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
+import { type ConvertLeadOptions, convertLead } from '../sales/lead-conversion.js';
+import { pipelineStages } from '../sales/pipeline-stages.js';
+import type { DialectSql } from '../storage/storage-adapter.js';
+import type { Actor } from '../tenancy/actor.js';
+import { dayInTimeZone, type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
+import { convertMoney, type ExchangeRate, listRates, setRate } from './currencies.js';
+import { dbOf, type ScopeState } from './engine-state.js';
+import {
+  countRecords,
+  createRecord,
+  deleteRecord,
+  findByExternalId,
+  findVisible,
+  getVisible,
+  listRecords,
+  updateRecord,
+  upsertRecord,
+} from './object-repository.js';
+import type {
+  AnyCustomFields,
+  CreateInput,
+  CrmRecord,
+  ListQuery,
+  Page,
+  UpdateInput,
+  Where,
+} from './record-types.js';
+import { inTransaction } from './transaction.js';
+import { loadTenant, requireAdmin, visibilityCondition } from './visibility.js';
+
+/**
+ * Reads of one object through a scope: only the tenant's records the actor may see.
+ *
+ * @example
+ * const page = await scope.stageHistory.list({ where: { opportunityId }, orderBy: { field: 'createdAt' } });
+ */
+export interface ObjectReader<TName extends ObjectName, TCustom extends AnyCustomFields> {
+  /** The record, or NOT_FOUND. */
+  get(id: string): Promise<CrmRecord<TName, TCustom>>;
+  /** The record, or undefined. */
+  find(id: string): Promise<CrmRecord<TName, TCustom> | undefined>;
+  /** The record with this external id, or undefined. */
+  findByExternalId(externalId: string): Promise<CrmRecord<TName, TCustom> | undefined>;
+  /** A page of records: filters, one sort field, cursor pagination. */
+  list(query?: ListQuery<CrmRecord<TName, TCustom>>): Promise<Page<CrmRecord<TName, TCustom>>>;
+  /** How many records match. */
+  count(where?: Where<CrmRecord<TName, TCustom>>): Promise<number>;
+}
+
+/**
+ * Reads and writes of one object through a scope. Every write validates, runs hooks, and is one
+ * transaction (or part of the scope's).
+ *
+ * @example
+ * const account = await scope.accounts.create({ name: 'Acme' });
+ * await scope.accounts.update(account.id, { version: account.version, industry: 'Retail' });
+ */
+export interface ObjectRepository<TName extends ObjectName, TCustom extends AnyCustomFields>
+  extends ObjectReader<TName, TCustom> {
+  /** Creates a record. */
+  create(input: CreateInput<TName, TCustom>): Promise<CrmRecord<TName, TCustom>>;
+  /** Updates a record; `version` must be the stored one, else CONFLICT. */
+  update(id: string, patch: UpdateInput<TName, TCustom>): Promise<CrmRecord<TName, TCustom>>;
+  /** Creates or updates by `externalId` (for imports). */
+  upsert(
+    input: CreateInput<TName, TCustom> & { readonly externalId: string },
+  ): Promise<{ readonly record: CrmRecord<TName, TCustom>; readonly created: boolean }>;
+  /** Deletes a record; a given `version` must be the stored one. Referenced records are a CONFLICT. */
+  delete(id: string, options?: { readonly version?: number }): Promise<void>;
+}
+
+/** A line item given with `closeWon`. */
+export type CloseWonLineItem<TCustom extends AnyCustomFields> = Omit<
+  CreateInput<'lineItem', TCustom>,
+  'opportunityId'
+>;
+
+/**
+ * Opportunities, with the stage moves of a sales process.
+ *
+ * @example
+ * const won = await scope.opportunities.closeWon(deal.id, { version: deal.version });
+ */
+export interface OpportunityRepository<TCustom extends AnyCustomFields>
+  extends ObjectRepository<'opportunity', TCustom> {
+  /** Moves to a stage of the opportunity's pipeline; probability and forecast category follow unless given. */
+  changeStage(
+    id: string,
+    change: {
+      readonly version: number;
+      readonly stage: string;
+      readonly probability?: number;
+      readonly amount?: number;
+      readonly closeDate?: string;
+    },
+  ): Promise<CrmRecord<'opportunity', TCustom>>;
+  /** Closes won (today in the tenant's time zone unless `closeDate`), after adding `lineItems`, in one transaction. */
+  closeWon(
+    id: string,
+    options: {
+      readonly version: number;
+      readonly closeDate?: string;
+      readonly lineItems?: readonly CloseWonLineItem<TCustom>[];
+    },
+  ): Promise<CrmRecord<'opportunity', TCustom>>;
+  /** Closes lost with a reason (today unless `closeDate`). */
+  closeLost(
+    id: string,
+    options: { readonly version: number; readonly lostReason: string; readonly closeDate?: string },
+  ): Promise<CrmRecord<'opportunity', TCustom>>;
+}
+
+/** The records a lead conversion touched. */
+export interface ConvertedLead<TCustom extends AnyCustomFields> {
+  /** The lead, now converted. */
+  readonly lead: CrmRecord<'lead', TCustom>;
+  /** The new or merged account. */
+  readonly account: CrmRecord<'account', TCustom>;
+  /** The new or merged contact. */
+  readonly contact: CrmRecord<'contact', TCustom>;
+  /** The new opportunity, unless `opportunity: false`. */
+  readonly opportunity: CrmRecord<'opportunity', TCustom> | null;
+}
+
+/**
+ * Leads, with Salesforce-style conversion.
+ *
+ * @example
+ * const { account, contact, opportunity } = await scope.leads.convert(lead.id);
+ */
+export interface LeadRepository<TCustom extends AnyCustomFields>
+  extends ObjectRepository<'lead', TCustom> {
+  /** Converts a lead into an account, a contact and (unless `opportunity: false`) an opportunity, in one transaction. */
+  convert(id: string, options?: ConvertLeadOptions): Promise<ConvertedLead<TCustom>>;
+}
+
+/**
+ * Money in other currencies, converted through the tenant's base currency.
+ *
+ * @example
+ * await scope.currencies.setRate('USD', 0.92);
+ * await scope.currencies.convert({ amount: 100_00, currency: 'USD' }); // { amount: 9200, currency: 'EUR' }
+ */
+export interface CurrencyService {
+  /** Sets the rate of a currency: 1 unit of it is `rate` units of the base currency. Admins only. */
+  setRate(currency: string, rate: number): Promise<ExchangeRate>;
+  /** The tenant's rates. */
+  rates(): Promise<ExchangeRate[]>;
+  /** Converts money, to the base currency unless `to` is given. */
+  convert(money: Money, to?: string): Promise<Money>;
+}
+
+/**
+ * Everything one actor may do in one tenant. Every read is filtered to the tenant and to what the
+ * actor may see; every write validates and is a transaction. There is no other path to records.
+ *
+ * @example
+ * const scope = crm.tenant('acme').as({ id: repId, role: 'rep' });
+ * const mine = await scope.opportunities.list({ where: { status: 'open' } });
+ */
+export interface CrmScope<
+  TCustom extends AnyCustomFields = AnyCustomFields,
+  TPlugins extends readonly AnyRapportPlugin[] = readonly AnyRapportPlugin[],
+> {
+  /** The tenant. */
+  readonly tenantId: string;
+  /** Who acts. */
+  readonly actor: Actor;
+  /** The plugins of the engine (for typing). @internal */
+  readonly plugins: TPlugins;
+  /** Users (reps, managers, admins). */
+  readonly users: ObjectRepository<'user', TCustom>;
+  /** Teams. */
+  readonly teams: ObjectRepository<'team', TCustom>;
+  /** Accounts. */
+  readonly accounts: ObjectRepository<'account', TCustom>;
+  /** Contacts. */
+  readonly contacts: ObjectRepository<'contact', TCustom>;
+  /** Campaigns. */
+  readonly campaigns: ObjectRepository<'campaign', TCustom>;
+  /** Leads. */
+  readonly leads: LeadRepository<TCustom>;
+  /** Products. */
+  readonly products: ObjectRepository<'product', TCustom>;
+  /** Pipelines. */
+  readonly pipelines: ObjectRepository<'pipeline', TCustom>;
+  /** Opportunities. */
+  readonly opportunities: OpportunityRepository<TCustom>;
+  /** Opportunity line items. */
+  readonly lineItems: ObjectRepository<'lineItem', TCustom>;
+  /** Activities. */
+  readonly activities: ObjectRepository<'activity', TCustom>;
+  /** Stage history (written by the engine). */
+  readonly stageHistory: ObjectReader<'stageHistory', TCustom>;
+  /** Quotas. */
+  readonly quotas: ObjectRepository<'quota', TCustom>;
+  /** Contracts. */
+  readonly contracts: ObjectRepository<'contract', TCustom>;
+  /** Exchange rates and conversion. */
+  readonly currencies: CurrencyService;
+  /** The tenant's settings. */
+  settings(): Promise<Tenant>;
+  /** Changes the tenant's settings (admins). */
+  updateSettings(
+    patch: Partial<
+      Pick<
+        Tenant,
+        'name' | 'baseCurrency' | 'timeZone' | 'fiscalYearStartMonth' | 'defaultPipelineId'
+      >
+    >,
+  ): Promise<Tenant>;
+  /** Today as `YYYY-MM-DD` in the tenant's time zone. */
+  today(): Promise<string>;
+  /**
+   * Runs `work` in one transaction: every write through the given scope commits together or
+   * not at all; events fire after the commit.
+   */
+  transaction<TResult>(
+    work: (scope: CrmScope<TCustom, TPlugins>) => Promise<TResult>,
+  ): Promise<TResult>;
+  /**
+   * A query over an object's table (aliased `t`, or `alias`) already filtered to the tenant and the
+   * actor's visibility: the scoped query layer KPIs and reports build on.
+   */
+  from(object: ObjectName, alias?: string): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
+  /** Dialect-specific SQL helpers of the storage. */
+  readonly dialect: DialectSql;
+  /** @internal */
+  readonly state: ScopeState;
+}
+
+function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
+  return {
+    get: (id: string) => getVisible(state, definition, id),
+    find: (id: string) => findVisible(state, definition, id),
+    findByExternalId: (externalId: string) => findByExternalId(state, definition, externalId),
+    list: (query?: Parameters<typeof listRecords>[2]) => listRecords(state, definition, query),
+    count: (where?: Readonly<Record<string, unknown>>) => countRecords(state, definition, where),
+    create: (input: unknown) => createRecord(state, definition, input),
+    update: (id: string, patch: unknown) => updateRecord(state, definition, id, patch),
+    upsert: (input: Record<string, unknown>) => upsertRecord(state, definition, input),
+    delete: (id: string, options?: { readonly version?: number }) =>
+      deleteRecord(state, definition, id, options),
+  };
+}
+
+const closeWonSchema = z.strictObject({
+  version: z.number().int().positive(),
+  closeDate: dateSchema.optional(),
+  lineItems: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+const closeLostSchema = z.strictObject({
+  version: z.number().int().positive(),
+  closeDate: dateSchema.optional(),
+  lostReason: z.string().min(1).max(255),
+});
+
+async function stageWithStatus(
+  state: ScopeState,
+  pipelineId: string,
+  status: 'won' | 'lost',
+): Promise<string> {
+  const stage = (await pipelineStages(state, pipelineId)).find((s) => s.status === status);
+  if (!stage)
+    throw validationError(
+      'opportunity',
+      ['stage'],
+      `pipeline ${pipelineId} has no ${status} stage`,
+      'no_stage',
+    );
+  return stage.name;
+}
+
+/** @internal Builds the public scope over a scope state. */
+export function createScope<
+  TCustom extends AnyCustomFields,
+  TPlugins extends readonly AnyRapportPlugin[],
+>(state: ScopeState): CrmScope<TCustom, TPlugins> {
+  const objects = standardObjects;
+  const opportunities = objectRepository(state, objects.opportunity);
+  const leads = objectRepository(state, objects.lead);
+  const scope = {
+    tenantId: state.tenantId,
+    actor: state.actor,
+    plugins: state.engine.plugins,
+    state,
+    dialect: state.engine.storage.sql,
+    users: objectRepository(state, objects.user),
+    teams: objectRepository(state, objects.team),
+    accounts: objectRepository(state, objects.account),
+    contacts: objectRepository(state, objects.contact),
+    campaigns: objectRepository(state, objects.campaign),
+    products: objectRepository(state, objects.product),
+    pipelines: objectRepository(state, objects.pipeline),
+    lineItems: objectRepository(state, objects.lineItem),
+    activities: objectRepository(state, objects.activity),
+    quotas: objectRepository(state, objects.quota),
+    contracts: objectRepository(state, objects.contract),
+    stageHistory: objectRepository(state, objects.stageHistory),
+    leads: {
+      ...leads,
+      convert: (id: string, options?: ConvertLeadOptions) => convertLead(state, id, options),
+    },
+    opportunities: {
+      ...opportunities,
+      changeStage: (id: string, change: { version: number; stage: string }) =>
+        opportunities.update(id, change),
+      closeWon: (id: string, options: unknown) => {
+        const parsed = closeWonSchema.safeParse(options);
+        if (!parsed.success) throw fromZodError('opportunity', parsed.error);
+        const { version, closeDate, lineItems = [] } = parsed.data;
+        return inTransaction(state, async (tx) => {
+          const current = await getVisible(tx, objects.opportunity, id);
+          if (current.version !== version) throw staleVersion(id, current.version, version);
+          for (const [index, item] of lineItems.entries()) {
+            try {
+              await createRecord(tx, objects.lineItem, { ...item, opportunityId: id });
+            } catch (error) {
+              throw prefixIssues(error, ['lineItems', index]);
+            }
+          }
+          // Line items moved the amount (and the version) inside this transaction.
+          const fresh = await getVisible(tx, objects.opportunity, id);
+          return updateRecord(tx, objects.opportunity, id, {
+            version: fresh.version,
+            stage: await stageWithStatus(tx, String(current.pipelineId), 'won'),
+            closeDate: closeDate ?? dayInTimeZone(tx.engine.now(), (await loadTenant(tx)).timeZone),
+          });
+        });
+      },
+      closeLost: (id: string, options: unknown) => {
+        const parsed = closeLostSchema.safeParse(options);
+        if (!parsed.success) throw fromZodError('opportunity', parsed.error);
+        const { version, closeDate, lostReason } = parsed.data;
+        return inTransaction(state, async (tx) => {
+          const current = await getVisible(tx, objects.opportunity, id);
+          return updateRecord(tx, objects.opportunity, id, {
+            version,
+            lostReason,
+            stage: await stageWithStatus(tx, String(current.pipelineId), 'lost'),
+            closeDate: closeDate ?? dayInTimeZone(tx.engine.now(), (await loadTenant(tx)).timeZone),
+          });
+        });
+      },
+    },
+    currencies: {
+      setRate: (currency: string, rate: number) => setRate(state, currency, rate),
+      rates: () => listRates(state),
+      convert: (money: Money, to?: string) => convertMoney(state, money, to),
+    },
+    settings: () => loadTenant(state),
+    today: async () => dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone),
+    updateSettings: (patch: Record<string, unknown>) => updateTenantSettings(state, patch),
+    transaction: <TResult>(work: (inner: CrmScope<TCustom, TPlugins>) => Promise<TResult>) =>
+      inTransaction(state, (tx) => work(createScope<TCustom, TPlugins>(tx))),
+    from: async (object: ObjectName, alias = 't') => {
+      const definition = objects[object] as AnyObjectDefinition;
+      const visible = await visibilityCondition(state, definition, alias);
+      let query = dbOf(state)
+        .selectFrom(`${definition.table} as ${alias}`)
+        .where(sql.ref(`${alias}.tenantId`), '=', state.tenantId);
+      if (visible) query = query.where(visible);
+      return query;
+    },
+  };
+  // The repositories are typed by object name in CrmScope; the runtime functions above are one
+  // generic implementation over all objects, so their precise types are asserted here once.
+  return scope as unknown as CrmScope<TCustom, TPlugins>;
+}
+
+function staleVersion(id: string, stored: number, given: number): RapportError {
+  return new RapportError('CONFLICT', `opportunity ${id} is at version ${stored}, not ${given}`, {
+    object: 'opportunity',
+    id,
+  });
+}
+
+function prefixIssues(error: unknown, prefix: readonly (string | number)[]): unknown {
+  if (error instanceof Error && 'issues' in error && error.name === 'RapportError') {
+    const issues = (error as { issues: { path: readonly (string | number)[] }[] }).issues;
+    for (const issue of issues)
+      (issue as { path: readonly (string | number)[] }).path = [...prefix, ...issue.path];
+  }
+  return error;
+}
+
+const settingsPatchSchema = tenantSettingsSchema
+  .partial()
+  .extend({ defaultPipelineId: idSchema.optional() })
+  .strict();
+
+async function updateTenantSettings(state: ScopeState, patch: unknown): Promise<Tenant> {
+  requireAdmin(state, 'change tenant settings');
+  const parsed = settingsPatchSchema.safeParse(patch);
+  if (!parsed.success) throw fromZodError('tenant', parsed.error);
+  return inTransaction(state, async (tx) => {
+    const current = await loadTenant(tx);
+    if (parsed.data.defaultPipelineId !== undefined)
+      await pipelineStages(tx, parsed.data.defaultPipelineId);
+    if (
+      parsed.data.baseCurrency !== undefined &&
+      parsed.data.baseCurrency !== current.baseCurrency
+    ) {
+      // Stored rates are relative to the old base; silently reinterpreting them would corrupt every sum.
+      const rates = await listRates(tx);
+      const deals = await dbOf(tx)
+        .selectFrom('opportunities')
+        .select('id')
+        .where('tenantId', '=', tx.tenantId)
+        .limit(1)
+        .execute();
+      if (rates.length > 0 || deals.length > 0) {
+        throw validationError(
+          'tenant',
+          ['baseCurrency'],
+          'cannot change once exchange rates or opportunities exist',
+          'base_currency_in_use',
+        );
+      }
+    }
+    const updatedAt = tx.engine.now().toISOString();
+    await dbOf(tx)
+      .updateTable('tenants')
+      .set({ ...parsed.data, version: current.version + 1, updatedAt })
+      .where('id', '=', tx.tenantId)
+      .execute();
+    delete tx.cache.tenant;
+    return loadTenant(tx);
+  });
+}

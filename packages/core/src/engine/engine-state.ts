@@ -1,0 +1,53 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
+import type { RapportStorage } from '../storage/storage-adapter.js';
+import type { Actor } from '../tenancy/actor.js';
+import type { Tenant } from '../tenancy/tenant.js';
+import type { EventBus } from './event-bus.js';
+import type { PendingEvent } from './events.js';
+import type { ObjectHooks } from './hooks.js';
+import type { ObjectRules } from './object-rules.js';
+
+/** @internal Everything a scope needs from the engine. */
+export interface EngineState {
+  readonly db: Kysely<AnyDatabase>;
+  readonly storage: RapportStorage;
+  readonly plugins: readonly AnyRapportPlugin[];
+  readonly objects: Readonly<Record<string, AnyObjectDefinition>>;
+  /** Custom field schema per object (strict). */
+  readonly customSchemas: Readonly<Record<string, z.ZodObject>>;
+  /** Hooks per object, plugins first, then the config's. */
+  readonly hooks: Readonly<Record<string, readonly ObjectHooks[]>>;
+  readonly events: EventBus;
+  readonly now: () => Date;
+  /** Object-specific write rules (stage history, line item sums, ...). */
+  readonly rules: Readonly<Record<string, ObjectRules | undefined>>;
+  /** Makes the public scope for a state (hooks receive it). */
+  readonly scopeFactory: (state: ScopeState) => unknown;
+}
+
+/** @internal State of one running transaction. */
+export interface TransactionState {
+  readonly trx: Transaction<AnyDatabase>;
+  readonly events: PendingEvent[];
+  /** Ids known to exist, per table, so reference checks in a batch hit the database once. */
+  readonly knownIds: Map<string, Set<string>>;
+}
+
+/** @internal The state behind one scope (tenant, actor, maybe a transaction). */
+export interface ScopeState {
+  readonly engine: EngineState;
+  readonly tenantId: string;
+  readonly actor: Actor;
+  readonly tx: TransactionState | undefined;
+  /** Lazily loaded per scope; shared with child transaction scopes. */
+  readonly cache: { tenant?: Tenant; visibleOwners?: ReadonlySet<string> | 'all' };
+}
+
+/** @internal The database handle of a scope: its transaction when it has one. */
+export function dbOf(state: ScopeState): Kysely<AnyDatabase> {
+  return state.tx?.trx ?? state.engine.db;
+}

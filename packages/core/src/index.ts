@@ -1,0 +1,98 @@
+/**
+ * `@rapport/core`: the CRM domain model, the engine, and the plugin and KPI contracts.
+ *
+ * @packageDocumentation
+ */
+export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './engine/create-crm.js';
+export type {
+  CloseWonLineItem,
+  ConvertedLead,
+  CrmScope,
+  CurrencyService,
+  LeadRepository,
+  ObjectReader,
+  ObjectRepository,
+  OpportunityRepository,
+} from './engine/crm-scope.js';
+export type { ExchangeRate } from './engine/currencies.js';
+export type { ScopeState } from './engine/engine-state.js';
+export type { EventBase, RapportEvents, RecordEvent } from './engine/events.js';
+export type { HookContext, HooksConfig, ObjectHooks } from './engine/hooks.js';
+export type {
+  AnyCustomFields,
+  CreateInput,
+  CrmRecord,
+  CustomInput,
+  CustomValues,
+  FieldFilter,
+  ListQuery,
+  MergeCustomFields,
+  Page,
+  SortField,
+  UpdateInput,
+  Where,
+} from './engine/record-types.js';
+export {
+  isRapportError,
+  RapportError,
+  type RapportErrorCode,
+  type RapportErrorOptions,
+  type RapportIssue,
+} from './errors/rapport-error.js';
+export { newId } from './ids/id.js';
+export type { AnyKpiDefinition } from './kpi/kpi-definition.js';
+export type {
+  AnyDatabase,
+  MigrationContext,
+  RapportMigration,
+} from './migrations/migration-context.js';
+export type { MigrationReport } from './migrations/run-migrations.js';
+export { currencyCodeSchema, isCurrencyCode, minorUnitDigits } from './money/currency.js';
+export {
+  convertMinor,
+  formatMoney,
+  fromMinorUnits,
+  type Money,
+  toMinorUnits,
+} from './money/money.js';
+export { type SystemFields, systemFieldNames } from './objects/field-schemas.js';
+export {
+  type AnyObjectDefinition,
+  defineObject,
+  type ObjectAccess,
+  type ObjectDefinition,
+} from './objects/object-definition.js';
+export {
+  activityTypes,
+  contractStatuses,
+  defaultPipelineStages,
+  forecastCategories,
+  leadStatuses,
+  type ObjectName,
+  pipelineStageSchema,
+  type StandardObjects,
+  stageStatuses,
+  standardObjects,
+  userRoles,
+} from './objects/standard-objects.js';
+export {
+  type AnyRapportPlugin,
+  type CustomFieldsConfig,
+  definePlugin,
+  type RapportPlugin,
+} from './plugins/define-plugin.js';
+export type { ConvertLeadOptions } from './sales/lead-conversion.js';
+export type { PipelineStage } from './sales/pipeline-stages.js';
+export type {
+  ColumnTypes,
+  DialectSql,
+  RapportStorage,
+  StorageErrorKind,
+} from './storage/storage-adapter.js';
+export { type Actor, type ActorRole, systemActor } from './tenancy/actor.js';
+export {
+  type CreateTenantInput,
+  dayInTimeZone,
+  type Tenant,
+  tenantSettingsSchema,
+} from './tenancy/tenant.js';

@@ -1,0 +1,56 @@
+import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
+import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
+import type { RapportStorage } from '../storage/storage-adapter.js';
+import { coreMigrations } from './core-migrations.js';
+import type { AnyDatabase, MigrationContext } from './migration-context.js';
+
+/**
+ * What `crm.migrate()` did.
+ *
+ * @example
+ * const { applied } = await crm.migrate(); // ['core:0001-init', 'plugin:acme-nps:0001-nps']
+ */
+export interface MigrationReport {
+  /** Names of the migrations this call applied, in order. */
+  readonly applied: readonly string[];
+}
+
+/** @internal Runs core's and every plugin's pending migrations with kysely's Migrator. */
+export async function runMigrations(
+  db: Kysely<AnyDatabase>,
+  storage: RapportStorage,
+  plugins: readonly AnyRapportPlugin[],
+): Promise<MigrationReport> {
+  const context: MigrationContext = {
+    types: storage.types,
+    sql: storage.sql,
+    dialect: storage.name,
+  };
+  const migrations: Record<string, Migration> = {};
+  for (const [name, migration] of Object.entries(coreMigrations)) {
+    migrations[`core:${name}`] = { up: (inner) => migration.up(inner, context) };
+  }
+  for (const plugin of plugins) {
+    for (const [name, migration] of Object.entries(plugin.migrations ?? {})) {
+      migrations[`plugin:${plugin.id}:${name}`] = {
+        up: (inner) => migration.up(inner, context),
+        ...(migration.down
+          ? { down: (inner: Kysely<AnyDatabase>) => migration.down!(inner, context) }
+          : {}),
+      };
+    }
+  }
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    // Plugins added later bring migrations that sort before ones already run.
+    allowUnorderedMigrations: true,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return {
+    applied: (results ?? [])
+      .filter((r: MigrationResult) => r.status === 'Success')
+      .map((r) => r.migrationName),
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { currencyCodeSchema } from '../money/currency.js';
+
+/** A record id reference (a foreign key within the same tenant). */
+export const idSchema = z.string().min(1).max(64);
+
+/** An optional reference that may be cleared with `null`. */
+export const optionalRef = idSchema.nullable().optional();
+
+/** An optional short text that may be cleared with `null`. */
+export const optionalText = z.string().max(1000).nullable().optional();
+
+/** A calendar day `YYYY-MM-DD`. */
+export const dateSchema = z.iso.date();
+
+/** A point in time, stored as an ISO-8601 UTC string. */
+export const timestampSchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value).toISOString());
+
+/** Money in integer minor units, never negative. */
+export const minorUnitsSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** A currency code; when left out, the tenant's base currency is used. */
+export const optionalCurrency = currencyCodeSchema.optional();
+
+/** A percentage 0..100. */
+export const percentSchema = z.number().min(0).max(100);
+
+/**
+ * The columns every record has, which Rapport sets and callers cannot write.
+ *
+ * @example
+ * const { id, version, createdAt } = record;
+ */
+export interface SystemFields {
+  /** The tenant the record belongs to. */
+  readonly tenantId: string;
+  /** The record id (UUID v7 unless given on create). */
+  readonly id: string;
+  /** Starts at 1, +1 on every update; pass it back on update for optimistic concurrency. */
+  readonly version: number;
+  /** ISO-8601 UTC. */
+  readonly createdAt: string;
+  /** Actor id. */
+  readonly createdBy: string;
+  /** ISO-8601 UTC. */
+  readonly updatedAt: string;
+  /** Actor id. */
+  readonly updatedBy: string;
+  /** An id from another system, unique per tenant and object; the key of upserts and imports. */
+  readonly externalId: string | null;
+}
+
+/** Names of the system columns. */
+export const systemFieldNames = [
+  'tenantId',
+  'id',
+  'version',
+  'createdAt',
+  'createdBy',
+  'updatedAt',
+  'updatedBy',
+  'externalId',
+] as const;

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { applyUpdate, createRecord, findVisible, getVisible } from '../engine/object-repository.js';
+import type { StoredRecord } from '../engine/object-rules.js';
+import { inTransaction, queueEvent } from '../engine/transaction.js';
+import { loadTenant } from '../engine/visibility.js';
+import { RapportError, validationError } from '../errors/rapport-error.js';
+import { fromZodError } from '../errors/zod-issues.js';
+import {
+  accountObject,
+  contactObject,
+  leadObject,
+  opportunityObject,
+} from '../objects/standard-objects.js';
+import { dayInTimeZone } from '../tenancy/tenant.js';
+
+/** Options of `scope.leads.convert`, after Salesforce's LeadConvert. */
+export const convertLeadOptionsSchema = z.strictObject({
+  /** Merge into this existing account instead of creating one from the lead's company. */
+  accountId: z.string().min(1).optional(),
+  /** Merge into this existing contact (of the account) instead of creating one. */
+  contactId: z.string().min(1).optional(),
+  /** Owner of the new records; the lead's owner by default. */
+  ownerId: z.string().min(1).optional(),
+  /** `false` for no opportunity; otherwise fields of the new opportunity. */
+  opportunity: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+});
+
+/**
+ * Options of `scope.leads.convert`.
+ *
+ * @example
+ * await scope.leads.convert(leadId, { accountId: existingAccountId, opportunity: { name: 'Acme - 50 seats', amount: 5_000_00 } });
+ */
+export type ConvertLeadOptions = z.input<typeof convertLeadOptionsSchema>;
+
+/** @internal The records a conversion touched. */
+export interface ConvertLeadResult {
+  readonly lead: StoredRecord;
+  readonly account: StoredRecord;
+  readonly contact: StoredRecord;
+  readonly opportunity: StoredRecord | null;
+}
+
+function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * @internal Converts a lead in one transaction: account (new or merged), contact (new or merged),
+ * optionally an opportunity; the lead is marked converted with their ids and its activities are
+ * linked to the new records.
+ */
+export async function convertLead(
+  state: ScopeState,
+  leadId: string,
+  options: unknown = {},
+): Promise<ConvertLeadResult> {
+  const parsed = convertLeadOptionsSchema.safeParse(options);
+  if (!parsed.success) throw fromZodError('lead', parsed.error);
+  const opts = parsed.data;
+  return inTransaction(state, async (tx) => {
+    const lead = await getVisible(tx, leadObject, leadId);
+    if (lead.convertedAt != null) {
+      throw new RapportError('CONFLICT', `lead ${leadId} is already converted`, {
+        object: 'lead',
+        id: leadId,
+      });
+    }
+    const ownerId = opts.ownerId ?? String(lead.ownerId);
+
+    let account: StoredRecord;
+    if (opts.accountId) {
+      const found = await findVisible(tx, accountObject, opts.accountId);
+      if (!found)
+        throw validationError(
+          'lead',
+          ['accountId'],
+          `references no account ${opts.accountId} you can see`,
+          'unknown_reference',
+        );
+      account = found;
+    } else {
+      account = await createRecord(tx, accountObject, { name: lead.company, ownerId });
+    }
+
+    let contact: StoredRecord;
+    if (opts.contactId) {
+      const found = await findVisible(tx, contactObject, opts.contactId);
+      if (!found)
+        throw validationError(
+          'lead',
+          ['contactId'],
+          `references no contact ${opts.contactId} you can see`,
+          'unknown_reference',
+        );
+      if (found.accountId !== account.id) {
+        throw validationError(
+          'lead',
+          ['contactId'],
+          `belongs to another account than ${account.id}`,
+          'contact_account_mismatch',
+        );
+      }
+      contact = found;
+    } else {
+      contact = await createRecord(tx, contactObject, {
+        lastName: lead.lastName,
+        firstName: lead.firstName,
+        email: lead.email,
+        phone: lead.phone,
+        title: lead.title,
+        leadSource: lead.leadSource,
+        accountId: account.id,
+        ownerId,
+      });
+    }
+
+    let opportunity: StoredRecord | null = null;
+    if (opts.opportunity !== false) {
+      const today = dayInTimeZone(tx.engine.now(), (await loadTenant(tx)).timeZone);
+      opportunity = await createRecord(tx, opportunityObject, {
+        name: `${String(lead.company)}-`,
+        closeDate: addDays(today, 30),
+        leadSource: lead.leadSource,
+        campaignId: lead.campaignId,
+        ...opts.opportunity,
+        accountId: account.id,
+        ownerId: (opts.opportunity?.ownerId as string | undefined) ?? ownerId,
+      });
+    }
+
+    const convertedLead = await applyUpdate(tx, leadObject, lead, {
+      status: 'Closed - Converted',
+      convertedAt: tx.engine.now().toISOString(),
+      convertedAccountId: account.id,
+      convertedContactId: contact.id,
+      convertedOpportunityId: opportunity?.id ?? null,
+    });
+
+    // Salesforce moves a converted lead's activities to the new contact and account.
+    await dbOf(tx)
+      .updateTable('activities')
+      .set((eb) => ({
+        contactId: eb.fn.coalesce('contactId', eb.val(contact.id)),
+        accountId: eb.fn.coalesce('accountId', eb.val(account.id)),
+        opportunityId: eb.fn.coalesce('opportunityId', eb.val(opportunity?.id ?? null)),
+      }))
+      .where('tenantId', '=', tx.tenantId)
+      .where('leadId', '=', leadId)
+      .execute();
+
+    queueEvent(tx, {
+      type: 'lead.converted',
+      payload: {
+        tenantId: tx.tenantId,
+        actor: tx.actor,
+        leadId,
+        accountId: account.id,
+        contactId: contact.id,
+        opportunityId: opportunity?.id ?? null,
+      },
+    });
+    return { lead: convertedLead, account, contact, opportunity };
+  });
+}

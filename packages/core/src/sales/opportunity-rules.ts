@@ -1,0 +1,132 @@
+import { dbOf } from '../engine/engine-state.js';
+import { insertRecord } from '../engine/object-repository.js';
+import type { ObjectRules } from '../engine/object-rules.js';
+import { queueEvent } from '../engine/transaction.js';
+import { loadTenant } from '../engine/visibility.js';
+import { validationError } from '../errors/rapport-error.js';
+import { newId } from '../ids/id.js';
+import { stageHistoryObject } from '../objects/standard-objects.js';
+import { dayInTimeZone } from '../tenancy/tenant.js';
+import { defaultPipelineId, pipelineStages } from './pipeline-stages.js';
+
+const trackedFields = ['stage', 'amount', 'probability', 'closeDate'] as const;
+
+/** @internal Opportunity rules: stage drives status, probability and forecast category; history. */
+export const opportunityRules: ObjectRules = {
+  async prepare(state, values, previous) {
+    const next = { ...values };
+    next.pipelineId ??= await defaultPipelineId(state);
+    const stages = await pipelineStages(state, String(next.pipelineId));
+    const pipelineChanged = previous !== undefined && previous.pipelineId !== next.pipelineId;
+    if (next.stage === undefined || (pipelineChanged && next.stage === previous?.stage)) {
+      next.stage = stages.find((s) => s.status === 'open')?.name;
+    }
+    const stage = stages.find((s) => s.name === next.stage);
+    if (!stage) {
+      throw validationError(
+        'opportunity',
+        ['stage'],
+        `${String(next.stage)} is not a stage of pipeline ${String(next.pipelineId)}`,
+        'unknown_stage',
+      );
+    }
+    const stageChanged = previous === undefined || previous.stage !== stage.name;
+    next.status = stage.status;
+    if (
+      next.probability === undefined ||
+      (stageChanged && previous && next.probability === previous.probability)
+    ) {
+      next.probability = stage.probability;
+    }
+    if (
+      next.forecastCategory === undefined ||
+      (stageChanged && previous && next.forecastCategory === previous.forecastCategory)
+    ) {
+      next.forecastCategory = stage.forecastCategory;
+    }
+    if (next.openDate === undefined) {
+      next.openDate = dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone);
+    }
+    if (previous && (next.amount !== previous.amount || next.currency !== previous.currency)) {
+      const sum = await dbOf(state)
+        .selectFrom('opportunityLineItems')
+        .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum('totalPrice').as('total')])
+        .where('tenantId', '=', state.tenantId)
+        .where('opportunityId', '=', previous.id)
+        .executeTakeFirstOrThrow();
+      if (Number(sum.count) > 0) {
+        if (next.currency !== previous.currency) {
+          throw validationError(
+            'opportunity',
+            ['currency'],
+            'cannot change while the opportunity has line items',
+            'has_line_items',
+          );
+        }
+        if (Number(next.amount) !== Number(sum.total)) {
+          throw validationError(
+            'opportunity',
+            ['amount'],
+            'is the sum of the line items; change them instead',
+            'has_line_items',
+          );
+        }
+      }
+    }
+    return next;
+  },
+
+  async afterWrite(state, record, previous) {
+    const changed =
+      previous === undefined || trackedFields.some((field) => record[field] !== previous[field]);
+    if (!changed) return;
+    await insertRecord(
+      state,
+      stageHistoryObject,
+      {
+        opportunityId: record.id,
+        stage: record.stage,
+        previousStage: previous?.stage ?? null,
+        status: record.status,
+        amount: record.amount,
+        previousAmount: previous?.amount ?? null,
+        currency: record.currency,
+        probability: record.probability,
+        previousProbability: previous?.probability ?? null,
+        forecastCategory: record.forecastCategory,
+        closeDate: record.closeDate,
+        previousCloseDate: previous?.closeDate ?? null,
+      },
+      { id: newId(state.engine.now().getTime()), externalId: null, custom: {} },
+    );
+    if (previous && previous.stage !== record.stage) {
+      const base = {
+        tenantId: state.tenantId,
+        actor: state.actor,
+        object: 'opportunity',
+        record,
+        previous,
+      };
+      queueEvent(state, {
+        type: 'opportunity.stageChanged',
+        payload: { ...base, fromStage: String(previous.stage), toStage: String(record.stage) },
+      });
+      if (previous.status === 'open' && record.status !== 'open') {
+        queueEvent(state, {
+          type: 'opportunity.closed',
+          payload: { ...base, won: record.status === 'won' },
+        });
+      }
+    }
+  },
+
+  async beforeDelete(state, record) {
+    for (const table of ['opportunityLineItems', 'stageHistory']) {
+      await dbOf(state)
+        .deleteFrom(table)
+        .where('tenantId', '=', state.tenantId)
+        .where('opportunityId', '=', record.id)
+        .execute();
+    }
+  },
+};

@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { loadTenant } from '../engine/visibility.js';
+import { RapportError, validationError } from '../errors/rapport-error.js';
+import type { pipelineStageSchema } from '../objects/standard-objects.js';
+
+/** A stage of a pipeline. */
+export type PipelineStage = z.output<typeof pipelineStageSchema>;
+
+const stagesByTransaction = new WeakMap<object, Map<string, readonly PipelineStage[]>>();
+
+/** @internal The stages of a pipeline (cached for the transaction). */
+export async function pipelineStages(
+  state: ScopeState,
+  pipelineId: string,
+): Promise<readonly PipelineStage[]> {
+  const cacheKey = state.tx ?? state.cache;
+  let cache = stagesByTransaction.get(cacheKey);
+  if (!cache) {
+    cache = new Map();
+    stagesByTransaction.set(cacheKey, cache);
+  }
+  const cached = cache.get(pipelineId);
+  if (cached) return cached;
+  const row = await dbOf(state)
+    .selectFrom('pipelines')
+    .select('stages')
+    .where('tenantId', '=', state.tenantId)
+    .where('id', '=', pipelineId)
+    .executeTakeFirst();
+  if (!row)
+    throw validationError(
+      'opportunity',
+      ['pipelineId'],
+      `references no pipeline ${pipelineId} in this tenant`,
+      'unknown_reference',
+    );
+  const stages = state.engine.storage.sql.parseJson(row.stages) as PipelineStage[];
+  cache.set(pipelineId, stages);
+  return stages;
+}
+
+/** @internal The pipeline new opportunities use by default. */
+export async function defaultPipelineId(state: ScopeState): Promise<string> {
+  const tenant = await loadTenant(state);
+  if (!tenant.defaultPipelineId) {
+    throw new RapportError('VALIDATION', 'the tenant has no default pipeline; give pipelineId', {
+      object: 'opportunity',
+      issues: [
+        {
+          path: ['pipelineId'],
+          code: 'required',
+          message: 'is required: the tenant has no default pipeline',
+        },
+      ],
+    });
+  }
+  return tenant.defaultPipelineId;
+}

@@ -1,0 +1,99 @@
+import { dbOf } from '../engine/engine-state.js';
+import type { ObjectRules } from '../engine/object-rules.js';
+import { RapportError, validationError } from '../errors/rapport-error.js';
+
+function dateOrder(object: string, startField: string, endField: string): ObjectRules {
+  return {
+    async prepare(_state, values) {
+      const start = values[startField];
+      const end = values[endField];
+      if (typeof start === 'string' && typeof end === 'string' && end < start) {
+        throw validationError(
+          object,
+          [endField],
+          `must not be before ${startField} (${start})`,
+          'date_order',
+        );
+      }
+      return values;
+    },
+  };
+}
+
+/** @internal Campaign rules: the end is not before the start. */
+export const campaignRules = dateOrder('campaign', 'startDate', 'endDate');
+
+/** @internal Contract rules: the end is not before the start. */
+export const contractRules = dateOrder('contract', 'startDate', 'endDate');
+
+/** @internal Quota rules: for exactly one user or team; the period is ordered. */
+export const quotaRules: ObjectRules = {
+  async prepare(state, values, previous) {
+    const hasOwner = values.ownerId != null;
+    const hasTeam = values.teamId != null;
+    if (hasOwner === hasTeam) {
+      throw validationError(
+        'quota',
+        ['ownerId'],
+        'give exactly one of ownerId and teamId',
+        'owner_or_team',
+      );
+    }
+    return (
+      (await dateOrder('quota', 'periodStart', 'periodEnd').prepare?.(state, values, previous)) ??
+      values
+    );
+  },
+};
+
+/** @internal Lead rules: conversion happens through `leads.convert`; converted leads are frozen. */
+export const leadRules: ObjectRules = {
+  async prepare(_state, values, previous) {
+    if (previous?.convertedAt != null) {
+      throw new RapportError(
+        'CONFLICT',
+        `lead ${previous.id} is converted and can no longer change`,
+        {
+          object: 'lead',
+          id: previous.id,
+        },
+      );
+    }
+    if (values.status === 'Closed - Converted' && values.convertedAt == null) {
+      throw validationError(
+        'lead',
+        ['status'],
+        'is set by leads.convert, not directly',
+        'use_convert',
+      );
+    }
+    return values;
+  },
+};
+
+/** @internal User rules: no one manages themselves, directly or through a chain. */
+export const userRules: ObjectRules = {
+  async prepare(state, values, previous) {
+    const selfId = previous?.id;
+    let managerId = values.managerId as string | null | undefined;
+    if (!selfId || managerId == null || managerId === previous?.managerId) return values;
+    for (let depth = 0; managerId != null && depth < 1000; depth++) {
+      if (managerId === selfId) {
+        throw validationError(
+          'user',
+          ['managerId'],
+          'would make a cycle in the management chain',
+          'manager_cycle',
+        );
+      }
+      const row = await dbOf(state)
+        .selectFrom('users')
+        .select('managerId')
+        .where('tenantId', '=', state.tenantId)
+        .where('id', '=', managerId)
+        .executeTakeFirst();
+      managerId = row?.managerId as string | null | undefined;
+    }
+    return values;
+  },
+};

@@ -1,0 +1,92 @@
+import type { ColumnTypes, DialectSql, RapportStorage } from '@rapport/core';
+import Database from 'better-sqlite3';
+import { SqliteDialect, sql } from 'kysely';
+
+/**
+ * Options of {@link sqliteStorage}.
+ *
+ * @example
+ * const config: SqliteStorageConfig = { filename: 'crm.sqlite' };
+ */
+export interface SqliteStorageConfig {
+  /** A file path, or `:memory:` for a database that lives as long as the process. */
+  readonly filename?: string;
+  /** An open better-sqlite3 database instead of a file name. */
+  readonly database?: Database.Database;
+  /** Open read-only (for KPI readers beside a writer). */
+  readonly readonly?: boolean;
+}
+
+/**
+ * The SQLite storage, with its better-sqlite3 handle for tools that need it (backups, bench).
+ *
+ * @example
+ * const storage = sqliteStorage({ filename: ':memory:' });
+ * storage.database.pragma('journal_mode'); // 'memory'
+ */
+export interface SqliteStorage extends RapportStorage {
+  /** The better-sqlite3 database. */
+  readonly database: Database.Database;
+}
+
+const types: ColumnTypes = {
+  text: 'text',
+  bigint: 'integer',
+  integer: 'integer',
+  double: 'real',
+  timestamp: 'text',
+  date: 'text',
+  json: 'text',
+};
+
+const dialectSql: DialectSql = {
+  jsonValue(json, key, kind) {
+    const path = `$.${JSON.stringify(key)}`;
+    return kind === 'number'
+      ? sql`cast(json_extract(${json}, ${path}) as real)`
+      : sql`json_extract(${json}, ${path})`;
+  },
+  daysBetween(from, to) {
+    return sql<number>`(julianday(${to}) - julianday(${from}))`;
+  },
+  jsonParameter: (value) => JSON.stringify(value),
+  parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+  classifyError(error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+      return 'unique';
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign_key';
+    if (code === 'SQLITE_BUSY') return 'serialization';
+    return undefined;
+  },
+};
+
+/**
+ * Rapport storage on SQLite: one file, WAL journal, foreign keys enforced. The embedded default.
+ *
+ * @example
+ * import { createCrm } from '@rapport/core';
+ * import { sqliteStorage } from '@rapport/sqlite';
+ *
+ * const crm = createCrm({ storage: sqliteStorage({ filename: 'crm.sqlite' }) });
+ */
+export function sqliteStorage(config: SqliteStorageConfig = {}): SqliteStorage {
+  const database =
+    config.database ??
+    new Database(config.filename ?? ':memory:', { readonly: config.readonly ?? false });
+  database.pragma('foreign_keys = ON');
+  if (!config.readonly) {
+    database.pragma('journal_mode = WAL');
+    // WAL with synchronous=NORMAL is durable across application crashes, and much faster.
+    database.pragma('synchronous = NORMAL');
+  }
+  database.pragma('busy_timeout = 5000');
+  return {
+    name: 'sqlite',
+    database,
+    dialect: new SqliteDialect({ database }),
+    types,
+    sql: dialectSql,
+    concurrentTransactions: false,
+  };
+}
