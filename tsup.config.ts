@@ -17,6 +17,8 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   splitting: false,
+  // import.meta.url in the CJS build too (fixtures are found relative to the module).
+  shims: true,
   treeshake: true,
   tsconfig: 'tsconfig.json',
 });

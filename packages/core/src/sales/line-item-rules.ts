@@ -1,7 +1,7 @@
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { applyUpdate, findVisible } from '../engine/object-repository.js';
 import type { ObjectRules, StoredRecord } from '../engine/object-rules.js';
-import { RapportError, validationError } from '../errors/rapport-error.js';
+import { validationError } from '../errors/rapport-error.js';
 import { opportunityObject, productObject } from '../objects/standard-objects.js';
 
 async function opportunityOf(state: ScopeState, opportunityId: string): Promise<StoredRecord> {
@@ -43,16 +43,6 @@ export const lineItemRules: ObjectRules = {
       );
     }
     const opportunity = await opportunityOf(state, String(values.opportunityId));
-    if (opportunity.status !== 'open' && previous === undefined) {
-      // Closed deals keep their amount; line items are added before closing (or with closeWon).
-      throw new RapportError(
-        'CONFLICT',
-        `opportunity ${opportunity.id} is closed; reopen it to change its products`,
-        {
-          object: 'lineItem',
-        },
-      );
-    }
     const next: Record<string, unknown> = { ...values, currency: opportunity.currency };
     if (next.unitPrice === undefined) {
       const product = await findVisible(state, productObject, String(values.productId));
