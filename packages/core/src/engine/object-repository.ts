@@ -464,7 +464,11 @@ export async function updateRecord(
   requireWritable(definition);
   const parsed = schemasOf(definition).update.safeParse(patch);
   if (!parsed.success) throw fromZodError(definition.name, parsed.error);
-  const { version, custom, ...changes } = parsed.data as Record<string, unknown>;
+  const { version, custom, ...parsedChanges } = parsed.data as Record<string, unknown>;
+  // zod fills `.default()`s into keys a partial patch left out; only the keys given are changes.
+  const changes = Object.fromEntries(
+    Object.entries(parsedChanges).filter(([key]) => Object.hasOwn(patch as object, key)),
+  );
   return inTransaction(state, async (tx) => {
     const previous = await getVisible(tx, definition, id);
     if (previous.version !== version) {

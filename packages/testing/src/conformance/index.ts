@@ -1,1 +1,2 @@
-export {};
+export type { StorageConformanceOptions } from './conformance-context.js';
+export { describeStorageConformance } from './describe-storage-conformance.js';

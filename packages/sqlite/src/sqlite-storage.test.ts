@@ -1,0 +1,4 @@
+import { describeStorageConformance } from '@rapport/testing';
+import { sqliteStorage } from './sqlite-storage.js';
+
+describeStorageConformance('sqlite', () => sqliteStorage({ filename: ':memory:' }));

@@ -1,0 +1,39 @@
+import type { RapportStorage } from '@rapport/core';
+import { describe } from 'vitest';
+import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
+import { crudCases } from './crud-cases.js';
+
+/**
+ * Runs Rapport's storage conformance suite: every engine behaviour (CRUD, filters, sorting,
+ * pagination, optimistic concurrency, tenant isolation, visibility, lead conversion, stage
+ * history, line items, money and currencies, custom fields, hooks, events, transactions, time
+ * zones and validation of bad input) against storages made by `makeStorage`.
+ *
+ * Call it at the top level of a vitest test file. The suite calls `makeStorage` once per group
+ * of cases (not once per test), migrates it, isolates each test in its own tenant, and closes it
+ * with `crm.destroy()` afterwards; `options.cleanup` then removes whatever the factory created.
+ * Every call must return a new, empty storage.
+ *
+ * @example
+ * // packages/my-storage/src/my-storage.test.ts
+ * import { describeStorageConformance } from '@rapport/testing';
+ * import { myStorage } from './my-storage.js';
+ *
+ * describeStorageConformance('my-storage', () => myStorage({ url: process.env.MY_URL }), {
+ *   cleanup: (storage) => dropTestDatabase(storage),
+ * });
+ *
+ * @example
+ * // The SQLite adapter runs it on a fresh in-memory database per group:
+ * describeStorageConformance('sqlite', () => sqliteStorage({ filename: ':memory:' }));
+ */
+export function describeStorageConformance(
+  name: string,
+  makeStorage: () => RapportStorage | Promise<RapportStorage>,
+  options: StorageConformanceOptions = {},
+): void {
+  const setup: ConformanceSetup = { makeStorage, options };
+  describe(`storage conformance: ${name}`, () => {
+    crudCases(setup);
+  });
+}
