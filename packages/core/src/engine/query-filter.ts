@@ -25,8 +25,15 @@ type Operator = (typeof operators)[number];
 
 /** @internal The fields of an object that can be filtered and sorted. */
 export function queryableFields(definition: AnyObjectDefinition): ReadonlySet<string> {
-  return new Set([...systemFieldNames, ...Object.keys(definition.fields.shape)]);
+  let fields = queryableByDefinition.get(definition);
+  if (!fields) {
+    fields = new Set([...systemFieldNames, ...Object.keys(definition.fields.shape)]);
+    queryableByDefinition.set(definition, fields);
+  }
+  return fields;
 }
+
+const queryableByDefinition = new WeakMap<AnyObjectDefinition, ReadonlySet<string>>();
 
 function isOperatorObject(value: unknown): value is Partial<Record<Operator, unknown>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -92,7 +99,12 @@ function fieldConditions(
         if (value.length === 0) {
           conditions.push(operator === 'in' ? sql<boolean>`1 = 0` : sql<boolean>`1 = 1`);
         } else {
-          conditions.push(eb(column, operator === 'in' ? 'in' : 'not in', value));
+          // Like `ne`, `notIn` keeps rows without a value: null is not one of the values.
+          conditions.push(
+            operator === 'in'
+              ? eb(column, 'in', value)
+              : eb.or([eb(column, 'not in', value), eb(column, 'is', null)]),
+          );
         }
         break;
       }
@@ -120,7 +132,9 @@ function fieldConditions(
           );
         }
         // Prefix match without LIKE wildcards: a range on the text is exact on every dialect.
-        conditions.push(eb.and([eb(column, '>=', value), eb(column, '<', `${value}\uffff`)]));
+        // The bound is the highest code point: in UTF-8 (how SQLite and Postgres compare) every
+        // character, astral ones included, sorts below it; U+FFFF would miss emoji.
+        conditions.push(eb.and([eb(column, '>=', value), eb(column, '<', `${value}\u{10ffff}`)]));
         break;
       }
     }

@@ -2,6 +2,7 @@ import type { RapportStorage } from '@rapport/core';
 import { describe } from 'vitest';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
+import { queryCases } from './query-cases.js';
 
 /**
  * Runs Rapport's storage conformance suite: every engine behaviour (CRUD, filters, sorting,
@@ -35,5 +36,6 @@ export function describeStorageConformance(
   const setup: ConformanceSetup = { makeStorage, options };
   describe(`storage conformance: ${name}`, () => {
     crudCases(setup);
+    queryCases(setup);
   });
 }
