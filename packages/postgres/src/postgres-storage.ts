@@ -1,0 +1,164 @@
+import type { RapportStorage } from '@rapport/core';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DatabaseIntrospector,
+  PostgresDialect,
+  type PostgresPool,
+  sql,
+} from 'kysely';
+import pg from 'pg';
+import { postgresColumnTypes, postgresDialectSql } from './postgres-dialect-sql.js';
+import { applyTypeParsers, rapportTypeParsers } from './postgres-types.js';
+
+/**
+ * Options of {@link postgresStorage}: a connection string (the storage makes and owns a pool) or
+ * a pool the application made.
+ *
+ * @example
+ * const config: PostgresStorageConfig = {
+ *   connectionString: 'postgres://postgres@127.0.0.1:5432/crm',
+ *   max: 20,
+ * };
+ */
+export interface PostgresStorageConfig {
+  /** A libpq URL such as `postgres://user@host:5432/db`. */
+  readonly connectionString?: string;
+  /**
+   * A pool the application made. Rapport installs its type parsers on each client it takes from
+   * it, and `crm.destroy()` ends it.
+   */
+  readonly pool?: pg.Pool;
+  /** Size of the pool made from `connectionString` (default 10). */
+  readonly max?: number;
+  /**
+   * The schema Rapport's tables live in: it is the only entry of every connection's
+   * `search_path`, and is created on first use when missing. Default: the server's search path.
+   */
+  readonly schema?: string;
+}
+
+/**
+ * The Postgres storage, with its pg pool for tools that need it (health checks, bench).
+ *
+ * @example
+ * const storage = postgresStorage({ connectionString: process.env.DATABASE_URL });
+ * await storage.pool.query('select 1');
+ */
+export interface PostgresStorage extends RapportStorage {
+  /** The pg pool. */
+  readonly pool: pg.Pool;
+  /** The schema given in the config, if any. */
+  readonly schema: string | undefined;
+}
+
+/** Quotes an SQL identifier. */
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Hands out the caller's pool's clients with Rapport's type parsers installed. */
+function withTypeParsers(pool: pg.Pool): PostgresPool {
+  const prepared = new WeakSet<pg.PoolClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      if (!prepared.has(client)) {
+        applyTypeParsers(client);
+        prepared.add(client);
+      }
+      return client;
+    },
+    end: () => pool.end(),
+  };
+}
+
+type IntrospectedDatabase = Parameters<PostgresDialect['createIntrospector']>[0];
+
+/**
+ * PostgresDialect whose introspection sees only the tables of the current schema. kysely's
+ * Migrator asks whether `kysely_migration` exists in any schema; with a second Rapport schema in
+ * the same database it would find that one and never create its own.
+ */
+class SchemaScopedPostgresDialect extends PostgresDialect {
+  readonly #schema: string | undefined;
+
+  constructor(
+    config: ConstructorParameters<typeof PostgresDialect>[0],
+    schema: string | undefined,
+  ) {
+    super(config);
+    this.#schema = schema;
+  }
+
+  override createIntrospector(db: IntrospectedDatabase): DatabaseIntrospector {
+    const inner = super.createIntrospector(db);
+    const currentSchema = async () =>
+      this.#schema ??
+      (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name;
+    const getTables: DatabaseIntrospector['getTables'] = async (options) => {
+      const [tables, schema] = await Promise.all([inner.getTables(options), currentSchema()]);
+      return tables.filter((table) => table.schema === schema);
+    };
+    return {
+      getSchemas: () => inner.getSchemas(),
+      getTables,
+      getMetadata: async (options) => ({ tables: await getTables(options) }),
+    };
+  }
+}
+
+/**
+ * Rapport storage on PostgreSQL through `pg` and kysely, for teams that outgrow one SQLite file.
+ * Records read back exactly as on SQLite: numbers as numbers, instants as ISO-8601 strings, days
+ * as `YYYY-MM-DD`. Every connection runs in UTC.
+ *
+ * @example
+ * import { createCrm } from '@rapport/core';
+ * import { postgresStorage } from '@rapport/postgres';
+ *
+ * const crm = createCrm({
+ *   storage: postgresStorage({ connectionString: 'postgres://postgres@127.0.0.1:5432/crm' }),
+ * });
+ * await crm.migrate();
+ */
+export function postgresStorage(config: PostgresStorageConfig): PostgresStorage {
+  if (!config.pool && !config.connectionString) {
+    throw new TypeError('postgresStorage needs a connectionString or a pool');
+  }
+  const pool =
+    config.pool ??
+    new pg.Pool({
+      connectionString: config.connectionString,
+      max: config.max ?? 10,
+      types: rapportTypeParsers(),
+    });
+  const schema = config.schema;
+  const onCreateConnection = async (connection: DatabaseConnection) => {
+    if (schema !== undefined) {
+      await connection.executeQuery(
+        CompiledQuery.raw(`set search_path to ${quoteIdentifier(schema)}`),
+      );
+    }
+    // Days cast to instants (daysBetween) and `now()` then mean UTC, as on SQLite.
+    await connection.executeQuery(CompiledQuery.raw(`set time zone 'UTC'`));
+  };
+  const dialect = new SchemaScopedPostgresDialect(
+    { pool: config.pool ? withTypeParsers(config.pool) : pool, onCreateConnection },
+    schema,
+  );
+  return {
+    name: 'postgres',
+    pool,
+    schema,
+    dialect,
+    types: postgresColumnTypes,
+    sql: postgresDialectSql,
+    concurrentTransactions: true,
+    async onOpen() {
+      if (schema !== undefined) {
+        await pool.query(`create schema if not exists ${quoteIdentifier(schema)}`);
+      }
+    },
+  };
+}
