@@ -1,8 +1,10 @@
 import type { RapportStorage } from '@rapport/core';
 import { describe } from 'vitest';
+import { concurrencyCases } from './concurrency-cases.js';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
 import { queryCases } from './query-cases.js';
+import { tenancyCases } from './tenancy-cases.js';
 
 /**
  * Runs Rapport's storage conformance suite: every engine behaviour (CRUD, filters, sorting,
@@ -37,5 +39,7 @@ export function describeStorageConformance(
   describe(`storage conformance: ${name}`, () => {
     crudCases(setup);
     queryCases(setup);
+    concurrencyCases(setup);
+    tenancyCases(setup);
   });
 }
