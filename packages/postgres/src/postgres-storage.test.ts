@@ -1,5 +1,6 @@
 import { createCrm, isRapportError, type RapportStorage } from '@rapport/core';
 import { sqliteStorage } from '@rapport/sqlite';
+import { describeStorageConformance } from '@rapport/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, expect, test } from 'vitest';
@@ -9,6 +10,11 @@ import { createTestDatabase, describePostgres, postgresUrl } from './test-databa
 
 const database = createTestDatabase('storage');
 afterAll(() => database.cleanup());
+
+// The same suite as @rapport/sqlite runs, each group on a fresh schema (dropped in cleanup).
+describePostgres('on a real server', () => {
+  describeStorageConformance('postgres', () => database.storage());
+});
 
 const fields = { opportunity: { score: z.number().optional(), region: z.string().optional() } };
 
