@@ -1,6 +1,6 @@
 import type { ColumnTypes, DialectSql, RapportStorage } from '@rapport/core';
 import Database from 'better-sqlite3';
-import { SqliteDialect, sql } from 'kysely';
+import { type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 
 /**
  * Options of {@link sqliteStorage}.
@@ -62,6 +62,36 @@ const dialectSql: DialectSql = {
 };
 
 /**
+ * kysely prepares a statement for every query; preparing costs more than running most of
+ * Rapport's small queries. The engine issues the same few hundred SQL texts over and over, so a
+ * bounded cache of prepared statements by SQL text removes that cost.
+ */
+function withStatementCache(database: Database.Database, size = 500): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) {
+        // Move to the end: the map's order is the eviction order.
+        cache.delete(text);
+      } else {
+        statement = database.prepare(text);
+        if (cache.size >= size) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+  };
+}
+
+/**
  * Rapport storage on SQLite: one file, WAL journal, foreign keys enforced. The embedded default.
  *
  * @example
@@ -84,7 +114,7 @@ export function sqliteStorage(config: SqliteStorageConfig = {}): SqliteStorage {
   return {
     name: 'sqlite',
     database,
-    dialect: new SqliteDialect({ database }),
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
     types,
     sql: dialectSql,
     concurrentTransactions: false,

@@ -342,8 +342,15 @@ function revalidate(
   return { ...(parsed.data as Record<string, unknown>), custom };
 }
 
-function blankFields(definition: AnyObjectDefinition): Record<string, null> {
-  return Object.fromEntries(Object.keys(definition.fields.shape).map((key) => [key, null]));
+const blankByDefinition = new WeakMap<AnyObjectDefinition, Readonly<Record<string, null>>>();
+
+function blankFields(definition: AnyObjectDefinition): Readonly<Record<string, null>> {
+  let blank = blankByDefinition.get(definition);
+  if (!blank) {
+    blank = Object.fromEntries(Object.keys(definition.fields.shape).map((key) => [key, null]));
+    blankByDefinition.set(definition, blank);
+  }
+  return blank;
 }
 
 function requireWritable(definition: AnyObjectDefinition): void {

@@ -30,8 +30,14 @@ export const currencyCodeSchema = z
  * minorUnitDigits('JPY'); // 0
  */
 export function minorUnitDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2
-  );
+  let digits = digitsByCurrency.get(currency);
+  if (digits === undefined) {
+    const format = new Intl.NumberFormat('en', { style: 'currency', currency });
+    digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    digitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
+
+// Building an Intl.NumberFormat costs microseconds; money math calls this per row.
+const digitsByCurrency = new Map<string, number>();
