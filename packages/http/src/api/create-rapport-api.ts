@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { type AnyObjectDefinition, type Crm, standardObjects } from '@rapport/core';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import type { Authenticate } from '../auth/principal.js';
+import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/idempotency-store.js';
+import { json, problemSchema, problems, ref } from '../openapi/common.js';
+import { jsonSchemaOf, objectSchemas } from '../openapi/object-schemas.js';
+import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document.js';
+import type { OpenApiDocument } from '../openapi/openapi-types.js';
+import { HttpProblem, problemOf, problemResponse, toProblem } from '../problems/problem-details.js';
+import type { ApiEnv } from './api-env.js';
+import { collections } from './collections.js';
+import { addObjectRoutes } from './object-routes.js';
+import { RouteTable } from './route-table.js';
+import { addSalesRoutes } from './sales-routes.js';
+
+/**
+ * Options of {@link createRapportApi}.
+ *
+ * @example
+ * const options: RapportApiOptions = { crm, authenticate: keys.authenticate, maxBodyBytes: 256 * 1024 };
+ */
+export interface RapportApiOptions {
+  /** The engine. */
+  readonly crm: Pick<Crm, 'tenant' | 'plugins'>;
+  /** Maps a request to tenant and actor, or null (401). Required: there is no anonymous mode. */
+  readonly authenticate: Authenticate;
+  /** Request bodies over this many bytes get 413; 1 MiB by default. */
+  readonly maxBodyBytes?: number;
+  /** Where responses to POSTs with an Idempotency-Key are kept; in memory by default. */
+  readonly idempotency?: IdempotencyStore;
+  /** Title, version and servers of the OpenAPI document. */
+  readonly openApi?: OpenApiOptions;
+  /** Called with errors that become a 500 (for your logs); the client sees no details. */
+  readonly onUnexpectedError?: (error: unknown, request: Request) => void;
+}
+
+/**
+ * The Rapport API as a Hono app: REST routes for every object, lead conversion, stage changes,
+ * closing won or lost, KPIs, and its OpenAPI 3.1 document at `/openapi.json`. Mount it in a host
+ * app with `host.route('/api', api)` or serve it as it is.
+ *
+ * @example
+ * import { serve } from '@hono/node-server';
+ * const crm = createCrm({ storage: sqliteStorage({ filename: 'crm.sqlite' }), plugins: [httpPlugin] });
+ * await crm.migrate();
+ * const keys = createApiKeyStore(crm);
+ * const api = createRapportApi({ crm, authenticate: keys.authenticate });
+ * serve({ fetch: api.fetch, port: 4310 });
+ */
+export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
+  if (typeof options.authenticate !== 'function') {
+    throw new TypeError(
+      'createRapportApi needs an authenticate function; there is no anonymous mode',
+    );
+  }
+  const { crm, authenticate } = options;
+  const idempotency = options.idempotency ?? memoryIdempotencyStore();
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  // Custom field schemas are merged by the engine from config and plugins; the API documents and
+  // parses filters with the same ones.
+  const customSchemas = crm.tenant('').system().state.engine.customSchemas;
+  const customOf = (object: string) => customSchemas[object] ?? z.strictObject({});
+
+  const app = new Hono<ApiEnv>();
+  app.onError((error, c) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) options.onUnexpectedError?.(error, c.req.raw);
+    return problemResponse(problem);
+  });
+  app.notFound((c) =>
+    problemResponse(problemOf('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)),
+  );
+
+  app.use('*', async (c, next) => {
+    const principal = await authenticate(c.req.raw);
+    if (!principal) {
+      return problemResponse(
+        problemOf('UNAUTHORIZED', 'send a valid API key as Authorization: Bearer <key>'),
+        {
+          'WWW-Authenticate': 'Bearer realm="rapport"',
+        },
+      );
+    }
+    c.set('principal', principal);
+    c.set('scope', crm.tenant(principal.tenantId).as(principal.actor));
+    await next();
+  });
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () =>
+        problemResponse(
+          problemOf('PAYLOAD_TOO_LARGE', `request bodies are limited to ${maxBodyBytes} bytes`),
+        ),
+    }),
+  );
+  app.use('*', idempotencyMiddleware(idempotency));
+
+  const table = new RouteTable(app);
+  table.schema('Problem', problemSchema);
+  for (const collection of collections) {
+    const definition = standardObjects[collection.object] as AnyObjectDefinition;
+    const custom = customOf(collection.object);
+    const schemas = objectSchemas(definition, custom);
+    const name = collection.schemaName;
+    table.schema(name, jsonSchemaOf(schemas.record, 'output'));
+    table.schema(`${name}Page`, {
+      type: 'object',
+      required: ['items', 'nextCursor'],
+      properties: {
+        items: { type: 'array', items: ref(name) },
+        nextCursor: { type: ['string', 'null'], description: 'Pass as cursor for the next page.' },
+      },
+    });
+    if (collection.writable) {
+      table.schema(`${name}Create`, jsonSchemaOf(schemas.create, 'input'));
+      table.schema(`${name}Update`, jsonSchemaOf(schemas.update, 'input'));
+    }
+    addObjectRoutes(table, collection, definition, custom);
+  }
+  addSalesRoutes(table, customOf);
+
+  table.schema('Session', {
+    type: 'object',
+    required: ['tenantId', 'actor', 'tenant'],
+    properties: {
+      tenantId: { type: 'string' },
+      actor: {
+        type: 'object',
+        properties: { id: { type: 'string' }, role: { enum: ['admin', 'manager', 'rep'] } },
+      },
+      tenant: {
+        type: 'object',
+        description: "The tenant's settings (currency, time zone, fiscal year).",
+      },
+    },
+  });
+  table.add(
+    'get',
+    '/session',
+    {
+      operationId: 'getSession',
+      summary: 'Who the request acts as, and the tenant settings',
+      tags: ['session'],
+      responses: {
+        '200': { description: 'The session.', content: json(ref('Session')) },
+        ...problems(404),
+      },
+    },
+    async (c) => {
+      const { tenantId, actor } = c.var.principal;
+      return c.json({ tenantId, actor, tenant: await c.var.scope.settings() });
+    },
+  );
+
+  let document: OpenApiDocument | undefined;
+  table.add(
+    'get',
+    '/openapi.json',
+    {
+      operationId: 'getOpenApiDocument',
+      summary: 'This OpenAPI 3.1 document',
+      tags: ['meta'],
+      responses: {
+        '200': { description: 'The document.', content: json({ type: 'object' }) },
+        ...problems(),
+      },
+    },
+    (c) => {
+      document ??= buildOpenApiDocument(table.routes, table.schemas, options.openApi);
+      return c.json(document);
+    },
+  );
+  return app;
+}
+
+function idempotencyMiddleware(store: IdempotencyStore): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key');
+    if (c.req.method !== 'POST' || key === undefined) return next();
+    if (key.length < 1 || key.length > 255) {
+      throw new HttpProblem('BAD_REQUEST', 'Idempotency-Key must have 1 to 255 characters', [
+        {
+          path: ['Idempotency-Key'],
+          message: 'must have 1 to 255 characters',
+          code: 'invalid_header',
+        },
+      ]);
+    }
+    const { tenantId, actor } = c.var.principal;
+    const storeKey = JSON.stringify([tenantId, actor.id, key]);
+    const body = await c.req.text();
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([c.req.method, c.req.path, body]))
+      .digest('hex');
+    const begun = await store.begin(storeKey, fingerprint);
+    if (begun.kind === 'mismatch') {
+      throw new HttpProblem(
+        'IDEMPOTENCY_KEY_REUSED',
+        `Idempotency-Key ${key} was used for another request; use a new key for a new write`,
+      );
+    }
+    if (begun.kind === 'running') {
+      throw new HttpProblem(
+        'IDEMPOTENCY_KEY_IN_USE',
+        `a request with Idempotency-Key ${key} is still running`,
+      );
+    }
+    if (begun.kind === 'replay') {
+      const headers = new Headers(begun.response.headers.map(([name, value]) => [name, value]));
+      headers.set('Idempotent-Replayed', 'true');
+      return new Response(begun.response.body, { status: begun.response.status, headers });
+    }
+    try {
+      await next();
+    } catch (error) {
+      await store.release(storeKey);
+      throw error;
+    }
+    if (c.res.status >= 500) {
+      await store.release(storeKey);
+      return;
+    }
+    await store.complete(storeKey, {
+      fingerprint,
+      status: c.res.status,
+      headers: [...c.res.headers.entries()],
+      body: await c.res.clone().text(),
+    });
+  };
+}

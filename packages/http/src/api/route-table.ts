@@ -1,0 +1,50 @@
+import type { Context, Hono } from 'hono';
+import type { JsonSchema, OpenApiOperation } from '../openapi/openapi-types.js';
+import type { ApiEnv } from './api-env.js';
+
+/** An HTTP method the API uses. */
+export type ApiMethod = 'get' | 'post' | 'patch' | 'delete';
+
+/**
+ * @internal One registered route and its OpenAPI operation. Routes are only added through
+ * {@link RouteTable.add}, so the document lists exactly what the app serves.
+ */
+export interface ApiRoute {
+  readonly method: ApiMethod;
+  /** The path in Hono's syntax: `/opportunities/:id`. */
+  readonly path: string;
+  readonly operation: OpenApiOperation;
+}
+
+/** @internal Registers routes on the app and remembers them for the OpenAPI document. */
+export class RouteTable {
+  readonly routes: ApiRoute[] = [];
+  /** Schemas the operations refer to, by component name. */
+  readonly schemas = new Map<string, JsonSchema>();
+
+  constructor(private readonly app: Hono<ApiEnv>) {}
+
+  add(
+    method: ApiMethod,
+    path: string,
+    operation: OpenApiOperation,
+    handler: (c: Context<ApiEnv>) => Promise<Response> | Response,
+  ): void {
+    this.routes.push({ method, path, operation });
+    this.app.on(method.toUpperCase(), path, handler);
+  }
+
+  schema(name: string, schema: JsonSchema): void {
+    this.schemas.set(name, schema);
+  }
+}
+
+/**
+ * @internal A Hono path as an OpenAPI path template.
+ *
+ * @example
+ * openApiPath('/opportunities/:id/close-won'); // '/opportunities/{id}/close-won'
+ */
+export function openApiPath(path: string): string {
+  return path.replace(/:([A-Za-z][A-Za-z0-9_]*)/g, '{$1}');
+}
