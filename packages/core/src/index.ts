@@ -40,7 +40,57 @@ export {
   type RapportIssue,
 } from './errors/rapport-error.js';
 export { newId } from './ids/id.js';
-export type { AnyKpiDefinition } from './kpi/kpi-definition.js';
+export {
+  type AnyKpiDefinition,
+  type AnyKpiMeasure,
+  type AnyKpiSource,
+  type DeclaredKpi,
+  defineKpi,
+  type KpiAggregate,
+  type KpiBreakdown,
+  type KpiDefinition,
+  type KpiDimension,
+  type KpiDirection,
+  type KpiExpression,
+  type KpiField,
+  type KpiGroupExpressions,
+  type KpiInfo,
+  type KpiMeasure,
+  type KpiMeasureValues,
+  type KpiNumericField,
+  type KpiOutcome,
+  type KpiQueryContext,
+  type KpiRow,
+  type KpiSource,
+  type KpiTitles,
+  type KpiUnit,
+  type KpiValue,
+  kpiDimensions,
+  kpiDivide,
+  kpiRatio,
+  kpiSource,
+  measure,
+  type QueryKpi,
+} from './kpi/kpi-definition.js';
+export {
+  type KpiComparison,
+  type KpiFigure,
+  type KpiGroupResult,
+  type KpiInterval,
+  type KpiResult,
+  wilsonInterval,
+} from './kpi/kpi-result.js';
+export type {
+  KpiCommonDimension,
+  KpiEvaluateOptions,
+  KpiFilters,
+  KpiIdOf,
+  KpiItemOf,
+  KpiOf,
+  KpiResults,
+  KpiService,
+  PluginKpis,
+} from './kpi/kpi-service.js';
 export type {
   AnyDatabase,
   MigrationContext,
@@ -75,6 +125,15 @@ export {
   standardObjects,
   userRoles,
 } from './objects/standard-objects.js';
+export {
+  type Period,
+  type PeriodCalendar,
+  type PeriodInput,
+  type PeriodKind,
+  previousPeriod,
+  type RelativePeriod,
+  resolvePeriod,
+} from './periods/period.js';
 export {
   type AnyRapportPlugin,
   type CustomFieldsConfig,

@@ -2,6 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import { z } from 'zod';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
+import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { Money } from '../money/money.js';
 import { dateSchema, idSchema } from '../objects/field-schemas.js';
@@ -208,6 +209,8 @@ export interface CrmScope<
   readonly contracts: ObjectRepository<'contract', TCustom>;
   /** Exchange rates and conversion. */
   readonly currencies: CurrencyService;
+  /** The KPIs of the engine's plugins: `scope.kpis.evaluate(['closing.winRate'], { period: '2026-Q1' })`. */
+  readonly kpis: KpiService<TPlugins>;
   /** The tenant's settings. */
   settings(): Promise<Tenant>;
   /** Changes the tenant's settings (admins). */
@@ -295,6 +298,12 @@ export function createScope<
     plugins: state.engine.plugins,
     state,
     dialect: state.engine.storage.sql,
+    // KPIs read through this scope's `from`, so tenant and visibility apply to them too.
+    kpis: createKpiService(
+      state,
+      (object, alias): Promise<SelectQueryBuilder<AnyDatabase, string, {}>> =>
+        scope.from(object, alias),
+    ),
     users: objectRepository(state, objects.user),
     teams: objectRepository(state, objects.team),
     accounts: objectRepository(state, objects.account),

@@ -1,0 +1,157 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { ScopeState } from '../engine/engine-state.js';
+import { RapportError } from '../errors/rapport-error.js';
+import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { ObjectName } from '../objects/standard-objects.js';
+import type { PeriodInput } from '../periods/period.js';
+import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
+import type {
+  AnyKpiDefinition,
+  KpiBreakdown,
+  KpiDimension,
+  KpiInfo,
+  QueryKpi,
+} from './kpi-definition.js';
+import { evaluateKpis } from './kpi-evaluate.js';
+import type { KpiResult } from './kpi-result.js';
+
+/** Every KPI definition of a list of plugins. */
+export type PluginKpis<TPlugins extends readonly AnyRapportPlugin[]> = NonNullable<
+  TPlugins[number]['kpis']
+>[number];
+
+/**
+ * The KPI ids of a list of plugins: what `scope.kpis.evaluate` accepts.
+ *
+ * @example
+ * type Ids = KpiIdOf<[typeof closingPlugin]>; // 'closing.winRate' | 'closing.wonRevenue' | ...
+ */
+export type KpiIdOf<TPlugins extends readonly AnyRapportPlugin[]> = PluginKpis<TPlugins>['id'];
+
+/** The definition of one KPI id. */
+export type KpiOf<TPlugins extends readonly AnyRapportPlugin[], TId> = Extract<
+  PluginKpis<TPlugins>,
+  { readonly id: TId }
+>;
+
+/** The records a list KPI returns (never for the others). */
+export type KpiItemOf<TKpi> =
+  TKpi extends QueryKpi<string, KpiDimension, infer TItem> ? TItem : never;
+
+type IdsSupporting<TPlugins extends readonly AnyRapportPlugin[], TDimension> =
+  PluginKpis<TPlugins> extends infer TKpi
+    ? TKpi extends KpiInfo
+      ? TDimension extends TKpi['dimensions'][number]
+        ? TKpi['id']
+        : never
+      : never
+    : never;
+
+/**
+ * The dimensions every one of the given KPI ids supports: what `by` and `filters` may name.
+ *
+ * @example
+ * type Common = KpiCommonDimension<[typeof closingPlugin], 'closing.winRate'>; // 'owner' | 'team' | ...
+ */
+export type KpiCommonDimension<TPlugins extends readonly AnyRapportPlugin[], TId> = {
+  [TDimension in KpiDimension]: [TId] extends [IdsSupporting<TPlugins, TDimension>]
+    ? TDimension
+    : never;
+}[KpiDimension];
+
+/**
+ * Filters by dimension value: `{ owner: repId }`, `{ stage: ['Prospecting', 'Qualification'] }`,
+ * `{ 'custom.tier': 'A' }`; `null` matches rows without a value.
+ */
+export type KpiFilters<TBreakdown extends string = KpiBreakdown> = {
+  readonly [K in TBreakdown]?: string | null | readonly (string | null)[];
+};
+
+/**
+ * Options of `scope.kpis.evaluate`.
+ *
+ * @example
+ * const options: KpiEvaluateOptions = { period: '2026-Q1', by: 'owner', filters: { team: teamId } };
+ */
+export interface KpiEvaluateOptions<TBreakdown extends string = KpiBreakdown> {
+  /** The period; default `thisMonth` in the tenant's time zone. */
+  readonly period?: PeriodInput;
+  /** A breakdown dimension every requested KPI supports. */
+  readonly by?: TBreakdown;
+  /** Filters by dimension value. */
+  readonly filters?: KpiFilters<TBreakdown>;
+  /** Also compute the previous period (default true). */
+  readonly compare?: boolean;
+}
+
+/** The results of an evaluation, by KPI id. */
+export type KpiResults<TPlugins extends readonly AnyRapportPlugin[], TId extends string> = {
+  readonly [K in TId]: KpiResult<K, KpiItemOf<KpiOf<TPlugins, K>>>;
+};
+
+/**
+ * The KPIs of the engine's plugins, evaluated in the database through the scope (so visibility
+ * applies): ids and result types are inferred from the plugins given to `createCrm`.
+ *
+ * @example
+ * const crm = createCrm({ storage, plugins: [closingPlugin] });
+ * const scope = crm.tenant('acme').as(manager);
+ * const { 'closing.winRate': winRate } = await scope.kpis.evaluate(['closing.winRate'], {
+ *   period: '2026-Q1',
+ *   by: 'owner',
+ * });
+ */
+export interface KpiService<TPlugins extends readonly AnyRapportPlugin[]> {
+  /** Evaluates KPIs; KPIs over the same source are fused into one query. */
+  evaluate<const TIds extends readonly KpiIdOf<TPlugins>[]>(
+    ids: TIds,
+    options?: KpiEvaluateOptions<KpiBreakdown<KpiCommonDimension<TPlugins, TIds[number]>>>,
+  ): Promise<KpiResults<TPlugins, TIds[number]>>;
+  /** Every KPI of the engine's plugins, in plugin order. */
+  definitions(): readonly PluginKpis<TPlugins>[];
+}
+
+/** @internal The scoped query layer the KPI engine reads through. */
+export type ScopedFrom = (
+  object: ObjectName,
+  alias?: string,
+) => Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
+
+/** @internal The registry of an engine's KPIs by id; duplicate ids are an error. */
+export function kpiRegistry(state: ScopeState): ReadonlyMap<string, AnyKpiDefinition> {
+  const registry = new Map<string, AnyKpiDefinition>();
+  for (const plugin of state.engine.plugins) {
+    for (const kpi of plugin.kpis ?? []) {
+      if (registry.has(kpi.id))
+        throw new RapportError(
+          'UNSUPPORTED',
+          `KPI ${kpi.id} is defined twice (again by plugin ${plugin.id})`,
+        );
+      registry.set(kpi.id, kpi);
+    }
+  }
+  return registry;
+}
+
+/** @internal The `kpis` member of a scope. */
+export function createKpiService(
+  state: ScopeState,
+  from: ScopedFrom,
+): KpiService<readonly AnyRapportPlugin[]> {
+  let registry: ReadonlyMap<string, AnyKpiDefinition> | undefined;
+  const kpis = () => {
+    registry ??= kpiRegistry(state);
+    return registry;
+  };
+  return {
+    async evaluate(ids, options = {}) {
+      const definitions = ids.map((id) => {
+        const kpi = kpis().get(id);
+        if (!kpi) throw new RapportError('NOT_FOUND', `KPI ${id} is not registered`);
+        return kpi;
+      });
+      return evaluateKpis({ state, from }, definitions, options);
+    },
+    definitions: () => [...kpis().values()],
+  };
+}
