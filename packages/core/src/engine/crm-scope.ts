@@ -324,7 +324,7 @@ export function createScope<
       ...opportunities,
       changeStage: (id: string, change: { version: number; stage: string }) =>
         opportunities.update(id, change),
-      closeWon: (id: string, options: unknown) => {
+      closeWon: async (id: string, options: unknown) => {
         const parsed = closeWonSchema.safeParse(options);
         if (!parsed.success) throw fromZodError('opportunity', parsed.error);
         const { version, closeDate, lineItems = [] } = parsed.data;
@@ -347,7 +347,7 @@ export function createScope<
           });
         });
       },
-      closeLost: (id: string, options: unknown) => {
+      closeLost: async (id: string, options: unknown) => {
         const parsed = closeLostSchema.safeParse(options);
         if (!parsed.success) throw fromZodError('opportunity', parsed.error);
         const { version, closeDate, lostReason } = parsed.data;

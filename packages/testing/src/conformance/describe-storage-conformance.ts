@@ -3,6 +3,8 @@ import { describe } from 'vitest';
 import { concurrencyCases } from './concurrency-cases.js';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
+import { leadConversionCases } from './lead-conversion-cases.js';
+import { opportunityCases } from './opportunity-cases.js';
 import { queryCases } from './query-cases.js';
 import { tenancyCases } from './tenancy-cases.js';
 
@@ -41,5 +43,7 @@ export function describeStorageConformance(
     queryCases(setup);
     concurrencyCases(setup);
     tenancyCases(setup);
+    leadConversionCases(setup);
+    opportunityCases(setup);
   });
 }
