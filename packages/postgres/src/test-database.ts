@@ -52,7 +52,9 @@ function announceSkipOnce(reason: string): void {
 }
 
 /** `describe` that skips when no Postgres is reachable (never under CI=true, which fails above). */
-export const describePostgres = describe.skipIf(!postgresAvailable);
+export function describePostgres(name: string, body: () => void): void {
+  describe.skipIf(!postgresAvailable)(name, body);
+}
 
 /** Fresh schemas on the test server, each with its own storage; `cleanup` drops them all. */
 export interface TestDatabase {
