@@ -32,3 +32,8 @@ export {
   statusOf,
   toProblem,
 } from './problems/problem-details.js';
+export {
+  type RapportServer,
+  type RapportServerOptions,
+  startRapportServer,
+} from './server/rapport-server.js';

@@ -12,6 +12,7 @@ import type { OpenApiDocument } from '../openapi/openapi-types.js';
 import { HttpProblem, problemOf, problemResponse, toProblem } from '../problems/problem-details.js';
 import type { ApiEnv } from './api-env.js';
 import { collections } from './collections.js';
+import { addKpiRoutes } from './kpi-routes.js';
 import { addObjectRoutes } from './object-routes.js';
 import { RouteTable } from './route-table.js';
 import { addSalesRoutes } from './sales-routes.js';
@@ -123,6 +124,7 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
     addObjectRoutes(table, collection, definition, custom);
   }
   addSalesRoutes(table, customOf);
+  addKpiRoutes(table);
 
   table.schema('Session', {
     type: 'object',

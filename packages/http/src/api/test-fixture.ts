@@ -1,4 +1,5 @@
 import { createCrm } from '@rapport/core';
+import { closingPlugin } from '@rapport/kpi-closing';
 import { sqliteStorage } from '@rapport/sqlite';
 import { createApiKeyStore } from '../auth/api-key-store.js';
 import { httpPlugin } from '../auth/http-plugin.js';
@@ -11,7 +12,7 @@ import { createRapportApi, type RapportApiOptions } from './create-rapport-api.j
 export async function apiFixture(options: Partial<RapportApiOptions> = {}) {
   const crm = createCrm({
     storage: sqliteStorage({ filename: ':memory:' }),
-    plugins: [httpPlugin],
+    plugins: [httpPlugin, closingPlugin],
   });
   await crm.migrate();
   await crm.createTenant({ id: 'acme', name: 'Acme GmbH' });
