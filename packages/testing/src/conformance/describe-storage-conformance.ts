@@ -3,7 +3,10 @@ import { describe } from 'vitest';
 import { concurrencyCases } from './concurrency-cases.js';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
+import { customFieldCases } from './custom-field-cases.js';
+import { hooksEventsCases } from './hooks-events-cases.js';
 import { leadConversionCases } from './lead-conversion-cases.js';
+import { moneyCases } from './money-cases.js';
 import { opportunityCases } from './opportunity-cases.js';
 import { queryCases } from './query-cases.js';
 import { tenancyCases } from './tenancy-cases.js';
@@ -45,5 +48,8 @@ export function describeStorageConformance(
     tenancyCases(setup);
     leadConversionCases(setup);
     opportunityCases(setup);
+    moneyCases(setup);
+    customFieldCases(setup);
+    hooksEventsCases(setup);
   });
 }
