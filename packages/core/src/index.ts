@@ -142,6 +142,14 @@ export {
 } from './plugins/define-plugin.js';
 export type { ConvertLeadOptions } from './sales/lead-conversion.js';
 export type { PipelineStage } from './sales/pipeline-stages.js';
+export {
+  type CopiedTable,
+  type CopyEndpoint,
+  type CopyStorageOptions,
+  type CopyStorageReport,
+  copyStorage,
+  coreTables,
+} from './storage/copy-storage.js';
 export type {
   ColumnTypes,
   DialectSql,
