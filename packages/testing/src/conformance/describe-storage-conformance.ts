@@ -10,6 +10,8 @@ import { moneyCases } from './money-cases.js';
 import { opportunityCases } from './opportunity-cases.js';
 import { queryCases } from './query-cases.js';
 import { tenancyCases } from './tenancy-cases.js';
+import { timeZoneCases } from './time-zone-cases.js';
+import { validationCases } from './validation-cases.js';
 
 /**
  * Runs Rapport's storage conformance suite: every engine behaviour (CRUD, filters, sorting,
@@ -51,5 +53,7 @@ export function describeStorageConformance(
     moneyCases(setup);
     customFieldCases(setup);
     hooksEventsCases(setup);
+    timeZoneCases(setup);
+    validationCases(setup);
   });
 }
