@@ -1,0 +1,612 @@
+import type { Chart } from 'chart.js';
+import './styles.css';
+import {
+  type ApiClient,
+  ApiError,
+  createApiClient,
+  type KpiInfo,
+  type KpiResult,
+} from './api-client.js';
+import { barsWithLine, groupedBars, intervalChart, lineSeries, type Series } from './charts.js';
+import { h, select } from './dom.js';
+import { formatChange, formatInterval, formatValue } from './format.js';
+import { initialLang, type Lang, type Strings, t } from './i18n.js';
+import { chartKpis, isUnrealisticList } from './kpi-selection.js';
+import { monthsBefore, periodOptions } from './periods.js';
+
+interface Named {
+  readonly id: string;
+  readonly name: string;
+}
+
+interface Context {
+  readonly client: ApiClient;
+  readonly catalog: readonly KpiInfo[];
+  readonly users: readonly Named[];
+  readonly products: readonly Named[];
+  readonly stageOrder: ReadonlyMap<string, number>;
+  readonly tenantName: string;
+  readonly baseCurrency: string;
+  readonly years: { readonly first: number | null; readonly last: number | null };
+}
+
+const knownGroups = ['leads', 'pipeline', 'closing', 'aftersales'];
+const root = document.querySelector<HTMLDivElement>('#app')!;
+const apiBase = new URL('api', document.baseURI).href.replace(/\/$/, '');
+const state = { lang: initialLang(), period: '', owner: '', product: '' };
+let charts: Chart[] = [];
+let generation = 0;
+
+function setStatus(status: 'loading' | 'ready' | 'error'): void {
+  document.body.dataset.state = status;
+}
+
+/** The API key: from `#key=...` (what rapport serve prints), then remembered in this browser. */
+function takeKey(): string | null {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('key');
+  if (fromHash) {
+    localStorage.setItem('rapport.key', fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+    return fromHash;
+  }
+  return localStorage.getItem('rapport.key');
+}
+
+function keyForm(message?: string): void {
+  const strings = t(state.lang);
+  const input = h('input', {
+    type: 'password',
+    id: 'api-key',
+    autocomplete: 'off',
+    required: true,
+  });
+  const form = h(
+    'form',
+    { class: 'key-form' },
+    h('h1', {}, 'Rapport'),
+    message ? h('p', { class: 'error' }, message) : null,
+    h('label', { for: 'api-key' }, strings.keyPrompt),
+    input,
+    h('button', { type: 'submit' }, strings.keySave),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    localStorage.setItem('rapport.key', input.value.trim());
+    void boot();
+  });
+  root.replaceChildren(form);
+  setStatus('ready');
+}
+
+async function boot(): Promise<void> {
+  const key = takeKey();
+  if (!key) return keyForm();
+  setStatus('loading');
+  const client = createApiClient(apiBase, key);
+  try {
+    const [session, kpis, users, products, pipelines, first, last] = await Promise.all([
+      client.get<{ tenant: { name: string; baseCurrency: string } }>('/session'),
+      client.get<{ kpis: KpiInfo[] }>('/kpis'),
+      client.get<{ items: Named[] }>('/users', { sort: 'name', limit: '1000' }),
+      client.get<{ items: Named[] }>('/products', { sort: 'name', limit: '1000' }),
+      client.get<{ items: { stages: { name: string }[] }[] }>('/pipelines', { limit: '100' }),
+      client.get<{ items: { closeDate: string }[] }>('/opportunities', {
+        'status[in]': 'won,lost',
+        sort: 'closeDate',
+        limit: '1',
+      }),
+      client.get<{ items: { closeDate: string }[] }>('/opportunities', {
+        'status[in]': 'won,lost',
+        sort: '-closeDate',
+        limit: '1',
+      }),
+    ]);
+    const stageOrder = new Map<string, number>();
+    for (const pipeline of pipelines.items) {
+      for (const stage of pipeline.stages) {
+        if (!stageOrder.has(stage.name)) stageOrder.set(stage.name, stageOrder.size);
+      }
+    }
+    const year = (row: { closeDate: string } | undefined) =>
+      row ? Number(row.closeDate.slice(0, 4)) : null;
+    const thisYear = new Date().getFullYear();
+    const lastYear = year(last.items[0]);
+    const context: Context = {
+      client,
+      catalog: kpis.kpis,
+      users: users.items,
+      products: products.items,
+      stageOrder,
+      tenantName: session.tenant.name,
+      baseCurrency: session.tenant.baseCurrency,
+      years: {
+        first: year(first.items[0]),
+        last: lastYear === null ? null : Math.min(lastYear, thisYear),
+      },
+    };
+    state.period ||= context.years.last === null ? 'thisYear' : String(context.years.last);
+    shell(context);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      localStorage.removeItem('rapport.key');
+      return keyForm(t(state.lang).keyInvalid);
+    }
+    showError(error);
+  }
+}
+
+function showError(error: unknown): void {
+  setStatus('error');
+  root.replaceChildren(
+    h('p', { class: 'error' }, error instanceof Error ? error.message : String(error)),
+  );
+}
+
+/** Header and filters, then the KPI groups below them. */
+function shell(context: Context): void {
+  const strings = t(state.lang);
+  document.documentElement.lang = state.lang;
+  document.title = `Rapport · ${strings.title}`;
+  const content = h('main', { id: 'content' });
+  const rerender = () => shell(context);
+  const langButton = (lang: Lang) => {
+    const button = h(
+      'button',
+      { type: 'button', 'aria-pressed': String(state.lang === lang), 'data-lang': lang },
+      lang.toUpperCase(),
+    );
+    button.addEventListener('click', () => {
+      state.lang = lang;
+      localStorage.setItem('rapport.lang', lang);
+      rerender();
+    });
+    return button;
+  };
+  const header = h(
+    'header',
+    {},
+    h(
+      'div',
+      { class: 'title' },
+      h('h1', {}, strings.title),
+      h('span', { class: 'tenant' }, context.tenantName),
+      h(
+        'div',
+        { class: 'lang', role: 'group', 'aria-label': strings.language },
+        langButton('de'),
+        langButton('en'),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'filters' },
+      h(
+        'label',
+        {},
+        h('span', {}, strings.period),
+        select(
+          'period',
+          periodOptions(strings, context.years.first, context.years.last),
+          state.period,
+          (value) => {
+            state.period = value;
+            void refresh(context, content);
+          },
+        ),
+      ),
+      h(
+        'label',
+        {},
+        h('span', {}, strings.owner),
+        select(
+          'owner',
+          [
+            { value: '', label: strings.everyone },
+            ...context.users.map((u) => ({ value: u.id, label: u.name })),
+          ],
+          state.owner,
+          (value) => {
+            state.owner = value;
+            void refresh(context, content);
+          },
+        ),
+      ),
+      h(
+        'label',
+        {},
+        h('span', {}, strings.product),
+        select(
+          'product',
+          [
+            { value: '', label: strings.allProducts },
+            ...context.products.map((p) => ({ value: p.id, label: p.name })),
+          ],
+          state.product,
+          (value) => {
+            state.product = value;
+            void refresh(context, content);
+          },
+        ),
+      ),
+    ),
+  );
+  root.replaceChildren(header, content);
+  void refresh(context, content);
+}
+
+function activeFilters(): Record<string, string> {
+  return {
+    ...(state.owner ? { owner: state.owner } : {}),
+    ...(state.product ? { product: state.product } : {}),
+  };
+}
+
+/** The filters a KPI supports, and the names of those it cannot apply. */
+function filtersFor(kpis: readonly KpiInfo[]): {
+  filters: Record<string, string>;
+  skipped: string[];
+} {
+  const filters: Record<string, string> = {};
+  const skipped: string[] = [];
+  for (const [dimension, value] of Object.entries(activeFilters())) {
+    if (kpis.every((kpi) => kpi.dimensions.includes(dimension))) filters[dimension] = value;
+    else skipped.push(dimension);
+  }
+  return { filters, skipped };
+}
+
+interface Loaded {
+  readonly totals: Record<string, KpiResult>;
+  readonly skipped: ReadonlyMap<string, readonly string[]>;
+  readonly bySource: Record<string, KpiResult>;
+  readonly byStage: Record<string, KpiResult>;
+  readonly byOwner: Record<string, KpiResult>;
+  readonly byProduct: Record<string, KpiResult>;
+  readonly months: readonly string[];
+  readonly monthly: readonly Record<string, KpiResult>[];
+}
+
+async function load(context: Context): Promise<Loaded> {
+  const { client, catalog } = context;
+  const period = state.period;
+  const chosen = chartKpis(catalog);
+  // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
+  const bySkipped = new Map<string, KpiInfo[]>();
+  for (const kpi of catalog) {
+    const key = filtersFor([kpi]).skipped.join(',');
+    bySkipped.set(key, [...(bySkipped.get(key) ?? []), kpi]);
+  }
+  const totalsParts = await Promise.all(
+    [...bySkipped.values()].map((kpis) =>
+      client.evaluate({ ids: kpis.map((k) => k.id), period, filters: filtersFor(kpis).filters }),
+    ),
+  );
+  const totals = Object.assign({}, ...totalsParts) as Record<string, KpiResult>;
+  const skipped = new Map(catalog.map((kpi) => [kpi.id, filtersFor([kpi]).skipped]));
+  const breakdown = (kpis: readonly (KpiInfo | undefined)[], by: string) => {
+    const present = kpis.filter((kpi): kpi is KpiInfo => kpi !== undefined);
+    return client.evaluate({
+      ids: present.map((kpi) => kpi.id),
+      period,
+      by,
+      filters: filtersFor(present).filters,
+      compare: false,
+    });
+  };
+  const end = Object.values(totals).find((result) => result.period.end)?.period.end;
+  const months = monthsBefore(end ?? new Date().toISOString().slice(0, 10));
+  const [bySource, byStage, byOwner, byProduct, monthly] = await Promise.all([
+    breakdown([chosen.leadCount, chosen.costPerLead], 'leadSource'),
+    breakdown(chosen.pipeline, 'stage'),
+    breakdown([chosen.winRate], 'owner'),
+    breakdown([chosen.winRate], 'product'),
+    Promise.all(
+      months.map((month) =>
+        chosen.retention.length === 0
+          ? Promise.resolve({})
+          : client.evaluate({
+              ids: chosen.retention.map((kpi) => kpi.id),
+              period: month,
+              filters: filtersFor(chosen.retention).filters,
+              compare: false,
+            }),
+      ),
+    ),
+  ]);
+  return { totals, skipped, bySource, byStage, byOwner, byProduct, months, monthly };
+}
+
+async function refresh(context: Context, content: HTMLElement): Promise<void> {
+  const mine = ++generation;
+  setStatus('loading');
+  content.setAttribute('aria-busy', 'true');
+  try {
+    const loaded = await load(context);
+    if (mine !== generation) return;
+    render(context, content, loaded);
+    content.removeAttribute('aria-busy');
+    setStatus('ready');
+  } catch (error) {
+    if (mine === generation) showError(error);
+  }
+}
+
+function titleOf(kpi: { title: { en: string; de: string } }): string {
+  return kpi.title[state.lang];
+}
+
+function card(result: KpiResult, skipped: readonly string[], strings: Strings): HTMLElement {
+  const change = result.previous
+    ? formatChange(result, result.previous.change, result.previous.relativeChange, state.lang)
+    : null;
+  const rising = (result.previous?.change ?? 0) > 0;
+  const falling = (result.previous?.change ?? 0) < 0;
+  const tone =
+    result.direction === 'neutral' || (!rising && !falling)
+      ? 'flat'
+      : rising === (result.direction === 'higher')
+        ? 'good'
+        : 'bad';
+  return h(
+    'article',
+    {
+      class: 'card',
+      'data-kpi': result.id,
+      'data-value': result.value === null ? '' : String(result.value),
+    },
+    h('h3', {}, titleOf(result)),
+    h('p', { class: 'value' }, formatValue(result, result.value, state.lang)),
+    result.value === null ? h('p', { class: 'meta' }, result.reason ?? strings.noData) : null,
+    h(
+      'p',
+      { class: 'meta' },
+      change ? h('span', { class: `change ${tone}` }, change) : null,
+      change && result.previous ? ` ${strings.previous} ${result.previous.period.label} · ` : null,
+      `${strings.sample}=${new Intl.NumberFormat(state.lang).format(result.sampleSize)}`,
+    ),
+    result.interval
+      ? h(
+          'p',
+          { class: 'meta ci' },
+          `${strings.interval} ${formatInterval(result.interval, state.lang)}`,
+        )
+      : null,
+    skipped.length > 0
+      ? h(
+          'p',
+          { class: 'meta note' },
+          `${strings.unfiltered} ${skipped.map((d) => (d === 'owner' ? strings.owner : strings.product)).join(', ')}`,
+        )
+      : null,
+  );
+}
+
+function panel(
+  title: string,
+  height: number,
+  draw: (canvas: HTMLCanvasElement) => Chart,
+): HTMLElement {
+  const canvas = h('canvas', { role: 'img', 'aria-label': title });
+  const box = h('div', { class: 'chart-box', style: `height:${height}px` }, canvas);
+  const section = h('section', { class: 'panel' }, h('h3', {}, title), box);
+  // Charts measure their box, so they are drawn once the panel is in the document.
+  queueMicrotask(() => charts.push(draw(canvas)));
+  return section;
+}
+
+function labelOf(key: string | null, label: string | null, strings: Strings): string {
+  return label ?? key ?? strings.none;
+}
+
+function seriesFrom(
+  results: Record<string, KpiResult>,
+  kpis: readonly KpiInfo[],
+  strings: Strings,
+  order?: ReadonlyMap<string, number>,
+): { labels: string[]; series: Series[] } {
+  const keys: (string | null)[] = [];
+  const labels = new Map<string | null, string>();
+  for (const kpi of kpis) {
+    for (const group of results[kpi.id]?.breakdown ?? []) {
+      if (!labels.has(group.key)) {
+        keys.push(group.key);
+        labels.set(group.key, labelOf(group.key, group.label, strings));
+      }
+    }
+  }
+  if (order) keys.sort((a, b) => (order.get(a ?? '') ?? 999) - (order.get(b ?? '') ?? 999));
+  return {
+    labels: keys.map((key) => labels.get(key) ?? strings.none),
+    series: kpis.map((kpi) => {
+      const result = results[kpi.id];
+      const byKey = new Map((result?.breakdown ?? []).map((group) => [group.key, group.value]));
+      return {
+        label: titleOf(kpi),
+        kpi: { unit: kpi.unit, currency: result?.currency ?? null },
+        values: keys.map((key) => byKey.get(key) ?? null),
+      };
+    }),
+  };
+}
+
+function winRatePanel(
+  title: string,
+  result: KpiResult | undefined,
+  strings: Strings,
+): HTMLElement | null {
+  // A breakdown with only "none" (no products on the deals) says nothing worth a chart.
+  if (!result?.breakdown?.some((group) => group.key !== null)) return null;
+  const points = result.breakdown
+    .filter((group) => group.sampleSize > 0)
+    .map((group) => ({
+      label: labelOf(group.key, group.label, strings),
+      value: group.value,
+      lower: group.interval?.lower ?? null,
+      upper: group.interval?.upper ?? null,
+      sampleSize: group.sampleSize,
+    }))
+    .sort((a, b) => (b.value ?? -1) - (a.value ?? -1));
+  return panel(title, Math.max(180, points.length * 26 + 70), (canvas) =>
+    intervalChart(
+      canvas,
+      points,
+      { value: titleOf(result), interval: strings.interval },
+      state.lang,
+    ),
+  );
+}
+
+function unrealisticTable(
+  results: readonly KpiResult[],
+  baseCurrency: string,
+  strings: Strings,
+): HTMLElement | null {
+  if (results.length === 0) return null;
+  const preferred = [
+    'name',
+    'ownerName',
+    'stage',
+    'closeDate',
+    'amount',
+    'issues',
+    'nextStep',
+    'lastActivityAt',
+  ];
+  const sections = results.map((result) => {
+    const items = result.items;
+    const sample = items[0] ?? {};
+    const columns = preferred.filter((column) => column in sample);
+    const shown =
+      columns.length > 0
+        ? columns
+        : Object.keys(sample)
+            .filter((k) => k !== 'id')
+            .slice(0, 5);
+    const cell = (item: Readonly<Record<string, unknown>>, column: string) => {
+      const value = item[column];
+      if (column === 'amount' && typeof value === 'number') {
+        const currency = typeof item.currency === 'string' ? item.currency : baseCurrency;
+        return formatValue({ unit: 'money', currency }, value, state.lang);
+      }
+      if (Array.isArray(value))
+        return value.map((v) => strings.issues[String(v)] ?? String(v)).join(', ');
+      if (column === 'lastActivityAt' && typeof value === 'string') return value.slice(0, 10);
+      return value === null || value === undefined ? '–' : String(value);
+    };
+    return h(
+      'section',
+      { class: 'panel wide', 'data-list': result.id },
+      h('h3', {}, `${strings.unrealistic} · ${titleOf(result)} (${items.length})`),
+      items.length === 0
+        ? h('p', { class: 'meta' }, strings.unrealisticNone)
+        : h(
+            'div',
+            { class: 'table-scroll' },
+            h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  ...shown.map((column) =>
+                    h('th', { scope: 'col' }, strings.columns[column] ?? column),
+                  ),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                ...items
+                  .slice(0, 200)
+                  .map((item) =>
+                    h('tr', {}, ...shown.map((column) => h('td', {}, cell(item, column)))),
+                  ),
+              ),
+            ),
+          ),
+    );
+  });
+  return h('div', { class: 'lists' }, ...sections);
+}
+
+function render(context: Context, content: HTMLElement, loaded: Loaded): void {
+  for (const chart of charts) chart.destroy();
+  charts = [];
+  const strings = t(state.lang);
+  const chosen = chartKpis(context.catalog);
+  const groups = [...knownGroups, ...new Set(context.catalog.map((kpi) => kpi.group))].filter(
+    (group, index, all) => all.indexOf(group) === index,
+  );
+  const sections = groups.map((group) => {
+    const kpis = context.catalog.filter((kpi) => kpi.group === group);
+    const panels: (HTMLElement | null)[] = [];
+    if (group === 'leads' && chosen.leadCount) {
+      const kpisShown = [chosen.leadCount, chosen.costPerLead].filter((k): k is KpiInfo => !!k);
+      const { labels, series } = seriesFrom(loaded.bySource, kpisShown, strings);
+      if (labels.length > 0 && series[0])
+        panels.push(
+          panel(strings.leadsBySource, 280, (c) =>
+            barsWithLine(c, labels, series[0]!, series[1], state.lang),
+          ),
+        );
+    }
+    if (group === 'pipeline' && chosen.pipeline.length > 0) {
+      const { labels, series } = seriesFrom(
+        loaded.byStage,
+        chosen.pipeline,
+        strings,
+        context.stageOrder,
+      );
+      if (labels.length > 0)
+        panels.push(
+          panel(strings.pipelineByStage, Math.max(240, labels.length * 34 + 80), (c) =>
+            groupedBars(c, labels, series, state.lang, true),
+          ),
+        );
+    }
+    if (group === 'pipeline') {
+      const lists = Object.values(loaded.totals).filter(
+        (result) =>
+          isUnrealisticList(result.id) || (result.group === group && result.items.length > 0),
+      );
+      panels.push(unrealisticTable(lists, context.baseCurrency, strings));
+    }
+    if (group === 'closing' && chosen.winRate) {
+      panels.push(winRatePanel(strings.winRateByOwner, loaded.byOwner[chosen.winRate.id], strings));
+      panels.push(
+        winRatePanel(strings.winRateByProduct, loaded.byProduct[chosen.winRate.id], strings),
+      );
+    }
+    if (group === 'aftersales' && chosen.retention.length > 0) {
+      const series: Series[] = chosen.retention.map((kpi) => ({
+        label: titleOf(kpi),
+        kpi: { unit: kpi.unit, currency: null },
+        values: loaded.monthly.map((results) => results[kpi.id]?.value ?? null),
+      }));
+      panels.push(
+        panel(strings.retentionOverTime, 280, (c) =>
+          lineSeries(c, loaded.months, series, state.lang),
+        ),
+      );
+    }
+    const cards = kpis
+      .map((kpi) => loaded.totals[kpi.id])
+      .filter((result): result is KpiResult => result !== undefined)
+      .map((result) => card(result, loaded.skipped.get(result.id) ?? [], strings));
+    return h(
+      'section',
+      { class: 'group', 'data-group': group },
+      h('h2', {}, strings.groups[group] ?? group),
+      kpis.length === 0
+        ? h('p', { class: 'meta' }, strings.notYet)
+        : h('div', { class: 'cards' }, ...cards),
+      panels.some(Boolean) ? h('div', { class: 'panels' }, ...panels) : null,
+    );
+  });
+  content.replaceChildren(...sections);
+}
+
+void boot();
