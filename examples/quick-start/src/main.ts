@@ -4,7 +4,12 @@ import { sqliteStorage } from '@rapport/sqlite';
 export async function main(filename = ':memory:') {
   const crm = createCrm({ storage: sqliteStorage({ filename }) });
   await crm.migrate();
-  await crm.ensureTenant({ id: 'acme', name: 'Acme GmbH', baseCurrency: 'EUR', timeZone: 'Europe/Berlin' });
+  await crm.ensureTenant({
+    id: 'acme',
+    name: 'Acme GmbH',
+    baseCurrency: 'EUR',
+    timeZone: 'Europe/Berlin',
+  });
   const admin = crm.tenant('acme').system();
 
   const rita = await admin.users.create({ name: 'Rita Rep', role: 'rep' });
