@@ -1,1 +1,31 @@
-export {};
+/**
+ * `@rapport/kpi-pipeline`: open and weighted pipeline, expected close volume, coverage, stage
+ * conversion, time in stage, sales velocity and unrealistic planning, as a Rapport plugin.
+ *
+ * @packageDocumentation
+ */
+export { averageTimeInStage, stageConversion } from './pipeline-history-kpis.js';
+export {
+  coverage,
+  dealDimensions,
+  expectedCloseVolume,
+  openCount,
+  openValue,
+  salesVelocity,
+  weightedValue,
+} from './pipeline-kpis.js';
+export {
+  type PlanningIssue,
+  type UnrealisticDeal,
+  type UnrealisticPlanningOptions,
+  unrealisticPlanning,
+  unrealisticPlanningKpi,
+} from './pipeline-planning.js';
+export { createPipelinePlugin, pipelineKpis, pipelinePlugin } from './pipeline-plugin.js';
+export {
+  closedDeals,
+  openDeals,
+  openDealsByCloseDate,
+  repQuotas,
+  stageEntries,
+} from './pipeline-sources.js';

@@ -7,3 +7,4 @@
 export * from './conformance/index.js';
 export * from './fixtures/index.js';
 export * from './generator/index.js';
+export * from './kpi-conformance/index.js';

@@ -1,4 +1,4 @@
-import type { AliasedSelectQueryBuilder, Expression, SelectQueryBuilder } from 'kysely';
+import type { AliasedSelectQueryBuilder, Expression, RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { CrmRecord, Where } from '../engine/record-types.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
@@ -362,7 +362,7 @@ export interface KpiQueryContext {
   /** The breakdown's key and label for rows of `object` aliased `alias`; undefined for the total. */
   group(object: ObjectName, alias: string): KpiGroupExpressions | undefined;
   /** An amount in minor units of `currency`, converted to minor units of the base currency. */
-  toBase(amount: Expression<unknown>, currency: Expression<unknown>): Expression<number>;
+  toBase(amount: Expression<unknown>, currency: Expression<unknown>): RawBuilder<number>;
   /** Wraps a subquery (`query.as('x')`) so it can be queried further: windows, medians, lists. */
   selectFrom<TRow, TAlias extends string>(
     subquery: AliasedSelectQueryBuilder<TRow, TAlias>,

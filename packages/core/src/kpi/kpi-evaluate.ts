@@ -468,13 +468,13 @@ function normalise(value: KpiValue, sampleSize: number): Computed {
   };
 }
 
-function computeDeclared(
+function measureValues(
   kpi: DeclaredKpi,
   evaluation: Evaluation,
   cells: Cells,
   bucket: Bucket,
   group: string,
-): Computed {
+): Record<string, number | null> {
   const values: Record<string, number | null> = {};
   for (const [name, measure] of Object.entries(kpi.measures)) {
     // A snapshot source is the same state now for both periods.
@@ -482,18 +482,28 @@ function computeDeclared(
     const partial = cells.get(from)?.get(group)?.partials.get(measureSignature(measure));
     values[name] = measureValue(measure.aggregate, partial);
   }
-  // The measure values are built from the KPI's own measure names above.
-  const measureValues = values as never;
+  return values;
+}
+
+function computeDeclared(
+  kpi: DeclaredKpi,
+  evaluation: Evaluation,
+  cells: Cells,
+  bucket: Bucket,
+  group: string,
+): Computed {
+  // The measure values are built from the KPI's own measure names.
+  const values = measureValues(kpi, evaluation, cells, bucket, group) as never;
   const first = Object.values(kpi.measures)[0];
   const sampleSize =
-    kpi.sampleSize?.(measureValues) ??
+    kpi.sampleSize?.(values) ??
     (first
       ? (cells
           .get(bucket === 'p' && !isDated(evaluation, first.source) ? 'c' : bucket)
           ?.get(group)
           ?.rows.get(sourceKey(first.source)) ?? 0)
       : 0);
-  return normalise(kpi.value(measureValues), sampleSize);
+  return normalise(kpi.value(values), sampleSize);
 }
 
 function comparison(current: Computed, previous: Computed, period: Period): KpiComparison {
@@ -568,18 +578,13 @@ function declaredResult(kpi: DeclaredKpi, evaluation: Evaluation, cells: Cells):
   );
   let breakdown: KpiGroupResult[] | null = null;
   if (evaluation.by) {
-    const signatures = new Set(Object.values(kpi.measures).map(measureSignature));
-    const sources = new Set(Object.values(kpi.measures).map((m) => sourceKey(m.source)));
+    // A group is listed when any of the KPI's measures has data for it in the period: a rep
+    // with a quota and no wins is there (attainment 0), a rep without deals or quota is not.
     const groups = new Map<string, string | null>();
-    for (const bucket of ['c', 'p'] as const) {
-      for (const [group, found] of cells.get(bucket) ?? []) {
-        if (group === TOTAL) continue;
-        const relevant =
-          [...found.partials.keys()].some((s) => signatures.has(s)) ||
-          [...found.rows.keys()].some((s) => sources.has(s));
-        if (relevant && (found.label !== null || !groups.has(group)))
-          groups.set(group, found.label);
-      }
+    for (const [group, found] of cells.get('c') ?? []) {
+      if (group === TOTAL) continue;
+      const values = Object.values(measureValues(kpi, evaluation, cells, 'c', group));
+      if (values.some((value) => value !== null && value !== 0)) groups.set(group, found.label);
     }
     breakdown = sortGroups(
       [...groups].map(([group, label]) => {

@@ -95,9 +95,10 @@ export function wilsonInterval(successes: number, trials: number): KpiInterval |
   const denominator = 1 + z2 / trials;
   const center = (p + z2 / (2 * trials)) / denominator;
   const half = (z95 * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials))) / denominator;
+  // At 0 or all successes the bound is exactly 0 or 1; the formula would leave float dust.
   return {
-    lower: Math.max(0, center - half),
-    upper: Math.min(1, center + half),
+    lower: successes === 0 ? 0 : Math.max(0, center - half),
+    upper: successes === trials ? 1 : Math.min(1, center + half),
     level: 0.95,
   };
 }

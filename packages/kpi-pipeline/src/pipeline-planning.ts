@@ -1,0 +1,148 @@
+import { defineKpi, type KpiRow, resolvePeriod } from '@rapport/core';
+import { sql } from 'kysely';
+import { dealDimensions } from './pipeline-kpis.js';
+import { openDeals } from './pipeline-sources.js';
+
+/** Why a deal's planning is unrealistic. */
+export type PlanningIssue = 'pastCloseDate' | 'noNextStep' | 'noRecentActivity';
+
+/** An open opportunity whose planning is unrealistic, with the reasons. */
+export interface UnrealisticDeal {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerId: string;
+  readonly ownerName: string | null;
+  readonly stage: string;
+  /** Amount in minor units of the base currency (null without an amount or a rate). */
+  readonly amount: number | null;
+  readonly closeDate: string;
+  readonly nextStep: string | null;
+  /** The latest activity on the deal (completed, else created), ISO-8601 UTC; null if none. */
+  readonly lastActivityAt: string | null;
+  readonly issues: readonly PlanningIssue[];
+}
+
+/** Options of {@link unrealisticPlanningKpi}. */
+export interface UnrealisticPlanningOptions {
+  /** A deal with no activity for this many days is stale (default 30). */
+  readonly staleAfterDays?: number;
+}
+
+function iso(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+}
+
+function day(value: unknown): string {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+}
+
+/**
+ * The list behind "unrealistic planning": open opportunities with a close date in the past, no
+ * next step, or no activity for `staleAfterDays` days (a deal without activities counts from its
+ * creation). The value is how many; `items` are the deals with their issues, oldest close date first.
+ *
+ * @example
+ * const kpi = unrealisticPlanningKpi({ staleAfterDays: 14 });
+ */
+export function unrealisticPlanningKpi(options: UnrealisticPlanningOptions = {}) {
+  const staleAfterDays = options.staleAfterDays ?? 30;
+  return defineKpi({
+    id: 'pipeline.unrealisticPlanning',
+    group: 'pipeline',
+    title: { en: 'Unrealistic planning', de: 'Unrealistische Planung' },
+    description: `open opportunities with a past close date, no next step, or no activity for ${staleAfterDays} days; the deals are listed`,
+    unit: 'count',
+    direction: 'lower',
+    dimensions: dealDimensions,
+    reference:
+      'Pipeline hygiene checks (Salesforce "Opportunities with past close dates", "stale opportunities")',
+    snapshot: true,
+    async query(ctx): Promise<KpiRow<UnrealisticDeal>[]> {
+      const [year, month, date] = ctx.today.split('-').map(Number) as [number, number, number];
+      // Calendar arithmetic on a UTC date (no DST), then local midnight of that day as an instant.
+      const cutoffDay = new Date(Date.UTC(year, month - 1, date - staleAfterDays))
+        .toISOString()
+        .slice(0, 10);
+      const cutoff = resolvePeriod(
+        { from: cutoffDay, to: cutoffDay },
+        { timeZone: ctx.tenant.timeZone, fiscalYearStartMonth: 1, today: ctx.today },
+      ).startInstant;
+      const lastActivity = sql`(select max(coalesce(${sql.ref('a.completedAt')}, ${sql.ref('a.createdAt')})) from ${sql.table('activities')} as ${sql.ref('a')} where ${sql.ref('a.tenantId')} = ${sql.ref('o.tenantId')} and ${sql.ref('a.opportunityId')} = ${sql.ref('o.id')})`;
+      const group = ctx.group('opportunity', 'o');
+      const inner = (await ctx.source(openDeals, 'o')).select([
+        'o.id',
+        'o.name',
+        'o.ownerId',
+        'o.stage',
+        'o.closeDate',
+        'o.nextStep',
+        'o.createdAt',
+        sql`(select ${sql.ref('u.name')} from ${sql.table('users')} as ${sql.ref('u')} where ${sql.ref('u.tenantId')} = ${sql.ref('o.tenantId')} and ${sql.ref('u.id')} = ${sql.ref('o.ownerId')})`.as(
+          'ownerName',
+        ),
+        ctx.toBase(sql.ref('o.amount'), sql.ref('o.currency')).as('amountInBase'),
+        lastActivity.as('lastActivityAt'),
+        (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
+        (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
+      ]);
+      const pastClose = sql<boolean>`${sql.ref('x.closeDate')} < ${ctx.today}`;
+      const noNextStep = sql<boolean>`(${sql.ref('x.nextStep')} is null or trim(${sql.ref('x.nextStep')}) = '')`;
+      const stale = sql<boolean>`coalesce(${sql.ref('x.lastActivityAt')}, ${sql.ref('x.createdAt')}) < ${cutoff}`;
+      const rows = await ctx
+        .selectFrom(inner.as('x'))
+        .selectAll('x')
+        .select([
+          sql`case when ${pastClose} then 1 else 0 end`.as('pastClose'),
+          sql`case when ${noNextStep} then 1 else 0 end`.as('noNextStep'),
+          sql`case when ${stale} then 1 else 0 end`.as('stale'),
+        ])
+        .where(sql<boolean>`(${pastClose} or ${noNextStep} or ${stale})`)
+        .orderBy('x.closeDate')
+        .orderBy('x.id')
+        .execute();
+      const groups = new Map<string | null, { label: string | null; items: UnrealisticDeal[] }>();
+      for (const row of rows) {
+        const issues: PlanningIssue[] = [];
+        if (Number(row.pastClose) === 1) issues.push('pastCloseDate');
+        if (Number(row.noNextStep) === 1) issues.push('noNextStep');
+        if (Number(row.stale) === 1) issues.push('noRecentActivity');
+        const key = group && row.kpiKey !== null ? String(row.kpiKey) : null;
+        const entry = groups.get(key) ?? {
+          label: row.kpiLabel === null ? null : String(row.kpiLabel),
+          items: [],
+        };
+        entry.items.push({
+          id: String(row.id),
+          name: String(row.name),
+          ownerId: String(row.ownerId),
+          ownerName: row.ownerName === null ? null : String(row.ownerName),
+          stage: String(row.stage),
+          amount: row.amountInBase === null ? null : Number(row.amountInBase),
+          closeDate: day(row.closeDate),
+          nextStep: row.nextStep === null ? null : String(row.nextStep),
+          lastActivityAt: iso(row.lastActivityAt),
+          issues,
+        });
+        groups.set(key, entry);
+      }
+      if (!group && groups.size === 0) return [{ key: null, value: 0, sampleSize: 0, items: [] }];
+      return [...groups].map(([key, { label, items }]) => ({
+        key,
+        label,
+        value: items.length,
+        sampleSize: items.length,
+        items,
+      }));
+    },
+  });
+}
+
+/**
+ * The unrealistic planning KPI with the default of 30 days without activity.
+ *
+ * @example
+ * const { 'pipeline.unrealisticPlanning': planning } = await scope.kpis.evaluate(['pipeline.unrealisticPlanning']);
+ * planning.items[0]?.issues; // ['pastCloseDate', 'noRecentActivity']
+ */
+export const unrealisticPlanning = unrealisticPlanningKpi();

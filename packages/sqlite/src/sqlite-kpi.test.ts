@@ -1,0 +1,4 @@
+import { describeKpiConformance } from '@rapport/testing';
+import { sqliteStorage } from './sqlite-storage.js';
+
+describeKpiConformance('sqlite', () => sqliteStorage({ filename: ':memory:' }));
