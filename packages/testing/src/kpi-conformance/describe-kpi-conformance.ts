@@ -1,6 +1,7 @@
 import type { RapportStorage } from '@rapport/core';
 import { describe } from 'vitest';
 import { closingCases } from './closing-cases.js';
+import { engineCases } from './engine-cases.js';
 import { fusionCases } from './fusion-cases.js';
 import type { KpiConformanceOptions, KpiConformanceSetup } from './kpi-conformance-context.js';
 import { pipelineCases } from './pipeline-cases.js';
@@ -27,6 +28,7 @@ export function describeKpiConformance(
     closingCases(setup);
     pipelineCases(setup);
     fusionCases(setup);
+    engineCases(setup);
     propertyCases(setup);
   });
 }

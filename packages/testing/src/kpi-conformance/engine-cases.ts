@@ -1,0 +1,179 @@
+import {
+  createCrm,
+  defineKpi,
+  definePlugin,
+  isRapportError,
+  kpiDivide,
+  kpiSource,
+  measure,
+  type RapportStorage,
+} from '@rapport/core';
+import { closingPlugin } from '@rapport/kpi-closing';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import type { KpiConformanceSetup } from './kpi-conformance-context.js';
+import { countQueries, type QueryLog } from './query-counter.js';
+
+/** A third-party plugin: a custom field on activities and a KPI over two sources. */
+const wonDeals = kpiSource({ object: 'opportunity', where: { status: 'won' }, date: 'closeDate' });
+const doneActivities = kpiSource({
+  object: 'activity',
+  where: { completedAt: { isNull: false } },
+  date: 'completedAt',
+});
+const revenuePerActivity = defineKpi({
+  id: 'acme.revenuePerActivity',
+  group: 'acme',
+  title: { en: 'Revenue per activity', de: 'Umsatz je Aktivität' },
+  description: 'won revenue / completed activities in the period',
+  unit: 'money',
+  direction: 'higher',
+  dimensions: ['owner', 'custom'],
+  measures: {
+    revenue: measure.sum(wonDeals, { money: 'amount' }),
+    activities: measure.count(doneActivities),
+    visits: measure.count(doneActivities, { custom: { channel: 'visit' } }),
+  },
+  value: (m) => kpiDivide(m.revenue, m.activities, 'no completed activities'),
+  sampleSize: (m) => m.activities,
+});
+const acmePlugin = definePlugin({
+  id: 'acme',
+  kpis: [revenuePerActivity],
+  fields: { activity: { channel: z.enum(['phone', 'visit']).optional() } },
+});
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(isRapportError(error) ? error.code : error).toBe(code);
+}
+
+/** @internal The engine around KPIs: plugins from third parties, errors. */
+export function engineCases(setup: KpiConformanceSetup): void {
+  describe('KPI engine', () => {
+    let storage: RapportStorage | undefined;
+    let log: QueryLog;
+    let crm: ReturnType<typeof createCrm<readonly [typeof closingPlugin, typeof acmePlugin]>>;
+    beforeAll(async () => {
+      storage = await setup.makeStorage();
+      const counted = countQueries(storage);
+      log = counted.log;
+      crm = createCrm({
+        storage: counted.storage,
+        plugins: [closingPlugin, acmePlugin] as const,
+        now: () => new Date('2026-06-15T09:00:00.000Z'),
+      });
+      await crm.migrate();
+      await crm.createTenant({ id: 'engine', name: 'Engine', baseCurrency: 'EUR' });
+    });
+    afterAll(async () => {
+      await crm?.destroy();
+      if (storage) await setup.options.cleanup?.(storage);
+    });
+
+    test("a third party's KPI over its custom field and two sources", async () => {
+      const scope = crm.tenant('engine').system();
+      const ana = await scope.users.create({ name: 'Ana', role: 'rep' });
+      const ben = await scope.users.create({ name: 'Ben', role: 'rep' });
+      const won = async (ownerId: string, amount: number) => {
+        const deal = await scope.opportunities.create({
+          name: 'd',
+          ownerId,
+          amount,
+          closeDate: '2026-06-10',
+        });
+        await scope.opportunities.closeWon(deal.id, {
+          version: deal.version,
+          closeDate: '2026-06-10',
+        });
+      };
+      await won(ana.id, 600_00);
+      await won(ben.id, 300_00);
+      const activity = (ownerId: string, completedAt: string | null, channel: 'phone' | 'visit') =>
+        scope.activities.create({
+          type: 'call',
+          subject: 's',
+          ownerId,
+          completedAt,
+          custom: { channel },
+        });
+      await activity(ana.id, '2026-06-02T10:00:00.000Z', 'visit');
+      await activity(ana.id, '2026-06-03T10:00:00.000Z', 'phone');
+      await activity(ana.id, null, 'phone');
+      await activity(ben.id, '2026-06-04T10:00:00.000Z', 'phone');
+      await activity(ben.id, '2026-05-04T10:00:00.000Z', 'phone');
+      log.reset();
+      const results = await scope.kpis.evaluate(['acme.revenuePerActivity', 'closing.winRate'], {
+        period: '2026-06',
+        by: 'owner',
+      });
+      const kpi = results['acme.revenuePerActivity'];
+      // 900 EUR of won deals over 3 activities completed in June.
+      expect(kpi.value).toBe(300_00);
+      expect(kpi.sampleSize).toBe(3);
+      const byOwner = Object.fromEntries(kpi.breakdown!.map((g) => [g.label, g.value]));
+      expect(byOwner).toEqual({ Ana: 300_00, Ben: 300_00 });
+      // May: one activity, no won revenue.
+      expect(kpi.previous?.value).toBe(0);
+      // Its won-deal source differs from closing's closed deals, so deals are read twice, and
+      // activities once: three GROUP BYs for two KPIs from two plugins (plus tenant and rates).
+      expect(log.statements.filter((s) => /group by/i.test(s))).toHaveLength(3);
+      const byChannel = await scope.kpis.evaluate(['acme.revenuePerActivity'], {
+        period: '2026-06',
+        by: 'custom.channel',
+      });
+      const channels = byChannel['acme.revenuePerActivity'].breakdown!;
+      // Opportunities have no channel field: their revenue lands in the group "none".
+      expect(Object.fromEntries(channels.map((g) => [g.key ?? '(none)', g.sampleSize]))).toEqual({
+        visit: 1,
+        phone: 2,
+        '(none)': 0,
+      });
+    });
+
+    test('errors have stable codes', async () => {
+      const scope = crm.tenant('engine').system();
+      // @ts-expect-error: an id no plugin defines is also refused at run time
+      await expectCode(scope.kpis.evaluate(['closing.nope']), 'NOT_FOUND');
+      // @ts-expect-error: not a dimension of win rate
+      await expectCode(
+        scope.kpis.evaluate(['closing.winRate'], { by: 'lostReason' }),
+        'VALIDATION',
+      );
+      // @ts-expect-error: not a period
+      await expectCode(
+        scope.kpis.evaluate(['closing.winRate'], { period: 'someday' }),
+        'VALIDATION',
+      );
+      await expectCode(
+        crm.tenant('nobody').system().kpis.evaluate(['closing.winRate']),
+        'NOT_FOUND',
+      );
+      const twice = createCrm({
+        storage: crm.storage,
+        plugins: [
+          closingPlugin,
+          definePlugin({ id: 'copy', kpis: [revenuePerActivity] }),
+          acmePlugin,
+        ],
+      });
+      await expectCode(
+        twice.tenant('engine').system().kpis.evaluate(['closing.winRate']),
+        'UNSUPPORTED',
+      );
+    });
+
+    test('the catalogue lists every KPI of the plugins', () => {
+      const ids = crm
+        .tenant('engine')
+        .system()
+        .kpis.definitions()
+        .map((kpi) => kpi.id);
+      expect(ids).toContain('closing.winRate');
+      expect(ids.at(-1)).toBe('acme.revenuePerActivity');
+    });
+  });
+}
