@@ -1,0 +1,140 @@
+import type { KpiQueryContext } from '@rapport/core';
+import { type RawBuilder, sql } from 'kysely';
+import { newLeads } from './lead-sources.js';
+
+/**
+ * What the leads created in the period add up to, for one group of a breakdown (or the total):
+ * the counts and sums every lead KPI is a quotient of.
+ *
+ * @example
+ * const [total] = await leadFacts(ctx);
+ * total.converted / total.leads; // lead-to-opportunity rate
+ */
+export interface LeadFacts {
+  /** The group's key (lead source, campaign id, owner id); null for the total or "none". */
+  readonly key: string | null;
+  /** A label for the key (campaign or owner name). */
+  readonly label: string | null;
+  /** Leads created in the period. */
+  readonly leads: number;
+  /** Of them, the leads with a campaign: the ones that carry campaign cost. */
+  readonly campaignLeads: number;
+  /** Their share of campaign actual cost, in minor units of the base currency. */
+  readonly cost: number;
+  /** Leads converted with an opportunity. */
+  readonly converted: number;
+  /** Leads whose converted opportunity is won (now). */
+  readonly won: number;
+  /** Campaign leads whose converted opportunity is won. */
+  readonly campaignWon: number;
+  /** Won amount of the converted opportunities, minor units of the base currency. */
+  readonly wonRevenue: number;
+  /** Leads with at least one completed activity. */
+  readonly contacted: number;
+  /** Sum over those leads of the days from creation to the first completed activity. */
+  readonly daysToFirstActivity: number;
+}
+
+function ref(column: string): RawBuilder<unknown> {
+  return sql`${sql.ref(column)}`;
+}
+
+function numberOf(value: unknown): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+function textOf(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/**
+ * Leads of the same campaign created in the range, over the whole tenant. A lead's share of its
+ * campaign's cost divides by all of them, not only the ones a filter or the viewer's visibility
+ * lets through, so a filter on one source does not pin the whole campaign cost on that source.
+ */
+function campaignLeadsInRange(ctx: KpiQueryContext): RawBuilder<number> {
+  const range = ctx.range?.startInstant
+    ? sql` and ${sql.ref('kpiPeer.createdAt')} >= ${ctx.range.startInstant} and ${sql.ref('kpiPeer.createdAt')} < ${ctx.range.endInstant}`
+    : sql``;
+  return sql<number>`(select count(*) from ${sql.table('leads')} as ${sql.ref('kpiPeer')} where ${sql.ref('kpiPeer.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiPeer.campaignId')} = ${sql.ref('l.campaignId')}${range})`;
+}
+
+/** The lead's share of its campaign's actual cost (null without a campaign). */
+function costShare(ctx: KpiQueryContext): RawBuilder<number> {
+  const cost = ctx.toBase(ref('kpiCampaign.actualCost'), ref('kpiCampaign.currency'));
+  // `* 1.0` keeps the division exact: both sides are integers on SQLite and Postgres.
+  return sql<number>`(select ${cost} * 1.0 / ${campaignLeadsInRange(ctx)} from ${sql.table('campaigns')} as ${sql.ref('kpiCampaign')} where ${sql.ref('kpiCampaign.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiCampaign.id')} = ${sql.ref('l.campaignId')})`;
+}
+
+/** The won amount (base currency) of the lead's converted opportunity; null unless it is won. */
+function wonAmount(ctx: KpiQueryContext): RawBuilder<number> {
+  const amount = ctx.toBase(ref('kpiWon.amount'), ref('kpiWon.currency'));
+  return sql<number>`(select coalesce(${amount}, 0) from ${sql.table('opportunities')} as ${sql.ref('kpiWon')} where ${sql.ref('kpiWon.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiWon.id')} = ${sql.ref('l.convertedOpportunityId')} and ${sql.ref('kpiWon.status')} = ${'won'})`;
+}
+
+/** The moment of the lead's first completed activity, or null. */
+function firstActivityAt(): RawBuilder<unknown> {
+  return sql`(select min(${sql.ref('kpiAct.completedAt')}) from ${sql.table('activities')} as ${sql.ref('kpiAct')} where ${sql.ref('kpiAct.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiAct.leadId')} = ${sql.ref('l.id')} and ${sql.ref('kpiAct.completedAt')} is not null)`;
+}
+
+/**
+ * The facts of the lead cohort of `ctx.range`, per group of `ctx.by` (one row with `key: null`
+ * for the total), in one query over the scoped leads: tenant, visibility, filters and the period
+ * apply to the leads; their campaign, converted opportunity and activities are looked up per lead.
+ *
+ * @example
+ * async query(ctx) {
+ *   return (await leadFacts(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.leads, sampleSize: f.leads }));
+ * }
+ */
+export async function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
+  const group = ctx.group('lead', 'l');
+  const won = wonAmount(ctx);
+  const inner = (await ctx.source(newLeads, 'l')).select([
+    (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
+    (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
+    sql`case when ${sql.ref('l.campaignId')} is not null then 1 else 0 end`.as('hasCampaign'),
+    costShare(ctx).as('costShare'),
+    sql`case when ${sql.ref('l.convertedOpportunityId')} is not null then 1 else 0 end`.as(
+      'converted',
+    ),
+    won.as('wonAmount'),
+    ctx.sql.daysBetween(ref('l.createdAt'), firstActivityAt()).as('firstActivityDays'),
+  ]);
+  const x = (column: string) => sql.ref(`x.${column}`);
+  const isWon = sql`${x('wonAmount')} is not null`;
+  let facts = ctx
+    .selectFrom(inner.as('x'))
+    .select([
+      sql`count(*)`.as('leads'),
+      sql`sum(${x('hasCampaign')})`.as('campaignLeads'),
+      sql`sum(${x('costShare')})`.as('cost'),
+      sql`sum(${x('converted')})`.as('converted'),
+      sql`sum(case when ${isWon} then 1 else 0 end)`.as('won'),
+      sql`sum(case when ${isWon} and ${x('hasCampaign')} = 1 then 1 else 0 end)`.as('campaignWon'),
+      sql`sum(${x('wonAmount')})`.as('wonRevenue'),
+      sql`count(${x('firstActivityDays')})`.as('contacted'),
+      sql`sum(${x('firstActivityDays')})`.as('daysToFirstActivity'),
+    ]);
+  // Without a breakdown the aggregate has no GROUP BY, so an empty period still yields its row
+  // (0 leads) and the KPIs can say why they have no value.
+  if (group) {
+    facts = facts
+      .select([x('kpiKey').as('kpiKey'), sql`max(${x('kpiLabel')})`.as('kpiLabel')])
+      .groupBy(x('kpiKey'));
+  }
+  const rows = (await facts.execute()) as Record<string, unknown>[];
+  return rows.map((row) => ({
+    key: textOf(row.kpiKey),
+    label: textOf(row.kpiLabel),
+    leads: numberOf(row.leads),
+    campaignLeads: numberOf(row.campaignLeads),
+    cost: numberOf(row.cost),
+    converted: numberOf(row.converted),
+    won: numberOf(row.won),
+    campaignWon: numberOf(row.campaignWon),
+    wonRevenue: numberOf(row.wonRevenue),
+    contacted: numberOf(row.contacted),
+    daysToFirstActivity: numberOf(row.daysToFirstActivity),
+  }));
+}

@@ -1,0 +1,222 @@
+import {
+  defineKpi,
+  type KpiQueryContext,
+  type KpiRow,
+  type KpiValue,
+  kpiDivide,
+  kpiRatio,
+  measure,
+} from '@rapport/core';
+import { type LeadFacts, leadFacts } from './lead-facts.js';
+import { newLeads } from './lead-sources.js';
+
+/** What a lead KPI can be broken down and filtered by: fields of the lead. */
+const leadDimensions = ['leadSource', 'campaign', 'owner', 'team', 'custom'] as const;
+
+const leads = measure.count(newLeads);
+const converted = measure.count(newLeads, { convertedOpportunityId: { isNull: false } });
+
+/** Query rows from the lead facts: one value and sample size per group. */
+async function fromFacts(
+  ctx: KpiQueryContext,
+  value: (facts: LeadFacts) => KpiValue,
+  sampleSize: (facts: LeadFacts) => number,
+): Promise<KpiRow[]> {
+  return (await leadFacts(ctx)).map((facts) => ({
+    key: facts.key,
+    label: facts.label,
+    value: value(facts),
+    sampleSize: sampleSize(facts),
+  }));
+}
+
+/**
+ * New leads: the leads created in the period. Break down by `leadSource` for leads by source.
+ *
+ * @example
+ * const { 'leads.newLeads': n } = await scope.kpis.evaluate(['leads.newLeads'], { period: '2026-Q1', by: 'leadSource' });
+ */
+export const newLeadCount = defineKpi({
+  id: 'leads.newLeads',
+  group: 'leads',
+  title: { en: 'New leads', de: 'Neue Leads' },
+  description: 'count of leads created in the period (by createdAt in the tenant time zone)',
+  unit: 'count',
+  direction: 'higher',
+  dimensions: leadDimensions,
+  reference: 'Salesforce standard report "Leads by Source" (count of leads by Lead Source)',
+  measures: { leads },
+  value: (m) => m.leads,
+  sampleSize: (m) => m.leads,
+});
+
+/**
+ * Cost per lead: the campaigns' actual cost shared among their leads of the period, over the
+ * leads with a campaign. Per campaign it is actual cost / leads of that campaign in the period.
+ *
+ * @example
+ * const { 'leads.costPerLead': cpl } = await scope.kpis.evaluate(['leads.costPerLead'], { by: 'campaign' });
+ */
+export const costPerLead = defineKpi({
+  id: 'leads.costPerLead',
+  group: 'leads',
+  title: { en: 'Cost per lead', de: 'Kosten pro Lead' },
+  description:
+    'sum over leads with a campaign created in the period of (campaign actual cost in the base currency / leads of that campaign created in the period) / number of those leads',
+  unit: 'money',
+  direction: 'lower',
+  dimensions: leadDimensions,
+  reference:
+    'Salesforce Campaign "Cost per Lead" (Actual Cost / Total Leads); HubSpot, "Cost per lead" (marketing spend / new leads)',
+  query: (ctx) =>
+    fromFacts(
+      ctx,
+      (f) => kpiDivide(f.cost, f.campaignLeads, 'no leads with a campaign'),
+      (f) => f.campaignLeads,
+    ),
+});
+
+/**
+ * Lead-to-opportunity rate: of the leads created in the period, the share converted with an
+ * opportunity (how likely a contact becomes a deal). Comes with a 95% Wilson interval.
+ *
+ * @example
+ * const { 'leads.leadToOpportunityRate': r } = await scope.kpis.evaluate(['leads.leadToOpportunityRate'], { by: 'leadSource' });
+ */
+export const leadToOpportunityRate = defineKpi({
+  id: 'leads.leadToOpportunityRate',
+  group: 'leads',
+  title: { en: 'Lead-to-opportunity rate', de: 'Lead-zu-Opportunity-Quote' },
+  description:
+    'leads created in the period that were converted with an opportunity / leads created in the period',
+  unit: 'ratio',
+  direction: 'higher',
+  dimensions: leadDimensions,
+  reference:
+    'Salesforce, "Lead conversion rate" (converted leads / all leads); HubSpot, "Lead-to-opportunity conversion rate"',
+  measures: { leads, converted },
+  value: (m) => kpiRatio(m.converted, m.leads, 'no leads created in the period'),
+  sampleSize: (m) => m.leads,
+});
+
+/**
+ * Lead-to-won rate: of the leads created in the period, the share whose converted opportunity is
+ * won (as of now). Comes with a 95% Wilson interval.
+ *
+ * @example
+ * const { 'leads.leadToWonRate': r } = await scope.kpis.evaluate(['leads.leadToWonRate'], { by: 'leadSource' });
+ */
+export const leadToWonRate = defineKpi({
+  id: 'leads.leadToWonRate',
+  group: 'leads',
+  title: { en: 'Lead-to-customer rate', de: 'Lead-zu-Kunde-Quote' },
+  description:
+    'leads created in the period whose converted opportunity is won / leads created in the period',
+  unit: 'ratio',
+  direction: 'higher',
+  dimensions: leadDimensions,
+  reference:
+    'HubSpot, "Lead-to-customer conversion rate" (new customers / new leads); Salesforce, "Lead to closed-won conversion"',
+  query: (ctx) =>
+    fromFacts(
+      ctx,
+      (f) => kpiRatio(f.won, f.leads, 'no leads created in the period'),
+      (f) => f.leads,
+    ),
+});
+
+/**
+ * Average time to first activity: mean days from a lead's creation to its first completed
+ * activity, over the leads of the period that have one (lead response time).
+ *
+ * @example
+ * const { 'leads.timeToFirstActivity': t } = await scope.kpis.evaluate(['leads.timeToFirstActivity'], { by: 'owner' });
+ */
+export const timeToFirstActivity = defineKpi({
+  id: 'leads.timeToFirstActivity',
+  group: 'leads',
+  title: {
+    en: 'Average time to first activity',
+    de: 'Durchschnittliche Zeit bis zur ersten Aktivität',
+  },
+  description:
+    'mean over leads created in the period with a completed activity of (earliest activity completedAt - lead createdAt), in days',
+  unit: 'duration',
+  direction: 'lower',
+  dimensions: leadDimensions,
+  reference:
+    'Harvard Business Review, "The Short Life of Online Sales Leads" (2011): lead response time; HubSpot, "Lead response time"',
+  query: (ctx) =>
+    fromFacts(
+      ctx,
+      (f) => kpiDivide(f.daysToFirstActivity, f.contacted, 'no lead with a completed activity'),
+      (f) => f.contacted,
+    ),
+});
+
+/**
+ * Cost per won customer: the campaign cost carried by the leads of the period (as in cost per
+ * lead) / those campaign leads whose converted opportunity is won.
+ *
+ * @example
+ * const { 'leads.costPerWonCustomer': cac } = await scope.kpis.evaluate(['leads.costPerWonCustomer'], { by: 'leadSource' });
+ */
+export const costPerWonCustomer = defineKpi({
+  id: 'leads.costPerWonCustomer',
+  group: 'leads',
+  title: { en: 'Cost per won customer', de: 'Kosten pro gewonnenem Kunden' },
+  description:
+    'campaign cost shared among the leads with a campaign created in the period (as in cost per lead) / those leads whose converted opportunity is won',
+  unit: 'money',
+  direction: 'lower',
+  dimensions: leadDimensions,
+  reference:
+    'HubSpot, "Customer acquisition cost" (sales and marketing cost / new customers), restricted to campaign cost; Salesforce Campaign "Cost per Won Opportunity"',
+  query: (ctx) =>
+    fromFacts(
+      ctx,
+      (f) => kpiDivide(f.cost, f.campaignWon, 'no won customer from a campaign lead'),
+      (f) => f.campaignLeads,
+    ),
+});
+
+/**
+ * Revenue per lead: won amount of the opportunities converted from the leads of the period /
+ * those leads.
+ *
+ * @example
+ * const { 'leads.revenuePerLead': rpl } = await scope.kpis.evaluate(['leads.revenuePerLead'], { by: 'leadSource' });
+ */
+export const revenuePerLead = defineKpi({
+  id: 'leads.revenuePerLead',
+  group: 'leads',
+  title: { en: 'Revenue per lead', de: 'Umsatz pro Lead' },
+  description:
+    'sum of the amounts (base currency) of won opportunities converted from leads created in the period / leads created in the period',
+  unit: 'money',
+  direction: 'higher',
+  dimensions: leadDimensions,
+  reference: 'HubSpot, "Revenue per lead" (revenue from converted leads / number of leads)',
+  query: (ctx) =>
+    fromFacts(
+      ctx,
+      (f) => kpiDivide(f.wonRevenue, f.leads, 'no leads created in the period'),
+      (f) => f.leads,
+    ),
+});
+
+/**
+ * Every lead KPI, in dashboard order.
+ *
+ * @example
+ * const ids = leadKpis.map((kpi) => kpi.id);
+ */
+export const leadKpis = [
+  newLeadCount,
+  costPerLead,
+  leadToOpportunityRate,
+  leadToWonRate,
+  timeToFirstActivity,
+  costPerWonCustomer,
+  revenuePerLead,
+] as const;
