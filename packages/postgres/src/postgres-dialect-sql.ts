@@ -46,6 +46,7 @@ export const postgresDialectSql: DialectSql = {
   // JSON columns are read as text (see postgres-types.ts), exactly as on SQLite.
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   classifyError(error) {
+    // pg's DatabaseError carries the SQLSTATE in `code`; anything thrown may arrive here.
     const code = (error as { code?: unknown } | null)?.code;
     return typeof code === 'string' ? errorKinds[code] : undefined;
   },

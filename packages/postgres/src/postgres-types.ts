@@ -12,7 +12,8 @@ const oids = {
 
 type TextParser = (text: string) => unknown;
 
-// Reading pg's default parser is not changing it: the global registry stays untouched.
+// Reading pg's default parser is not changing it: the global registry stays untouched. The cast
+// picks the text-format overload's result, which pg-types types as `any`.
 const parseDefaultTimestamp = pg.types.getTypeParser(oids.timestamptz, 'text') as TextParser;
 
 /**
@@ -50,7 +51,7 @@ export function rapportTypeParsers(): pg.CustomTypesConfig {
   return overrides;
 }
 
-/** What {@link applyTypeParsers} needs of a pg client. */
+/** @internal What {@link applyTypeParsers} needs of a pg client. */
 export interface TypeParserTarget {
   setTypeParser(oid: number, format: 'text', parse: TextParser): void;
 }

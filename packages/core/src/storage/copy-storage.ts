@@ -65,7 +65,13 @@ export const coreTables: readonly CopiedTable[] = [
   record('contracts', ['renewalOfId']),
 ];
 
-/** A storage, or an engine over one (its plugins' migrations then run on the target too). */
+/**
+ * A storage, or an engine over one (its plugins' migrations then run on the target too).
+ *
+ * @example
+ * const from: CopyEndpoint = sqliteStorage({ filename: 'crm.sqlite' });
+ * const to: CopyEndpoint = createCrm({ storage: postgresStorage({ connectionString }), plugins });
+ */
 export type CopyEndpoint =
   | RapportStorage
   | { readonly storage: RapportStorage; migrate(): Promise<unknown> };
