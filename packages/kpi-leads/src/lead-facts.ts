@@ -48,22 +48,25 @@ function textOf(value: unknown): string | null {
 }
 
 /**
- * Leads of the same campaign created in the range, over the whole tenant. A lead's share of its
- * campaign's cost divides by all of them, not only the ones a filter or the viewer's visibility
- * lets through, so a filter on one source does not pin the whole campaign cost on that source.
+ * Leads per campaign created in the range, over the whole tenant, as a table to join once (not a
+ * count per lead). A lead's share of its campaign's cost divides by all of them, not only the
+ * ones a filter or the viewer's visibility lets through, so a filter on one source does not pin
+ * the whole campaign cost on that source.
  */
-function campaignLeadsInRange(ctx: KpiQueryContext): RawBuilder<number> {
+function campaignLeadCounts(ctx: KpiQueryContext) {
   const range = ctx.range?.startInstant
-    ? sql` and ${sql.ref('kpiPeer.createdAt')} >= ${ctx.range.startInstant} and ${sql.ref('kpiPeer.createdAt')} < ${ctx.range.endInstant}`
+    ? sql` and ${sql.ref('createdAt')} >= ${ctx.range.startInstant} and ${sql.ref('createdAt')} < ${ctx.range.endInstant}`
     : sql``;
-  return sql<number>`(select count(*) from ${sql.table('leads')} as ${sql.ref('kpiPeer')} where ${sql.ref('kpiPeer.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiPeer.campaignId')} = ${sql.ref('l.campaignId')}${range})`;
+  return sql`(select ${sql.ref('campaignId')}, count(*) as ${sql.ref('leads')} from ${sql.table('leads')} where ${sql.ref('tenantId')} = ${ctx.tenant.id} and ${sql.ref('campaignId')} is not null${range} group by ${sql.ref('campaignId')})`.as(
+    'kpiPeers',
+  );
 }
 
 /** The lead's share of its campaign's actual cost (null without a campaign). */
 function costShare(ctx: KpiQueryContext): RawBuilder<number> {
   const cost = ctx.toBase(ref('kpiCampaign.actualCost'), ref('kpiCampaign.currency'));
   // `* 1.0` keeps the division exact: both sides are integers on SQLite and Postgres.
-  return sql<number>`(select ${cost} * 1.0 / ${campaignLeadsInRange(ctx)} from ${sql.table('campaigns')} as ${sql.ref('kpiCampaign')} where ${sql.ref('kpiCampaign.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiCampaign.id')} = ${sql.ref('l.campaignId')})`;
+  return sql<number>`(select ${cost} * 1.0 / ${sql.ref('kpiPeers.leads')} from ${sql.table('campaigns')} as ${sql.ref('kpiCampaign')} where ${sql.ref('kpiCampaign.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiCampaign.id')} = ${sql.ref('l.campaignId')})`;
 }
 
 /** The won amount (base currency) of the lead's converted opportunity; null unless it is won. */
@@ -90,17 +93,21 @@ function firstActivityAt(): RawBuilder<unknown> {
 export async function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
   const group = ctx.group('lead', 'l');
   const won = wonAmount(ctx);
-  const inner = (await ctx.source(newLeads, 'l')).select([
-    (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
-    (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
-    sql`case when ${sql.ref('l.campaignId')} is not null then 1 else 0 end`.as('hasCampaign'),
-    costShare(ctx).as('costShare'),
-    sql`case when ${sql.ref('l.convertedOpportunityId')} is not null then 1 else 0 end`.as(
-      'converted',
-    ),
-    won.as('wonAmount'),
-    ctx.sql.daysBetween(ref('l.createdAt'), firstActivityAt()).as('firstActivityDays'),
-  ]);
+  const inner = (await ctx.source(newLeads, 'l'))
+    .leftJoin(campaignLeadCounts(ctx), (join) =>
+      join.onRef('kpiPeers.campaignId', '=', 'l.campaignId'),
+    )
+    .select([
+      (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
+      (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
+      sql`case when ${sql.ref('l.campaignId')} is not null then 1 else 0 end`.as('hasCampaign'),
+      costShare(ctx).as('costShare'),
+      sql`case when ${sql.ref('l.convertedOpportunityId')} is not null then 1 else 0 end`.as(
+        'converted',
+      ),
+      won.as('wonAmount'),
+      ctx.sql.daysBetween(ref('l.createdAt'), firstActivityAt()).as('firstActivityDays'),
+    ]);
   const x = (column: string) => sql.ref(`x.${column}`);
   const isWon = sql`${x('wonAmount')} is not null`;
   let facts = ctx
