@@ -277,6 +277,60 @@ export function closingCases(setup: KpiConformanceSetup): void {
       expect(losses.breakdown?.[0]?.label).toBe('Price');
     });
 
+    test('by account segment and campaign; a JPY deal converts with its own minor units', async () => {
+      const scope = await world.tenant();
+      await scope.currencies.setRate('JPY', 0.0062);
+      const rep = await scope.users.create({ name: 'Ana', role: 'rep' });
+      const big = await scope.accounts.create({
+        name: 'Big',
+        ownerId: rep.id,
+        segment: 'Enterprise',
+      });
+      const small = await scope.accounts.create({ name: 'Small', ownerId: rep.id, segment: 'SMB' });
+      const fair = await scope.campaigns.create({ name: 'Trade fair' });
+      const day = { openDate: '2026-06-01', closeDate: '2026-06-10' };
+      // 100,000 JPY (no minor units) x 0.0062 = EUR 620.00.
+      await createDeal(scope, {
+        owner: rep.id,
+        outcome: 'won',
+        amount: 100_000,
+        currency: 'JPY',
+        accountId: big.id,
+        campaignId: fair.id,
+        ...day,
+      });
+      await createDeal(scope, {
+        owner: rep.id,
+        outcome: 'won',
+        amount: 1000_00,
+        accountId: small.id,
+        ...day,
+      });
+      await createDeal(scope, {
+        owner: rep.id,
+        outcome: 'lost',
+        amount: 500_00,
+        accountId: small.id,
+        campaignId: fair.id,
+        ...day,
+      });
+      const bySegment = await scope.kpis.evaluate(['closing.winRate', 'closing.wonRevenue'], {
+        period: '2026-06',
+        by: 'accountSegment',
+      });
+      expect(bySegment['closing.wonRevenue'].value).toBeCloseTo(620_00 + 1000_00, 6);
+      expect(byLabel(bySegment['closing.winRate'])).toEqual({ Enterprise: 1, SMB: 1 / 2 });
+      expect(byLabel(bySegment['closing.wonRevenue'])).toEqual({
+        Enterprise: expect.closeTo(620_00, 6),
+        SMB: 1000_00,
+      });
+      const byCampaign = await scope.kpis.evaluate(['closing.winRate'], {
+        period: '2026-06',
+        by: 'campaign',
+      });
+      expect(byLabel(byCampaign['closing.winRate'])).toEqual({ 'Trade fair': 1 / 2, '(none)': 1 });
+    });
+
     test('an empty period: every closing KPI says there is no data instead of dividing by zero', async () => {
       const scope = await world.tenant();
       await smallCompany(scope);

@@ -139,15 +139,11 @@ export function engineCases(setup: KpiConformanceSetup): void {
       // @ts-expect-error: an id no plugin defines is also refused at run time
       await expectCode(scope.kpis.evaluate(['closing.nope']), 'NOT_FOUND');
       // @ts-expect-error: not a dimension of win rate
-      await expectCode(
-        scope.kpis.evaluate(['closing.winRate'], { by: 'lostReason' }),
-        'VALIDATION',
-      );
+      const badDimension = scope.kpis.evaluate(['closing.winRate'], { by: 'lostReason' });
+      await expectCode(badDimension, 'VALIDATION');
       // @ts-expect-error: not a period
-      await expectCode(
-        scope.kpis.evaluate(['closing.winRate'], { period: 'someday' }),
-        'VALIDATION',
-      );
+      const badPeriod = scope.kpis.evaluate(['closing.winRate'], { period: 'someday' });
+      await expectCode(badPeriod, 'VALIDATION');
       await expectCode(
         crm.tenant('nobody').system().kpis.evaluate(['closing.winRate']),
         'NOT_FOUND',

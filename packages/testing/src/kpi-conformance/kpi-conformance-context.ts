@@ -104,6 +104,8 @@ export interface CaseDeal {
   readonly leadSource?: string;
   readonly nextStep?: string;
   readonly tier?: 'A' | 'B';
+  readonly accountId?: string;
+  readonly campaignId?: string;
 }
 
 /** @internal Creates a deal through the public API (a line item of `product` when given). */
@@ -119,6 +121,8 @@ export async function createDeal(scope: KpiCaseScope, deal: CaseDeal) {
     leadSource: deal.leadSource,
     nextStep: deal.nextStep,
     custom: deal.tier ? { tier: deal.tier } : {},
+    accountId: deal.accountId,
+    campaignId: deal.campaignId,
   });
   if (deal.product) {
     await scope.lineItems.create({
