@@ -1,7 +1,12 @@
 import { defineKpi, kpiDivide, measure } from '@rapport/core';
 import { closedDeals, openDeals, openDealsByCloseDate, repQuotas } from './pipeline-sources.js';
 
-/** Dimensions of KPIs over opportunities. */
+/**
+ * Dimensions of KPIs over opportunities.
+ *
+ * @example
+ * dealDimensions.includes('stage'); // true
+ */
 export const dealDimensions = [
   'owner',
   'team',

@@ -3,10 +3,20 @@ import { sql } from 'kysely';
 import { dealDimensions } from './pipeline-kpis.js';
 import { openDeals } from './pipeline-sources.js';
 
-/** Why a deal's planning is unrealistic. */
+/**
+ * Why a deal's planning is unrealistic.
+ *
+ * @example
+ * const issue: PlanningIssue = 'pastCloseDate';
+ */
 export type PlanningIssue = 'pastCloseDate' | 'noNextStep' | 'noRecentActivity';
 
-/** An open opportunity whose planning is unrealistic, with the reasons. */
+/**
+ * An open opportunity whose planning is unrealistic, with the reasons.
+ *
+ * @example
+ * for (const deal of result.items) console.log(deal.name, deal.issues.join(', '));
+ */
 export interface UnrealisticDeal {
   readonly id: string;
   readonly name: string;
@@ -22,7 +32,12 @@ export interface UnrealisticDeal {
   readonly issues: readonly PlanningIssue[];
 }
 
-/** Options of {@link unrealisticPlanningKpi}. */
+/**
+ * Options of {@link unrealisticPlanningKpi}.
+ *
+ * @example
+ * const options: UnrealisticPlanningOptions = { staleAfterDays: 14 };
+ */
 export interface UnrealisticPlanningOptions {
   /** A deal with no activity for this many days is stale (default 30). */
   readonly staleAfterDays?: number;

@@ -9,16 +9,27 @@ import type { Tenant } from '../tenancy/tenant.js';
 /**
  * What a KPI's value is measured in. `money` values are minor units of the tenant's base
  * currency; `duration` values are days; `ratio` values are fractions (0.63, not 63).
+ *
+ * @example
+ * const unit: KpiUnit = 'ratio';
  */
 export type KpiUnit = 'money' | 'ratio' | 'count' | 'duration' | 'number';
 
-/** Which way is good: a rising win rate is `higher`, a rising sales cycle is `lower`. */
+/**
+ * Which way is good: a rising win rate is `higher`, a rising sales cycle is `lower`.
+ *
+ * @example
+ * const direction: KpiDirection = 'lower'; // a shorter sales cycle is better
+ */
 export type KpiDirection = 'higher' | 'lower' | 'neutral';
 
 /**
  * Dimensions a KPI can be broken down and filtered by. `custom` means any custom field of the
  * KPI's object (`custom.industryTier` in a breakdown). `product` of an opportunity is its main
  * product: the line item with the largest total (so a breakdown never counts a deal twice).
+ *
+ * @example
+ * kpiDimensions.includes('owner'); // true
  */
 export const kpiDimensions = [
   'owner',
@@ -33,7 +44,12 @@ export const kpiDimensions = [
   'custom',
 ] as const;
 
-/** One of {@link kpiDimensions}. */
+/**
+ * One of {@link kpiDimensions}.
+ *
+ * @example
+ * const dimensions: readonly KpiDimension[] = ['owner', 'team', 'custom'];
+ */
 export type KpiDimension = (typeof kpiDimensions)[number];
 
 /**
@@ -46,11 +62,21 @@ export type KpiBreakdown<TDimension extends KpiDimension = KpiDimension> =
   | Exclude<TDimension, 'custom'>
   | ('custom' extends TDimension ? `custom.${string}` : never);
 
-/** A field of an object (not `custom`). */
+/**
+ * A field of an object (not `custom`).
+ *
+ * @example
+ * const date: KpiField<'opportunity'> = 'closeDate';
+ */
 export type KpiField<TObject extends ObjectName> = Exclude<keyof CrmRecord<TObject>, 'custom'> &
   string;
 
-/** A numeric field of an object. */
+/**
+ * A numeric field of an object.
+ *
+ * @example
+ * const field: KpiNumericField<'opportunity'> = 'amount';
+ */
 export type KpiNumericField<TObject extends ObjectName> = {
   [K in KpiField<TObject>]: NonNullable<CrmRecord<TObject>[K]> extends number ? K : never;
 }[KpiField<TObject>];
@@ -101,7 +127,12 @@ export type KpiExpression<TObject extends ObjectName> =
   | { readonly daysBetween: readonly [KpiField<TObject>, KpiField<TObject>] }
   | { readonly times: readonly [KpiExpression<TObject>, KpiExpression<TObject>] };
 
-/** How a measure aggregates. Everything but `median` fuses into its source's one query. */
+/**
+ * How a measure aggregates. Everything but `median` fuses into its source's one query.
+ *
+ * @example
+ * const aggregate: KpiAggregate = 'median';
+ */
 export type KpiAggregate = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'median';
 
 /**
@@ -194,7 +225,12 @@ export const measure = {
   ): KpiMeasure<TObject, 'median'> => ({ source, aggregate: 'median', of, where }),
 };
 
-/** The values of measures as a KPI's `value` function sees them: counts and sums are numbers. */
+/**
+ * The values of measures as a KPI's `value` function sees them: counts and sums are numbers.
+ *
+ * @example
+ * type Values = KpiMeasureValues<{ won: KpiMeasure<'opportunity', 'count'> }>; // { readonly won: number }
+ */
 export type KpiMeasureValues<TMeasures extends Readonly<Record<string, AnyKpiMeasure>>> = {
   readonly [K in keyof TMeasures]: TMeasures[K]['aggregate'] extends 'count' | 'sum'
     ? number
@@ -205,10 +241,18 @@ export type KpiMeasureValues<TMeasures extends Readonly<Record<string, AnyKpiMea
  * What a KPI computes for one period and group: a number, or an outcome that says why there is
  * none (`{ value: null, reason }`), or for a proportion its successes and trials (the engine adds
  * the 95% Wilson interval). Use {@link kpiRatio} and {@link kpiDivide}.
+ *
+ * @example
+ * const value: KpiValue = won + lost > 0 ? won / (won + lost) : { value: null, reason: 'no closed opportunities' };
  */
 export type KpiValue = number | KpiOutcome;
 
-/** A KPI value with its reason or its proportion. */
+/**
+ * A KPI value with its reason or its proportion.
+ *
+ * @example
+ * const outcome: KpiOutcome = { value: null, reason: 'no quota in the period' };
+ */
 export interface KpiOutcome {
   /** The value, or null when it cannot be computed. */
   readonly value: number | null;
@@ -249,13 +293,23 @@ export function kpiDivide(
   return { value: numerator / denominator };
 }
 
-/** Titles in the languages Rapport ships. */
+/**
+ * Titles in the languages Rapport ships.
+ *
+ * @example
+ * const title: KpiTitles = { en: 'Win rate', de: 'Gewinnquote' };
+ */
 export interface KpiTitles {
   readonly en: string;
   readonly de: string;
 }
 
-/** What every KPI says about itself. */
+/**
+ * What every KPI says about itself.
+ *
+ * @example
+ * const info: KpiInfo = winRate; // id, group, titles, unit, direction, dimensions
+ */
 export interface KpiInfo<
   TId extends string = string,
   TDimension extends KpiDimension = KpiDimension,
@@ -315,6 +369,9 @@ export interface DeclaredKpi<
 /**
  * One row a query KPI returns: the value of one group (`key: null` for the total), its sample size
  * and, for list KPIs, the records behind it.
+ *
+ * @example
+ * const total: KpiRow = { key: null, value: 12, sampleSize: 12 };
  */
 export interface KpiRow<TItem = never> {
   /** The group's key (owner id, stage, ...), or null for the total or the group "none". */
@@ -329,7 +386,12 @@ export interface KpiRow<TItem = never> {
   readonly items?: readonly TItem[];
 }
 
-/** A group column pair for a breakdown: its key and a label. */
+/**
+ * A group column pair for a breakdown: its key and a label.
+ *
+ * @example
+ * const group = ctx.group('opportunity', 't'); // { key, label } or undefined
+ */
 export interface KpiGroupExpressions {
   readonly key: Expression<unknown>;
   readonly label: Expression<unknown>;
@@ -339,6 +401,12 @@ export interface KpiGroupExpressions {
  * What a query KPI gets: the scoped query layer with the evaluation's period, breakdown and
  * filters applied on request. The engine calls `query` for the total (`by` undefined) and, when a
  * breakdown is asked for, per group; each for the period and (unless a snapshot) its previous one.
+ *
+ * @example
+ * async query(ctx: KpiQueryContext) {
+ *   const rows = await (await ctx.source(openDeals, 't')).select((eb) => eb.fn.countAll().as('n')).execute();
+ *   return [{ key: null, value: Number(rows[0]?.n), sampleSize: Number(rows[0]?.n) }];
+ * }
  */
 export interface KpiQueryContext {
   /** The range this call computes (the period or the previous one); null for `all` or a snapshot. */
@@ -395,7 +463,12 @@ export interface QueryKpi<
   query(context: KpiQueryContext): Promise<readonly KpiRow<TItem>[]>;
 }
 
-/** A KPI definition, as made by {@link defineKpi}. */
+/**
+ * A KPI definition, as made by {@link defineKpi}.
+ *
+ * @example
+ * const kpis: readonly KpiDefinition[] = [winRate];
+ */
 export type KpiDefinition<
   TId extends string = string,
   TDimension extends KpiDimension = KpiDimension,
@@ -407,6 +480,9 @@ export type KpiDefinition<
 
 /**
  * Any KPI definition (the erased form plugins carry).
+ *
+ * @example
+ * const kpis: readonly AnyKpiDefinition[] = [winRate, unrealisticPlanning];
  */
 // `unknown` items: a list KPI's item type is erased here and recovered by inference in the registry.
 export type AnyKpiDefinition = DeclaredKpi | QueryKpi<string, KpiDimension, unknown>;

@@ -1,7 +1,12 @@
 import type { Period } from '../periods/period.js';
 import type { KpiDirection, KpiTitles, KpiUnit } from './kpi-definition.js';
 
-/** A 95% confidence interval of a proportion (Wilson score interval). */
+/**
+ * A 95% confidence interval of a proportion (Wilson score interval).
+ *
+ * @example
+ * const interval: KpiInterval = { lower: 0.21, upper: 0.94, level: 0.95 }; // 2 of 3
+ */
 export interface KpiInterval {
   /** Lower bound, 0..1. */
   readonly lower: number;
@@ -11,7 +16,12 @@ export interface KpiInterval {
   readonly level: number;
 }
 
-/** The same KPI in the previous period. */
+/**
+ * The same KPI in the previous period.
+ *
+ * @example
+ * result.previous?.relativeChange; // 0.1 = 10% better than the period before
+ */
 export interface KpiComparison {
   /** The previous period. */
   readonly period: Period;
@@ -27,7 +37,12 @@ export interface KpiComparison {
   readonly relativeChange: number | null;
 }
 
-/** A KPI's value for one period and one group (or the total). */
+/**
+ * A KPI's value for one period and one group (or the total).
+ *
+ * @example
+ * const { value, reason, sampleSize, interval, previous }: KpiFigure = result;
+ */
 export interface KpiFigure {
   /** The value; null when there is no data (see `reason`): never a division by zero. */
   readonly value: number | null;
@@ -41,7 +56,12 @@ export interface KpiFigure {
   readonly previous: KpiComparison | null;
 }
 
-/** One group of a breakdown. */
+/**
+ * One group of a breakdown.
+ *
+ * @example
+ * for (const group of result.breakdown ?? []) console.log(group.label, group.value);
+ */
 export interface KpiGroupResult extends KpiFigure {
   /** The group's key: an owner id, a stage name, a custom field value; null for "none". */
   readonly key: string | null;

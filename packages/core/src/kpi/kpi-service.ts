@@ -15,7 +15,12 @@ import type {
 import { evaluateKpis } from './kpi-evaluate.js';
 import type { KpiResult } from './kpi-result.js';
 
-/** Every KPI definition of a list of plugins. */
+/**
+ * Every KPI definition of a list of plugins.
+ *
+ * @example
+ * type All = PluginKpis<[typeof closingPlugin]>; // the union of its KPI definitions
+ */
 export type PluginKpis<TPlugins extends readonly AnyRapportPlugin[]> = NonNullable<
   TPlugins[number]['kpis']
 >[number];
@@ -28,13 +33,23 @@ export type PluginKpis<TPlugins extends readonly AnyRapportPlugin[]> = NonNullab
  */
 export type KpiIdOf<TPlugins extends readonly AnyRapportPlugin[]> = PluginKpis<TPlugins>['id'];
 
-/** The definition of one KPI id. */
+/**
+ * The definition of one KPI id.
+ *
+ * @example
+ * type WinRate = KpiOf<[typeof closingPlugin], 'closing.winRate'>;
+ */
 export type KpiOf<TPlugins extends readonly AnyRapportPlugin[], TId> = Extract<
   PluginKpis<TPlugins>,
   { readonly id: TId }
 >;
 
-/** The records a list KPI returns (never for the others). */
+/**
+ * The records a list KPI returns (never for the others).
+ *
+ * @example
+ * type Deal = KpiItemOf<typeof unrealisticPlanning>; // UnrealisticDeal
+ */
 export type KpiItemOf<TKpi> =
   TKpi extends QueryKpi<string, KpiDimension, infer TItem> ? TItem : never;
 
@@ -62,6 +77,9 @@ export type KpiCommonDimension<TPlugins extends readonly AnyRapportPlugin[], TId
 /**
  * Filters by dimension value: `{ owner: repId }`, `{ stage: ['Prospecting', 'Qualification'] }`,
  * `{ 'custom.tier': 'A' }`; `null` matches rows without a value.
+ *
+ * @example
+ * const filters: KpiFilters = { owner: [anaId, benId], 'custom.tier': 'A' };
  */
 export type KpiFilters<TBreakdown extends string = KpiBreakdown> = {
   readonly [K in TBreakdown]?: string | null | readonly (string | null)[];
@@ -84,7 +102,12 @@ export interface KpiEvaluateOptions<TBreakdown extends string = KpiBreakdown> {
   readonly compare?: boolean;
 }
 
-/** The results of an evaluation, by KPI id. */
+/**
+ * The results of an evaluation, by KPI id.
+ *
+ * @example
+ * type Results = KpiResults<[typeof closingPlugin], 'closing.winRate'>; // { 'closing.winRate': KpiResult<...> }
+ */
 export type KpiResults<TPlugins extends readonly AnyRapportPlugin[], TId extends string> = {
   readonly [K in TId]: KpiResult<K, KpiItemOf<KpiOf<TPlugins, K>>>;
 };

@@ -27,7 +27,12 @@ export type PeriodInput =
   | 'all'
   | { readonly from: string; readonly to: string };
 
-/** Periods relative to today. */
+/**
+ * Periods relative to today.
+ *
+ * @example
+ * const period: RelativePeriod = 'lastQuarter';
+ */
 export type RelativePeriod =
   | 'thisMonth'
   | 'lastMonth'
@@ -38,7 +43,12 @@ export type RelativePeriod =
   | 'thisFiscalYear'
   | 'lastFiscalYear';
 
-/** The kind of a resolved period. */
+/**
+ * The kind of a resolved period.
+ *
+ * @example
+ * resolvePeriod('FY2026', calendar).kind; // 'fiscalYear'
+ */
 export type PeriodKind =
   | 'month'
   | 'quarter'
@@ -76,7 +86,12 @@ export interface Period {
   readonly timeZone: string;
 }
 
-/** What a period needs from the tenant. */
+/**
+ * What a period needs from the tenant.
+ *
+ * @example
+ * const calendar: PeriodCalendar = { timeZone: 'Europe/Berlin', fiscalYearStartMonth: 4, today: '2026-05-17' };
+ */
 export interface PeriodCalendar {
   /** IANA time zone. */
   readonly timeZone: string;

@@ -29,9 +29,19 @@ export interface KpiConformanceSetup {
   readonly options: KpiConformanceOptions;
 }
 
-/** The plugins and custom fields the KPI cases run with. */
+/**
+ * The plugins and custom fields the KPI cases run with.
+ *
+ * @example
+ * createCrm({ storage, plugins: kpiCasePlugins, fields: kpiCaseFields });
+ */
 export const kpiCasePlugins = [closingPlugin, pipelinePlugin] as const;
-/** A custom field the cases break down by. */
+/**
+ * A custom field the cases break down by.
+ *
+ * @example
+ * createCrm({ storage, plugins: kpiCasePlugins, fields: kpiCaseFields });
+ */
 export const kpiCaseFields = {
   opportunity: { tier: z.enum(['A', 'B']).optional() },
 } as const;

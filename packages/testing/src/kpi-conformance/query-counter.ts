@@ -4,7 +4,14 @@ import type { RapportStorage } from '@rapport/core';
 type Driver = ReturnType<RapportStorage['dialect']['createDriver']>;
 type DatabaseConnection = Awaited<ReturnType<Driver['acquireConnection']>>;
 
-/** The statements a storage ran, for tests that prove how many queries an operation costs. */
+/**
+ * The statements a storage ran, for tests that prove how many queries an operation costs.
+ *
+ * @example
+ * log.reset();
+ * await scope.kpis.evaluate(ids);
+ * log.statements.length; // how many queries that cost
+ */
 export interface QueryLog {
   /** SQL of every data statement (select, insert, update, delete, with) since the last reset. */
   readonly statements: readonly string[];
