@@ -251,7 +251,7 @@ export function closingCases(setup: KpiConformanceSetup): void {
 
     test('quota attainment per rep: won / quota, quotas converted too', async () => {
       const scope = await world.tenant();
-      await smallCompany(scope);
+      const { ana } = await smallCompany(scope);
       const { 'closing.quotaAttainment': attainment } = await scope.kpis.evaluate(
         ['closing.quotaAttainment'],
         { period: '2026-06', by: 'owner' },
@@ -263,6 +263,10 @@ export function closingCases(setup: KpiConformanceSetup): void {
       });
       // May had no quota: no value, and not a division by zero.
       expect(attainment.previous).toMatchObject({ value: null, reason: 'no quota in the period' });
+      // A rep sees his own deals and, though quotas are shared records, only his own quota.
+      const asAna = world.crm().tenant(scope.tenantId).as({ id: ana.id, role: 'rep' });
+      const own = await asAna.kpis.evaluate(['closing.quotaAttainment'], { period: '2026-06' });
+      expect(own['closing.quotaAttainment'].value).toBeCloseTo(2800_00 / 5000_00, 9);
     });
 
     test('loss reasons by reason', async () => {
