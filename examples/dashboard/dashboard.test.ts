@@ -54,9 +54,14 @@ async function apiResults(query: string): Promise<Record<string, KpiResult>> {
 }
 
 async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, {
+  await page.waitForFunction(() => document.body.dataset.state !== 'loading', undefined, {
     timeout: 20_000,
   });
+  const state = await page.evaluate(() => ({
+    state: document.body.dataset.state,
+    error: document.querySelector('.error')?.textContent ?? null,
+  }));
+  expect(state).toEqual({ state: 'ready', error: null });
 }
 
 async function shownWinRate(page: Page) {
@@ -160,4 +165,4 @@ test('the dashboard shows the API win rate, follows the period filter, and fits 
   expect(overflow).toEqual({ width: 0, wide: [] });
   expect(errors).toEqual([]);
   await page.close();
-});
+}, 60_000);

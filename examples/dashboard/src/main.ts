@@ -255,36 +255,59 @@ function filtersFor(kpis: readonly KpiInfo[]): {
   return { filters, skipped };
 }
 
-interface Loaded {
+/** What one KPI group's section shows. */
+interface GroupData {
   readonly totals: Record<string, KpiResult>;
   readonly skipped: ReadonlyMap<string, readonly string[]>;
-  readonly bySource: Record<string, KpiResult>;
-  readonly byStage: Record<string, KpiResult>;
-  readonly byOwner: Record<string, KpiResult>;
-  readonly byProduct: Record<string, KpiResult>;
+  readonly breakdowns: Readonly<Record<string, Record<string, KpiResult>>>;
   readonly months: readonly string[];
   readonly monthly: readonly Record<string, KpiResult>[];
 }
 
-async function load(context: Context): Promise<Loaded> {
-  const { client, catalog } = context;
+/** Groups load one after the other, the quick and most read ones first. */
+const loadOrder = ['closing', 'pipeline', 'aftersales', 'leads'];
+
+function groupsOf(catalog: readonly KpiInfo[]): string[] {
+  const all = [...knownGroups, ...catalog.map((kpi) => kpi.group)];
+  return all.filter((group, index) => all.indexOf(group) === index);
+}
+
+/** Loaded groups by group, period and filters: switching the language draws without reloading. */
+const loadedGroups = new Map<string, Promise<GroupData>>();
+
+function loadGroup(context: Context, group: string): Promise<GroupData> {
+  const key = JSON.stringify([group, state.period, state.owner, state.product]);
+  let loading = loadedGroups.get(key);
+  if (!loading) {
+    loading = fetchGroup(context, group);
+    loading.catch(() => loadedGroups.delete(key));
+    loadedGroups.set(key, loading);
+  }
+  return loading;
+}
+
+async function fetchGroup(context: Context, group: string): Promise<GroupData> {
+  const { client } = context;
   const period = state.period;
-  const chosen = chartKpis(catalog);
+  const kpis = context.catalog.filter((kpi) => kpi.group === group);
+  const chosen = chartKpis(context.catalog);
   // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
   const bySkipped = new Map<string, KpiInfo[]>();
-  for (const kpi of catalog) {
+  for (const kpi of kpis) {
     const key = filtersFor([kpi]).skipped.join(',');
     bySkipped.set(key, [...(bySkipped.get(key) ?? []), kpi]);
   }
-  const totalsParts = await Promise.all(
-    [...bySkipped.values()].map((kpis) =>
-      client.evaluate({ ids: kpis.map((k) => k.id), period, filters: filtersFor(kpis).filters }),
-    ),
-  );
-  const totals = Object.assign({}, ...totalsParts) as Record<string, KpiResult>;
-  const skipped = new Map(catalog.map((kpi) => [kpi.id, filtersFor([kpi]).skipped]));
-  const breakdown = (kpis: readonly (KpiInfo | undefined)[], by: string) => {
-    const present = kpis.filter((kpi): kpi is KpiInfo => kpi !== undefined);
+  const totals: Record<string, KpiResult> = {};
+  for (const part of bySkipped.values()) {
+    const ids = part.map((kpi) => kpi.id);
+    Object.assign(
+      totals,
+      await client.evaluate({ ids, period, filters: filtersFor(part).filters }),
+    );
+  }
+  const skipped = new Map(kpis.map((kpi) => [kpi.id, filtersFor([kpi]).skipped]));
+  const breakdown = (list: readonly (KpiInfo | undefined)[], by: string) => {
+    const present = list.filter((kpi): kpi is KpiInfo => kpi !== undefined);
     return client.evaluate({
       ids: present.map((kpi) => kpi.id),
       period,
@@ -293,38 +316,61 @@ async function load(context: Context): Promise<Loaded> {
       compare: false,
     });
   };
+  const breakdowns: Record<string, Record<string, KpiResult>> = {};
+  if (group === 'leads')
+    breakdowns.leadSource = await breakdown([chosen.leadCount, chosen.costPerLead], 'leadSource');
+  if (group === 'pipeline') breakdowns.stage = await breakdown(chosen.pipeline, 'stage');
+  if (group === 'closing') {
+    breakdowns.owner = await breakdown([chosen.winRate], 'owner');
+    breakdowns.product = await breakdown([chosen.winRate], 'product');
+  }
   const end = Object.values(totals).find((result) => result.period.end)?.period.end;
   const months = monthsBefore(end ?? new Date().toISOString().slice(0, 10));
-  const [bySource, byStage, byOwner, byProduct, monthly] = await Promise.all([
-    breakdown([chosen.leadCount, chosen.costPerLead], 'leadSource'),
-    breakdown(chosen.pipeline, 'stage'),
-    breakdown([chosen.winRate], 'owner'),
-    breakdown([chosen.winRate], 'product'),
-    Promise.all(
-      months.map((month) =>
-        chosen.retention.length === 0
-          ? Promise.resolve({})
-          : client.evaluate({
+  const monthly =
+    group === 'aftersales' && chosen.retention.length > 0
+      ? await Promise.all(
+          months.map((month) =>
+            client.evaluate({
               ids: chosen.retention.map((kpi) => kpi.id),
               period: month,
               filters: filtersFor(chosen.retention).filters,
               compare: false,
             }),
-      ),
-    ),
-  ]);
-  return { totals, skipped, bySource, byStage, byOwner, byProduct, months, monthly };
+          ),
+        )
+      : [];
+  return { totals, skipped, breakdowns, months, monthly };
 }
 
+/** Loads and draws every group; a newer refresh (another filter) makes an older one stop. */
 async function refresh(context: Context, content: HTMLElement): Promise<void> {
   const mine = ++generation;
+  for (const chart of charts) chart.destroy();
+  charts = [];
   setStatus('loading');
-  content.setAttribute('aria-busy', 'true');
+  const strings = t(state.lang);
+  const groups = groupsOf(context.catalog);
+  const placeholders = new Map(
+    groups.map((group) => [
+      group,
+      h(
+        'section',
+        { class: 'group', 'data-group': group, 'aria-busy': 'true' },
+        h('h2', {}, strings.groups[group] ?? group),
+        h('p', { class: 'meta' }, strings.loading),
+      ),
+    ]),
+  );
+  content.replaceChildren(...placeholders.values());
+  const ordered = [...groups].sort(
+    (a, b) => (loadOrder.indexOf(a) + 1 || 99) - (loadOrder.indexOf(b) + 1 || 99),
+  );
   try {
-    const loaded = await load(context);
-    if (mine !== generation) return;
-    render(context, content, loaded);
-    content.removeAttribute('aria-busy');
+    for (const group of ordered) {
+      const data = await loadGroup(context, group);
+      if (mine !== generation) return;
+      placeholders.get(group)?.replaceWith(renderGroup(context, group, data));
+    }
     setStatus('ready');
   } catch (error) {
     if (mine === generation) showError(error);
@@ -532,81 +578,78 @@ function unrealisticTable(
   return h('div', { class: 'lists' }, ...sections);
 }
 
-function render(context: Context, content: HTMLElement, loaded: Loaded): void {
-  for (const chart of charts) chart.destroy();
-  charts = [];
+function renderGroup(context: Context, group: string, loaded: GroupData): HTMLElement {
   const strings = t(state.lang);
   const chosen = chartKpis(context.catalog);
-  const groups = [...knownGroups, ...new Set(context.catalog.map((kpi) => kpi.group))].filter(
-    (group, index, all) => all.indexOf(group) === index,
-  );
-  const sections = groups.map((group) => {
-    const kpis = context.catalog.filter((kpi) => kpi.group === group);
-    const panels: (HTMLElement | null)[] = [];
-    if (group === 'leads' && chosen.leadCount) {
-      const kpisShown = [chosen.leadCount, chosen.costPerLead].filter((k): k is KpiInfo => !!k);
-      const { labels, series } = seriesFrom(loaded.bySource, kpisShown, strings);
-      if (labels.length > 0 && series[0])
-        panels.push(
-          panel(strings.leadsBySource, 280, (c) =>
-            barsWithLine(c, labels, series[0]!, series[1], state.lang),
-          ),
-        );
-    }
-    if (group === 'pipeline' && chosen.pipeline.length > 0) {
-      const { labels, series } = seriesFrom(
-        loaded.byStage,
-        chosen.pipeline,
-        strings,
-        context.stageOrder,
-      );
-      if (labels.length > 0)
-        panels.push(
-          panel(strings.pipelineByStage, Math.max(240, labels.length * 34 + 80), (c) =>
-            groupedBars(c, labels, series, state.lang, true),
-          ),
-        );
-    }
-    if (group === 'pipeline') {
-      const lists = Object.values(loaded.totals).filter(
-        (result) =>
-          isUnrealisticList(result.id) || (result.group === group && result.items.length > 0),
-      );
-      panels.push(unrealisticTable(lists, context.baseCurrency, strings));
-    }
-    if (group === 'closing' && chosen.winRate) {
-      panels.push(winRatePanel(strings.winRateByOwner, loaded.byOwner[chosen.winRate.id], strings));
+  const kpis = context.catalog.filter((kpi) => kpi.group === group);
+  const panels: (HTMLElement | null)[] = [];
+  if (group === 'leads' && chosen.leadCount) {
+    const shown = [chosen.leadCount, chosen.costPerLead].filter((k): k is KpiInfo => !!k);
+    const { labels, series } = seriesFrom(loaded.breakdowns.leadSource ?? {}, shown, strings);
+    if (labels.length > 0 && series[0])
       panels.push(
-        winRatePanel(strings.winRateByProduct, loaded.byProduct[chosen.winRate.id], strings),
-      );
-    }
-    if (group === 'aftersales' && chosen.retention.length > 0) {
-      const series: Series[] = chosen.retention.map((kpi) => ({
-        label: titleOf(kpi),
-        kpi: { unit: kpi.unit, currency: null },
-        values: loaded.monthly.map((results) => results[kpi.id]?.value ?? null),
-      }));
-      panels.push(
-        panel(strings.retentionOverTime, 280, (c) =>
-          lineSeries(c, loaded.months, series, state.lang),
+        panel(strings.leadsBySource, 280, (c) =>
+          barsWithLine(c, labels, series[0]!, series[1], state.lang),
         ),
       );
-    }
-    const cards = kpis
-      .map((kpi) => loaded.totals[kpi.id])
-      .filter((result): result is KpiResult => result !== undefined)
-      .map((result) => card(result, loaded.skipped.get(result.id) ?? [], strings));
-    return h(
-      'section',
-      { class: 'group', 'data-group': group },
-      h('h2', {}, strings.groups[group] ?? group),
-      kpis.length === 0
-        ? h('p', { class: 'meta' }, strings.notYet)
-        : h('div', { class: 'cards' }, ...cards),
-      panels.some(Boolean) ? h('div', { class: 'panels' }, ...panels) : null,
+  }
+  if (group === 'pipeline' && chosen.pipeline.length > 0) {
+    const { labels, series } = seriesFrom(
+      loaded.breakdowns.stage ?? {},
+      chosen.pipeline,
+      strings,
+      context.stageOrder,
     );
-  });
-  content.replaceChildren(...sections);
+    if (labels.length > 0)
+      panels.push(
+        panel(strings.pipelineByStage, Math.max(240, labels.length * 34 + 80), (c) =>
+          groupedBars(c, labels, series, state.lang, true),
+        ),
+      );
+  }
+  if (group === 'pipeline') {
+    const lists = Object.values(loaded.totals).filter(
+      (result) => isUnrealisticList(result.id) || result.items.length > 0,
+    );
+    panels.push(unrealisticTable(lists, context.baseCurrency, strings));
+  }
+  if (group === 'closing' && chosen.winRate) {
+    panels.push(
+      winRatePanel(strings.winRateByOwner, loaded.breakdowns.owner?.[chosen.winRate.id], strings),
+    );
+    panels.push(
+      winRatePanel(
+        strings.winRateByProduct,
+        loaded.breakdowns.product?.[chosen.winRate.id],
+        strings,
+      ),
+    );
+  }
+  if (group === 'aftersales' && chosen.retention.length > 0) {
+    const series: Series[] = chosen.retention.map((kpi) => ({
+      label: titleOf(kpi),
+      kpi: { unit: kpi.unit, currency: null },
+      values: loaded.monthly.map((results) => results[kpi.id]?.value ?? null),
+    }));
+    panels.push(
+      panel(strings.retentionOverTime, 280, (c) =>
+        lineSeries(c, loaded.months, series, state.lang),
+      ),
+    );
+  }
+  const cards = kpis
+    .map((kpi) => loaded.totals[kpi.id])
+    .filter((result): result is KpiResult => result !== undefined)
+    .map((result) => card(result, loaded.skipped.get(result.id) ?? [], strings));
+  return h(
+    'section',
+    { class: 'group', 'data-group': group },
+    h('h2', {}, strings.groups[group] ?? group),
+    kpis.length === 0
+      ? h('p', { class: 'meta' }, strings.notYet)
+      : h('div', { class: 'cards' }, ...cards),
+    panels.some(Boolean) ? h('div', { class: 'panels' }, ...panels) : null,
+  );
 }
 
 void boot();
