@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-export {};
+import { runCli } from './run-cli.js';
+
+runCli(process.argv).then((code) => {
+  process.exitCode = code;
+});

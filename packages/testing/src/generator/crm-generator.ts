@@ -38,6 +38,8 @@ export interface ExistingRecords {
   readonly accountIds: readonly string[];
   /** Products with their list price in minor units. */
   readonly products: readonly { readonly id: string; readonly listPrice: number }[];
+  /** Opportunities that converted leads may point to (when no opportunities are generated). */
+  readonly opportunityIds?: readonly string[];
 }
 
 /**
@@ -99,6 +101,7 @@ interface Plan {
   readonly monthCumulative: readonly number[];
   readonly today: number;
   readonly generateBase: boolean;
+  readonly existingOpportunityIds: readonly string[];
 }
 
 const openStages = defaultPipelineStages.filter((stage) => stage.status === 'open');
@@ -165,6 +168,7 @@ function makePlan(options: GeneratorOptions): Plan {
     monthCumulative,
     today: months[months.length - 1]! - 1,
     generateBase: existing === undefined,
+    existingOpportunityIds: existing?.opportunityIds ?? [],
   };
 }
 
@@ -572,6 +576,12 @@ function opportunityRows(plan: Plan, i: number): OpportunityRows {
   };
 }
 
+function convertedOpportunity(plan: Plan, random: Random): string | null {
+  if (plan.opportunities > 0) return oppId(plan, Math.floor(random.next() * plan.opportunities));
+  const existing = plan.existingOpportunityIds;
+  return existing.length > 0 ? existing[Math.floor(random.next() * existing.length)]! : null;
+}
+
 function leadRows(plan: Plan, j: number): { lead: GeneratedLead; activities: GeneratedActivity[] } {
   const random = createRandom(entitySeed(plan.seed, 'lead', j));
   const id = leadId(plan, j);
@@ -623,10 +633,7 @@ function leadRows(plan: Plan, j: number): { lead: GeneratedLead; activities: Gen
       convertedAt: convertedDay === null ? null : isoTime(convertedDay, 15 * 3600),
       convertedAccountId: null,
       convertedContactId: null,
-      convertedOpportunityId:
-        convertedDay !== null && plan.opportunities > 0
-          ? oppId(plan, Math.floor(random.next() * plan.opportunities))
-          : null,
+      convertedOpportunityId: convertedDay === null ? null : convertedOpportunity(plan, random),
       ...base(
         plan,
         id,

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+
+/** The options every command that opens the database takes. */
+export interface DatabaseFlags {
+  readonly db?: string;
+  readonly tenant?: string;
+}
+
+/**
+ * Adds `--db` and `--tenant` to a command.
+ *
+ * @example
+ * withDatabaseOptions(new Command('export'));
+ */
+export function withDatabaseOptions(command: Command): Command {
+  return command
+    .option(
+      '--db <location>',
+      'SQLite file or postgres:// URL (default: $RAPPORT_DB, else rapport-demo.sqlite)',
+    )
+    .option('--tenant <id>', 'tenant id (default: $RAPPORT_TENANT, else demo)');
+}
+
+/** Parses a positive whole number option. */
+export function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) {
+    throw new Error(`"${value}" is not a positive whole number`);
+  }
+  return number;
+}

@@ -1,0 +1,92 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { databaseLocation, tenantId } from '../database/database-location.js';
+import { openCrm } from '../database/open-crm.js';
+import { loadDemoData } from '../demo/demo-data.js';
+import { evaluateReport, renderReport } from '../report/kpi-report.js';
+import { kpiServiceOf } from '../report/kpi-view.js';
+import { createNumberFormat, isReportLanguage } from '../report/number-format.js';
+import { positiveInteger } from './database-options.js';
+
+interface DemoFlags {
+  readonly db?: string;
+  readonly tenant?: string;
+  readonly lang: string;
+  readonly seed: number;
+}
+
+/**
+ * `rapport demo`: a SQLite file with the Maven sample data and generated data, and the report of
+ * every installed KPI group. Safe to run again.
+ *
+ * @example
+ * program.addCommand(demoCommand());
+ */
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description(
+      'create a demo database (Maven CRM sample data + generated data) and print the KPI report',
+    )
+    .option(
+      '--db <location>',
+      'SQLite file or postgres:// URL (default: $RAPPORT_DB, else rapport-demo.sqlite)',
+    )
+    .option('--tenant <id>', 'tenant id (default: $RAPPORT_TENANT, else demo)')
+    .addOption(
+      new Option('--lang <language>', 'language of the report').choices(['en', 'de']).default('en'),
+    )
+    .option(
+      '--seed <n>',
+      'seed of the generated data (the same seed gives the same data)',
+      (value: string) => {
+        try {
+          return positiveInteger(value);
+        } catch (error) {
+          throw new InvalidArgumentError((error as Error).message);
+        }
+      },
+      1,
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ rapport demo
+  $ rapport demo --lang de --db /tmp/demo.sqlite
+`,
+    )
+    .action(async (flags: DemoFlags) => {
+      const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
+      const location = databaseLocation(flags.db);
+      const opened = await openCrm(location, { migrate: true });
+      try {
+        const tenant = tenantId(flags.tenant);
+        await opened.crm.ensureTenant({
+          id: tenant,
+          name: 'MavenTech (demo)',
+          baseCurrency: 'EUR',
+        });
+        const scope = opened.crm.tenant(tenant).system();
+        const log = (message: string) => process.stderr.write(`${message}\n`);
+        const summary = await loadDemoData(scope, opened.rawDatabase(), { seed: flags.seed, log });
+        const format = createNumberFormat(language);
+        const de = language === 'de';
+        process.stdout.write(
+          `Rapport demo: ${location}, tenant ${tenant}, ${de ? 'Zeitraum' : 'period'} ${summary.period}\n` +
+            `${de ? 'Daten' : 'Data'}: Maven CRM sample data${de ? ' + generierte Leads, Kampagnen, Aktivitäten, Quoten, Verträge' : ' + generated leads, campaigns, activities, quotas, contracts'}\n\n`,
+        );
+        const kpis = kpiServiceOf(scope);
+        if (!kpis || kpis.definitions().length === 0) {
+          process.stdout.write(
+            de ? 'Keine KPI-Plugins installiert.\n' : 'No KPI plugins are installed.\n',
+          );
+          return;
+        }
+        process.stdout.write(renderReport(await evaluateReport(kpis, summary.period), format));
+        process.stdout.write(
+          `\n${de ? 'Weiter' : 'Next'}: rapport kpi closing.winRate --period ${summary.period} --by owner --db ${location}\n`,
+        );
+      } finally {
+        await opened.close();
+      }
+    });
+}

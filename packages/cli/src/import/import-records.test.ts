@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCrm } from '@rapport/core';
+import { sqliteStorage } from '@rapport/sqlite';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { ImportRejected, importRecords } from './import-records.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rapport-import-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+
+const accounts = file(
+  'accounts.csv',
+  [
+    'External Id,Name,Owner,Industry,Employees',
+    'A1,Acme,rep-1,Retail,120',
+    'A2,Globex,rep-1,,',
+    'A3,,rep-1,Energy,10',
+    'A4,Initech,rep-404,Software,5',
+    'A5,Hooli,rep-1,Software,many',
+    'A6,Umbrella,rep-1,Pharma,3000',
+  ].join('\n'),
+);
+const map = ['Owner=ownerId', 'Employees=numberOfEmployees'];
+
+async function setup() {
+  const crm = createCrm({ storage: sqliteStorage({ filename: ':memory:' }) });
+  await crm.migrate();
+  await crm.createTenant({ id: 't', name: 'T' });
+  const scope = crm.tenant('t').system();
+  await scope.users.create({ name: 'Rita', externalId: 'rep-1' });
+  return scope;
+}
+
+describe('importRecords', () => {
+  let scope: Awaited<ReturnType<typeof setup>>;
+  beforeEach(async () => {
+    scope = await setup();
+  });
+
+  test('all or nothing: every bad row with line and column, and nothing written', async () => {
+    const error = await importRecords(scope, {
+      object: 'account',
+      file: accounts,
+      map,
+      skipInvalid: false,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportRejected);
+    const rejected = error as ImportRejected;
+    expect(rejected.rowsWithErrors).toBe(3);
+    expect(rejected.errors.map((e) => [e.line, e.column])).toEqual([
+      [4, 'Name'],
+      [5, 'Owner'],
+      [6, 'Employees'],
+    ]);
+    expect(rejected.errors[0]?.message).toMatch(/is required/);
+    expect(await scope.accounts.count()).toBe(0);
+  });
+
+  test('skip invalid: the good rows land, the bad ones go to the errors file; a re-run changes nothing', async () => {
+    const errorsFile = join(dir, 'errors.csv');
+    const summary = await importRecords(scope, {
+      object: 'account',
+      file: accounts,
+      map,
+      skipInvalid: true,
+      errorsFile,
+      batchSize: 2,
+    });
+    expect(summary).toMatchObject({ rows: 6, created: 3, updated: 0, rejected: 3 });
+    const stored = await scope.accounts.list({ orderBy: { field: 'externalId' } });
+    expect(stored.items.map((a) => [a.externalId, a.name, a.numberOfEmployees])).toEqual([
+      ['A1', 'Acme', 120],
+      ['A2', 'Globex', null],
+      ['A6', 'Umbrella', 3000],
+    ]);
+    const errors = readFileSync(errorsFile, 'utf8').trim().split('\n');
+    expect(errors[0]).toBe('External Id,Name,Owner,Industry,Employees,line,error');
+    expect(errors.slice(1).map((line) => line.split(',')[0])).toEqual(['A3', 'A4', 'A5']);
+    expect(errors[3]).toMatch(/,6,"Employees: ""many"" is not a number/);
+
+    const again = await importRecords(scope, {
+      object: 'account',
+      file: accounts,
+      map,
+      skipInvalid: true,
+    });
+    expect(again).toMatchObject({ created: 0, updated: 3, rejected: 3 });
+    const after = await scope.accounts.list({ orderBy: { field: 'externalId' } });
+    expect(after.items.map((a) => a.version)).toEqual(stored.items.map((a) => a.version));
+  });
+
+  test('references by external id, and a default owner', async () => {
+    await importRecords(scope, {
+      object: 'account',
+      file: file('a.csv', 'Id,Name\nA1,Acme\n'),
+      owner: 'rep-1',
+      skipInvalid: false,
+    });
+    const contacts = file('c.csv', 'Id,Last Name,Account Id,Email\nC1,Doe,A1,doe@example.com\n');
+    await importRecords(scope, {
+      object: 'contact',
+      file: contacts,
+      owner: 'rep-1',
+      skipInvalid: false,
+    });
+    const contact = await scope.contacts.findByExternalId('C1');
+    const account = await scope.accounts.findByExternalId('A1');
+    expect(contact?.accountId).toBe(account?.id);
+    await expect(
+      importRecords(scope, {
+        object: 'contact',
+        file: contacts,
+        owner: 'nobody',
+        skipInvalid: false,
+      }),
+    ).rejects.toThrow(/no user/);
+  });
+});

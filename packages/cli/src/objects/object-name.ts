@@ -1,0 +1,53 @@
+import { type ObjectName, standardObjects } from '@rapport/core';
+import { UsageError } from '../errors/cli-errors.js';
+
+const objectNames = Object.keys(standardObjects) as ObjectName[];
+
+function normalise(name: string): string {
+  return name.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+/**
+ * The object a command argument names: its name (`opportunity`, `lineItem`), its table
+ * (`opportunities`) or either in kebab or snake case (`line-items`, `stage_history`).
+ *
+ * @example
+ * resolveObjectName('opportunities'); // 'opportunity'
+ */
+export function resolveObjectName(argument: string): ObjectName {
+  const wanted = normalise(argument);
+  for (const name of objectNames) {
+    const definition = standardObjects[name];
+    if (normalise(name) === wanted || normalise(definition.table) === wanted) return name;
+    if (normalise(definition.table) === `opportunity${wanted}`) return name;
+  }
+  throw new UsageError(
+    `unknown object "${argument}"; one of: ${objectNames.map((n) => standardObjects[n].table).join(', ')}`,
+  );
+}
+
+/**
+ * The scope property of an object's repository: `opportunity` -> `opportunities`.
+ *
+ * @example
+ * repositoryKey('stageHistory'); // 'stageHistory'
+ */
+export function repositoryKey(name: ObjectName) {
+  const keys = {
+    user: 'users',
+    team: 'teams',
+    account: 'accounts',
+    contact: 'contacts',
+    campaign: 'campaigns',
+    lead: 'leads',
+    product: 'products',
+    pipeline: 'pipelines',
+    opportunity: 'opportunities',
+    lineItem: 'lineItems',
+    activity: 'activities',
+    stageHistory: 'stageHistory',
+    quota: 'quotas',
+    contract: 'contracts',
+  } as const satisfies Record<ObjectName, string>;
+  return keys[name];
+}

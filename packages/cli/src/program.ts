@@ -1,0 +1,28 @@
+import { Command } from 'commander';
+import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
+import { kpiCommand } from './commands/kpi.js';
+import { migrateCommand } from './commands/migrate.js';
+import { serveCommand } from './commands/serve.js';
+import { cliVersion } from './version.js';
+
+/**
+ * The `rapport` program: one command per file under `commands/`.
+ *
+ * @example
+ * await createProgram().parseAsync(['node', 'rapport', 'migrate']);
+ */
+export function createProgram(): Command {
+  const program = new Command('rapport')
+    .description('Rapport, an embeddable CRM engine: demo, import, export, KPIs')
+    .version(cliVersion)
+    .showHelpAfterError('(add --help for usage)');
+  program.addCommand(demoCommand());
+  program.addCommand(importCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(kpiCommand());
+  program.addCommand(migrateCommand());
+  program.addCommand(serveCommand());
+  return program;
+}
