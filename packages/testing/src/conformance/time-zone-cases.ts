@@ -1,3 +1,4 @@
+import { resolvePeriod } from '@rapport/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ConformanceSetup,
@@ -124,6 +125,58 @@ export function timeZoneCases(setup: ConformanceSetup): void {
         'midnight UTC, given in Tokyo time',
         'end of January',
       ]);
+    });
+
+    it('periods cut in the tenant calendar select rows at their exact boundaries (DST, fiscal year)', async () => {
+      const { admin } = await newTenant(crm(), {
+        timeZone: 'Europe/Berlin',
+        fiscalYearStartMonth: 4,
+      });
+      const settings = await admin.settings();
+      const calendar = {
+        timeZone: settings.timeZone,
+        fiscalYearStartMonth: settings.fiscalYearStartMonth,
+        today: await admin.today(),
+      };
+      const owner = await admin.users.create({ name: 'Period Owner' });
+
+      // March 2026 in Berlin starts at CET (+1) and ends at CEST (+2).
+      const march = resolvePeriod('2026-03', calendar);
+      expect([march.startInstant, march.endInstant]).toEqual([
+        '2026-02-28T23:00:00.000Z',
+        '2026-03-31T22:00:00.000Z',
+      ]);
+      const completions = [
+        ['2026-02-28T22:59:59.999Z', 'last moment of February in Berlin'],
+        ['2026-02-28T23:00:00.000Z', 'first moment of March in Berlin'],
+        ['2026-03-29T01:30:00.000Z', 'the night the clocks change'],
+        ['2026-03-31T21:59:59.999Z', 'last moment of March in Berlin'],
+        ['2026-03-31T22:00:00.000Z', 'first moment of April in Berlin'],
+      ] as const;
+      for (const [completedAt, subject] of completions) {
+        await admin.activities.create({ type: 'call', subject, ownerId: owner.id, completedAt });
+      }
+      const inMarch = await admin.activities.list({
+        where: { completedAt: { gte: march.startInstant!, lt: march.endInstant! } },
+        orderBy: { field: 'completedAt' },
+      });
+      expect(inMarch.items.map((a) => a.subject)).toEqual([
+        'first moment of March in Berlin',
+        'the night the clocks change',
+        'last moment of March in Berlin',
+      ]);
+
+      // Fiscal year 2026 with an April start: 2025-04-01 up to (not including) 2026-04-01.
+      const fiscal = resolvePeriod('FY2026', calendar);
+      expect([fiscal.start, fiscal.end]).toEqual(['2025-04-01', '2026-04-01']);
+      for (const closeDate of ['2025-03-31', '2025-04-01', '2026-03-31', '2026-04-01']) {
+        await admin.opportunities.create({ name: closeDate, ownerId: owner.id, closeDate });
+      }
+      const inFiscalYear = await admin.opportunities.list({
+        where: { closeDate: { gte: fiscal.start!, lt: fiscal.end! } },
+        orderBy: { field: 'closeDate' },
+      });
+      expect(inFiscalYear.items.map((d) => d.closeDate)).toEqual(['2025-04-01', '2026-03-31']);
     });
 
     it('date ranges include both ends', async () => {
