@@ -67,6 +67,9 @@ function firstId(page: { readonly items: readonly { readonly id: string }[] }): 
   return user.id;
 }
 
+// 32,000 rows copied and compared cell by cell: generous limits for a loaded CI machine.
+const copyTimeout = 180_000;
+
 describePostgres('copyStorage from SQLite to Postgres', () => {
   let source: Crm;
   let target: Crm;
@@ -108,45 +111,49 @@ describePostgres('copyStorage from SQLite to Postgres', () => {
       custom: {},
     });
     target = createCrm({ storage: database.storage() });
-  }, 180_000);
+  }, copyTimeout);
   afterAll(async () => {
     await source.destroy();
     await target.destroy();
   });
 
-  test('copies every core table with identical rows, counts and sums, in foreign-key order', async () => {
-    const progress: string[] = [];
-    const report = await copyStorage(source, target, {
-      batchSize: 1000,
-      onProgress: ({ table }) => progress.push(table),
-    });
-    const counts = await countsPerTable(source.storage);
-    console.log(`copied ${report.rows} rows: ${JSON.stringify(counts)}`);
+  test(
+    'copies every core table with identical rows, counts and sums, in foreign-key order',
+    async () => {
+      const progress: string[] = [];
+      const report = await copyStorage(source, target, {
+        batchSize: 1000,
+        onProgress: ({ table }) => progress.push(table),
+      });
+      const counts = await countsPerTable(source.storage);
+      console.log(`copied ${report.rows} rows: ${JSON.stringify(counts)}`);
 
-    expect(counts.opportunities).toBe(8800 + 300 + 1);
-    for (const table of coreTables) expect(counts[table.table], table.table).toBeGreaterThan(0);
-    expect(await countsPerTable(target.storage)).toEqual(counts);
-    expect(Object.fromEntries(report.tables.map(({ table, rows }) => [table, rows]))).toEqual(
-      counts,
-    );
-    expect(new Set(progress)).toEqual(new Set(coreTables.map(({ table }) => table)));
-
-    const sums = await amountByStatus(source.storage);
-    expect(sums.filter((row) => row.tenantId === 'maven').length).toBe(3);
-    expect(await amountByStatus(target.storage)).toEqual(sums);
-
-    for (const spec of coreTables) {
-      expect(await dump(target.storage, spec), spec.table).toEqual(
-        await dump(source.storage, spec),
+      expect(counts.opportunities).toBe(8800 + 300 + 1);
+      for (const table of coreTables) expect(counts[table.table], table.table).toBeGreaterThan(0);
+      expect(await countsPerTable(target.storage)).toEqual(counts);
+      expect(Object.fromEntries(report.tables.map(({ table, rows }) => [table, rows]))).toEqual(
+        counts,
       );
-    }
-    // Self references were deferred and then restored.
-    const managed = await target
-      .tenant('maven')
-      .system()
-      .users.count({ managerId: { isNull: false } });
-    expect(managed).toBe(35);
-  });
+      expect(new Set(progress)).toEqual(new Set(coreTables.map(({ table }) => table)));
+
+      const sums = await amountByStatus(source.storage);
+      expect(sums.filter((row) => row.tenantId === 'maven').length).toBe(3);
+      expect(await amountByStatus(target.storage)).toEqual(sums);
+
+      for (const spec of coreTables) {
+        expect(await dump(target.storage, spec), spec.table).toEqual(
+          await dump(source.storage, spec),
+        );
+      }
+      // Self references were deferred and then restored.
+      const managed = await target
+        .tenant('maven')
+        .system()
+        .users.count({ managerId: { isNull: false } });
+      expect(managed).toBe(35);
+    },
+    copyTimeout,
+  );
 
   test('lists every standard object table, each after the tables it references', () => {
     const tables = coreTables.map(({ table }) => table);
@@ -163,32 +170,40 @@ describePostgres('copyStorage from SQLite to Postgres', () => {
     before('products', 'contracts');
   });
 
-  test('refuses a non-empty target and leaves it as it was; replace overwrites it', async () => {
-    const counts = await countsPerTable(target.storage);
-    const refused = await copyStorage(source, target).catch((error: unknown) => error);
-    expect(isRapportError(refused, 'CONFLICT')).toBe(true);
-    expect(await countsPerTable(target.storage)).toEqual(counts);
+  test(
+    'refuses a non-empty target and leaves it as it was; replace overwrites it',
+    async () => {
+      const counts = await countsPerTable(target.storage);
+      const refused = await copyStorage(source, target).catch((error: unknown) => error);
+      expect(isRapportError(refused, 'CONFLICT')).toBe(true);
+      expect(await countsPerTable(target.storage)).toEqual(counts);
 
-    const admin = target.tenant('maven').system();
-    const stray = await admin.products.create({ name: 'Only in the target', listPrice: 1 });
-    const report = await copyStorage(source, target, { replace: true });
-    expect(report.rows).toBe(Object.values(counts).reduce((sum, rows) => sum + rows, 0));
-    expect(await admin.products.find(stray.id)).toBeUndefined();
-    expect(await countsPerTable(target.storage)).toEqual(counts);
-  });
+      const admin = target.tenant('maven').system();
+      const stray = await admin.products.create({ name: 'Only in the target', listPrice: 1 });
+      const report = await copyStorage(source, target, { replace: true });
+      expect(report.rows).toBe(Object.values(counts).reduce((sum, rows) => sum + rows, 0));
+      expect(await admin.products.find(stray.id)).toBeUndefined();
+      expect(await countsPerTable(target.storage)).toEqual(counts);
+    },
+    copyTimeout,
+  );
 
-  test('copies back from Postgres into a new SQLite database with the same rows', async () => {
-    const back = createCrm({ storage: sqliteStorage({ filename: ':memory:' }) });
-    try {
-      // Bare storages on both ends: the copy migrates the target through an engine of its own.
-      await copyStorage(target.storage, back.storage);
-      for (const spec of coreTables) {
-        expect(await dump(back.storage, spec), spec.table).toEqual(
-          await dump(source.storage, spec),
-        );
+  test(
+    'copies back from Postgres into a new SQLite database with the same rows',
+    async () => {
+      const back = createCrm({ storage: sqliteStorage({ filename: ':memory:' }) });
+      try {
+        // Bare storages on both ends: the copy migrates the target through an engine of its own.
+        await copyStorage(target.storage, back.storage);
+        for (const spec of coreTables) {
+          expect(await dump(back.storage, spec), spec.table).toEqual(
+            await dump(source.storage, spec),
+          );
+        }
+      } finally {
+        await back.destroy();
       }
-    } finally {
-      await back.destroy();
-    }
-  });
+    },
+    copyTimeout,
+  );
 });
