@@ -9,7 +9,7 @@ import type { Tenant } from '../tenancy/tenant.js';
 import type { EventBus } from './event-bus.js';
 import type { PendingEvent } from './events.js';
 import type { ObjectHooks } from './hooks.js';
-import type { ObjectRules } from './object-rules.js';
+import type { ObjectRules, StoredRecord } from './object-rules.js';
 
 /** @internal Everything a scope needs from the engine. */
 export interface EngineState {
@@ -35,6 +35,11 @@ export interface TransactionState {
   readonly events: PendingEvent[];
   /** Ids known to exist, per table, so reference checks in a batch hit the database once. */
   readonly knownIds: Map<string, Set<string>>;
+  /**
+   * Records read or written in this transaction, by `table:id` (bounded). Every write path of
+   * the repository updates it, so reads within the transaction see their own writes.
+   */
+  readonly records: Map<string, StoredRecord>;
 }
 
 /** @internal The state behind one scope (tenant, actor, maybe a transaction). */

@@ -25,7 +25,8 @@ const schemaCache = new WeakMap<
   { create: z.ZodObject; update: z.ZodObject; json: ReadonlySet<string> }
 >();
 
-function schemasOf(definition: AnyObjectDefinition) {
+/** @internal The create and update schemas of an object (cached). */
+export function schemasOf(definition: AnyObjectDefinition) {
   let cached = schemaCache.get(definition);
   if (!cached) {
     const writable = definition.fields.omit(
@@ -142,6 +143,8 @@ export async function findVisible(
   definition: AnyObjectDefinition,
   id: string,
 ): Promise<StoredRecord | undefined> {
+  const cached = state.tx?.records.get(`${definition.table}:${id}`);
+  if (cached) return cached;
   let query = dbOf(state)
     .selectFrom(`${definition.table} as t`)
     .selectAll('t')
@@ -150,7 +153,42 @@ export async function findVisible(
   const visible = await visibilityCondition(state, definition, 't');
   if (visible) query = query.where(visible);
   const row = await query.executeTakeFirst();
-  return row ? fromRow(state, definition, row) : undefined;
+  if (!row) return undefined;
+  const record = fromRow(state, definition, row);
+  cacheRecord(state, definition, record);
+  return record;
+}
+
+const recordCacheSize = 2_000;
+const knownIdsPerTable = 200_000;
+
+/** @internal Remembers a record for the rest of the transaction (oldest out first). */
+export function cacheRecord(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  record: StoredRecord,
+): void {
+  const records = state.tx?.records;
+  if (!records) return;
+  const key = `${definition.table}:${record.id}`;
+  records.delete(key);
+  if (records.size >= recordCacheSize) {
+    const oldest = records.keys().next().value;
+    if (oldest !== undefined) records.delete(oldest);
+  }
+  records.set(key, record);
+}
+
+/** @internal Forgets the cached records of a table after a write outside the repository. */
+export function forgetTable(state: ScopeState, table: string): void {
+  const records = state.tx?.records;
+  if (!records) return;
+  for (const key of [...records.keys()]) if (key.startsWith(`${table}:`)) records.delete(key);
+}
+
+function forgetRecord(state: ScopeState, definition: AnyObjectDefinition, id: string): void {
+  state.tx?.records.delete(`${definition.table}:${id}`);
+  state.tx?.knownIds.get(definition.table)?.delete(id);
 }
 
 /** @internal Loads a record the actor may see, or throws NOT_FOUND. */
@@ -255,7 +293,8 @@ export async function referenceExists(
 function rememberId(state: ScopeState, table: string, id: string): void {
   if (!state.tx) return;
   let known = state.tx.knownIds.get(table);
-  if (!known) {
+  // Bounded, so that a transaction importing millions of rows does not hold every id.
+  if (!known || known.size >= knownIdsPerTable) {
     known = new Set();
     state.tx.knownIds.set(table, known);
   }
@@ -353,7 +392,8 @@ function blankFields(definition: AnyObjectDefinition): Readonly<Record<string, n
   return blank;
 }
 
-function requireWritable(definition: AnyObjectDefinition): void {
+/** @internal Throws FORBIDDEN for objects only the engine writes. */
+export function requireWritable(definition: AnyObjectDefinition): void {
   if (definition.engineOnly) {
     throw new RapportError(
       'FORBIDDEN',
@@ -382,16 +422,37 @@ export async function createRecord(
   );
 }
 
+/** @internal Identity and custom values of a record about to be inserted. */
+export interface InsertMeta {
+  readonly id: string;
+  readonly externalId: string | null;
+  readonly custom: Record<string, unknown>;
+}
+
 /** @internal Stores a new record from values the engine trusts to have the right shape. */
 export async function insertRecord(
   state: ScopeState,
   definition: AnyObjectDefinition,
   input: Record<string, unknown>,
-  meta: {
-    readonly id: string;
-    readonly externalId: string | null;
-    readonly custom: Record<string, unknown>;
-  },
+  meta: InsertMeta,
+): Promise<StoredRecord> {
+  const record = await buildRecord(state, definition, input, meta);
+  await checkReferences(state, definition, record, undefined);
+  await writeRows(state, definition, [record]);
+  await finishInsert(state, definition, record);
+  return record;
+}
+
+/**
+ * @internal Everything before the write of a new record: defaults, rules, before hooks, custom
+ * field validation, access and currency checks. References are checked by the caller (one by
+ * one, or in bulk).
+ */
+export async function buildRecord(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  input: Record<string, unknown>,
+  meta: InsertMeta,
 ): Promise<StoredRecord> {
   const tenant = await loadTenant(state);
   const shape = definition.fields.shape;
@@ -419,11 +480,10 @@ export async function insertRecord(
   const custom = validateCustom(state, definition, rawCustom as Record<string, unknown>);
 
   await checkAccess(state, definition, finalValues);
-  await checkReferences(state, definition, finalValues, undefined);
   await checkCurrency(state, definition, finalValues);
 
   const now = state.engine.now().toISOString();
-  const record: StoredRecord = {
+  return {
     ...blankFields(definition),
     ...finalValues,
     tenantId: state.tenantId,
@@ -436,21 +496,54 @@ export async function insertRecord(
     externalId: meta.externalId,
     custom,
   };
-  try {
-    await dbOf(state)
-      .insertInto(definition.table)
-      .values(
-        toColumns(state, definition, {
-          ...record,
-          custom: state.engine.storage.sql.jsonParameter(custom),
-        }),
-      )
-      .execute();
-  } catch (error) {
-    translateStorageError(state, definition, error, meta.id);
+}
+
+/** @internal Inserts records, as many per statement as the dialect's parameter limit allows. */
+export async function writeRows(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  records: readonly StoredRecord[],
+): Promise<void> {
+  const first = records[0];
+  if (!first) return;
+  const jsonParameter = state.engine.storage.sql.jsonParameter;
+  // SQLite allows 32,766 bound parameters per statement, Postgres 65,535: stay under both.
+  const rowsPerStatement = Math.max(1, Math.floor(30_000 / Object.keys(first).length));
+  for (let start = 0; start < records.length; start += rowsPerStatement) {
+    const chunk = records.slice(start, start + rowsPerStatement);
+    try {
+      await dbOf(state)
+        .insertInto(definition.table)
+        .values(
+          chunk.map((record) =>
+            toColumns(state, definition, { ...record, custom: jsonParameter(record.custom) }),
+          ),
+        )
+        .execute();
+    } catch (error) {
+      translateStorageError(
+        state,
+        definition,
+        error,
+        chunk.length === 1 ? chunk[0]?.id : undefined,
+      );
+    }
   }
-  rememberId(state, definition.table, meta.id);
-  if (rules?.afterWrite) await rules.afterWrite(state, record, undefined);
+  for (const record of records) rememberId(state, definition.table, record.id);
+}
+
+/** @internal What follows a stored insert: caches, rules, after hooks, the event. */
+export async function finishInsert(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  record: StoredRecord,
+  options: { readonly rules?: boolean } = {},
+): Promise<void> {
+  rememberId(state, definition.table, record.id);
+  cacheRecord(state, definition, record);
+  const rules = state.engine.rules[definition.name];
+  if (rules?.afterWrite && options.rules !== false)
+    await rules.afterWrite(state, record, undefined);
   for (const hooks of state.engine.hooks[definition.name] ?? []) {
     await hooks.afterCreate?.({ ...hookContext(state, definition), record });
   }
@@ -458,7 +551,62 @@ export async function insertRecord(
     type: 'record.created',
     payload: { tenantId: state.tenantId, actor: state.actor, object: definition.name, record },
   });
-  return record;
+}
+
+/**
+ * @internal Checks the references of many new records with one query per referenced table and
+ * chunk of ids; issues name the record's index.
+ */
+export async function checkReferencesMany(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  records: readonly StoredRecord[],
+): Promise<void> {
+  const issues: RapportIssue[] = [];
+  for (const [field, target] of Object.entries(definition.references)) {
+    const targetDefinition = state.engine.objects[target];
+    if (!targetDefinition) continue;
+    const known = state.tx?.knownIds.get(targetDefinition.table);
+    // Rows of one batch may reference each other (a parent account): one statement checks them.
+    const inBatch =
+      targetDefinition.table === definition.table ? new Set(records.map((r) => r.id)) : undefined;
+    const wanted = new Set<string>();
+    for (const record of records) {
+      const value = record[field];
+      if (typeof value === 'string' && !known?.has(value) && !inBatch?.has(value))
+        wanted.add(value);
+    }
+    const found = new Set<string>();
+    const ids = [...wanted];
+    for (let start = 0; start < ids.length; start += 1000) {
+      const rows = await dbOf(state)
+        .selectFrom(targetDefinition.table)
+        .select('id')
+        .where('tenantId', '=', state.tenantId)
+        .where('id', 'in', ids.slice(start, start + 1000))
+        .execute();
+      for (const row of rows) {
+        found.add(String(row.id));
+        rememberId(state, targetDefinition.table, String(row.id));
+      }
+    }
+    for (const [index, record] of records.entries()) {
+      const value = record[field];
+      if (typeof value !== 'string' || !wanted.has(value) || found.has(value)) continue;
+      issues.push({
+        path: [index, field],
+        code: 'unknown_reference',
+        message: `references no ${target} ${value} in this tenant`,
+      });
+    }
+  }
+  if (issues.length > 0) {
+    const shown = issues.slice(0, 5).map((i) => `${i.path.join('.')} ${i.message}`);
+    throw new RapportError('VALIDATION', `${definition.name}: ${shown.join('; ')}`, {
+      object: definition.name,
+      issues,
+    });
+  }
 }
 
 /** @internal Parses a patch and updates a visible record with optimistic concurrency. */
@@ -585,6 +733,7 @@ export async function applyUpdate(
     translateStorageError(state, definition, error, id);
   }
   if (!result || result.numUpdatedRows === 0n) {
+    forgetRecord(state, definition, id);
     throw new RapportError(
       'CONFLICT',
       `${definition.name} ${id} was changed by someone else; read it again`,
@@ -594,6 +743,7 @@ export async function applyUpdate(
       },
     );
   }
+  cacheRecord(state, definition, record);
   if (rules?.afterWrite) await rules.afterWrite(state, record, previous);
   for (const hooks of state.engine.hooks[definition.name] ?? []) {
     await hooks.afterUpdate?.({ ...hookContext(state, definition), record, previous });
@@ -660,7 +810,7 @@ export async function deleteRecord(
     } catch (error) {
       translateStorageError(tx, definition, error, id);
     }
-    tx.tx?.knownIds.get(definition.table)?.delete(id);
+    forgetRecord(tx, definition, id);
     if (rules?.afterDelete) await rules.afterDelete(tx, record);
     for (const hooks of tx.engine.hooks[definition.name] ?? []) {
       await hooks.afterDelete?.({ ...hookContext(tx, definition), record });

@@ -25,6 +25,8 @@ export interface ObjectRules {
     record: StoredRecord,
     previous: StoredRecord | undefined,
   ): Promise<void>;
+  /** Writes what follows from many stored creates at once (replaces `afterWrite` for bulk creates). */
+  afterCreateMany?(state: ScopeState, records: readonly StoredRecord[]): Promise<void>;
   /** Removes dependent rows before a delete. */
   beforeDelete?(state: ScopeState, record: StoredRecord): Promise<void>;
   /** Updates what depended on a deleted record. */

@@ -13,7 +13,9 @@ export async function inTransaction<TResult>(
   const events: PendingEvent[] = [];
   const result = await state.engine.db
     .transaction()
-    .execute((trx) => work({ ...state, tx: { trx, events, knownIds: new Map() } }));
+    .execute((trx) =>
+      work({ ...state, tx: { trx, events, knownIds: new Map(), records: new Map() } }),
+    );
   for (const event of events) {
     state.engine.events.emit(event.type, event.payload as never);
   }

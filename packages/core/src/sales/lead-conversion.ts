@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
-import { applyUpdate, createRecord, findVisible, getVisible } from '../engine/object-repository.js';
+import {
+  applyUpdate,
+  createRecord,
+  findVisible,
+  forgetTable,
+  getVisible,
+} from '../engine/object-repository.js';
 import type { StoredRecord } from '../engine/object-rules.js';
 import { inTransaction, queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
@@ -151,6 +157,7 @@ export async function convertLead(
       .where('tenantId', '=', tx.tenantId)
       .where('leadId', '=', leadId)
       .execute();
+    forgetTable(tx, 'activities');
 
     queueEvent(tx, {
       type: 'lead.converted',

@@ -1,6 +1,8 @@
+import { insertRecords } from '../engine/bulk-write.js';
+import type { ScopeState } from '../engine/engine-state.js';
 import { dbOf } from '../engine/engine-state.js';
-import { insertRecord } from '../engine/object-repository.js';
-import type { ObjectRules } from '../engine/object-rules.js';
+import { forgetTable, insertRecord } from '../engine/object-repository.js';
+import type { ObjectRules, StoredRecord } from '../engine/object-rules.js';
 import { queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
 import { validationError } from '../errors/rapport-error.js';
@@ -10,6 +12,31 @@ import { dayInTimeZone } from '../tenancy/tenant.js';
 import { defaultPipelineId, pipelineStages } from './pipeline-stages.js';
 
 const trackedFields = ['stage', 'amount', 'probability', 'closeDate'] as const;
+
+/** The stage history row of a change (or of the creation, without `previous`). */
+function historyValues(
+  record: StoredRecord,
+  previous: StoredRecord | undefined,
+): Record<string, unknown> {
+  return {
+    opportunityId: record.id,
+    stage: record.stage,
+    previousStage: previous?.stage ?? null,
+    status: record.status,
+    amount: record.amount,
+    previousAmount: previous?.amount ?? null,
+    currency: record.currency,
+    probability: record.probability,
+    previousProbability: previous?.probability ?? null,
+    forecastCategory: record.forecastCategory,
+    closeDate: record.closeDate,
+    previousCloseDate: previous?.closeDate ?? null,
+  };
+}
+
+function historyMeta(state: ScopeState) {
+  return { id: newId(state.engine.now().getTime()), externalId: null, custom: {} };
+}
 
 /** @internal Opportunity rules: stage drives status, probability and forecast category; history. */
 export const opportunityRules: ObjectRules = {
@@ -76,6 +103,17 @@ export const opportunityRules: ObjectRules = {
     return next;
   },
 
+  async afterCreateMany(state, records) {
+    await insertRecords(
+      state,
+      stageHistoryObject,
+      records.map((record) => ({
+        values: historyValues(record, undefined),
+        meta: historyMeta(state),
+      })),
+    );
+  },
+
   async afterWrite(state, record, previous) {
     const changed =
       previous === undefined || trackedFields.some((field) => record[field] !== previous[field]);
@@ -83,21 +121,8 @@ export const opportunityRules: ObjectRules = {
     await insertRecord(
       state,
       stageHistoryObject,
-      {
-        opportunityId: record.id,
-        stage: record.stage,
-        previousStage: previous?.stage ?? null,
-        status: record.status,
-        amount: record.amount,
-        previousAmount: previous?.amount ?? null,
-        currency: record.currency,
-        probability: record.probability,
-        previousProbability: previous?.probability ?? null,
-        forecastCategory: record.forecastCategory,
-        closeDate: record.closeDate,
-        previousCloseDate: previous?.closeDate ?? null,
-      },
-      { id: newId(state.engine.now().getTime()), externalId: null, custom: {} },
+      historyValues(record, previous),
+      historyMeta(state),
     );
     if (previous && previous.stage !== record.stage) {
       const base = {
@@ -127,6 +152,7 @@ export const opportunityRules: ObjectRules = {
         .where('tenantId', '=', state.tenantId)
         .where('opportunityId', '=', record.id)
         .execute();
+      forgetTable(state, table);
     }
   },
 };

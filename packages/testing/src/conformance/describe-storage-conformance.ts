@@ -1,5 +1,6 @@
 import type { RapportStorage } from '@rapport/core';
 import { describe } from 'vitest';
+import { bulkWriteCases } from './bulk-write-cases.js';
 import { concurrencyCases } from './concurrency-cases.js';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
@@ -55,5 +56,6 @@ export function describeStorageConformance(
     hooksEventsCases(setup);
     timeZoneCases(setup);
     validationCases(setup);
+    bulkWriteCases(setup);
   });
 }
