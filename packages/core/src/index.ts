@@ -3,6 +3,8 @@
  *
  * @packageDocumentation
  */
+
+export type { UpsertManyResult } from './engine/bulk-write.js';
 export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './engine/create-crm.js';
 export type {
   CloseWonLineItem,

@@ -14,6 +14,7 @@ import { pipelineStages } from '../sales/pipeline-stages.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
 import { dayInTimeZone, type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
+import { createRecords, type UpsertManyResult, upsertRecords } from './bulk-write.js';
 import { convertMoney, type ExchangeRate, listRates, setRate } from './currencies.js';
 import { dbOf, type ScopeState } from './engine-state.js';
 import {
@@ -78,6 +79,18 @@ export interface ObjectRepository<TName extends ObjectName, TCustom extends AnyC
   ): Promise<{ readonly record: CrmRecord<TName, TCustom>; readonly created: boolean }>;
   /** Deletes a record; a given `version` must be the stored one. Referenced records are a CONFLICT. */
   delete(id: string, options?: { readonly version?: number }): Promise<void>;
+  /**
+   * Creates many records in one transaction, all or nothing: each is validated and runs its rules
+   * and hooks; references are checked and rows written in bulk. Issue paths start with the index.
+   */
+  createMany(inputs: readonly CreateInput<TName, TCustom>[]): Promise<CrmRecord<TName, TCustom>[]>;
+  /**
+   * Creates or updates many records by `externalId` in one transaction, all or nothing; records
+   * that would not change are not written. What imports use.
+   */
+  upsertMany(
+    inputs: readonly (CreateInput<TName, TCustom> & { readonly externalId: string })[],
+  ): Promise<UpsertManyResult<CrmRecord<TName, TCustom>>>;
 }
 
 /** A line item given with `closeWon`. */
@@ -252,6 +265,9 @@ function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
     create: (input: unknown) => createRecord(state, definition, input),
     update: (id: string, patch: unknown) => updateRecord(state, definition, id, patch),
     upsert: (input: Record<string, unknown>) => upsertRecord(state, definition, input),
+    createMany: (inputs: readonly unknown[]) => createRecords(state, definition, inputs),
+    upsertMany: (inputs: readonly Record<string, unknown>[]) =>
+      upsertRecords(state, definition, inputs),
     delete: (id: string, options?: { readonly version?: number }) =>
       deleteRecord(state, definition, id, options),
   };
