@@ -1,4 +1,5 @@
 import {
+  type AnyCustomFields,
   type AnyRapportPlugin,
   type CreateTenantInput,
   type Crm,
@@ -89,8 +90,7 @@ export async function newTenant<
 }
 
 /** @internal Any scope, for helpers that do not care about custom fields. */
-// biome-ignore lint/suspicious/noExplicitAny: helpers accept scopes of any custom field shape
-export type AnyScope = CrmScope<any, any>;
+export type AnyScope = CrmScope<AnyCustomFields, readonly AnyRapportPlugin[]>;
 
 /**
  * @internal Awaits a promise that must reject with a RapportError of `code`; with `path`, one of
