@@ -60,8 +60,6 @@ export function describePostgres(name: string, body: () => void): void {
 export interface TestDatabase {
   /** A storage on a new empty schema (created on first use). */
   storage(options?: { readonly max?: number }): PostgresStorage;
-  /** Runs SQL on the server as the test user (outside any test schema). */
-  query<TRow extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<TRow[]>;
   /** Ends every pool this helper made and drops every schema it named. */
   cleanup(): Promise<void>;
 }
@@ -84,9 +82,6 @@ export function createTestDatabase(label: string): TestDatabase {
       });
       storages.push(storage);
       return storage;
-    },
-    async query<TRow extends pg.QueryResultRow>(text: string, values?: unknown[]) {
-      return (await admin.query<TRow>(text, values)).rows;
     },
     async cleanup() {
       for (const storage of storages) {
