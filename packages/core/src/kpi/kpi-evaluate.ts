@@ -1,4 +1,5 @@
 import {
+  type AliasedRawBuilder,
   type Expression,
   expressionBuilder,
   type RawBuilder,
@@ -320,33 +321,31 @@ async function runFusedSource(
     const group = groupOf(evaluation, source.object, 't', by);
     inner = inner.select([sql`${group.key}`.as('kpiGroup'), sql`${group.label}`.as('kpiLabel')]);
   }
-  const columns: RawBuilder<unknown>[] = [];
+  const columns: AliasedRawBuilder<unknown, string>[] = [];
   const names = [...measures.keys()];
   names.forEach((signature, index) => {
     const measure = measures.get(signature)!;
     const conditions = whereSql(evaluation, definition, 'r', measure.where);
     const when = conditions.length > 0 ? eb.and(conditions) : sql<SqlBool>`1 = 1`;
     if (measure.aggregate === 'count') {
-      columns.push(sql`sum(case when ${when} then 1 else 0 end)`.as(`m${index}n`) as never);
+      columns.push(sql`sum(case when ${when} then 1 else 0 end)`.as(`m${index}n`));
       return;
     }
     const value = expressionSql(evaluation, definition, 'r', measure.of);
     if (measure.aggregate === 'sum' || measure.aggregate === 'avg') {
-      columns.push(sql`sum(case when ${when} then ${value} end)`.as(`m${index}s`) as never);
+      columns.push(sql`sum(case when ${when} then ${value} end)`.as(`m${index}s`));
       columns.push(
-        sql`sum(case when ${when} and ${value} is not null then 1 else 0 end)`.as(
-          `m${index}n`,
-        ) as never,
+        sql`sum(case when ${when} and ${value} is not null then 1 else 0 end)`.as(`m${index}n`),
       );
     } else {
       const fn = measure.aggregate === 'min' ? sql`min` : sql`max`;
-      columns.push(sql`${fn}(case when ${when} then ${value} end)`.as(`m${index}v`) as never);
+      columns.push(sql`${fn}(case when ${when} then ${value} end)`.as(`m${index}v`));
     }
   });
   let outer = dbOf(evaluation.state)
     .selectFrom(inner.as('r'))
     .select([sql.ref('r.kpiBucket').as('kpiBucket'), sql`count(*)`.as('kpiRows')])
-    .select(columns as never)
+    .select(columns)
     .groupBy('r.kpiBucket');
   if (by) {
     outer = outer
@@ -503,8 +502,7 @@ function computeDeclared(
   bucket: Bucket,
   group: string,
 ): Computed {
-  // The measure values are built from the KPI's own measure names.
-  const values = measureValues(kpi, evaluation, cells, bucket, group) as never;
+  const values = measureValues(kpi, evaluation, cells, bucket, group);
   const first = Object.values(kpi.measures)[0];
   const sampleSize =
     kpi.sampleSize?.(values) ??
