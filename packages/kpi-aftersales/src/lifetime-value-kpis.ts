@@ -23,7 +23,7 @@ export const historicalLifetimeValue = defineKpi({
   direction: 'higher',
   dimensions: customerDimensions,
   reference:
-    'Gupta & Lehmann, "Customers as Assets" (2003): historical CLV as the average revenue realised per customer',
+    'Klaviyo, "Historic customer lifetime value" (revenue a customer has already generated); ChartMogul, "Customer lifetime value"',
   async query(ctx) {
     return (await customerRevenue(ctx)).map((f) => ({
       key: f.key,

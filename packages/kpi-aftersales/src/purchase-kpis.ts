@@ -61,6 +61,6 @@ export const crossSellRate = defineKpi({
   direction: 'higher',
   dimensions: customerDimensions,
   reference:
-    'Kamakura, "Cross-selling" (Journal of Relationship Marketing, 2008): share of customers buying from more than one product category',
+    'Verhoef, Franses & Hoekstra, "The impact of satisfaction and payment equity on cross-buying", Journal of Retailing 2001 (cross-buying: number of product categories bought)',
   query: (ctx) => fromPurchases(ctx, (f) => kpiRatio(f.crossBuyers, f.buyers, noBuyers)),
 });

@@ -67,7 +67,7 @@ export const costPerLead = defineKpi({
   direction: 'lower',
   dimensions: leadDimensions,
   reference:
-    'Salesforce Campaign "Cost per Lead" (Actual Cost / Total Leads); HubSpot, "Cost per lead" (marketing spend / new leads)',
+    'HubSpot, "Cost per lead" (marketing spend / new leads); Salesforce Campaign ROI Analysis report (campaign Actual Cost per response)',
   query: (ctx) =>
     fromFacts(
       ctx,
@@ -115,8 +115,7 @@ export const leadToWonRate = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: leadDimensions,
-  reference:
-    'HubSpot, "Lead-to-customer conversion rate" (new customers / new leads); Salesforce, "Lead to closed-won conversion"',
+  reference: 'HubSpot, "Lead-to-customer conversion rate" (new customers / new leads)',
   query: (ctx) =>
     fromFacts(
       ctx,
@@ -145,7 +144,7 @@ export const timeToFirstActivity = defineKpi({
   direction: 'lower',
   dimensions: leadDimensions,
   reference:
-    'Harvard Business Review, "The Short Life of Online Sales Leads" (2011): lead response time; HubSpot, "Lead response time"',
+    'Oldroyd, McElheran & Elkington, "The Short Life of Online Sales Leads", Harvard Business Review 2011 (lead response time); HubSpot, "Lead response time"',
   query: (ctx) =>
     fromFacts(
       ctx,
@@ -171,7 +170,7 @@ export const costPerWonCustomer = defineKpi({
   direction: 'lower',
   dimensions: leadDimensions,
   reference:
-    'HubSpot, "Customer acquisition cost" (sales and marketing cost / new customers), restricted to campaign cost; Salesforce Campaign "Cost per Won Opportunity"',
+    'Salesforce Campaign ROI Analysis report, "Average Cost per Won Opportunity"; HubSpot, "Customer acquisition cost" (cost / new customers), restricted to campaign cost',
   query: (ctx) =>
     fromFacts(
       ctx,
