@@ -755,7 +755,12 @@ export async function evaluateKpis(
     }
   }
   const cells: Cells = new Map();
-  await Promise.all([
+  const queryKpis = kpis.filter(
+    (kpi): kpi is QueryKpi<string, KpiDimension, unknown> => !isDeclaredKpi(kpi),
+  );
+  // Fused sources, medians and query KPIs all run side by side (a pool runs them in parallel).
+  const [queried] = await Promise.all([
+    Promise.all(queryKpis.map((kpi) => queryResult(kpi, evaluation))),
     ...[...fused.values()].map(({ source, measures }) =>
       runFusedSource(evaluation, source, measures, cells),
     ),
@@ -764,12 +769,12 @@ export async function evaluateKpis(
       ...(by ? [runMedian(evaluation, signature, measure, cells, true)] : []),
     ]),
   ]);
-
+  const byId = new Map(queried.map((result) => [result.id, result]));
   const results: Record<string, KpiResult<string, unknown>> = {};
   for (const kpi of kpis) {
     results[kpi.id] = isDeclaredKpi(kpi)
       ? declaredResult(kpi, evaluation, cells)
-      : await queryResult(kpi, evaluation);
+      : byId.get(kpi.id)!;
   }
   // The public type of the results is computed from the requested ids in KpiService.
   return results as never;
