@@ -5,6 +5,7 @@ import {
   copyStorage,
   coreTables,
   createCrm,
+  definePlugin,
   isRapportError,
   type RapportStorage,
   standardObjects,
@@ -206,4 +207,82 @@ describePostgres('copyStorage from SQLite to Postgres', () => {
     },
     copyTimeout,
   );
+});
+
+/** A plugin with a table of its own, referencing accounts by (tenantId, id) like core's tables. */
+const surveyPlugin = definePlugin({
+  id: 'surveys',
+  migrations: {
+    '0001-survey-answers': {
+      async up(db, { types }) {
+        await db.schema
+          .createTable('surveyAnswers')
+          .addColumn('tenantId', types.text, (c) => c.notNull().references('tenants.id'))
+          .addColumn('id', types.text, (c) => c.notNull())
+          .addColumn('accountId', types.text, (c) => c.notNull())
+          .addColumn('score', types.double, (c) => c.notNull())
+          .addColumn('answeredAt', types.timestamp, (c) => c.notNull())
+          .addColumn('answers', types.json, (c) => c.notNull())
+          .addPrimaryKeyConstraint('survey_answers_pk', ['tenantId', 'id'])
+          .addForeignKeyConstraint(
+            'survey_answers_account_fk',
+            ['tenantId', 'accountId'],
+            'accounts',
+            ['tenantId', 'id'],
+          )
+          .execute();
+      },
+    },
+  },
+});
+
+const surveyAnswers: CopiedTable = {
+  table: 'surveyAnswers',
+  key: ['tenantId', 'id'],
+  json: ['answers'],
+};
+
+describePostgres('copyStorage with a plugin table', () => {
+  test('migrates the plugin on the target and copies the tables given in extraTables', async () => {
+    const source = createCrm({
+      storage: sqliteStorage({ filename: ':memory:' }),
+      plugins: [surveyPlugin],
+    });
+    const target = createCrm({ storage: database.storage(), plugins: [surveyPlugin] });
+    try {
+      await source.migrate();
+      await source.createTenant({ id: 'acme', name: 'Acme' });
+      const admin = source.tenant('acme').system();
+      const owner = await admin.users.create({ name: 'Owner', role: 'rep' });
+      const account = await admin.accounts.create({ name: 'Globex', ownerId: owner.id });
+      await rawDb(source.storage)
+        .insertInto('surveyAnswers')
+        .values(
+          [1, 2, 3].map((n) => ({
+            tenantId: 'acme',
+            id: `answer-${n}`,
+            accountId: account.id,
+            score: n + 0.5,
+            answeredAt: `2026-0${n}-15T08:00:00.000Z`,
+            answers: source.storage.sql.jsonParameter({ nps: n * 3, comment: `ok ${n}` }),
+          })),
+        )
+        .execute();
+
+      const report = await copyStorage(source, target, { extraTables: [surveyAnswers] });
+
+      expect(report.tables.at(-1)).toEqual({ table: 'surveyAnswers', rows: 3 });
+      expect(await dump(target.storage, surveyAnswers)).toEqual(
+        await dump(source.storage, surveyAnswers),
+      );
+      expect((await dump(target.storage, surveyAnswers))[2]).toMatchObject({
+        score: 3.5,
+        answeredAt: '2026-03-15T08:00:00.000Z',
+        answers: { nps: 9, comment: 'ok 3' },
+      });
+    } finally {
+      await source.destroy();
+      await target.destroy();
+    }
+  });
 });
