@@ -1,0 +1,231 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+// These tests run the built binary as a user would; `npm test` builds first.
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'rapport-cli-'));
+// The defaults apply: no database or tenant from the environment of whoever runs the tests.
+const { RAPPORT_DB: _db, RAPPORT_TENANT: _tenant, ...env } = process.env;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function rapport(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: dir, env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+function file(name: string, text: string): string {
+  writeFileSync(join(dir, name), text);
+  return name;
+}
+
+function query<T>(db: string, sql: string): T[] {
+  const database = new Database(join(dir, db), { readonly: true });
+  try {
+    return database.prepare(sql).all() as T[];
+  } finally {
+    database.close();
+  }
+}
+
+beforeAll(() => {
+  if (!existsSync(bin))
+    throw new Error(`${bin} is missing: build with npm run build -w @rapport/cli`);
+});
+
+test('--help for the program and each command; usage errors exit 2', async () => {
+  const help = await rapport('--help');
+  expect(help.code).toBe(0);
+  for (const command of ['demo', 'import', 'export', 'kpi', 'migrate']) {
+    expect(help.stdout).toContain(command);
+  }
+  const importHelp = await rapport('import', '--help');
+  expect(importHelp.code).toBe(0);
+  expect(importHelp.stdout).toContain('Usage: rapport import [options] <object> <file>');
+  expect(importHelp.stdout).toContain('--skip-invalid');
+  const unknown = await rapport('export');
+  expect(unknown.code).toBe(2);
+  expect(unknown.stderr).toContain("missing required argument 'object'");
+});
+
+describe('import and export', () => {
+  const db = 'crm.sqlite';
+  const header = 'Id,Last Name,Company,Email,Owner,Lead Source\r\n';
+  const good = [
+    'L1,Doe,"Acme, Inc",doe@example.com,rep-1,Web',
+    'L2,Roe,"=HYPERLINK(""http://evil.example"")",roe@example.com,rep-1,Web',
+    'L4,"Multi\r\nline",Globex,,rep-1,',
+    'L6,@Poe,+49 30 1234,poe@example.com,rep-1,Email',
+  ];
+  const leads = file(
+    'leads.csv',
+    `\ufeff${header}${good[0]}\r\n${good[1]}\r\nL3,Moe,Initech,not-an-email,rep-1,Web\r\n${good[2]}\r\nL5,Poe,Umbrella,x@example.com,rep-404,Web\r\n${good[3]}\r\n`,
+  );
+  type Lead = { external_id: string; version: number; updated_at: string };
+  const stored = () =>
+    query<Lead>(db, 'select external_id, version, updated_at from leads order by external_id');
+
+  test('bad rows: their lines and columns, exit 1, and nothing written', async () => {
+    file('reps.csv', 'External Id,Name\nrep-1,Rita Rep\n');
+    expect((await rapport('import', 'users', 'reps.csv', '--db', db)).code).toBe(0);
+    const run = await rapport('import', 'leads', leads, '--db', db, '--map', 'Owner=ownerId');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('leads.csv:4: column "Email" (email): Invalid email address');
+    expect(run.stderr).toContain(
+      'leads.csv:7: column "Owner" (ownerId): references no user rep-404',
+    );
+    expect(run.stderr).toContain('nothing was imported');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(stored()).toEqual([]);
+  });
+
+  test('--skip-invalid lands exactly the good rows; importing again changes nothing', async () => {
+    const run = await rapport(
+      'import',
+      'leads',
+      leads,
+      '--db',
+      db,
+      '--map',
+      'Owner=ownerId',
+      '--skip-invalid',
+      '--errors',
+      'rejected.csv',
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('6 rows, 4 created');
+    const first = stored();
+    expect(first.map((l) => l.external_id)).toEqual(['L1', 'L2', 'L4', 'L6']);
+    const rejected = readFileSync(join(dir, 'rejected.csv'), 'utf8').trim().split('\n');
+    expect(
+      rejected.slice(1).map((l) => l.split(',').slice(0, 1).concat(l.split(',').slice(-2, -1))),
+    ).toEqual([
+      ['L3', '4'],
+      ['L5', '7'],
+    ]);
+
+    const again = await rapport(
+      'import',
+      'leads',
+      leads,
+      '--db',
+      db,
+      '--map',
+      'Owner=ownerId',
+      '--skip-invalid',
+    );
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('0 created, 4 existing');
+    expect(stored()).toEqual(first);
+  });
+
+  test('export: CSV cells that start a formula are quoted; JSON has every record', async () => {
+    const csv = await rapport('export', 'leads', '--db', db);
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
+    expect(csv.stdout).toContain(",'@Poe,");
+    expect(csv.stdout).toContain(",'+49 30 1234,");
+    expect(csv.stdout).toContain('"Acme, Inc"');
+    const json = await rapport(
+      'export',
+      'leads',
+      '--db',
+      db,
+      '--format',
+      'json',
+      '--out',
+      'leads.json',
+    );
+    expect(json.code).toBe(0);
+    const records = JSON.parse(readFileSync(join(dir, 'leads.json'), 'utf8')) as {
+      company: string;
+    }[];
+    expect(records.map((r) => r.company).sort()).toEqual([
+      '+49 30 1234',
+      '=HYPERLINK("http://evil.example")',
+      'Acme, Inc',
+      'Globex',
+    ]);
+  });
+});
+
+test('an import killed in the middle leaves a database a re-run completes, without duplicates', async () => {
+  const db = 'killed.sqlite';
+  file('rep.csv', 'Id,Name\nrep-1,Rita Rep\n');
+  expect((await rapport('import', 'users', 'rep.csv', '--db', db)).code).toBe(0);
+  const rows = ['Id,Last Name,Company,Owner Id'];
+  for (let i = 0; i < 3000; i++) rows.push(`K${i},Name ${i},Company ${i % 97},rep-1`);
+  file('many.csv', `${rows.join('\n')}\n`);
+  const args = [
+    bin,
+    'import',
+    'leads',
+    'many.csv',
+    '--db',
+    db,
+    '--skip-invalid',
+    '--batch-size',
+    '50',
+  ];
+  const child = spawn(process.execPath, args, { cwd: dir, env, stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const count = () => query<{ n: number }>(db, 'select count(*) as n from leads')[0]?.n ?? 0;
+  // Wait until some batches are committed, then kill without warning.
+  while (count() === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+  child.kill('SIGKILL');
+  await exited;
+  const landed = count();
+  expect(landed).toBeGreaterThan(0);
+  expect(landed).toBeLessThan(3000);
+  expect(landed % 50).toBe(0);
+
+  const rerun = await rapport('import', 'leads', 'many.csv', '--db', db);
+  expect(rerun.code).toBe(0);
+  expect(rerun.stdout).toContain(`${3000 - landed} created, ${landed} existing`);
+  const [totals] = query<{ n: number; distinct_ids: number }>(
+    db,
+    'select count(*) as n, count(distinct external_id) as distinct_ids from leads',
+  );
+  expect(totals).toEqual({ n: 3000, distinct_ids: 3000 });
+}, 300_000);
+
+test('demo: the four KPI groups with the Maven win rate; running it again adds nothing', async () => {
+  const db = 'demo.sqlite';
+  const english = await rapport('demo', '--db', db);
+  expect(english.code).toBe(0);
+  for (const group of ['■ LEADS', '■ PIPELINE', '■ CLOSING', '■ AFTERSALES']) {
+    expect(english.stdout).toContain(group);
+  }
+  expect(english.stdout).toMatch(/Win rate\s+63\.15 %/);
+  expect(english.stdout).toContain('Win rate by rep');
+  expect(english.stdout).toMatch(/█/);
+  const counts = () =>
+    ['opportunities', 'leads', 'activities', 'quotas', 'contracts', 'stage_history'].map(
+      (table) => query<{ n: number }>(db, `select count(*) as n from ${table}`)[0]?.n,
+    );
+  const before = counts();
+
+  const german = await rapport('demo', '--db', db, '--lang', 'de');
+  expect(german.code).toBe(0);
+  expect(german.stdout).toMatch(/Gewinnquote\s+63,15 %/);
+  expect(german.stdout).toMatch(/\d{1,3}(\.\d{3})+,\d{2} €/);
+  expect(counts()).toEqual(before);
+}, 600_000);
