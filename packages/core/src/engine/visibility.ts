@@ -77,6 +77,9 @@ export async function visibilityCondition(
   definition: AnyObjectDefinition,
   alias: string,
 ): Promise<ReturnType<typeof sql<boolean>> | undefined> {
+  // A read in a tenant that does not exist is NOT_FOUND, as a write is, not silently empty
+  // (a mistyped tenant id would otherwise look like an empty CRM). Cached per scope.
+  await loadTenant(state);
   if (definition.access === 'shared') return undefined;
   const owners = await visibleOwners(state);
   if (owners === 'all') return undefined;

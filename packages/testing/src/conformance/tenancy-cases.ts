@@ -161,6 +161,12 @@ export function tenancyCases(setup: ConformanceSetup): void {
         'NOT_FOUND',
       );
       await expectRapportError(crm().tenant('no-such-tenant').system().settings(), 'NOT_FOUND');
+      // Reads too: a mistyped tenant id must not look like an empty CRM.
+      const nowhere = crm().tenant('no-such-tenant').as({ id: 'u1', role: 'rep' });
+      await expectRapportError(nowhere.opportunities.list(), 'NOT_FOUND');
+      await expectRapportError(nowhere.accounts.count(), 'NOT_FOUND');
+      await expectRapportError(nowhere.products.list(), 'NOT_FOUND');
+      await expectRapportError(nowhere.from('lead'), 'NOT_FOUND');
       await expectRapportError(
         crm().createTenant({ id: 'bad id with spaces', name: 'x' }),
         'VALIDATION',
