@@ -4,6 +4,14 @@
  * @packageDocumentation
  */
 
+/**
+ * kysely's `sql` template, as core's own kysely builds it: KPI plugins write escape-hatch queries
+ * with it without a kysely dependency of their own (one kysely, the engine's).
+ *
+ * @example
+ * const advanced = sql<number>`case when ${sql.ref('h.status')} = ${'won'} then 1 else 0 end`;
+ */
+export { sql } from 'kysely';
 export type { UpsertManyResult } from './engine/bulk-write.js';
 export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './engine/create-crm.js';
 export type {

@@ -1,5 +1,5 @@
-import { defineKpi, type KpiQueryContext, type KpiRow, kpiRatio } from '@rapport/core';
-import { sql } from 'kysely';
+import { defineKpi, type KpiQueryContext, type KpiRow, kpiRatio, sql } from '@rapport/core';
+
 import { stageEntries } from './pipeline-sources.js';
 
 /** Dimensions of stage history KPIs (owner, account and lead source come from the opportunity). */

@@ -1,5 +1,5 @@
-import { defineKpi, type KpiRow, resolvePeriod } from '@rapport/core';
-import { sql } from 'kysely';
+import { defineKpi, type KpiRow, resolvePeriod, sql } from '@rapport/core';
+
 import { dealDimensions } from './pipeline-kpis.js';
 import { openDeals } from './pipeline-sources.js';
 
