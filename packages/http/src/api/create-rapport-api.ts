@@ -213,7 +213,9 @@ function idempotencyMiddleware(store: IdempotencyStore): MiddlewareHandler<ApiEn
       );
     }
     if (begun.kind === 'replay') {
-      const headers = new Headers(begun.response.headers.map(([name, value]) => [name, value]));
+      const headers = new Headers(
+        begun.response.headers.map(([name, value]): [string, string] => [name, value]),
+      );
       headers.set('Idempotent-Replayed', 'true');
       return new Response(begun.response.body, { status: begun.response.status, headers });
     }
