@@ -306,6 +306,46 @@ export function crudCases(setup: ConformanceSetup): void {
       });
     }
 
+    it('every kind of value survives the round trip exactly', async () => {
+      const text = `O'Brien "Ltd" \\ 100% _real_\nsecond line — Ünïcödé 😀`;
+      const account = await admin.accounts.create({
+        name: text,
+        ownerId: deps.owner.id,
+        annualRevenue: 1_234_567.89,
+        numberOfEmployees: 0,
+        industry: '',
+      });
+      expect(await admin.accounts.get(account.id)).toEqual(account);
+      expect(account).toMatchObject({
+        name: text,
+        annualRevenue: 1_234_567.89,
+        numberOfEmployees: 0,
+        industry: '',
+      });
+      expect(await admin.accounts.count({ name: text })).toBe(1);
+
+      const deal = await admin.opportunities.create({
+        name: 'Fractions',
+        ownerId: deps.owner.id,
+        closeDate: '2026-02-28',
+        probability: 33.3,
+        description: 'x'.repeat(20_000),
+      });
+      const item = await admin.lineItems.create({
+        opportunityId: deal.id,
+        productId: deps.product.id,
+        quantity: 2.5,
+        discount: 12.5,
+      });
+      expect(await admin.lineItems.get(item.id)).toEqual(item);
+      expect(item).toMatchObject({ quantity: 2.5, discount: 12.5, totalPrice: 5_469 });
+      const stored = await admin.opportunities.get(deal.id);
+      expect(stored).toMatchObject({ probability: 33.3, amount: 5_469, closeDate: '2026-02-28' });
+      expect(stored.description).toHaveLength(20_000);
+      expect(typeof stored.version).toBe('number');
+      expect(typeof stored.amount).toBe('number');
+    });
+
     it('stage history is readable and has a row for the created opportunity', async () => {
       const rows = await admin.stageHistory.list({
         where: { opportunityId: deps.opportunity.id, previousStage: null },
