@@ -60,11 +60,15 @@ export function memoryIdempotencyStore(
     { fingerprint: string; expiresAt: number; response: SavedResponse | undefined }
   >();
 
-  const evict = () => {
+  const dropExpired = () => {
     const time = now();
+    // Entries are added in time order with one time to live: the expired ones come first.
     for (const [key, entry] of entries) {
-      if (entry.expiresAt <= time) entries.delete(key);
+      if (entry.expiresAt > time) break;
+      entries.delete(key);
     }
+  };
+  const makeRoom = () => {
     // Maps iterate in insertion order, so the first keys are the oldest.
     for (const key of entries.keys()) {
       if (entries.size < maxEntries) break;
@@ -74,9 +78,10 @@ export function memoryIdempotencyStore(
 
   return {
     async begin(key, fingerprint) {
-      evict();
+      dropExpired();
       const entry = entries.get(key);
       if (!entry) {
+        makeRoom();
         entries.set(key, { fingerprint, expiresAt: now() + ttlMs, response: undefined });
         return { kind: 'new' };
       }
