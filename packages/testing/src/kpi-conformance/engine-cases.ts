@@ -134,6 +134,36 @@ export function engineCases(setup: KpiConformanceSetup): void {
       });
     });
 
+    test('inside a transaction, KPIs see its uncommitted writes', async () => {
+      await crm.createTenant({ id: 'engine-tx', name: 'Tx', baseCurrency: 'EUR' });
+      const scope = crm.tenant('engine-tx').system();
+      const rep = await scope.users.create({ name: 'Ana', role: 'rep' });
+      const seen = await scope
+        .transaction(async (tx) => {
+          const deal = await tx.opportunities.create({
+            name: 'd',
+            ownerId: rep.id,
+            amount: 100_00,
+            closeDate: '2026-06-10',
+          });
+          await tx.opportunities.closeWon(deal.id, {
+            version: deal.version,
+            closeDate: '2026-06-10',
+          });
+          const inside = await tx.kpis.evaluate(['closing.winRate', 'closing.medianDealSize'], {
+            period: '2026-06',
+          });
+          throw Object.assign(new Error('roll back'), { inside });
+        })
+        .catch((error: { inside?: unknown }) => error.inside);
+      expect(seen).toMatchObject({
+        'closing.winRate': { value: 1 },
+        'closing.medianDealSize': { value: 100_00 },
+      });
+      const after = await scope.kpis.evaluate(['closing.winRate'], { period: '2026-06' });
+      expect(after['closing.winRate'].value).toBeNull();
+    });
+
     test('errors have stable codes', async () => {
       const scope = crm.tenant('engine').system();
       // @ts-expect-error: an id no plugin defines is also refused at run time
