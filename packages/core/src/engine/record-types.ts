@@ -113,8 +113,10 @@ export type FieldFilter<TValue> =
   | TValue
   | null
   | {
-      readonly eq?: TValue;
-      readonly ne?: TValue;
+      /** Equal to; `null` means has no value. */
+      readonly eq?: TValue | null;
+      /** Not equal to (rows without a value included); `null` means has a value. */
+      readonly ne?: TValue | null;
       readonly in?: readonly TValue[];
       readonly notIn?: readonly TValue[];
       readonly gt?: TValue;

@@ -78,6 +78,8 @@ export function queryCases(setup: ConformanceSetup): void {
       ['eq', { amount: { eq: 20_000 } }, (d) => d.amount === 20_000],
       ['ne keeps rows without a value', { amount: { ne: 20_000 } }, (d) => d.amount !== 20_000],
       ['null is "has no value"', { amount: null }, (d) => d.amount === null],
+      ['eq null', { amount: { eq: null } }, (d) => d.amount === null],
+      ['ne null', { amount: { ne: null } }, (d) => d.amount !== null],
       ['isNull true', { amount: { isNull: true } }, (d) => d.amount === null],
       ['isNull false', { amount: { isNull: false } }, (d) => d.amount !== null],
       [
