@@ -1,5 +1,5 @@
 import type { KpiQueryContext } from '@rapport/core';
-import { type RawBuilder, sql } from 'kysely';
+import { sql } from 'kysely';
 import { accounts } from './aftersales-sources.js';
 import { customerDays } from './customer-days.js';
 
@@ -24,10 +24,16 @@ export interface CustomerPurchaseFacts {
   readonly crossBuyers: number;
 }
 
-/** Won opportunities of the account `a` that closed before `end` (all of them without one). */
-function wonDealsOf(alias: string, end: string | null): RawBuilder<unknown> {
-  const before = end === null ? sql`` : sql` and ${sql.ref(`${alias}.closeDate`)} < ${end}`;
-  return sql`${sql.ref(`${alias}.tenantId`)} = ${sql.ref('a.tenantId')} and ${sql.ref(`${alias}.accountId`)} = ${sql.ref('a.id')} and ${sql.ref(`${alias}.status`)} = ${'won'}${before}`;
+/**
+ * Per account, its won opportunities closed before `end` (all without one) and the distinct
+ * product families of their line items: one grouped scan of the tenant's won deals, joined to the
+ * accounts once (a correlated subquery per account makes SQLite pick the status index and crawl).
+ */
+function purchasesByAccount(ctx: KpiQueryContext, end: string | null) {
+  const before = end === null ? sql`` : sql` and ${sql.ref('ko.closeDate')} < ${end}`;
+  return sql`(select ${sql.ref('ko.accountId')} as ${sql.ref('accountId')}, count(distinct ${sql.ref('ko.id')}) as ${sql.ref('wins')}, count(distinct ${sql.ref('kp.family')}) as ${sql.ref('families')} from ${sql.table('opportunities')} as ${sql.ref('ko')} left join ${sql.table('opportunityLineItems')} as ${sql.ref('ki')} on ${sql.ref('ki.tenantId')} = ${sql.ref('ko.tenantId')} and ${sql.ref('ki.opportunityId')} = ${sql.ref('ko.id')} left join ${sql.table('products')} as ${sql.ref('kp')} on ${sql.ref('kp.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} where ${sql.ref('ko.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ko.status')} = ${'won'} and ${sql.ref('ko.accountId')} is not null${before} group by ${sql.ref('ko.accountId')})`.as(
+    'kpiBuys',
+  );
 }
 
 function numberOf(value: unknown): number {
@@ -50,14 +56,14 @@ function textOf(value: unknown): string | null {
 export async function customerPurchases(ctx: KpiQueryContext): Promise<CustomerPurchaseFacts[]> {
   const { end } = customerDays(ctx.range, ctx.today);
   const group = ctx.group('account', 'a');
-  const wins = sql`(select count(*) from ${sql.table('opportunities')} as ${sql.ref('kw')} where ${wonDealsOf('kw', end)})`;
-  const families = sql`(select count(distinct ${sql.ref('kp.family')}) from ${sql.table('opportunityLineItems')} as ${sql.ref('ki')} join ${sql.table('opportunities')} as ${sql.ref('ko')} on ${sql.ref('ko.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('ko.id')} = ${sql.ref('ki.opportunityId')} join ${sql.table('products')} as ${sql.ref('kp')} on ${sql.ref('kp.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} where ${wonDealsOf('ko', end)} and ${sql.ref('kp.family')} is not null)`;
-  const inner = (await ctx.source(accounts, 'a')).select([
-    (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
-    (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
-    wins.as('wins'),
-    families.as('families'),
-  ]);
+  const inner = (await ctx.source(accounts, 'a'))
+    .leftJoin(purchasesByAccount(ctx, end), (join) => join.onRef('kpiBuys.accountId', '=', 'a.id'))
+    .select([
+      (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
+      (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
+      sql`coalesce(${sql.ref('kpiBuys.wins')}, 0)`.as('wins'),
+      sql`coalesce(${sql.ref('kpiBuys.families')}, 0)`.as('families'),
+    ]);
   const x = (column: string) => sql.ref(`x.${column}`);
   let facts = ctx
     .selectFrom(inner.as('x'))
