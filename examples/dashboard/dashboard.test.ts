@@ -74,7 +74,7 @@ async function shownWinRate(page: Page) {
 
 beforeAll(async () => {
   mkdirSync(screenshots, { recursive: true });
-  await Promise.all([build({ root: here, logLevel: 'warn' }), seedDemo()]);
+  await Promise.all([build({ root: here, logLevel: 'error' }), seedDemo()]);
   served = await startServe({ location: database, tenantId: 'demo', port: 0, dashboardDir: dist });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

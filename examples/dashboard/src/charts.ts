@@ -145,6 +145,12 @@ export function intervalChart(
   lang: Lang,
 ): Chart {
   const ratio: Measured = { unit: 'ratio', currency: null };
+  const lows = points.map((p) => p.lower ?? p.value ?? 0);
+  const highs = points.map((p) => p.upper ?? p.value ?? 1);
+  const bounds = {
+    min: Math.max(0, Math.floor(Math.min(...lows) * 10) / 10),
+    max: Math.min(1, Math.ceil(Math.max(...highs) * 10) / 10),
+  };
   const percent = (v: number | null) => (v === null ? '–' : formatValue(ratio, v, lang));
   const datasets: ChartDataset<'bar' | 'line', (number | [number, number] | null)[]>[] = [
     {
@@ -170,12 +176,16 @@ export function intervalChart(
   ];
   return new Chart(canvas, {
     type: 'bar',
-    data: { labels: points.map((p) => `${p.label} (n=${p.sampleSize})`), datasets },
+    data: { labels: points.map((p) => p.label), datasets },
     options: {
       indexAxis: 'y',
       plugins: {
         tooltip: {
           callbacks: {
+            title: (items) => {
+              const point = points[items[0]?.dataIndex ?? -1];
+              return point ? `${point.label} (n=${point.sampleSize})` : '';
+            },
             label: (item) => {
               const point = points[item.dataIndex];
               if (!point) return '';
@@ -187,8 +197,23 @@ export function intervalChart(
         },
       },
       scales: {
-        x: { min: 0, max: 1, ticks: { callback: (v) => percent(Number(v)) } },
-        y: { ticks: { autoSkip: false } },
+        // Zoomed to the intervals (in steps of 10 points) so that differences between groups
+        // stay visible; the tick labels say where the axis starts.
+        x: { min: bounds.min, max: bounds.max, ticks: { callback: (v) => percent(Number(v)) } },
+        y: {
+          ticks: {
+            autoSkip: false,
+            // On a phone the names are cut short and the sample size moves to the tooltip.
+            callback(value) {
+              const point = points[Number(value)];
+              if (!point) return '';
+              const narrow = this.chart.width < 520;
+              const name =
+                narrow && point.label.length > 16 ? `${point.label.slice(0, 15)}…` : point.label;
+              return narrow ? name : `${name} (n=${point.sampleSize})`;
+            },
+          },
+        },
       },
     },
   });
