@@ -120,4 +120,21 @@ describe('importRecords', () => {
       }),
     ).rejects.toThrow(/no user/);
   });
+
+  test('many bad rows in one batch, and a repeated external id that updates its first row', async () => {
+    const lines = ['Id,Name,Owner,Industry'];
+    for (let i = 0; i < 12; i++)
+      lines.push(`M${i},Company ${i},${i % 3 === 0 ? 'rep-1' : 'ghost'},`);
+    lines.push('M0,Company 0 renamed,rep-1,Retail');
+    const summary = await importRecords(scope, {
+      object: 'account',
+      file: file('many.csv', lines.join('\n')),
+      map: ['Owner=ownerId'],
+      skipInvalid: true,
+    });
+    expect(summary).toMatchObject({ rows: 13, created: 4, updated: 1, rejected: 8 });
+    expect(summary.errors.map((e) => e.line)).toEqual([3, 4, 6, 7, 9, 10, 12, 13]);
+    const renamed = await scope.accounts.findByExternalId('M0');
+    expect([renamed?.name, renamed?.industry]).toEqual(['Company 0 renamed', 'Retail']);
+  });
 });

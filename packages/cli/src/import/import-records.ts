@@ -78,7 +78,11 @@ export class ImportRejected extends Error {
 }
 
 interface Upserter {
-  upsert(input: Record<string, unknown>): Promise<{ readonly created: boolean }>;
+  upsertMany(inputs: readonly Record<string, unknown>[]): Promise<{
+    readonly created: number;
+    readonly updated: number;
+    readonly unchanged: number;
+  }>;
   find(id: string): Promise<{ readonly id: string } | undefined>;
   findByExternalId(externalId: string): Promise<{ readonly id: string } | undefined>;
 }
@@ -90,33 +94,58 @@ function repositoryOf(scope: CrmScope, object: ObjectName): Upserter {
 }
 
 const maxReportedErrors = 20;
+// After this many bad rows in one batch, the rest of the batch goes row by row: cheaper than
+// replaying a large batch once per bad row.
+const maxReplays = 5;
 
-function rowErrors(error: unknown, line: number, mapping: ColumnMapping): RowError[] {
-  if (isRapportError(error)) {
-    if (error.issues.length === 0)
-      return [
-        { line, column: undefined, field: undefined, code: error.code, message: error.message },
-      ];
-    return error.issues.map((issue) => {
-      const field = issue.path.length > 0 ? issue.path.join('.') : undefined;
-      const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-      const message = missing
-        ? 'is required (the cell is empty or no column fills it)'
-        : issue.message;
-      const head =
-        issue.path[0] === 'custom'
-          ? `custom.${String(issue.path[1])}`
-          : String(issue.path[0] ?? '');
-      return {
-        line,
-        column: mapping.columnOf(head),
-        field,
-        code: error.code,
-        message,
-      };
+/** A row ready to upsert, with where it came from. */
+interface PreparedRow {
+  readonly row: CsvRow;
+  readonly input: Record<string, unknown>;
+}
+
+/**
+ * The rows an engine error is about: bulk writes put the input's index first in every issue
+ * path (or, for errors without issues, `[index]` first in the message).
+ */
+function failedRows(
+  error: unknown,
+  batch: readonly PreparedRow[],
+  mapping: ColumnMapping,
+): Map<number, RowError[]> | undefined {
+  if (!isRapportError(error)) return undefined;
+  const failures = new Map<number, RowError[]>();
+  const add = (index: number, rowError: Omit<RowError, 'line'>) => {
+    const prepared = batch[index];
+    if (!prepared) return;
+    const list = failures.get(index) ?? [];
+    list.push({ ...rowError, line: prepared.row.line });
+    failures.set(index, list);
+  };
+  for (const issue of error.issues) {
+    const [index, ...path] = issue.path;
+    if (typeof index !== 'number') return undefined;
+    const field = path.length > 0 ? path.join('.') : undefined;
+    const head = path[0] === 'custom' ? `custom.${String(path[1])}` : String(path[0] ?? '');
+    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    add(index, {
+      column: mapping.columnOf(head),
+      field,
+      code: error.code,
+      message: missing ? 'is required (the cell is empty or no column fills it)' : issue.message,
     });
   }
-  throw error;
+  if (error.issues.length === 0) {
+    const index = /^\[(\d+)\]/.exec(error.message)?.[1];
+    if (index === undefined) return undefined;
+    add(Number(index), {
+      column: undefined,
+      field: undefined,
+      code: error.code,
+      message: error.message.replace(/^\[\d+\]\s*/, ''),
+    });
+  }
+  return failures.size > 0 ? failures : undefined;
 }
 
 /** Resolves reference fields given as external ids to record ids (cached). */
@@ -144,14 +173,95 @@ function referenceResolver(scope: CrmScope, object: ObjectName) {
   };
 }
 
+/** Counts of written rows. */
+interface Tally {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+/**
+ * Upserts a batch in `target` (its own transaction, or part of the caller's). Rows the engine
+ * rejects are taken out and the rest replayed, so the result says which rows failed and why;
+ * after {@link maxReplays} failures the remaining rows go one by one.
+ */
+async function upsertBatch(
+  target: CrmScope,
+  object: ObjectName,
+  batch: readonly PreparedRow[],
+  mapping: ColumnMapping,
+  tally: Tally,
+  stopAfter: number,
+): Promise<{ failed: { row: CsvRow; errors: RowError[] }[]; fatal: boolean }> {
+  const repository = repositoryOf(target, object);
+  const failed: { row: CsvRow; errors: RowError[] }[] = [];
+  let pending = [...batch];
+  let replays = 0;
+  while (pending.length > 0 && failed.length < stopAfter) {
+    if (replays >= maxReplays) {
+      for (const prepared of pending) {
+        if (failed.length >= stopAfter) break;
+        const result = await upsertBatch(target, object, [prepared], mapping, tally, 1);
+        failed.push(...result.failed);
+        if (result.fatal) return { failed, fatal: true };
+      }
+      return { failed, fatal: false };
+    }
+    try {
+      const result = await repository.upsertMany(pending.map((p) => p.input));
+      tally.created += result.created;
+      tally.updated += result.updated;
+      tally.unchanged += result.unchanged;
+      return { failed, fatal: false };
+    } catch (error) {
+      const failures = failedRows(error, pending, mapping);
+      if (!failures) {
+        if (!isRapportError(error)) throw error;
+        // Not about one row (a storage conflict): blame the batch's first row if it is alone.
+        if (pending.length > 1) {
+          replays = maxReplays;
+          continue;
+        }
+        const row = pending[0]!.row;
+        failed.push({
+          row,
+          errors: [
+            {
+              line: row.line,
+              column: undefined,
+              field: undefined,
+              code: error.code,
+              message: error.message,
+            },
+          ],
+        });
+        return { failed, fatal: error.code !== 'VALIDATION' };
+      }
+      for (const [index, errors] of failures) failed.push({ row: pending[index]!.row, errors });
+      if (
+        !failures
+          .values()
+          .next()
+          .value?.every((e) => e.code === 'VALIDATION')
+      ) {
+        return { failed, fatal: true };
+      }
+      pending = pending.filter((_, index) => !failures.has(index));
+      replays++;
+    }
+  }
+  return { failed, fatal: false };
+}
+
 /**
  * Imports a CSV file into an object by upsert on the external id, so that a re-run (after a
- * crash, or of a corrected file) duplicates nothing.
+ * crash, or of a corrected file) duplicates nothing. Rows go to the engine in batches
+ * (`upsertMany`: one query finds the existing records of a batch; unchanged records cost no write).
  *
- * - All or nothing (default): one transaction; every bad row is reported with its line, column
- *   and reason, and nothing is written.
- * - `skipInvalid`: transactions of `batchSize` rows; a batch with a bad row is replayed row by row,
- *   so the good rows land and the bad ones go to the errors file.
+ * - All or nothing (default): one transaction; the bad rows (the first twenty) are reported with
+ *   their line, column and reason, and nothing is written.
+ * - `skipInvalid`: one transaction per batch; the good rows land and the bad ones go to the
+ *   errors file. A crash loses at most the batch in flight, and a re-run completes it.
  *
  * The file is streamed; in `skipInvalid` mode memory stays flat for any file size.
  *
@@ -175,118 +285,103 @@ export async function importRecords(
   const mapping = buildColumnMapping(object, csv.header, options);
   const baseCurrency = (await scope.settings()).baseCurrency;
   const defaultOwner = await resolveOwner(scope, object, options.owner);
-  const errors: RowError[] = [];
-  let rows = 0;
-  let created = 0;
-  let updated = 0;
-  let rejected = 0;
-
-  const prepare = (row: CsvRow) => {
-    const { input, problems } = rowToInput(object, mapping, row.values, baseCurrency);
-    if (defaultOwner !== undefined && input.ownerId === undefined) input.ownerId = defaultOwner;
-    if (problems.length > 0) {
-      return {
-        errors: problems.map((p) => ({
-          line: row.line,
-          column: mapping.columnOf(p.field),
-          field: p.field,
-          code: 'VALIDATION',
-          message: p.message,
-        })),
-      };
-    }
-    return { input };
-  };
-  const upsertRow = async (
-    target: CrmScope,
-    resolve: ReturnType<typeof referenceResolver>,
-    row: CsvRow,
-  ) => {
-    const prepared = prepare(row);
-    if (prepared.errors) return prepared.errors;
-    try {
-      await resolve(prepared.input);
-      const result = await repositoryOf(target, object).upsert(prepared.input);
-      if (result.created) created++;
-      else updated++;
-      return undefined;
-    } catch (error) {
-      return rowErrors(error, row.line, mapping);
-    }
-  };
-  const progress = () => options.onProgress?.(rows, csv.progress());
-
-  if (!options.skipInvalid) {
-    // Throwing inside the transaction rolls every row back.
-    await scope.transaction(async (tx) => {
-      const resolve = referenceResolver(tx, object);
-      for await (const row of csv.rows) {
-        rows++;
-        const failed = await upsertRow(tx, resolve, row);
-        if (failed) {
-          rejected++;
-          if (errors.length < maxReportedErrors) errors.push(...failed);
-          // A database error aborts a Postgres transaction: nothing more can be checked.
-          if (!failed.every((e) => e.code === 'VALIDATION')) break;
-        }
-        progress();
-      }
-      if (rejected > 0) throw new ImportRejected(options.file, errors, rejected);
-    });
-    return { rows, created, updated, rejected, errors };
-  }
-
   const batchSize = options.batchSize ?? 500;
-  const errorRows: ErrorRowWriter | undefined = options.errorsFile
-    ? openErrorRows(options.errorsFile, csv.header)
-    : undefined;
-  const resolve = referenceResolver(scope, object);
-  const reject = async (row: CsvRow, failed: RowError[]) => {
+  const errors: RowError[] = [];
+  const tally: Tally = { created: 0, updated: 0, unchanged: 0 };
+  let rows = 0;
+  let rejected = 0;
+  const errorRows: ErrorRowWriter | undefined =
+    options.skipInvalid && options.errorsFile
+      ? openErrorRows(options.errorsFile, csv.header)
+      : undefined;
+  const reject = async (row: CsvRow, failed: readonly RowError[]) => {
     rejected++;
     if (errors.length < maxReportedErrors) errors.push(...failed);
     await errorRows?.write(row, failed);
   };
-  const runBatch = async (batch: CsvRow[]) => {
-    const before = { created, updated };
-    try {
-      await scope.transaction(async (tx) => {
-        const txResolve = referenceResolver(tx, object);
-        for (const row of batch) {
-          const failed = await upsertRow(tx, txResolve, row);
-          if (failed) throw new BatchFailed();
-        }
-      });
-      return;
-    } catch (error) {
-      if (!(error instanceof BatchFailed)) throw error;
-    }
-    // The batch rolled back: replay it row by row, each in its own transaction.
-    created = before.created;
-    updated = before.updated;
-    for (const row of batch) {
-      const failed = await upsertRow(scope, resolve, row);
-      if (failed) await reject(row, failed);
-    }
-  };
-  try {
-    let batch: CsvRow[] = [];
+
+  interface Batch {
+    readonly rows: PreparedRow[];
+    /** Rows the CSV already spoils (a number that is not one), reported with the batch. */
+    readonly spoiled: { row: CsvRow; errors: RowError[] }[];
+  }
+  /** Reads the file in batches of prepared rows. */
+  async function* batches(resolve: ReturnType<typeof referenceResolver>): AsyncGenerator<Batch> {
+    let batch: Batch = { rows: [], spoiled: [] };
+    let externalIds = new Set<string>();
     for await (const row of csv.rows) {
       rows++;
-      batch.push(row);
-      if (batch.length >= batchSize) {
-        await runBatch(batch);
-        batch = [];
+      options.onProgress?.(rows, csv.progress());
+      const { input, problems } = rowToInput(object, mapping, row.values, baseCurrency);
+      if (problems.length > 0) {
+        batch.spoiled.push({
+          row,
+          errors: problems.map((p) => ({
+            line: row.line,
+            column: mapping.columnOf(p.field),
+            field: p.field,
+            code: 'VALIDATION',
+            message: p.message,
+          })),
+        });
+        continue;
       }
-      progress();
+      if (defaultOwner !== undefined && input.ownerId === undefined) input.ownerId = defaultOwner;
+      await resolve(input);
+      // A repeated external id updates the record its first row made: in a later batch.
+      const externalId = String(input.externalId ?? '');
+      if (externalIds.has(externalId) || batch.rows.length >= batchSize) {
+        yield batch;
+        batch = { rows: [], spoiled: [] };
+        externalIds = new Set();
+      }
+      externalIds.add(externalId);
+      batch.rows.push({ row, input });
     }
-    if (batch.length > 0) await runBatch(batch);
+    if (batch.rows.length > 0 || batch.spoiled.length > 0) yield batch;
+  }
+  const settle = async (target: CrmScope, batch: Batch, stopAfter: number) => {
+    const result =
+      batch.rows.length > 0 && stopAfter > 0
+        ? await upsertBatch(target, object, batch.rows, mapping, tally, stopAfter)
+        : { failed: [], fatal: false };
+    const failed = [...batch.spoiled, ...result.failed].sort((a, b) => a.row.line - b.row.line);
+    for (const { row, errors: rowErrors } of failed) await reject(row, rowErrors);
+    return result.fatal;
+  };
+
+  try {
+    if (!options.skipInvalid) {
+      // Throwing inside the transaction rolls every row back.
+      await scope.transaction(async (tx) => {
+        for await (const batch of batches(referenceResolver(tx, object))) {
+          // A database error aborts a Postgres transaction: nothing more can be checked.
+          if (await settle(tx, batch, maxReportedErrors - rejected)) break;
+          if (rejected >= maxReportedErrors) break;
+        }
+        if (rejected > 0) throw new ImportRejected(options.file, byLine(errors), rejected);
+      });
+    } else {
+      for await (const batch of batches(referenceResolver(scope, object))) {
+        await settle(scope, batch, batch.rows.length);
+      }
+    }
   } finally {
     await errorRows?.close();
   }
-  return { rows, created, updated, rejected, errors };
+  return {
+    rows,
+    created: tally.created,
+    updated: tally.updated + tally.unchanged,
+    rejected,
+    errors: byLine(errors),
+  };
 }
 
-class BatchFailed extends Error {}
+/** Errors in file order (rows the CSV already spoils are found before a batch is sent). */
+function byLine(errors: readonly RowError[]): RowError[] {
+  return [...errors].sort((a, b) => a.line - b.line);
+}
 
 async function resolveOwner(
   scope: CrmScope,
