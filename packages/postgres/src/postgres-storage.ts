@@ -5,11 +5,11 @@ import {
   type DatabaseIntrospector,
   PostgresDialect,
   type PostgresPool,
-  sql,
 } from 'kysely';
 import pg from 'pg';
 import { postgresColumnTypes, postgresDialectSql } from './postgres-dialect-sql.js';
 import { applyTypeParsers, rapportTypeParsers } from './postgres-types.js';
+import { type IntrospectedDatabase, SchemaIntrospector } from './schema-introspector.js';
 
 /**
  * Options of {@link postgresStorage}: a connection string (the storage makes and owns a pool) or
@@ -73,13 +73,7 @@ function withTypeParsers(pool: pg.Pool): PostgresPool {
   };
 }
 
-type IntrospectedDatabase = Parameters<PostgresDialect['createIntrospector']>[0];
-
-/**
- * PostgresDialect whose introspection sees only the tables of the current schema. kysely's
- * Migrator asks whether `kysely_migration` exists in any schema; with a second Rapport schema in
- * the same database it would find that one and never create its own.
- */
+/** PostgresDialect whose introspection sees only Rapport's schema (see SchemaIntrospector). */
 class SchemaScopedPostgresDialect extends PostgresDialect {
   readonly #schema: string | undefined;
 
@@ -92,19 +86,7 @@ class SchemaScopedPostgresDialect extends PostgresDialect {
   }
 
   override createIntrospector(db: IntrospectedDatabase): DatabaseIntrospector {
-    const inner = super.createIntrospector(db);
-    const currentSchema = async () =>
-      this.#schema ??
-      (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name;
-    const getTables: DatabaseIntrospector['getTables'] = async (options) => {
-      const [tables, schema] = await Promise.all([inner.getTables(options), currentSchema()]);
-      return tables.filter((table) => table.schema === schema);
-    };
-    return {
-      getSchemas: () => inner.getSchemas(),
-      getTables,
-      getMetadata: async (options) => ({ tables: await getTables(options) }),
-    };
+    return new SchemaIntrospector(db, this.#schema);
   }
 }
 
