@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, expect, test } from 'vitest';
 import { z } from 'zod';
+import { postgresDialectSql } from './postgres-dialect-sql.js';
 import { postgresStorage } from './postgres-storage.js';
 import { createTestDatabase, describePostgres, postgresUrl } from './test-database.js';
 
@@ -142,7 +143,7 @@ describePostgres('postgresStorage', () => {
   });
 
   test('classifies serialization failures and deadlocks as retryable conflicts', async () => {
-    const { classifyError } = postgresStorage({ connectionString: postgresUrl }).sql;
+    const { classifyError } = postgresDialectSql;
     const client = new pg.Client({ connectionString: postgresUrl });
     await client.connect();
     try {
