@@ -1,6 +1,6 @@
 import type { ColumnTypes, DialectSql, RapportStorage } from '@rapport/core';
 import Database from 'better-sqlite3';
-import { type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import { SqliteAdapter, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 
 /**
  * Options of {@link sqliteStorage}.
@@ -92,6 +92,22 @@ function withStatementCache(database: Database.Database, size = 500): SqliteData
 }
 
 /**
+ * SQLite's DDL is transactional, but kysely's adapter says it is not, so its Migrator would run
+ * migrations outside a transaction and a failing one would leave half a schema behind.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class RapportSqliteDialect extends SqliteDialect {
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/**
  * Rapport storage on SQLite: one file, WAL journal, foreign keys enforced. The embedded default.
  *
  * @example
@@ -114,7 +130,7 @@ export function sqliteStorage(config: SqliteStorageConfig = {}): SqliteStorage {
   return {
     name: 'sqlite',
     database,
-    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+    dialect: new RapportSqliteDialect({ database: withStatementCache(database) }),
     types,
     sql: dialectSql,
     concurrentTransactions: false,

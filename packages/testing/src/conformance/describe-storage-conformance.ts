@@ -7,6 +7,7 @@ import { crudCases } from './crud-cases.js';
 import { customFieldCases } from './custom-field-cases.js';
 import { hooksEventsCases } from './hooks-events-cases.js';
 import { leadConversionCases } from './lead-conversion-cases.js';
+import { migrationCases } from './migration-cases.js';
 import { moneyCases } from './money-cases.js';
 import { opportunityCases } from './opportunity-cases.js';
 import { queryCases } from './query-cases.js';
@@ -18,7 +19,7 @@ import { validationCases } from './validation-cases.js';
  * Runs Rapport's storage conformance suite: every engine behaviour (CRUD, filters, sorting,
  * pagination, optimistic concurrency, tenant isolation, visibility, lead conversion, stage
  * history, line items, money and currencies, custom fields, hooks, events, transactions, time
- * zones and validation of bad input) against storages made by `makeStorage`.
+ * zones, migrations and validation of bad input) against storages made by `makeStorage`.
  *
  * Call it at the top level of a vitest test file. The suite calls `makeStorage` once per group
  * of cases (not once per test), migrates it, isolates each test in its own tenant, and closes it
@@ -45,6 +46,7 @@ export function describeStorageConformance(
 ): void {
   const setup: ConformanceSetup = { makeStorage, options };
   describe(`storage conformance: ${name}`, () => {
+    migrationCases(setup);
     crudCases(setup);
     queryCases(setup);
     concurrencyCases(setup);
