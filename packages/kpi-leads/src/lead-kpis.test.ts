@@ -67,10 +67,10 @@ for (const { name, storage } of backends) {
     });
     afterAll(() => opened?.destroy());
 
-    async function setup() {
+    async function setup(timeZone = 'UTC') {
       tenants += 1;
       const tenantId = `acme-${tenants}`;
-      await crm().createTenant({ id: tenantId, name: 'Acme', baseCurrency: 'EUR' });
+      await crm().createTenant({ id: tenantId, name: 'Acme', baseCurrency: 'EUR', timeZone });
       const admin = crm().tenant(tenantId).system();
       // 1 USD = 0.75 EUR: exact in binary, so converted money compares exactly.
       await admin.currencies.setRate('USD', 0.75);
@@ -331,6 +331,25 @@ for (const { name, storage } of backends) {
         expect(sum).toBeCloseTo(5800_00, 6);
         // February: L0's open deal brings nothing yet: 0 / 1.
         expect(revenue.previous?.value).toBe(0);
+      });
+
+      test('the period and the campaign cost share are cut in the tenant time zone', async () => {
+        const { admin, lead, webinar } = await setup('Europe/Berlin');
+        // 2026-02-28T23:30Z is March 1st, 00:30 in Berlin; 2026-03-31T22:30Z is April 1st, 00:30.
+        await lead('2026-02-28T23:30:00.000Z', 'Web', webinar.id);
+        await lead('2026-03-15T12:00:00.000Z', 'Web', webinar.id);
+        await lead('2026-03-31T22:30:00.000Z', 'Web', webinar.id);
+        const results = await admin.kpis.evaluate(['leads.newLeads', 'leads.costPerLead'], {
+          period: '2026-03',
+        });
+        // Berlin's March holds the first two: Webinar's 600 EUR is shared by 2.
+        expect(results['leads.newLeads'].value).toBe(2);
+        expect(results['leads.costPerLead'].value).toBe(300_00);
+        // Berlin's April holds the third alone: it carries all 600 EUR (cut in UTC, April would
+        // have no lead, and the cost share would have no lead to divide by).
+        const april = await admin.kpis.evaluate(['leads.costPerLead'], { period: '2026-04' });
+        expect(april['leads.costPerLead']).toMatchObject({ value: 600_00, sampleSize: 1 });
+        expect(april['leads.costPerLead'].previous?.value).toBe(300_00);
       });
 
       test('a period without leads: counts are 0 and every quotient says why it has no value', async () => {
