@@ -142,6 +142,12 @@ describePostgres('postgresStorage', () => {
     }
   });
 
+  test('needs a connection string or a pool', () => {
+    expect(() => postgresStorage({})).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED', name: 'RapportError' }),
+    );
+  });
+
   test('classifies serialization failures and deadlocks as retryable conflicts', async () => {
     const { classifyError } = postgresDialectSql;
     const client = new pg.Client({ connectionString: postgresUrl });

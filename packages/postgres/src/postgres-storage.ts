@@ -1,4 +1,4 @@
-import type { RapportStorage } from '@rapport/core';
+import { RapportError, type RapportStorage } from '@rapport/core';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -106,7 +106,7 @@ class SchemaScopedPostgresDialect extends PostgresDialect {
  */
 export function postgresStorage(config: PostgresStorageConfig): PostgresStorage {
   if (!config.pool && !config.connectionString) {
-    throw new TypeError('postgresStorage needs a connectionString or a pool');
+    throw new RapportError('UNSUPPORTED', 'postgresStorage needs a connectionString or a pool');
   }
   const pool =
     config.pool ??
