@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { beforeAll, describe, expect, test } from 'vitest';
 
 // These tests run the built binary as a user would; `npm test` builds first.
@@ -54,7 +55,7 @@ beforeAll(() => {
 test('--help for the program and each command; usage errors exit 2', async () => {
   const help = await rapport('--help');
   expect(help.code).toBe(0);
-  for (const command of ['demo', 'import', 'export', 'kpi', 'migrate']) {
+  for (const command of ['demo', 'import', 'export', 'kpi', 'migrate', 'copy']) {
     expect(help.stdout).toContain(command);
   }
   const importHelp = await rapport('import', '--help');
@@ -164,6 +165,28 @@ describe('import and export', () => {
       'Acme, Inc',
       'Globex',
     ]);
+  });
+  test('copy: the SQLite file into a PostgreSQL schema, then the same export from there', async () => {
+    const schema = `cli_copy_${process.pid}_${Date.now()}`;
+    const base = process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const target = `${base}${base.includes('?') ? '&' : '?'}schema=${schema}`;
+    try {
+      const copy = await rapport('copy', '--from', db, '--to', target);
+      expect(copy.code).toBe(0);
+      expect(copy.stdout).toContain('leads: 4');
+      const fromSqlite = await rapport('export', 'leads', '--db', db, '--format', 'json');
+      const fromPostgres = await rapport('export', 'leads', '--db', target, '--format', 'json');
+      expect(fromPostgres.code).toBe(0);
+      expect(JSON.parse(fromPostgres.stdout)).toEqual(JSON.parse(fromSqlite.stdout));
+      const again = await rapport('copy', '--from', db, '--to', target);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain('CONFLICT');
+    } finally {
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`drop schema if exists "${schema}" cascade`);
+      await client.end();
+    }
   });
 });
 

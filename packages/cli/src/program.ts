@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
@@ -23,6 +24,7 @@ export function createProgram(): Command {
   program.addCommand(exportCommand());
   program.addCommand(kpiCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(copyCommand());
   program.addCommand(serveCommand());
   return program;
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 
 /** The options every command that opens the database takes. */
 export interface DatabaseFlags {
@@ -21,11 +21,11 @@ export function withDatabaseOptions(command: Command): Command {
     .option('--tenant <id>', 'tenant id (default: $RAPPORT_TENANT, else demo)');
 }
 
-/** Parses a positive whole number option. */
+/** Parses a positive whole number option (commander reports a bad one as a usage error). */
 export function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) {
-    throw new Error(`"${value}" is not a positive whole number`);
+    throw new InvalidArgumentError(`"${value}" is not a positive whole number`);
   }
   return number;
 }

@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { databaseLocation, tenantId } from '../database/database-location.js';
 import { openCrm } from '../database/open-crm.js';
 import { loadDemoData } from '../demo/demo-data.js';
@@ -37,13 +37,7 @@ export function demoCommand(): Command {
     .option(
       '--seed <n>',
       'seed of the generated data (the same seed gives the same data)',
-      (value: string) => {
-        try {
-          return positiveInteger(value);
-        } catch (error) {
-          throw new InvalidArgumentError((error as Error).message);
-        }
-      },
+      positiveInteger,
       1,
     )
     .addHelpText(

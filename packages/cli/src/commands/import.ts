@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { databaseLocation, tenantId } from '../database/database-location.js';
 import { openCrm } from '../database/open-crm.js';
 import { InputError } from '../errors/cli-errors.js';
@@ -63,13 +63,7 @@ export function importCommand(): Command {
     .option(
       '--batch-size <n>',
       'rows per transaction with --skip-invalid (default 500)',
-      (value) => {
-        try {
-          return positiveInteger(value);
-        } catch (error) {
-          throw new InvalidArgumentError((error as Error).message);
-        }
-      },
+      positiveInteger,
     )
     .addHelpText('after', examples)
     .action(async (objectArgument: string, file: string, flags: ImportFlags) => {

@@ -44,15 +44,18 @@ export interface OpenedCrm {
  * const { crm, close } = await openCrm(databaseLocation(options.db));
  */
 export async function openCrm(location: string, options: OpenCrmOptions = {}): Promise<OpenedCrm> {
-  const postgres = isPostgresUrl(location);
-  if (!postgres && options.mustExist && location !== ':memory:' && !existsSync(location)) {
+  if (
+    !isPostgresUrl(location) &&
+    options.mustExist &&
+    location !== ':memory:' &&
+    !existsSync(location)
+  ) {
     throw new InputError(
       `database ${location} not found (run \`rapport demo\` or \`rapport migrate --db ${location}\`)`,
     );
   }
-  const storage = postgres
-    ? postgresStorage({ connectionString: location, max: 4 })
-    : sqliteStorage({ filename: location });
+  const storage = openStorage(location);
+  // Plugins are passed as found at run time; the CLI reads KPIs through a checked view.
   const crm = createCrm({ storage, plugins: await loadKpiPlugins() });
   if (options.migrate) await crm.migrate();
   let raw: Kysely<AnyDatabase> | undefined;
@@ -69,4 +72,23 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
     },
     close: () => crm.destroy(),
   };
+}
+
+/**
+ * The storage at a location: a `postgres://` URL (an optional `schema` query parameter selects
+ * the schema, created when missing) or a SQLite file.
+ *
+ * @example
+ * openStorage('postgres://postgres@127.0.0.1:5432/test?schema=crm');
+ */
+export function openStorage(location: string): RapportStorage {
+  if (!isPostgresUrl(location)) return sqliteStorage({ filename: location });
+  const url = new URL(location);
+  const schema = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  return postgresStorage({
+    connectionString: url.toString(),
+    max: 4,
+    ...(schema === undefined ? {} : { schema }),
+  });
 }
