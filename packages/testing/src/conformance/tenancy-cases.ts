@@ -218,6 +218,9 @@ export function tenancyCases(setup: ConformanceSetup): void {
       await expectRapportError(rep.opportunities.get(deals.repC!.id), 'NOT_FOUND');
       const scoped = await rep.from('opportunity');
       expect((await scoped.select('t.name').execute()).map((r) => r.name)).toEqual(['repA deal']);
+      // Line items follow the visibility of their opportunity in the query layer too.
+      const items = await (await rep.from('lineItem')).select('t.opportunityId').execute();
+      expect(items.map((r) => r.opportunityId)).toEqual([deals.repA!.id]);
     });
 
     it("a manager sees their reports' records, transitively", async () => {
