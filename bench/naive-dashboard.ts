@@ -1,0 +1,187 @@
+import type Database from 'better-sqlite3';
+import type { BenchRanges } from './bench-period.js';
+import {
+  type Bucket,
+  type DashboardMeasures,
+  emptyMeasures,
+  groupOf,
+} from './dashboard-figures.js';
+import { benchTenant } from './dataset.js';
+
+type Row = Record<string, unknown>;
+
+function middle(values: number[]): number | null {
+  if (values.length === 0) return null;
+  values.sort((a, b) => a - b);
+  const n = values.length;
+  return (values[Math.floor((n + 1) / 2) - 1]! + values[Math.floor((n + 2) / 2) - 1]!) / 2;
+}
+
+const dayMs = 86_400_000;
+const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / dayMs;
+
+/**
+ * The naive way: load every row of the tables the dashboard needs into JavaScript
+ * (`select *`, as an app with an ORM would) and reduce in loops and maps.
+ */
+export function naiveDashboard(
+  database: Database.Database,
+  ranges: BenchRanges,
+  factors: ReadonlyMap<string, number>,
+): DashboardMeasures {
+  const load = (table: string) =>
+    database.prepare(`select * from ${table} where tenant_id = ?`).all(benchTenant.id) as Row[];
+  const opportunities = load('opportunities');
+  const history = load('stage_history');
+  const activities = load('activities');
+  const quotas = load('quotas');
+  const lineItems = load('opportunity_line_items');
+  const users = load('users');
+  const products = load('products');
+
+  const m = emptyMeasures();
+  const money = (row: Row, column = 'amount'): number | null => {
+    const factor = factors.get(String(row.currency));
+    const amount = row[column];
+    return factor === undefined || amount === null ? null : Number(amount) * factor;
+  };
+  const dayBucket = (value: string): Bucket | undefined =>
+    value >= ranges.cs && value < ranges.ce
+      ? 'c'
+      : value >= ranges.ps && value < ranges.pe
+        ? 'p'
+        : undefined;
+  const instantBucket = (value: string): Bucket | undefined =>
+    value >= ranges.csi && value < ranges.cei
+      ? 'c'
+      : value >= ranges.psi && value < ranges.pei
+        ? 'p'
+        : undefined;
+
+  const mainProduct = new Map<string, { product: string; total: number; id: string }>();
+  for (const item of lineItems) {
+    const opportunity = String(item.opportunity_id);
+    const total = Number(item.total_price);
+    const current = mainProduct.get(opportunity);
+    if (
+      !current ||
+      total > current.total ||
+      (total === current.total && String(item.id) < current.id)
+    )
+      mainProduct.set(opportunity, {
+        product: String(item.product_id),
+        total,
+        id: String(item.id),
+      });
+  }
+  const userNames = new Map(
+    users.map((u) => [String(u.id), u.name === null ? null : String(u.name)]),
+  );
+  const productNames = new Map(
+    products.map((p) => [String(p.id), p.name === null ? null : String(p.name)]),
+  );
+  const lastActivity = new Map<string, string>();
+  for (const activity of activities) {
+    if (activity.opportunity_id === null) continue;
+    const at = String(activity.completed_at ?? activity.created_at);
+    const id = String(activity.opportunity_id);
+    const last = lastActivity.get(id);
+    if (last === undefined || at > last) lastActivity.set(id, at);
+  }
+
+  const dealValues: Record<Bucket, number[]> = { c: [], p: [] };
+  const cycles: Record<Bucket, number[]> = { c: [], p: [] };
+  for (const o of opportunities) {
+    const status = String(o.status);
+    const amount = money(o);
+    const product = mainProduct.get(String(o.id))?.product ?? null;
+    const owner = String(o.owner_id);
+    if (status === 'open') {
+      m.open.count++;
+      if (amount !== null) {
+        m.open.amount += amount;
+        m.open.weighted += amount * Number(o.probability);
+      }
+      const b = dayBucket(String(o.close_date));
+      if (b) {
+        m.closing[b].count++;
+        if (amount !== null) m.closing[b].amount += amount;
+      }
+      for (const [groups, key, label] of [
+        [m.byOwner, owner, userNames.get(owner) ?? null],
+        [m.byProduct, product, product === null ? null : (productNames.get(product) ?? null)],
+      ] as const) {
+        const g = groupOf(groups, key, label);
+        g.openCount++;
+        if (amount !== null) g.openAmount += amount;
+      }
+      const nextStep = o.next_step === null ? '' : String(o.next_step).trim();
+      const last = lastActivity.get(String(o.id)) ?? String(o.created_at);
+      if (String(o.close_date) < ranges.today || nextStep === '' || last < ranges.staleCutoff)
+        m.unrealistic++;
+      continue;
+    }
+    const b = dayBucket(String(o.close_date));
+    if (!b) continue;
+    const c = m.closed[b];
+    const cycle = days(String(o.open_date), String(o.close_date));
+    c.cycleSum += cycle;
+    c.cycleN++;
+    cycles[b].push(cycle);
+    if (status === 'won') {
+      c.won++;
+      if (amount !== null) {
+        c.wonAmount += amount;
+        dealValues[b].push(amount);
+      }
+    } else c.lost++;
+    for (const [groups, key, label] of [
+      [m.byOwner, owner, userNames.get(owner) ?? null],
+      [m.byProduct, product, product === null ? null : (productNames.get(product) ?? null)],
+    ] as const) {
+      const g = groupOf(groups, key, label);
+      if (status === 'won') g.won[b]++;
+      else g.lost[b]++;
+    }
+  }
+  for (const b of ['c', 'p'] as const) {
+    m.closed[b].medianDeal = middle(dealValues[b]);
+    m.closed[b].medianCycle = middle(cycles[b]);
+  }
+  for (const q of quotas) {
+    const b = dayBucket(String(q.period_start));
+    const amount = money(q);
+    if (b && q.owner_id !== null && amount !== null) m.quota[b] += amount;
+  }
+
+  const byOpportunity = new Map<string, Row[]>();
+  for (const h of history) {
+    const id = String(h.opportunity_id);
+    const list = byOpportunity.get(id);
+    if (list) list.push(h);
+    else byOpportunity.set(id, [h]);
+  }
+  for (const rows of byOpportunity.values()) {
+    for (const h of rows) {
+      const at = String(h.created_at);
+      const b = instantBucket(at);
+      if (!b || h.status !== 'open' || (h.previous_stage !== null && h.previous_stage === h.stage))
+        continue;
+      let advanced = false;
+      let exit: string | undefined;
+      for (const n of rows) {
+        const later = String(n.created_at);
+        if (later <= at || n.stage === h.stage) continue;
+        if (n.status !== 'lost') advanced = true;
+        if (exit === undefined || later < exit) exit = later;
+      }
+      m.stageConversion[b].entered++;
+      if (advanced) m.stageConversion[b].advanced++;
+      if (exit !== undefined) {
+        m.timeInStage[b].stays++;
+        m.timeInStage[b].days += days(at, exit);
+      }
+    }
+  }
+  return m;
+}

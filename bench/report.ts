@@ -1,0 +1,295 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import type { BenchOptions } from './bench-options.js';
+import type { ProbeOutcome } from './child-process.js';
+import type { Mismatch } from './dashboard-figures.js';
+import type { Dataset } from './dataset.js';
+import type { CreateResult, ImportResult } from './import-bench.js';
+
+/** A measured phase: median milliseconds of the runs, and the peak RSS above the process at rest. */
+export interface Timing {
+  readonly ms: number;
+  readonly runs: readonly number[];
+  readonly peakAboveRestMb: number;
+  readonly restMb: number;
+}
+
+/** Everything measured at one size. */
+export interface SizeResult {
+  readonly size: number;
+  readonly dataset: Dataset;
+  readonly probe: ReadonlyMap<string, ProbeOutcome>;
+  readonly excluded: ReadonlyMap<string, string>;
+  readonly dashboardIds: readonly string[];
+  readonly coveredIds: readonly string[];
+  readonly figures: number;
+  readonly rapportCovered: Timing;
+  readonly rapportFull: Timing;
+  readonly handWritten: Timing;
+  readonly coldRapport: Timing | undefined;
+  readonly coldSql: Timing | undefined;
+  readonly duckdb: Timing;
+  readonly duckLoadMs: number;
+  readonly naive: Timing;
+  readonly checks: readonly { readonly name: string; readonly mismatches: readonly Mismatch[] }[];
+}
+
+/** The whole run. */
+export interface BenchReport {
+  readonly options: BenchOptions;
+  readonly machine: ReturnType<typeof machineInfo>;
+  readonly loadAverageAtEnd: string;
+  readonly date: string;
+  readonly totalSeconds: number;
+  readonly kpiCount: number;
+  readonly plugins: readonly string[];
+  readonly missing: Readonly<Record<string, string>>;
+  readonly sizes: readonly SizeResult[];
+  readonly importResult: ImportResult;
+  readonly importMemory: { readonly peakAboveRestMb: number };
+  readonly createResult: CreateResult;
+  readonly createMemory: { readonly peakAboveRestMb: number };
+}
+
+/** CPU, cores, memory, node version and the load average now. */
+export function machineInfo() {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: (totalmem() / 2 ** 30).toFixed(1),
+    freeMemoryGb: (freemem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', '),
+  };
+}
+
+const ms = (value: number | undefined) =>
+  value === undefined
+    ? 'n/a'
+    : value >= 10_000
+      ? `${(value / 1000).toFixed(1)} s`
+      : `${value.toFixed(value < 10 ? 2 : 0)} ms`;
+const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(0)} MB`);
+const count = (n: number) => n.toLocaleString('en');
+
+function phases(s: SizeResult): [string, Timing | undefined, string][] {
+  return [
+    [
+      `Rapport, full dashboard (${s.dashboardIds.length} KPIs + breakdowns), warm`,
+      s.rapportFull,
+      '',
+    ],
+    [`Rapport, full dashboard, cold`, s.coldRapport, 'fresh process'],
+    [
+      `Rapport, hand-written set (${s.coveredIds.length} KPIs + breakdowns), warm`,
+      s.rapportCovered,
+      '',
+    ],
+    ['hand-written SQL, better-sqlite3, warm', s.handWritten, ''],
+    ['hand-written SQL, cold', s.coldSql, 'fresh process'],
+    ['DuckDB (in memory, same rows), warm', s.duckdb, `load ${ms(s.duckLoadMs)}`],
+    ['naive: rows into JS, reduce', s.naive, ''],
+  ];
+}
+
+/** Ratios of one size. */
+function ratios(s: SizeResult) {
+  return {
+    rapportOverSql: s.rapportCovered.ms / s.handWritten.ms,
+    rapportOverDuck: s.rapportCovered.ms / s.duckdb.ms,
+    naiveOverRapport: s.naive.ms / s.rapportCovered.ms,
+    coldRapportOverSql: s.coldRapport && s.coldSql ? s.coldRapport.ms / s.coldSql.ms : undefined,
+  };
+}
+
+/** Prints the summary table to the console. */
+export function printTable(report: BenchReport): void {
+  for (const s of report.sizes) {
+    console.log(`\n${count(s.size)} opportunities`);
+    console.table(
+      phases(s).map(([phase, timing, note]) => ({
+        phase,
+        median: ms(timing?.ms),
+        runs: timing ? timing.runs.map((r) => ms(r)).join(' / ') : 'n/a',
+        'peak RSS above rest': mb(timing?.peakAboveRestMb),
+        note,
+      })),
+    );
+    const r = ratios(s);
+    console.table({
+      'Rapport / hand-written SQL (warm)': r.rapportOverSql.toFixed(2),
+      'Rapport / hand-written SQL (cold)': r.coldRapportOverSql?.toFixed(2) ?? 'n/a',
+      'Rapport / DuckDB': r.rapportOverDuck.toFixed(2),
+      'naive / Rapport': r.naiveOverRapport.toFixed(2),
+    });
+  }
+  const i = report.importResult;
+  const c = report.createResult;
+  console.table({
+    'import Rapport rows/s': i.engineRowsPerSecond.toFixed(0),
+    'import raw rows/s': i.rawRowsPerSecond.toFixed(0),
+    'import Rapport / raw': (i.engineRowsPerSecond / i.rawRowsPerSecond).toFixed(3),
+    'create Rapport p50 ms': c.engineP50.toFixed(3),
+    'create raw kysely p50 ms': c.rawP50.toFixed(3),
+    'create Rapport / raw (p50)': (c.engineP50 / c.rawP50).toFixed(2),
+  });
+}
+
+function verdict(met: boolean): string {
+  return met ? '**met**' : '**missed**';
+}
+
+/** The markdown of bench/results.md. */
+export function writeReport(report: BenchReport): string {
+  const { machine, options } = report;
+  const lines: string[] = [];
+  const push = (...more: string[]) => lines.push(...more);
+  push(
+    '# Benchmark results',
+    '',
+    `Generated by \`npm run bench${options.quick ? ' -- --quick' : ''}\` on ${report.date} (${report.totalSeconds.toFixed(0)} s in all).`,
+    '',
+    `- Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB RAM, ${machine.platform}, node ${machine.node}`,
+    `- Load average (1, 5, 15 min) at start: ${machine.loadAverage}; at end: ${report.loadAverageAtEnd}. The machine is shared: absolute times are noisy, ratios from the same run less so.`,
+    `- Period: \`${options.period}\` (previous period compared too), tenant time zone Europe/Berlin, engine clock pinned to 2026-12-31; actor: system (admin, no visibility filter).`,
+    `- Median of ${options.reps} runs after one warm-up (naive: ${options.reps - 1} after its first, which is counted as the warm-up); cold: median of ${options.reps} fresh processes.`,
+    `- KPI plugins found: ${report.plugins.join(', ')} (${report.kpiCount} KPIs).${
+      Object.keys(report.missing).length > 0
+        ? ` Not found: ${Object.entries(report.missing)
+            .map(([k, v]) => `${k} (${v})`)
+            .join('; ')}.`
+        : ''
+    }`,
+    '',
+    '## What is measured',
+    '',
+    '- **Full dashboard**: every KPI the plugins export (minus any left out by the probe, listed below), then win rate and open pipeline value by owner and by product: 3 `scope.kpis.evaluate` calls, a fresh scope per dashboard as per request.',
+    '- **Hand-written set**: the KPIs that have hand-written SQL in `bench/sqlite-dashboard.ts` (closing and pipeline) plus the same breakdowns; the ratios to hand-written SQL, DuckDB and naive use this set, so both sides compute the same figures. Every figure (value, sample size, previous period, each breakdown group) is compared and must agree.',
+    '- **Warm**: the same process and connection after one warm-up run (OS page cache and SQLite statement caches warm).',
+    '- **Cold**: a fresh node process and database connection, the database file (and its -wal/-shm) evicted from the OS page cache with `posix_fadvise(DONTNEED)` (`dd iflag=nocache count=0`); module loading is not timed. Not a dropped global page cache (shared machine).',
+    '- **DuckDB**: the rows the dashboard reads, typed (DATE, TIMESTAMP), in an in-memory DuckDB; the same hand-written queries in its dialect. Loading (sqlite3 CSV export + read_csv) is reported, not counted.',
+    '- **Naive**: `select *` of every table the dashboard needs into JS objects (better-sqlite3 `.all()`), then loops and maps.',
+    '- **Peak RSS**: sampled every 2 ms from a worker thread (the main thread is blocked by synchronous SQLite work), above the RSS just before the phase.',
+    `- **Import**: the engine's bulk path (\`scope.opportunities.upsertMany\`, transactions of 1,000: validation, reference checks, rules, stage history, events) on ${count(report.importResult.engineRows)} opportunities, against raw prepared better-sqlite3 inserts of ${count(report.importResult.rawRows)} opportunities plus the same first stage history row, in one transaction, foreign keys on (both into fresh files holding the same users, accounts and campaigns).`,
+    `- **Single create**: \`scope.opportunities.create\` (own transaction, history row, event) against \`db.insertInto('opportunities').values(row)\` through kysely on the same storage, alternating, ${count(report.createResult.runs)} runs each after 200 warm-up runs.`,
+    '',
+  );
+  for (const s of report.sizes) {
+    const d = s.dataset;
+    push(
+      `## ${count(s.size)} opportunities`,
+      '',
+      `Dataset: ${Object.entries(d.rows)
+        .map(([table, n]) => `${table} ${count(n)}`)
+        .join(
+          ', ',
+        )}; ${(d.bytes / 2 ** 20).toFixed(0)} MB; generated and loaded in ${(d.generateAndLoadMs / 1000).toFixed(0)} s${d.reused ? ' (earlier, reused from bench/data)' : ''}.`,
+      '',
+      '| phase | median | runs | peak RSS above rest | note |',
+      '|---|---:|---|---:|---|',
+      ...phases(s).map(
+        ([phase, t, note]) =>
+          `| ${phase} | ${ms(t?.ms)} | ${t ? t.runs.map((r) => ms(r)).join(' / ') : 'n/a'} | ${mb(t?.peakAboveRestMb)} | ${note} |`,
+      ),
+      '',
+    );
+    const r = ratios(s);
+    push(
+      '| ratio | value |',
+      '|---|---:|',
+      `| Rapport / hand-written SQL (warm) | ${r.rapportOverSql.toFixed(2)} |`,
+      `| Rapport / hand-written SQL (cold) | ${r.coldRapportOverSql?.toFixed(2) ?? 'n/a'} |`,
+      `| Rapport / DuckDB | ${r.rapportOverDuck.toFixed(2)} |`,
+      `| naive / Rapport | ${r.naiveOverRapport.toFixed(2)} |`,
+      '',
+      ...s.checks.map(({ name, mismatches }) =>
+        mismatches.length === 0
+          ? `- ${name}: all ${count(s.figures)} figures of the hand-written set equal Rapport's.`
+          : `- **${name}: ${mismatches.length} figures differ from Rapport's** (first: ${mismatches
+              .slice(0, 8)
+              .map((m) => `\`${m.key}\` Rapport ${m.expected} vs ${m.actual}`)
+              .join('; ')}).`,
+      ),
+      '',
+    );
+    if (s.excluded.size > 0) {
+      push(
+        `Left out of the dashboard at this size (evaluated alone, each with a ${options.kpiBudgetSeconds} s budget):`,
+        '',
+      );
+      for (const [id, why] of s.excluded) push(`- \`${id}\`: ${why}`);
+      push('');
+    }
+  }
+  push(
+    '## Each KPI alone (probe, ms)',
+    '',
+    `| KPI | ${report.sizes.map((s) => count(s.size)).join(' | ')} | growth |`,
+    `|---|${report.sizes.map(() => '---:').join('|')}|---:|`,
+  );
+  const allIds = [
+    ...new Set(report.sizes.flatMap((s) => [...s.probe.keys(), ...s.excluded.keys()])),
+  ];
+  for (const id of allIds) {
+    const cells = report.sizes.map((s) => {
+      const o = s.probe.get(id);
+      if (o && 'ms' in o) return ms(o.ms);
+      return s.excluded.has(id) ? 'left out' : 'n/a';
+    });
+    const first = report.sizes[0]?.probe.get(id);
+    const last = report.sizes[report.sizes.length - 1]?.probe.get(id);
+    const growth =
+      report.sizes.length > 1 && first && last && 'ms' in first && 'ms' in last
+        ? `${(last.ms / first.ms).toFixed(1)}x`
+        : '';
+    push(`| \`${id}\` | ${cells.join(' | ')} | ${growth} |`);
+  }
+  push('');
+  const i = report.importResult;
+  const c = report.createResult;
+  push(
+    '## Import and single create',
+    '',
+    '| measure | Rapport | raw | Rapport / raw |',
+    '|---|---:|---:|---:|',
+    `| import, rows/s | ${i.engineRowsPerSecond.toFixed(0)} (${count(i.engineRows)} rows in ${ms(i.engineMs)}) | ${i.rawRowsPerSecond.toFixed(0)} (${count(i.rawRows)} rows in ${ms(i.rawMs)}) | ${(i.engineRowsPerSecond / i.rawRowsPerSecond).toFixed(3)} |`,
+    `| raw, opportunities only (no history row), rows/s | | ${i.rawOpportunitiesOnlyRowsPerSecond.toFixed(0)} | ${(i.engineRowsPerSecond / i.rawOpportunitiesOnlyRowsPerSecond).toFixed(3)} |`,
+    `| single create p50 | ${ms(c.engineP50)} | ${ms(c.rawP50)} | ${(c.engineP50 / c.rawP50).toFixed(2)} |`,
+    `| single create p99 | ${ms(c.engineP99)} | ${ms(c.rawP99)} | ${(c.engineP99 / c.rawP99).toFixed(2)} |`,
+    '',
+    `Peak RSS above rest: import ${mb(report.importMemory.peakAboveRestMb)} (includes generating the rows), single creates ${mb(report.createMemory.peakAboveRestMb)}.`,
+    '',
+  );
+  const big = report.sizes[report.sizes.length - 1];
+  const small = report.sizes.length > 1 ? report.sizes[0] : undefined;
+  if (big) {
+    const r = ratios(big);
+    const importRatio = i.engineRowsPerSecond / i.rawRowsPerSecond;
+    const createRatio = c.engineP50 / c.rawP50;
+    const growth = small
+      ? big.rapportFull.ms / small.rapportFull.ms / (big.size / small.size)
+      : undefined;
+    const growthCovered = small
+      ? big.rapportCovered.ms / small.rapportCovered.ms / (big.size / small.size)
+      : undefined;
+    push(
+      `## Targets (issue 6; at ${count(big.size)} opportunities)`,
+      '',
+      '| target | measured | verdict |',
+      '|---|---:|---|',
+      `| dashboard <= 1.2 x hand-written SQL | ${r.rapportOverSql.toFixed(2)}x | ${verdict(r.rapportOverSql <= 1.2)}${r.rapportOverSql > 1.2 ? ` by ${((r.rapportOverSql / 1.2 - 1) * 100).toFixed(0)} %` : ''} |`,
+      `| dashboard <= 5 x DuckDB | ${r.rapportOverDuck.toFixed(2)}x | ${verdict(r.rapportOverDuck <= 5)}${r.rapportOverDuck > 5 ? ` by ${(r.rapportOverDuck / 5).toFixed(1)}x` : ''} |`,
+      `| import >= 50 % of raw throughput | ${(importRatio * 100).toFixed(1)} % | ${verdict(importRatio >= 0.5)}${importRatio < 0.5 ? ` by ${(0.5 / importRatio).toFixed(1)}x` : ''} |`,
+      `| single create <= 2 x raw kysely (p50) | ${createRatio.toFixed(2)}x | ${verdict(createRatio <= 2)}${createRatio > 2 ? ` by ${(createRatio / 2).toFixed(1)}x` : ''} |`,
+      `| peak RSS during the dashboard <= 150 MB above rest | ${mb(big.rapportFull.peakAboveRestMb)} warm, ${mb(big.coldRapport?.peakAboveRestMb)} cold | ${verdict(Math.max(big.rapportFull.peakAboveRestMb, big.coldRapport?.peakAboveRestMb ?? 0) <= 150)} |`,
+      `| time grows no faster than linearly (${small ? `${count(small.size)} -> ${count(big.size)}` : 'one size only'}) | ${growth === undefined ? 'n/a' : `full ${growth.toFixed(2)}, hand-written set ${growthCovered?.toFixed(2)} of linear`} | ${growth === undefined ? 'n/a' : verdict(growth <= 1.1 && (growthCovered ?? 0) <= 1.1)}${big.excluded.size > 0 ? ` (${big.excluded.size} KPIs left out: see above)` : ''} |`,
+      '',
+    );
+  }
+  const analysis = 'bench/analysis.md';
+  if (existsSync(analysis)) push(readFileSync(analysis, 'utf8'));
+  return `${lines.join('\n')}\n`;
+}
