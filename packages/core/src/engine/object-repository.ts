@@ -457,8 +457,18 @@ export async function buildRecord(
   const tenant = await loadTenant(state);
   const shape = definition.fields.shape;
   let values: Record<string, unknown> = { ...input };
-  if ('ownerId' in shape && definition.access === 'owned' && values.ownerId === undefined)
+  if ('ownerId' in shape && definition.access === 'owned' && values.ownerId === undefined) {
+    // Admin actors may be services (`system`, an import job) rather than users: say so plainly.
+    if (state.actor.role === 'admin' && !(await referenceExists(state, 'users', state.actor.id))) {
+      throw validationError(
+        definition.name,
+        ['ownerId'],
+        `is required: the acting admin ${state.actor.id} is not a user of this tenant`,
+        'required',
+      );
+    }
     values.ownerId = state.actor.id;
+  }
   if ('currency' in shape && values.currency === undefined) values.currency = tenant.baseCurrency;
   const rules = state.engine.rules[definition.name];
   if (rules?.prepare) values = await rules.prepare(state, values, undefined);
