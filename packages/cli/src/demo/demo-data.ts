@@ -68,7 +68,7 @@ export async function loadDemoData(
     .where('t.pipelineId', '=', pipeline?.id ?? '')
     .orderBy('t.externalId')
     .execute();
-  log('adding generated leads, campaigns, activities, quotas and contracts...');
+  log('generating leads, campaigns, activities, quotas and contracts...');
   const generated = await insertGeneratedData(
     db,
     generateCrmData({
@@ -88,6 +88,15 @@ export async function loadDemoData(
         opportunityIds: opportunities.map((o: { id: string }) => o.id),
       },
     }),
+  );
+  const added = Object.values(generated).reduce((sum, n) => sum + n, 0);
+  log(
+    added > 0
+      ? `added ${Object.entries(generated)
+          .filter(([, n]) => n > 0)
+          .map(([table, n]) => `${n} ${table}`)
+          .join(', ')}`
+      : 'the generated data is already there',
   );
   return { mavenImported, generated, period: String(year) };
 }
