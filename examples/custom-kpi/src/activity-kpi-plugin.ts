@@ -17,6 +17,14 @@ import { z } from 'zod';
  */
 export const activityChannels = ['onsite', 'video', 'phone'] as const;
 
+/**
+ * One of {@link activityChannels}.
+ *
+ * @example
+ * const channel: ActivityChannel = 'video';
+ */
+export type ActivityChannel = (typeof activityChannels)[number];
+
 /** Completed activities logged on an opportunity; the period is cut by the deal, not here. */
 const dealActivities = kpiSource({
   object: 'activity',
@@ -27,9 +35,10 @@ const ref = (column: string) => sql.ref(column);
 
 /**
  * The opportunities won in `ctx.range` with their amount in the base currency and their number of
- * completed activities. Read over the whole tenant on purpose: a deal's revenue is shared among
- * all its activities, so a filter (`custom.channel: 'phone'`) picks activities but does not change
- * what each one is worth.
+ * completed activities. Read over the whole tenant on purpose (not through `ctx.source`, which
+ * would apply the evaluation's filters to deals too): a deal's revenue is shared among all its
+ * activities, so a filter (`custom.channel: 'phone'`) or the viewer's visibility picks activities
+ * but does not change what each one is worth.
  */
 function wonDeals(ctx: KpiQueryContext) {
   const closed = ctx.range?.start
@@ -48,8 +57,9 @@ function wonDeals(ctx: KpiQueryContext) {
  * is the average share, i.e. won revenue / completed activities on the won opportunities. Broken
  * down by `custom.channel`, it says which kind of activity goes with the bigger deals; the shares
  * of the groups add up to the won revenue. Won opportunities without a completed activity are left
- * out (their revenue cannot be put on any activity). A query KPI (the escape hatch), since it joins
- * activities to their opportunity.
+ * out (their revenue cannot be put on any activity). Tenant, visibility and filters apply to the
+ * activities: a rep sees the shares of his own activities. A query KPI (the escape hatch), since
+ * declared measures aggregate one object and this one joins activities to their opportunity.
  *
  * @example
  * const { 'acme.revenuePerActivity': kpi } = await scope.kpis.evaluate(['acme.revenuePerActivity'], {
@@ -80,34 +90,28 @@ export const revenuePerActivity = defineKpi({
         (group ? sql`${group.key}` : sql`null`).as('key'),
         (group ? sql`${group.label}` : sql`null`).as('label'),
       ]);
-    let totals = ctx
+    // One row per group; the total (no breakdown) is the single group `key: null`. Drivers
+    // differ: Postgres returns count and sum as strings, SQLite as numbers.
+    const rows = await ctx
       .selectFrom(shares.as('x'))
       .select([
-        sql<number | null>`sum(${ref('x.share')})`.as('revenue'),
-        sql<number>`count(*)`.as('activities'),
-      ]);
-    // Without a breakdown the aggregate has no GROUP BY, so an empty period still yields its
-    // row (0 activities) and the KPI can say why it has no value.
-    if (group)
-      totals = totals
-        .select([ref('x.key').as('key'), sql`max(${ref('x.label')})`.as('label')])
-        .groupBy(ref('x.key'));
-    const rows = (await totals.execute()) as {
-      revenue: number | string | null;
-      activities: number | string;
-      key?: string | null;
-      label?: string | null;
-    }[];
-    return rows.map((row) => {
-      const activities = Number(row.activities);
-      const revenue = row.revenue === null ? null : Number(row.revenue);
-      return {
-        key: row.key ?? null,
-        label: row.label ?? null,
-        value: kpiDivide(revenue, activities, 'no completed activities on won opportunities'),
-        sampleSize: activities,
-      };
-    });
+        sql<string | null>`${ref('x.key')}`.as('key'),
+        sql<string | null>`max(${ref('x.label')})`.as('label'),
+        sql<number | string>`sum(${ref('x.share')})`.as('revenue'),
+        sql<number | string>`count(*)`.as('activities'),
+      ])
+      .groupBy(ref('x.key'))
+      .execute();
+    const noValue = 'no completed activities on won opportunities';
+    // A period without rows still gets its total, which says why there is no value.
+    if (rows.length === 0 && !group)
+      return [{ key: null, value: kpiDivide(null, 0, noValue), sampleSize: 0 }];
+    return rows.map((row) => ({
+      key: row.key,
+      label: row.label,
+      value: kpiDivide(Number(row.revenue), Number(row.activities), noValue),
+      sampleSize: Number(row.activities),
+    }));
   },
 });
 

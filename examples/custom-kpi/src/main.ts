@@ -1,7 +1,7 @@
 import { createCrm } from '@rapport/core';
 import { closingPlugin } from '@rapport/kpi-closing';
 import { sqliteStorage } from '@rapport/sqlite';
-import { activityKpiPlugin } from './activity-kpi-plugin.js';
+import { type ActivityChannel, activityKpiPlugin } from './activity-kpi-plugin.js';
 
 /**
  * A consumer of the plugin: a CRM with closing KPIs and Acme's revenue per activity, a few deals
@@ -35,8 +35,8 @@ export async function main(filename = ':memory:') {
       });
     return opportunity.id;
   };
-  // The custom field is typed: `channel` is 'onsite' | 'video' | 'phone' | undefined.
-  const log = (opportunityId: string, channel?: 'onsite' | 'video' | 'phone', done = true) =>
+  // `custom` is typed by the plugin's zod schema: `{ channel?: 'onsite' | 'video' | 'phone' }`.
+  const log = (opportunityId: string, channel?: ActivityChannel, done = true) =>
     scope.activities.create({
       type: channel === 'phone' ? 'call' : 'meeting',
       subject: channel ?? 'meeting',
