@@ -251,4 +251,23 @@ test('demo: the four KPI groups with the Maven win rate; running it again adds n
   expect(german.stdout).toMatch(/Gewinnquote\s+63,15 %/);
   expect(german.stdout).toMatch(/\d{1,3}(\.\d{3})+,\d{2} €/);
   expect(counts()).toEqual(before);
+
+  const kpi = await rapport(
+    'kpi',
+    'closing.winRate',
+    '--period',
+    '2017',
+    '--by',
+    'owner',
+    '--json',
+    '--db',
+    db,
+  );
+  expect(kpi.code).toBe(0);
+  const { 'closing.winRate': winRate } = JSON.parse(kpi.stdout) as Record<
+    string,
+    { value: number; sampleSize: number; breakdown: { sampleSize: number }[] }
+  >;
+  expect(winRate?.value).toBeCloseTo(0.6315, 4);
+  expect(winRate?.breakdown.reduce((sum, g) => sum + g.sampleSize, 0)).toBe(winRate?.sampleSize);
 }, 600_000);
