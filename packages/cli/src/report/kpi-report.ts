@@ -45,6 +45,8 @@ export interface ReportGroup {
   readonly group: string;
   readonly results: readonly KpiResultView[];
   readonly chart: { readonly kpi: KpiResultView; readonly by: string } | null;
+  /** Why the group could not be evaluated (a plugin failed); the other groups still show. */
+  readonly error?: string;
 }
 
 /**
@@ -64,29 +66,42 @@ export async function evaluateReport(kpis: KpiServiceView, period: string): Prom
   }
   const report: ReportGroup[] = [];
   for (const [group, members] of groups) {
-    const results = await kpis.evaluate(
-      members.map((m) => m.id),
-      { period },
-    );
-    let chart: ReportGroup['chart'] = null;
-    const preferred = chartDimensions[group] ?? members[0]?.dimensions.slice(0, 1) ?? [];
-    search: for (const by of preferred) {
-      for (const member of members) {
-        if (!member.dimensions.includes(by)) continue;
-        const broken = (await kpis.evaluate([member.id], { period, by }))[member.id];
-        if (broken?.breakdown && broken.breakdown.length > 0) {
-          chart = { kpi: broken, by };
-          break search;
-        }
-      }
+    try {
+      report.push(await evaluateGroup(kpis, group, members, period));
+    } catch (error) {
+      report.push({ group, results: [], chart: null, error: (error as Error).message });
     }
-    report.push({
-      group,
-      results: members.flatMap((m) => (results[m.id] ? [results[m.id]!] : [])),
-      chart,
-    });
   }
   return report;
+}
+
+async function evaluateGroup(
+  kpis: KpiServiceView,
+  group: string,
+  members: readonly KpiDefinitionView[],
+  period: string,
+): Promise<ReportGroup> {
+  const results = await kpis.evaluate(
+    members.map((m) => m.id),
+    { period },
+  );
+  let chart: ReportGroup['chart'] = null;
+  const preferred = chartDimensions[group] ?? members[0]?.dimensions.slice(0, 1) ?? [];
+  search: for (const by of preferred) {
+    for (const member of members) {
+      if (!member.dimensions.includes(by)) continue;
+      const broken = (await kpis.evaluate([member.id], { period, by }))[member.id];
+      if (broken?.breakdown && broken.breakdown.length > 0) {
+        chart = { kpi: broken, by };
+        break search;
+      }
+    }
+  }
+  return {
+    group,
+    results: members.flatMap((m) => (results[m.id] ? [results[m.id]!] : [])),
+    chart,
+  };
 }
 
 /**
@@ -159,6 +174,11 @@ export function renderReport(groups: readonly ReportGroup[], format: NumberForma
   const parts: string[] = [];
   for (const group of groups) {
     const heading = `■ ${groupTitle(group.group, format.language).toUpperCase()}`;
+    if (group.error !== undefined) {
+      const failed = format.language === 'de' ? 'nicht auswertbar' : 'could not be evaluated';
+      parts.push(`${heading}\n(${failed}: ${group.error})`);
+      continue;
+    }
     parts.push(`${heading}\n${renderKpiTable(group.results, format)}`);
     if (group.chart) parts.push(renderBreakdownChart(group.chart.kpi, group.chart.by, format));
   }
