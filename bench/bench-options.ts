@@ -11,6 +11,11 @@ export interface BenchOptions {
   readonly importRawRows: number;
   readonly importEngineRows: number;
   readonly createRuns: number;
+  /** Above this size the naive way is not run (it holds every row in memory). */
+  readonly naiveMax: number;
+  /** Only the KPIs with hand-written SQL (and no probe): for a quick look at a big size. */
+  readonly handOnly: boolean;
+  readonly skipImport: boolean;
   readonly fresh: boolean;
   readonly quick: boolean;
   readonly skipCold: boolean;
@@ -19,7 +24,7 @@ export interface BenchOptions {
 }
 
 const usage = `npm run bench -- [--quick] [--sizes 100000,1000000] [--reps 3] [--period 2026]
-  [--kpi-budget 30] [--import-raw N] [--import-engine N] [--create-runs 2000] [--fresh] [--no-cold] [--out bench/results.md]`;
+  [--kpi-budget 30] [--import-raw N] [--import-engine N] [--create-runs 2000] [--naive-max 100000] [--hand-only] [--no-import] [--fresh] [--no-cold] [--out bench/results.md]`;
 
 /** Parses the command line; `--quick` is a smoke run at 10,000 opportunities that takes about a minute. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -35,6 +40,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       'import-raw': { type: 'string' },
       'import-engine': { type: 'string' },
       'create-runs': { type: 'string' },
+      'naive-max': { type: 'string' },
+      'hand-only': { type: 'boolean', default: false },
+      'no-import': { type: 'boolean', default: false },
       fresh: { type: 'boolean', default: false },
       'no-cold': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -68,6 +76,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     importRawRows: number(values['import-raw'], largest),
     importEngineRows: number(values['import-engine'], Math.min(largest, quick ? 5_000 : 100_000)),
     createRuns: number(values['create-runs'], quick ? 300 : 2_000),
+    naiveMax: number(values['naive-max'], 100_000),
+    handOnly: values['hand-only'] ?? false,
+    skipImport: values['no-import'] ?? false,
     fresh: values.fresh ?? false,
     quick,
     skipCold: values['no-cold'] ?? false,

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnyDatabase } from '@rapport/core';
 import { createCrm } from '@rapport/core';
@@ -30,6 +30,7 @@ async function prepareTarget(
       insert(batch.table, batch.rows);
     else if (batch.table === 'leads') break;
   }
+  database.pragma('wal_checkpoint(TRUNCATE)');
   database.close();
   return rows;
 }
@@ -109,7 +110,10 @@ export async function importBench(
   batchSize = 1000,
 ): Promise<ImportResult> {
   const rawFile = join(dataDir, 'import-raw.sqlite');
+  const engineFile = join(dataDir, 'import-engine.sqlite');
   const rows = await prepareTarget(rawFile, rawRows, seed);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${engineFile}${suffix}`, { force: true });
+  copyFileSync(rawFile, engineFile);
   const raw = new Database(rawFile);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
@@ -131,8 +135,7 @@ export async function importBench(
   const rawOpportunitiesOnlyMs = now() - start;
   raw.close();
 
-  const engineFile = join(dataDir, 'import-engine.sqlite');
-  const sample = (await prepareTarget(engineFile, rawRows, seed)).slice(0, engineRows);
+  const sample = rows.slice(0, engineRows);
   const crm = createCrm({ storage: sqliteStorage({ filename: engineFile }), now: () => benchNow });
   let events = 0;
   crm.events.on('record.created', () => {

@@ -30,7 +30,7 @@ export interface SizeResult {
   readonly coldSql: Timing | undefined;
   readonly duckdb: Timing;
   readonly duckLoadMs: number;
-  readonly naive: Timing;
+  readonly naive: Timing | undefined;
   readonly checks: readonly { readonly name: string; readonly mismatches: readonly Mismatch[] }[];
 }
 
@@ -45,10 +45,10 @@ export interface BenchReport {
   readonly plugins: readonly string[];
   readonly missing: Readonly<Record<string, string>>;
   readonly sizes: readonly SizeResult[];
-  readonly importResult: ImportResult;
-  readonly importMemory: { readonly peakAboveRestMb: number };
-  readonly createResult: CreateResult;
-  readonly createMemory: { readonly peakAboveRestMb: number };
+  readonly importResult: ImportResult | undefined;
+  readonly importMemory: { readonly peakAboveRestMb: number } | undefined;
+  readonly createResult: CreateResult | undefined;
+  readonly createMemory: { readonly peakAboveRestMb: number } | undefined;
 }
 
 /** CPU, cores, memory, node version and the load average now. */
@@ -100,7 +100,7 @@ function ratios(s: SizeResult) {
   return {
     rapportOverSql: s.rapportCovered.ms / s.handWritten.ms,
     rapportOverDuck: s.rapportCovered.ms / s.duckdb.ms,
-    naiveOverRapport: s.naive.ms / s.rapportCovered.ms,
+    naiveOverRapport: s.naive ? s.naive.ms / s.rapportCovered.ms : undefined,
     coldRapportOverSql: s.coldRapport && s.coldSql ? s.coldRapport.ms / s.coldSql.ms : undefined,
   };
 }
@@ -123,11 +123,12 @@ export function printTable(report: BenchReport): void {
       'Rapport / hand-written SQL (warm)': r.rapportOverSql.toFixed(2),
       'Rapport / hand-written SQL (cold)': r.coldRapportOverSql?.toFixed(2) ?? 'n/a',
       'Rapport / DuckDB': r.rapportOverDuck.toFixed(2),
-      'naive / Rapport': r.naiveOverRapport.toFixed(2),
+      'naive / Rapport': r.naiveOverRapport?.toFixed(2) ?? 'not run',
     });
   }
   const i = report.importResult;
   const c = report.createResult;
+  if (!i || !c) return;
   console.table({
     'import Rapport rows/s': i.engineRowsPerSecond.toFixed(0),
     'import raw rows/s': i.rawRowsPerSecond.toFixed(0),
@@ -173,8 +174,8 @@ export function writeReport(report: BenchReport): string {
     '- **DuckDB**: the rows the dashboard reads, typed (DATE, TIMESTAMP), in an in-memory DuckDB; the same hand-written queries in its dialect. Loading (sqlite3 CSV export + read_csv) is reported, not counted.',
     '- **Naive**: `select *` of every table the dashboard needs into JS objects (better-sqlite3 `.all()`), then loops and maps.',
     '- **Peak RSS**: sampled every 2 ms from a worker thread (the main thread is blocked by synchronous SQLite work), above the RSS just before the phase.',
-    `- **Import**: the engine's bulk path (\`scope.opportunities.upsertMany\`, transactions of 1,000: validation, reference checks, rules, stage history, events) on ${count(report.importResult.engineRows)} opportunities, against raw prepared better-sqlite3 inserts of ${count(report.importResult.rawRows)} opportunities plus the same first stage history row, in one transaction, foreign keys on (both into fresh files holding the same users, accounts and campaigns).`,
-    `- **Single create**: \`scope.opportunities.create\` (own transaction, history row, event) against \`db.insertInto('opportunities').values(row)\` through kysely on the same storage, alternating, ${count(report.createResult.runs)} runs each after 200 warm-up runs.`,
+    `- **Import**: the engine's bulk path (\`scope.opportunities.upsertMany\`, transactions of 1,000: validation, reference checks, rules, stage history, events) on ${count(report.importResult?.engineRows ?? 0)} opportunities, against raw prepared better-sqlite3 inserts of ${count(report.importResult?.rawRows ?? 0)} opportunities plus the same first stage history row, in one transaction, foreign keys on (both into fresh files holding the same users, accounts and campaigns).`,
+    `- **Single create**: \`scope.opportunities.create\` (own transaction, history row, event) against \`db.insertInto('opportunities').values(row)\` through kysely on the same storage, alternating, ${count(report.createResult?.runs ?? 0)} runs each after 200 warm-up runs.`,
     '',
   );
   for (const s of report.sizes) {
@@ -203,7 +204,7 @@ export function writeReport(report: BenchReport): string {
       `| Rapport / hand-written SQL (warm) | ${r.rapportOverSql.toFixed(2)} |`,
       `| Rapport / hand-written SQL (cold) | ${r.coldRapportOverSql?.toFixed(2) ?? 'n/a'} |`,
       `| Rapport / DuckDB | ${r.rapportOverDuck.toFixed(2)} |`,
-      `| naive / Rapport | ${r.naiveOverRapport.toFixed(2)} |`,
+      `| naive / Rapport | ${r.naiveOverRapport?.toFixed(2) ?? `not run (above --naive-max ${count(options.naiveMax)})`} |`,
       '',
       ...s.checks.map(({ name, mismatches }) =>
         mismatches.length === 0
@@ -250,25 +251,26 @@ export function writeReport(report: BenchReport): string {
   push('');
   const i = report.importResult;
   const c = report.createResult;
-  push(
-    '## Import and single create',
-    '',
-    '| measure | Rapport | raw | Rapport / raw |',
-    '|---|---:|---:|---:|',
-    `| import, rows/s | ${i.engineRowsPerSecond.toFixed(0)} (${count(i.engineRows)} rows in ${ms(i.engineMs)}) | ${i.rawRowsPerSecond.toFixed(0)} (${count(i.rawRows)} rows in ${ms(i.rawMs)}) | ${(i.engineRowsPerSecond / i.rawRowsPerSecond).toFixed(3)} |`,
-    `| raw, opportunities only (no history row), rows/s | | ${i.rawOpportunitiesOnlyRowsPerSecond.toFixed(0)} | ${(i.engineRowsPerSecond / i.rawOpportunitiesOnlyRowsPerSecond).toFixed(3)} |`,
-    `| single create p50 | ${ms(c.engineP50)} | ${ms(c.rawP50)} | ${(c.engineP50 / c.rawP50).toFixed(2)} |`,
-    `| single create p99 | ${ms(c.engineP99)} | ${ms(c.rawP99)} | ${(c.engineP99 / c.rawP99).toFixed(2)} |`,
-    '',
-    `Peak RSS above rest: import ${mb(report.importMemory.peakAboveRestMb)} (includes generating the rows), single creates ${mb(report.createMemory.peakAboveRestMb)}.`,
-    '',
-  );
+  if (i && c)
+    push(
+      '## Import and single create',
+      '',
+      '| measure | Rapport | raw | Rapport / raw |',
+      '|---|---:|---:|---:|',
+      `| import, rows/s | ${i.engineRowsPerSecond.toFixed(0)} (${count(i.engineRows)} rows in ${ms(i.engineMs)}) | ${i.rawRowsPerSecond.toFixed(0)} (${count(i.rawRows)} rows in ${ms(i.rawMs)}) | ${(i.engineRowsPerSecond / i.rawRowsPerSecond).toFixed(3)} |`,
+      `| raw, opportunities only (no history row), rows/s | | ${i.rawOpportunitiesOnlyRowsPerSecond.toFixed(0)} | ${(i.engineRowsPerSecond / i.rawOpportunitiesOnlyRowsPerSecond).toFixed(3)} |`,
+      `| single create p50 | ${ms(c.engineP50)} | ${ms(c.rawP50)} | ${(c.engineP50 / c.rawP50).toFixed(2)} |`,
+      `| single create p99 | ${ms(c.engineP99)} | ${ms(c.rawP99)} | ${(c.engineP99 / c.rawP99).toFixed(2)} |`,
+      '',
+      `Peak RSS above rest: import ${mb(report.importMemory?.peakAboveRestMb)} (includes generating the rows), single creates ${mb(report.createMemory?.peakAboveRestMb)}.`,
+      '',
+    );
   const big = report.sizes[report.sizes.length - 1];
   const small = report.sizes.length > 1 ? report.sizes[0] : undefined;
   if (big) {
     const r = ratios(big);
-    const importRatio = i.engineRowsPerSecond / i.rawRowsPerSecond;
-    const createRatio = c.engineP50 / c.rawP50;
+    const importRatio = i ? i.engineRowsPerSecond / i.rawRowsPerSecond : Number.NaN;
+    const createRatio = c ? c.engineP50 / c.rawP50 : Number.NaN;
     const growth = small
       ? big.rapportFull.ms / small.rapportFull.ms / (big.size / small.size)
       : undefined;

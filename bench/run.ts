@@ -21,7 +21,7 @@ import {
 } from './dashboard-figures.js';
 import { ensureDataset } from './dataset.js';
 import { DuckDbDashboard, loadDuckDb } from './duckdb-dashboard.js';
-import { createBench, importBench } from './import-bench.js';
+import { type CreateResult, createBench, type ImportResult, importBench } from './import-bench.js';
 import { discoverPlugins, kpiIds } from './kpi-plugins.js';
 import { naiveDashboard } from './naive-dashboard.js';
 import { openRapport, rapportDashboard } from './rapport-dashboard.js';
@@ -67,7 +67,10 @@ async function warm<T>(
 }
 
 const { plugins, missing } = await discoverPlugins();
-const allIds = kpiIds(plugins);
+const discoveredIds = kpiIds(plugins);
+const allIds = options.handOnly
+  ? discoveredIds.filter((id) => (handWrittenKpiIds as readonly string[]).includes(id))
+  : discoveredIds;
 const handIds = new Set<string>(handWrittenKpiIds.filter((id) => allIds.includes(id)));
 const machine = machineInfo();
 log(
@@ -112,7 +115,9 @@ for (const size of options.sizes) {
     toProbe.push(id);
   }
   log(`  probing ${toProbe.length} KPIs alone (budget ${options.kpiBudgetSeconds} s each)`);
-  const outcomes = await probeKpis(dataset.file, options.period, toProbe, budgetMs, log);
+  const outcomes = options.handOnly
+    ? new Map<string, ProbeOutcome>()
+    : await probeKpis(dataset.file, options.period, toProbe, budgetMs, log);
   for (const [id, outcome] of outcomes)
     if ('excluded' in outcome) excluded.set(id, outcome.excluded);
   for (const [id, why] of excluded) excludedBefore.set(id, why);
@@ -191,11 +196,14 @@ for (const size of options.sizes) {
   duck.connection.closeSync();
   duck.instance.closeSync();
 
-  log('  naive: rows into JavaScript, reduce');
-  const naive = await warm(sampler, options.reps - 1, () =>
-    figuresFromMeasures(naiveDashboard(database, ranges, factors)),
-  );
-  log(`    ${naive.ms.toFixed(0)} ms`);
+  let naive: (Timing & { result: Figures }) | undefined;
+  if (size <= options.naiveMax) {
+    log('  naive: rows into JavaScript, reduce');
+    naive = await warm(sampler, options.reps - 1, () =>
+      figuresFromMeasures(naiveDashboard(database, ranges, factors)),
+    );
+    log(`    ${naive.ms.toFixed(0)} ms`);
+  } else log(`  naive: not run above ${options.naiveMax.toLocaleString('en')} opportunities`);
   database.close();
 
   const covered = (key: string) =>
@@ -207,7 +215,7 @@ for (const size of options.sizes) {
   const checks = [
     check('hand-written SQL', handWritten.result),
     check('DuckDB', duckdb.result),
-    check('naive JS', naive.result),
+    ...(naive ? [check('naive JS', naive.result)] : []),
   ];
   for (const { name, mismatches } of checks)
     log(
@@ -233,29 +241,35 @@ for (const size of options.sizes) {
   });
 }
 
-log(
-  `import: raw ${options.importRawRows.toLocaleString('en')} rows, engine ${options.importEngineRows.toLocaleString('en')} rows`,
-);
-collectGarbage();
-let rest = sampler.mark();
-const importResult = await importBench(
-  options.dataDir,
-  options.importRawRows,
-  options.importEngineRows,
-  options.seed,
-);
-const importMemory = sampler.read(rest);
-log(
-  `  engine ${importResult.engineRowsPerSecond.toFixed(0)} rows/s, raw ${importResult.rawRowsPerSecond.toFixed(0)} rows/s`,
-);
-log(`single create: ${options.createRuns} runs each`);
-collectGarbage();
-rest = sampler.mark();
-const createResult = await createBench(options.dataDir, options.createRuns, options.seed);
-const createMemory = sampler.read(rest);
-log(
-  `  engine p50 ${createResult.engineP50.toFixed(3)} ms, raw kysely p50 ${createResult.rawP50.toFixed(3)} ms`,
-);
+let importResult: ImportResult | undefined;
+let importMemory: { peakAboveRestMb: number } | undefined;
+let createResult: CreateResult | undefined;
+let createMemory: { peakAboveRestMb: number } | undefined;
+if (!options.skipImport) {
+  log(
+    `import: raw ${options.importRawRows.toLocaleString('en')} rows, engine ${options.importEngineRows.toLocaleString('en')} rows`,
+  );
+  collectGarbage();
+  let rest = sampler.mark();
+  importResult = await importBench(
+    options.dataDir,
+    options.importRawRows,
+    options.importEngineRows,
+    options.seed,
+  );
+  importMemory = sampler.read(rest);
+  log(
+    `  engine ${importResult.engineRowsPerSecond.toFixed(0)} rows/s, raw ${importResult.rawRowsPerSecond.toFixed(0)} rows/s`,
+  );
+  log(`single create: ${options.createRuns} runs each`);
+  collectGarbage();
+  rest = sampler.mark();
+  createResult = await createBench(options.dataDir, options.createRuns, options.seed);
+  createMemory = sampler.read(rest);
+  log(
+    `  engine p50 ${createResult.engineP50.toFixed(3)} ms, raw kysely p50 ${createResult.rawP50.toFixed(3)} ms`,
+  );
+}
 await sampler.stop();
 
 const report: BenchReport = {

@@ -1,0 +1,54 @@
+/**
+ * Where a Rapport dashboard spends its time, per SQL statement (by the SQL's first words and
+ * total time), to read beside a `node --cpu-prof` profile.
+ * Usage: node --import tsx bench/profile-statements.ts <file> [kpi-prefix]
+ */
+import { createCrm } from '@rapport/core';
+import { sqliteStorage } from '@rapport/sqlite';
+import Database from 'better-sqlite3';
+import { breakdownKpiIds, handWrittenKpiIds } from './dashboard-figures.js';
+import { benchNow } from './dataset.js';
+import { discoverPlugins, kpiIds } from './kpi-plugins.js';
+import { defaultPeriod, rapportDashboard } from './rapport-dashboard.js';
+
+const [file, prefix] = process.argv.slice(2);
+if (!file) throw new Error('usage: profile-statements.ts <file> [kpi-prefix]');
+const { plugins } = await discoverPlugins();
+const database = new Database(file, { readonly: true });
+const totals = new Map<string, { ms: number; runs: number }>();
+const prepare = database.prepare.bind(database);
+// Wraps each prepared statement's run methods to time them; the engine sees the same API.
+database.prepare = ((text: string) => {
+  const statement = prepare(text);
+  for (const method of ['all', 'get', 'run', 'iterate'] as const) {
+    const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+    Object.defineProperty(statement, method, {
+      value: (...args: unknown[]) => {
+        const start = performance.now();
+        const result = original(...args);
+        const entry = totals.get(text) ?? { ms: 0, runs: 0 };
+        entry.ms += performance.now() - start;
+        entry.runs++;
+        totals.set(text, entry);
+        return result;
+      },
+    });
+  }
+  return statement;
+}) as typeof database.prepare;
+const crm = createCrm({ storage: sqliteStorage({ database }), plugins, now: () => benchNow });
+const ids = prefix ? kpiIds(plugins).filter((id) => id.startsWith(prefix)) : [...handWrittenKpiIds];
+await rapportDashboard(crm, ids, defaultPeriod);
+totals.clear();
+const start = performance.now();
+await rapportDashboard(crm, ids, defaultPeriod);
+const total = performance.now() - start;
+let sqlMs = 0;
+for (const { ms } of totals.values()) sqlMs += ms;
+console.log(
+  `dashboard ${total.toFixed(0)} ms, in SQLite ${sqlMs.toFixed(0)} ms, in JS ${(total - sqlMs).toFixed(0)} ms; breakdowns of ${breakdownKpiIds.join(', ')}`,
+);
+for (const [text, { ms, runs }] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))
+  console.log(
+    `${ms.toFixed(0).padStart(7)} ms ${String(runs).padStart(3)}x  ${text.replace(/\s+/g, ' ').slice(0, Number(process.env.SQL_CHARS ?? 400))}`,
+  );
