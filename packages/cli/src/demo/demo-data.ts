@@ -1,6 +1,8 @@
 import type { AnyDatabase, CrmScope } from '@rapport/core';
 import {
   generateCrmData,
+  generateStageHistory,
+  type HistoryStage,
   importMavenCrm,
   insertGeneratedData,
   mavenAsOfDate,
@@ -63,8 +65,15 @@ export async function loadDemoData(
     scope.products.list({ orderBy: { field: 'externalId' }, limit: 1000, ...cursor }),
   );
   const pipeline = await scope.pipelines.findByExternalId('maven:pipeline');
-  const opportunities = await (await scope.from('opportunity'))
-    .select('t.id')
+  const opportunities: {
+    id: string;
+    stage: string;
+    amount: number | null;
+    currency: string;
+    openDate: string;
+    closeDate: string;
+  }[] = await (await scope.from('opportunity'))
+    .select(['t.id', 't.stage', 't.amount', 't.currency', 't.openDate', 't.closeDate'])
     .where('t.pipelineId', '=', pipeline?.id ?? '')
     .orderBy('t.externalId')
     .execute();
@@ -85,10 +94,24 @@ export async function loadDemoData(
         userIds: reps.map((u) => u.id),
         accountIds: accounts.map((a) => a.id),
         products: products.map((p) => ({ id: p.id, listPrice: p.listPrice })),
-        opportunityIds: opportunities.map((o: { id: string }) => o.id),
+        opportunityIds: opportunities.map((o) => o.id),
       },
     }),
   );
+  // The sample data has no history: give its deals a past through the pipeline's stages, so
+  // stage conversion and time in stage have something to measure.
+  const stages: readonly HistoryStage[] = pipeline?.stages ?? [];
+  const history = await insertGeneratedData(
+    db,
+    generateStageHistory(opportunities, {
+      tenantId: scope.tenantId,
+      stages,
+      asOf: mavenAsOfDate,
+      seed: options.seed,
+      prefix: 'demo-hist',
+    }),
+  );
+  generated.stageHistory = history.stageHistory ?? 0;
   const added = Object.values(generated).reduce((sum, n) => sum + n, 0);
   log(
     added > 0

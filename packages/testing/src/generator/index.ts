@@ -23,3 +23,9 @@ export type {
 } from './generated-rows.js';
 export { type InsertGeneratedOptions, insertGeneratedData } from './insert-generated.js';
 export { createRandom, entitySeed, type Random } from './prng.js';
+export {
+  generateStageHistory,
+  type HistoryStage,
+  type HistorySubject,
+  type StageHistoryOptions,
+} from './stage-history.js';
