@@ -239,6 +239,8 @@ test('demo: the four KPI groups with the Maven win rate; running it again adds n
   }
   expect(english.stdout).toMatch(/Win rate\s+63\.15 %/);
   expect(english.stdout).toContain('Win rate by rep');
+  // The generated stage history gives the sample deals a past that history KPIs can measure.
+  expect(english.stdout).toMatch(/Stage conversion\s+\d+\.\d{2} %/);
   expect(english.stdout).toMatch(/█/);
   const counts = () =>
     ['opportunities', 'leads', 'activities', 'quotas', 'contracts', 'stage_history'].map(
