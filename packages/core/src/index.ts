@@ -14,15 +14,16 @@
 export { sql } from 'kysely';
 export type { UpsertManyResult } from './engine/bulk-write.js';
 export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './engine/create-crm.js';
-export type {
-  CloseWonLineItem,
-  ConvertedLead,
-  CrmScope,
-  CurrencyService,
-  LeadRepository,
-  ObjectReader,
-  ObjectRepository,
-  OpportunityRepository,
+export {
+  type CloseWonLineItem,
+  type ConvertedLead,
+  type CrmScope,
+  type CurrencyService,
+  type LeadRepository,
+  type ObjectReader,
+  type ObjectRepository,
+  type OpportunityRepository,
+  repositoryKeys,
 } from './engine/crm-scope.js';
 export type { ExchangeRate } from './engine/currencies.js';
 export type { ScopeState } from './engine/engine-state.js';

@@ -1,4 +1,4 @@
-import { type ObjectName, standardObjects } from '@rapport/core';
+import { type ObjectName, repositoryKeys, standardObjects } from '@rapport/core';
 import { UsageError } from '../errors/cli-errors.js';
 
 const objectNames = Object.keys(standardObjects) as ObjectName[];
@@ -33,21 +33,5 @@ export function resolveObjectName(argument: string): ObjectName {
  * repositoryKey('stageHistory'); // 'stageHistory'
  */
 export function repositoryKey(name: ObjectName) {
-  const keys = {
-    user: 'users',
-    team: 'teams',
-    account: 'accounts',
-    contact: 'contacts',
-    campaign: 'campaigns',
-    lead: 'leads',
-    product: 'products',
-    pipeline: 'pipelines',
-    opportunity: 'opportunities',
-    lineItem: 'lineItems',
-    activity: 'activities',
-    stageHistory: 'stageHistory',
-    quota: 'quotas',
-    contract: 'contracts',
-  } as const satisfies Record<ObjectName, string>;
-  return keys[name];
+  return repositoryKeys[name];
 }

@@ -255,6 +255,30 @@ export interface CrmScope<
   readonly state: ScopeState;
 }
 
+/**
+ * The scope property that holds each object's repository: `opportunity` -> `opportunities`.
+ *
+ * @example
+ * const key = repositoryKeys.lineItem; // 'lineItems'
+ * await scope[key].count();
+ */
+export const repositoryKeys = {
+  user: 'users',
+  team: 'teams',
+  account: 'accounts',
+  contact: 'contacts',
+  campaign: 'campaigns',
+  lead: 'leads',
+  product: 'products',
+  pipeline: 'pipelines',
+  opportunity: 'opportunities',
+  lineItem: 'lineItems',
+  activity: 'activities',
+  stageHistory: 'stageHistory',
+  quota: 'quotas',
+  contract: 'contracts',
+} as const satisfies Record<ObjectName, keyof CrmScope>;
+
 function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
   return {
     get: (id: string) => getVisible(state, definition, id),
