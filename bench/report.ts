@@ -82,7 +82,7 @@ function phases(s: SizeResult): [string, Timing | undefined, string][] {
       s.rapportFull,
       '',
     ],
-    [`Rapport, full dashboard, cold`, s.coldRapport, 'fresh process'],
+    [`Rapport, hand-written set, cold`, s.coldRapport, 'fresh process'],
     [
       `Rapport, hand-written set (${s.coveredIds.length} KPIs + breakdowns), warm`,
       s.rapportCovered,
@@ -170,7 +170,7 @@ export function writeReport(report: BenchReport): string {
     '- **Full dashboard**: every KPI the plugins export (minus any left out by the probe, listed below), then win rate and open pipeline value by owner and by product: 3 `scope.kpis.evaluate` calls, a fresh scope per dashboard as per request.',
     '- **Hand-written set**: the KPIs that have hand-written SQL in `bench/sqlite-dashboard.ts` (closing and pipeline) plus the same breakdowns; the ratios to hand-written SQL, DuckDB and naive use this set, so both sides compute the same figures. Every figure (value, sample size, previous period, each breakdown group) is compared and must agree.',
     '- **Warm**: the same process and connection after one warm-up run (OS page cache and SQLite statement caches warm).',
-    '- **Cold**: a fresh node process and database connection, the database file (and its -wal/-shm) evicted from the OS page cache with `posix_fadvise(DONTNEED)` (`dd iflag=nocache count=0`); module loading is not timed. Not a dropped global page cache (shared machine).',
+    '- **Cold** (hand-written set, so Rapport and SQL compute the same figures): a fresh node process and database connection, the database file (and its -wal/-shm) evicted from the OS page cache with `posix_fadvise(DONTNEED)` (`dd iflag=nocache count=0`); module loading is not timed. Not a dropped global page cache (shared machine).',
     '- **DuckDB**: the rows the dashboard reads, typed (DATE, TIMESTAMP), in an in-memory DuckDB; the same hand-written queries in its dialect. Loading (sqlite3 CSV export + read_csv) is reported, not counted.',
     '- **Naive**: `select *` of every table the dashboard needs into JS objects (better-sqlite3 `.all()`), then loops and maps.',
     '- **Peak RSS**: sampled every 2 ms from a worker thread (the main thread is blocked by synchronous SQLite work), above the RSS just before the phase.',

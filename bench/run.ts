@@ -163,7 +163,7 @@ for (const size of options.sizes) {
           kind: 'cold-rapport',
           file: dataset.file,
           period: options.period,
-          ids: dashboardIds,
+          ids: coveredIds,
         }),
       );
       coldSqlRuns.push(
