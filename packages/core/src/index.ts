@@ -29,6 +29,7 @@ export type { ExchangeRate } from './engine/currencies.js';
 export type { ScopeState } from './engine/engine-state.js';
 export type { EventBase, RapportEvents, RecordEvent } from './engine/events.js';
 export type { HookContext, HooksConfig, ObjectHooks } from './engine/hooks.js';
+export { filterOperators } from './engine/query-filter.js';
 export type {
   AnyCustomFields,
   CreateInput,

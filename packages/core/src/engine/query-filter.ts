@@ -9,7 +9,13 @@ import type { DialectSql } from '../storage/storage-adapter.js';
 type Builder = ExpressionBuilder<AnyDatabase, string>;
 type Condition = Expression<SqlBool>;
 
-const operators = [
+/**
+ * The operators a field filter may use: `{ amount: { gte: 100 } }`.
+ *
+ * @example
+ * filterOperators.includes('startsWith'); // true
+ */
+export const filterOperators = [
   'eq',
   'ne',
   'in',
@@ -21,7 +27,8 @@ const operators = [
   'isNull',
   'startsWith',
 ] as const;
-type Operator = (typeof operators)[number];
+type Operator = (typeof filterOperators)[number];
+const operators: readonly string[] = filterOperators;
 
 /** @internal The fields of an object that can be filtered and sorted. */
 export function queryableFields(definition: AnyObjectDefinition): ReadonlySet<string> {
@@ -38,7 +45,7 @@ const queryableByDefinition = new WeakMap<AnyObjectDefinition, ReadonlySet<strin
 function isOperatorObject(value: unknown): value is Partial<Record<Operator, unknown>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => (operators as readonly string[]).includes(key));
+  return keys.length > 0 && keys.every((key) => operators.includes(key));
 }
 
 /** The kind of a custom field's values, for casting JSON in SQL. */

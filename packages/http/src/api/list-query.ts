@@ -1,4 +1,4 @@
-import type { AnyObjectDefinition, RapportIssue } from '@rapport/core';
+import { type AnyObjectDefinition, filterOperators, type RapportIssue } from '@rapport/core';
 import type { z } from 'zod';
 import { HttpProblem } from '../problems/problem-details.js';
 
@@ -35,18 +35,7 @@ const systemKinds: Readonly<Record<string, FieldKind>> = {
   externalId: 'string',
 };
 
-const operators = new Set([
-  'eq',
-  'ne',
-  'in',
-  'notIn',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'isNull',
-  'startsWith',
-]);
+const operators: ReadonlySet<string> = new Set(filterOperators);
 
 /** @internal A list query as the API passes it on, before the engine checks field names. */
 export interface RecordListQuery {
