@@ -16,14 +16,15 @@ function isPlugin(value: unknown): value is AnyRapportPlugin {
 
 /**
  * The plugins exported by the installed KPI packages. A package that is missing or exports no
- * plugin is skipped, so a new KPI package shows up in `rapport demo` and `rapport kpi` without a
- * change here beyond its name above.
+ * plugin is skipped (and passed to `onSkip` with the reason), so a new KPI package shows up in
+ * `rapport demo` and `rapport kpi` without a change here beyond its name above.
  *
  * @example
  * const crm = createCrm({ storage, plugins: await loadKpiPlugins() });
  */
 export async function loadKpiPlugins(
   packages: readonly string[] = kpiPackages,
+  onSkip?: (packageName: string, reason: string) => void,
 ): Promise<AnyRapportPlugin[]> {
   const plugins: AnyRapportPlugin[] = [];
   const seen = new Set<string>();
@@ -31,13 +32,17 @@ export async function loadKpiPlugins(
     let module: Record<string, unknown>;
     try {
       module = (await import(name)) as Record<string, unknown>;
-    } catch {
+    } catch (error) {
+      const firstLine = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      onSkip?.(name, `failed to load: ${firstLine}`);
       continue;
     }
-    for (const value of Object.values(module)) {
-      if (isPlugin(value) && !seen.has(value.id)) {
-        seen.add(value.id);
-        plugins.push(value);
+    const found = Object.values(module).filter(isPlugin);
+    if (found.length === 0) onSkip?.(name, 'exports no plugin');
+    for (const plugin of found) {
+      if (!seen.has(plugin.id)) {
+        seen.add(plugin.id);
+        plugins.push(plugin);
       }
     }
   }
