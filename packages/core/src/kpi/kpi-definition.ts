@@ -435,6 +435,17 @@ export interface KpiQueryContext {
   selectFrom<TRow, TAlias extends string>(
     subquery: AliasedSelectQueryBuilder<TRow, TAlias>,
   ): SelectQueryBuilder<AnyDatabase, TAlias, {}>;
+  /**
+   * Computes something once per evaluation, range and breakdown, and shares it between the KPIs
+   * of one `evaluate` call: query KPIs that are quotients of the same facts (the lead KPIs, the
+   * customer KPIs) scan their rows once instead of once each. `key` names what is computed and
+   * must determine it together with the context's range and breakdown; the first caller's
+   * `compute` runs, later callers get the same promise.
+   *
+   * @example
+   * const facts = await ctx.shared('acme.leadFacts', () => leadFactsQuery(ctx).execute());
+   */
+  shared<TValue>(key: string, compute: () => Promise<TValue>): Promise<TValue>;
 }
 
 /**

@@ -65,6 +65,8 @@ interface Evaluation {
   >;
   /** Factor from minor units of a currency to minor units of the base currency. */
   readonly factors: ReadonlyMap<string, number>;
+  /** What query KPIs computed with `ctx.shared`, by key, range and breakdown. */
+  readonly shared: Map<string, Promise<unknown>>;
 }
 
 const eb = expressionBuilder<AnyDatabase, string>();
@@ -629,6 +631,21 @@ function queryContext(
     group: (object, alias) => (by ? groupOf(evaluation, object, alias, by) : undefined),
     toBase: (amount, currency) => moneyFactor(evaluation, amount, currency),
     selectFrom: (subquery) => db.selectFrom(subquery),
+    shared: <TValue>(key: string, compute: () => Promise<TValue>) => {
+      const slot = JSON.stringify([
+        key,
+        range?.startInstant ?? null,
+        range?.endInstant ?? null,
+        by ?? null,
+      ]);
+      let value = evaluation.shared.get(slot);
+      if (!value) {
+        value = compute();
+        evaluation.shared.set(slot, value);
+      }
+      // The slot was filled by a `compute` of the same key, so it holds a TValue.
+      return value as Promise<TValue>;
+    },
   };
 }
 
@@ -732,6 +749,7 @@ export async function evaluateKpis(
     by,
     filters,
     factors,
+    shared: new Map(),
   };
 
   // Fusion: every fusable measure of every requested declared KPI, grouped by its source.

@@ -9,6 +9,7 @@ import {
   type RapportStorage,
 } from '@rapport/core';
 import { closingPlugin } from '@rapport/kpi-closing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import type { KpiConformanceSetup } from './kpi-conformance-context.js';
@@ -132,6 +133,94 @@ export function engineCases(setup: KpiConformanceSetup): void {
         phone: 2,
         '(none)': 0,
       });
+    });
+
+    test('query KPIs share what they compute with ctx.shared, per range and breakdown', async () => {
+      const computed: string[] = [];
+      const closedCount = (id: 'acme.closedA' | 'acme.closedB') =>
+        defineKpi({
+          id,
+          group: 'acme',
+          title: { en: id, de: id },
+          description: 'closed deals in the period, counted once for both KPIs',
+          unit: 'count',
+          direction: 'higher',
+          dimensions: ['owner'],
+          async query(ctx) {
+            const rows = await ctx.shared('acme.closed', async () => {
+              computed.push(`${ctx.range?.label ?? 'all'} ${ctx.by ?? 'total'}`);
+              const group = ctx.group('opportunity', 't');
+              const source = await ctx.source(
+                kpiSource({
+                  object: 'opportunity',
+                  where: { status: { in: ['won', 'lost'] } },
+                  date: 'closeDate',
+                }),
+              );
+              return source
+                .select([
+                  sql<number>`count(*)`.as('n'),
+                  (group ? sql`${group.key}` : sql`null`).as('key'),
+                ])
+                .$if(group !== undefined, (q) => q.groupBy(sql`${group?.key}`))
+                .execute();
+            });
+            return rows.map((row) => ({
+              key: row.key === null ? null : String(row.key),
+              value: Number(row.n),
+              sampleSize: Number(row.n),
+            }));
+          },
+        });
+      const shared = createCrm({
+        storage: await setup.makeStorage(),
+        plugins: [
+          definePlugin({
+            id: 'acme',
+            kpis: [closedCount('acme.closedA'), closedCount('acme.closedB')],
+          }),
+        ] as const,
+        now: () => new Date('2026-06-15T09:00:00.000Z'),
+      });
+      try {
+        await shared.migrate();
+        await shared.createTenant({ id: 'shared', name: 'Shared', baseCurrency: 'EUR' });
+        const scope = shared.tenant('shared').system();
+        const ana = await scope.users.create({ name: 'Ana', role: 'rep' });
+        const deal = await scope.opportunities.create({
+          name: 'd',
+          ownerId: ana.id,
+          amount: 1,
+          closeDate: '2026-06-10',
+        });
+        await scope.opportunities.closeLost(deal.id, {
+          version: deal.version,
+          closeDate: '2026-06-10',
+          lostReason: 'price',
+        });
+        const results = await scope.kpis.evaluate(['acme.closedA', 'acme.closedB'], {
+          period: '2026-06',
+          by: 'owner',
+        });
+        expect(results['acme.closedA'].value).toBe(1);
+        expect(results['acme.closedB'].value).toBe(1);
+        expect(results['acme.closedB'].breakdown?.map((g) => [g.key, g.value])).toEqual([
+          [ana.id, 1],
+        ]);
+        expect(results['acme.closedA'].previous?.value).toBe(0);
+        // Two KPIs, four slots (June and May, total and by owner): each computed once.
+        expect(computed.sort()).toEqual([
+          '2026-05 owner',
+          '2026-05 total',
+          '2026-06 owner',
+          '2026-06 total',
+        ]);
+        await scope.kpis.evaluate(['acme.closedA'], { period: '2026-06' });
+        // A new evaluation computes afresh: nothing is cached across calls.
+        expect(computed).toHaveLength(6);
+      } finally {
+        await shared.destroy();
+      }
     });
 
     test('inside a transaction, KPIs see its uncommitted writes', async () => {
