@@ -393,8 +393,16 @@ export interface KpiRow<TItem = never> {
  * const group = ctx.group('opportunity', 't'); // { key, label } or undefined
  */
 export interface KpiGroupExpressions {
+  /** The group key of a row. */
   readonly key: Expression<unknown>;
+  /** The group label of a row (the key itself when the dimension has no separate label). */
   readonly label: Expression<unknown>;
+  /**
+   * The label of a group key, for grouped rows: select the key, GROUP BY it, then look its label
+   * up once per group (`labelOf(sql.ref('g.kpiKey'))`) instead of once per row. Undefined when the
+   * label is the key itself (stage, lead source, custom fields).
+   */
+  readonly labelOf?: (key: Expression<unknown>) => Expression<unknown>;
 }
 
 /**

@@ -85,9 +85,18 @@ function teamOf(objects: Objects, object: ObjectName, alias: string) {
   return ownersTeam;
 }
 
+/** Where a dimension's labels live: a column of a record table, looked up by the group key. */
+const labelColumns: Readonly<Partial<Record<string, readonly [table: string, field: string]>>> = {
+  owner: ['users', 'name'],
+  team: ['teams', 'name'],
+  product: ['products', 'name'],
+  campaign: ['campaigns', 'name'],
+};
+
 /**
  * @internal The key and label expressions of a breakdown for rows of `object` aliased `alias`,
- * or a VALIDATION error when the object has no such dimension.
+ * or a VALIDATION error when the object has no such dimension. `tenantId` is the evaluated
+ * tenant, for `labelOf` (which runs on grouped rows, where no record alias is in scope).
  */
 export function dimensionExpressions(
   by: KpiBreakdown,
@@ -95,6 +104,7 @@ export function dimensionExpressions(
   alias: string,
   objects: Objects,
   dialect: DialectSql,
+  tenantId: string,
 ): KpiGroupExpressions {
   let key: RawBuilder<unknown> | undefined;
   let label: RawBuilder<unknown> | undefined;
@@ -149,5 +159,14 @@ export function dimensionExpressions(
       'unknown_dimension',
     );
   }
-  return { key, label: label ?? key };
+  const labelColumn = labelColumns[by];
+  if (!labelColumn) return { key, label: key };
+  const [table, field] = labelColumn;
+  const as = `kpi_${table}`;
+  return {
+    key,
+    label: label ?? key,
+    labelOf: (groupKey) =>
+      sql`(select ${sql.ref(`${as}.${field}`)} from ${sql.table(table)} as ${sql.ref(as)} where ${sql.ref(`${as}.tenantId`)} = ${tenantId} and ${sql.ref(`${as}.id`)} = ${groupKey})`,
+  };
 }

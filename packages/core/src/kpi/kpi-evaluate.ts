@@ -169,7 +169,26 @@ function groupOf(evaluation: Evaluation, object: ObjectName, alias: string, by: 
     alias,
     evaluation.state.engine.objects,
     evaluation.state.engine.storage.sql,
+    evaluation.tenant.id,
   );
+}
+
+/**
+ * Grouped rows (with a `kpiGroup` column) with the group's label added as `kpiLabel`: looked up
+ * once per group after the GROUP BY, not once per row inside it.
+ */
+function withLabels(
+  evaluation: Evaluation,
+  object: ObjectName,
+  by: KpiBreakdown,
+  grouped: SelectQueryBuilder<AnyDatabase, string, {}>,
+): SelectQueryBuilder<AnyDatabase, string, {}> {
+  const { labelOf } = groupOf(evaluation, object, 'g', by);
+  const groupKey = sql.ref('g.kpiGroup');
+  return dbOf(evaluation.state)
+    .selectFrom(grouped.as('g'))
+    .selectAll('g')
+    .select(sql`${labelOf ? labelOf(groupKey) : groupKey}`.as('kpiLabel'));
 }
 
 function filterSql(evaluation: Evaluation, object: ObjectName, alias: string): Condition[] {
@@ -319,10 +338,8 @@ async function runFusedSource(
     .selectAll('t')
     .select(bucketSql(evaluation, definition, source, 't').as('kpiBucket'));
   const by = evaluation.by;
-  if (by) {
-    const group = groupOf(evaluation, source.object, 't', by);
-    inner = inner.select([sql`${group.key}`.as('kpiGroup'), sql`${group.label}`.as('kpiLabel')]);
-  }
+  if (by)
+    inner = inner.select(sql`${groupOf(evaluation, source.object, 't', by).key}`.as('kpiGroup'));
   const columns: AliasedRawBuilder<unknown, string>[] = [];
   const names = [...measures.keys()];
   names.forEach((signature, index) => {
@@ -349,15 +366,11 @@ async function runFusedSource(
     .select([sql.ref('r.kpiBucket').as('kpiBucket'), sql`count(*)`.as('kpiRows')])
     .select(columns)
     .groupBy('r.kpiBucket');
-  if (by) {
-    outer = outer
-      .select([
-        sql.ref('r.kpiGroup').as('kpiGroup'),
-        sql`max(${sql.ref('r.kpiLabel')})`.as('kpiLabel'),
-      ])
-      .groupBy('r.kpiGroup');
-  }
-  const rows = (await outer.execute()) as Record<string, unknown>[];
+  if (by) outer = outer.select(sql.ref('r.kpiGroup').as('kpiGroup')).groupBy('r.kpiGroup');
+  const rows = (await (by
+    ? withLabels(evaluation, source.object, by, outer)
+    : outer
+  ).execute()) as Record<string, unknown>[];
   for (const row of rows) {
     const bucket = row.kpiBucket as Bucket;
     const targets = [cell(cells, bucket, TOTAL)];
@@ -400,10 +413,8 @@ async function runMedian(
     .select([bucketSql(evaluation, definition, source, 't').as('kpiBucket'), value.as('kpiValue')])
     .where(eb.and([...conditions, eb(value, 'is not', null)]));
   const by = grouped ? evaluation.by : undefined;
-  if (by) {
-    const group = groupOf(evaluation, source.object, 't', by);
-    inner = inner.select([sql`${group.key}`.as('kpiGroup'), sql`${group.label}`.as('kpiLabel')]);
-  }
+  if (by)
+    inner = inner.select(sql`${groupOf(evaluation, source.object, 't', by).key}`.as('kpiGroup'));
   const partition = by
     ? sql`partition by ${sql.ref('v.kpiBucket')}, ${sql.ref('v.kpiGroup')}`
     : sql`partition by ${sql.ref('v.kpiBucket')}`;
@@ -426,15 +437,12 @@ async function runMedian(
       sql<SqlBool>`${sql.ref('w.kpiRank')} in ((${sql.ref('w.kpiCount')} + 1) / 2, (${sql.ref('w.kpiCount')} + 2) / 2)`,
     )
     .groupBy('w.kpiBucket');
-  if (by) {
-    outer = outer
-      .select([
-        sql.ref('w.kpiGroup').as('kpiGroup'),
-        sql`max(${sql.ref('w.kpiLabel')})`.as('kpiLabel'),
-      ])
-      .groupBy('w.kpiGroup');
-  }
-  for (const row of (await outer.execute()) as Record<string, unknown>[]) {
+  if (by) outer = outer.select(sql.ref('w.kpiGroup').as('kpiGroup')).groupBy('w.kpiGroup');
+  const rows = (await (by
+    ? withLabels(evaluation, source.object, by, outer)
+    : outer
+  ).execute()) as Record<string, unknown>[];
+  for (const row of rows) {
     const target = cell(cells, row.kpiBucket as Bucket, by ? groupName(row.kpiGroup) : TOTAL);
     if (by)
       target.label =
