@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Actor, createCrm, isRapportError, type RapportStorage } from '@rapport/core';
 import { postgresStorage } from '@rapport/postgres';
 import { sqliteStorage } from '@rapport/sqlite';
+import { countQueries, type QueryLog } from '@rapport/testing';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -63,11 +64,15 @@ function bySegment(result: {
 for (const { name, storage } of backends) {
   describe.skipIf(name === 'postgres' && !postgresUp)(`aftersales KPIs on ${name}`, () => {
     let opened: Awaited<ReturnType<typeof openCrm>> | undefined;
+    // The default engine logs its statements (same driver, same SQL) for the cost tests.
+    let log: QueryLog | undefined;
     const extra: Awaited<ReturnType<typeof openCrm>>[] = [];
     let tenants = 0;
     const crm = () => opened!;
     beforeAll(async () => {
-      opened = await openCrm(storage(), aftersalesPlugin);
+      const counted = countQueries(storage());
+      log = counted.log;
+      opened = await openCrm(counted.storage, aftersalesPlugin);
     });
     afterAll(async () => {
       for (const engine of [opened, ...extra]) await engine?.destroy();
@@ -423,6 +428,57 @@ for (const { name, storage } of backends) {
           period: '2026-04',
         });
         expect(april['aftersales.crossSellRate']).toMatchObject({ value: 2 / 5, sampleSize: 5 });
+      });
+
+      test('won deals without an account count for no one; `all` counts every won deal', async () => {
+        const { admin, ana } = await deals();
+        const orphan = await admin.opportunities.create({
+          name: 'no account',
+          ownerId: ana.id,
+          closeDate: '2026-03-02',
+          amount: 100_00,
+        });
+        await admin.opportunities.closeWon(orphan.id, {
+          version: orphan.version,
+          closeDate: '2026-03-02',
+        });
+        const ids = ['aftersales.repeatPurchaseRate', 'aftersales.crossSellRate'] as const;
+        const march = await admin.kpis.evaluate(ids, { period: '2026-03' });
+        expect(march['aftersales.repeatPurchaseRate']).toMatchObject({
+          value: 2 / 4,
+          sampleSize: 4,
+        });
+        expect(march['aftersales.crossSellRate']).toMatchObject({ value: 2 / 4, sampleSize: 4 });
+        // `all`: every won deal, D's April one too: buyers A, B, C, D, E; repeat A, E; cross A, C.
+        const all = await admin.kpis.evaluate(ids, { period: 'all' });
+        expect(all['aftersales.repeatPurchaseRate']).toMatchObject({ value: 2 / 5, sampleSize: 5 });
+        expect(all['aftersales.crossSellRate']).toMatchObject({ value: 2 / 5, sampleSize: 5 });
+      });
+
+      test('every aftersales KPI by segment: each fact query runs once per range and breakdown, same figures', async () => {
+        const { admin } = await deals();
+        const ids = aftersalesKpis().map((kpi) => kpi.id);
+        const options = { period: '2026-03', by: 'accountSegment' } as const;
+        const alone: Record<string, unknown> = {};
+        for (const id of ids) alone[id] = (await admin.kpis.evaluate([id], options))[id];
+        log!.reset();
+        const together = await admin.kpis.evaluate(ids, options);
+        // The figures do not depend on which KPIs are asked together.
+        expect(together).toEqual(alone);
+        expect(together['aftersales.churnRate'].value).toBe(1 / 3);
+        expect(together['aftersales.crossSellRate'].value).toBe(2 / 4);
+        // Revenue facts read contracts, purchase facts line items: each once per (March,
+        // February) x (total, by segment), 4 each, where each KPI used to run its own 4 (40).
+        const reading = (table: string) =>
+          log!.statements.filter((statement) => statement.includes(`"${table}"`)).length;
+        expect(reading('contracts')).toBe(4);
+        expect(reading('opportunity_line_items')).toBe(4);
+        expect(log!.statements.length).toBeLessThanOrEqual(4 + 4 + 2);
+        // One KPI alone still costs its 4, and another evaluation computes afresh.
+        log!.reset();
+        await admin.kpis.evaluate(['aftersales.crossSellRate'], options);
+        expect(reading('opportunity_line_items')).toBe(4);
+        expect(reading('contracts')).toBe(0);
       });
     });
 

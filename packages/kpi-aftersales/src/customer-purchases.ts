@@ -25,13 +25,23 @@ export interface CustomerPurchaseFacts {
 }
 
 /**
- * Per account, its won opportunities closed before `end` (all without one) and the distinct
- * product families of their line items: one grouped scan of the tenant's won deals, joined to the
- * accounts once (a correlated subquery per account makes SQLite pick the status index and crawl).
+ * Per account, whether it has won opportunities closed before `end` (all without one), two or
+ * more of them, and line items in two or more product families. Only those thresholds matter, so
+ * MIN and MAX answer them without COUNT(DISTINCT): two distinct ids (or families) exist exactly
+ * when the smallest is below the largest, and MIN/MAX skip nulls as COUNT(DISTINCT) does.
+ *
+ * The won deals are a MATERIALIZED CTE so that SQLite reads them through the (tenant, status,
+ * close date) index, a third of the tenant's deals: inlined, it walks every deal of the tenant by
+ * the account index to spare the GROUP BY a sort, and looks each row up (1.8x slower on the bench
+ * data). Postgres (12+) and SQLite (3.35+) both accept `as materialized`. Deals without an
+ * account need no filter here: the join to the accounts leaves them out.
  */
 function purchasesByAccount(ctx: KpiQueryContext, end: string | null) {
   const before = end === null ? sql`` : sql` and ${sql.ref('ko.closeDate')} < ${end}`;
-  return sql`(select ${sql.ref('ko.accountId')} as ${sql.ref('accountId')}, count(distinct ${sql.ref('ko.id')}) as ${sql.ref('wins')}, count(distinct ${sql.ref('kp.family')}) as ${sql.ref('families')} from ${sql.table('opportunities')} as ${sql.ref('ko')} left join ${sql.table('opportunityLineItems')} as ${sql.ref('ki')} on ${sql.ref('ki.tenantId')} = ${sql.ref('ko.tenantId')} and ${sql.ref('ki.opportunityId')} = ${sql.ref('ko.id')} left join ${sql.table('products')} as ${sql.ref('kp')} on ${sql.ref('kp.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} where ${sql.ref('ko.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ko.status')} = ${'won'} and ${sql.ref('ko.accountId')} is not null${before} group by ${sql.ref('ko.accountId')})`.as(
+  const won = sql`select ${sql.ref('ko.accountId')} as ${sql.ref('accountId')}, ${sql.ref('ko.id')} as ${sql.ref('id')} from ${sql.table('opportunities')} as ${sql.ref('ko')} where ${sql.ref('ko.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ko.status')} = ${'won'}${before}`;
+  const twoOrMore = (column: string) =>
+    sql`case when min(${sql.ref(column)}) < max(${sql.ref(column)}) then 1 else 0 end`;
+  return sql`(with ${sql.ref('kw')} as materialized (${won}) select ${sql.ref('kw.accountId')} as ${sql.ref('accountId')}, ${twoOrMore('kw.id')} as ${sql.ref('repeatBuyer')}, ${twoOrMore('kp.family')} as ${sql.ref('crossBuyer')} from ${sql.ref('kw')} left join ${sql.table('opportunityLineItems')} as ${sql.ref('ki')} on ${sql.ref('ki.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ki.opportunityId')} = ${sql.ref('kw.id')} left join ${sql.table('products')} as ${sql.ref('kp')} on ${sql.ref('kp.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} group by ${sql.ref('kw.accountId')})`.as(
     'kpiBuys',
   );
 }
@@ -44,16 +54,10 @@ function textOf(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-/**
- * The purchase facts as of the end of `ctx.range` per group of `ctx.by` (one row with `key: null`
- * for the total), in one query over the accounts the viewer can see.
- *
- * @example
- * async query(ctx) {
- *   return (await customerPurchases(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.buyers, sampleSize: f.buyers }));
- * }
- */
-export async function customerPurchases(ctx: KpiQueryContext): Promise<CustomerPurchaseFacts[]> {
+/** The facts of {@link customerPurchases}, computed by one query. */
+async function computeCustomerPurchases(
+  ctx: KpiQueryContext,
+): Promise<readonly CustomerPurchaseFacts[]> {
   const { end } = customerDays(ctx.range, ctx.today);
   const group = ctx.group('account', 'a');
   const inner = (await ctx.source(accounts, 'a'))
@@ -61,16 +65,17 @@ export async function customerPurchases(ctx: KpiQueryContext): Promise<CustomerP
     .select([
       (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
       (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
-      sql`coalesce(${sql.ref('kpiBuys.wins')}, 0)`.as('wins'),
-      sql`coalesce(${sql.ref('kpiBuys.families')}, 0)`.as('families'),
+      sql`case when ${sql.ref('kpiBuys.accountId')} is null then 0 else 1 end`.as('buyer'),
+      sql`coalesce(${sql.ref('kpiBuys.repeatBuyer')}, 0)`.as('repeatBuyer'),
+      sql`coalesce(${sql.ref('kpiBuys.crossBuyer')}, 0)`.as('crossBuyer'),
     ]);
   const x = (column: string) => sql.ref(`x.${column}`);
   let facts = ctx
     .selectFrom(inner.as('x'))
     .select([
-      sql`sum(case when ${x('wins')} >= 1 then 1 else 0 end)`.as('buyers'),
-      sql`sum(case when ${x('wins')} >= 2 then 1 else 0 end)`.as('repeatBuyers'),
-      sql`sum(case when ${x('families')} >= 2 then 1 else 0 end)`.as('crossBuyers'),
+      sql`sum(${x('buyer')})`.as('buyers'),
+      sql`sum(${x('repeatBuyer')})`.as('repeatBuyers'),
+      sql`sum(${x('crossBuyer')})`.as('crossBuyers'),
     ]);
   if (group) {
     facts = facts
@@ -85,4 +90,18 @@ export async function customerPurchases(ctx: KpiQueryContext): Promise<CustomerP
     repeatBuyers: numberOf(row.repeatBuyers),
     crossBuyers: numberOf(row.crossBuyers),
   }));
+}
+
+/**
+ * The purchase facts as of the end of `ctx.range` per group of `ctx.by` (one row with `key: null`
+ * for the total), in one query over the accounts the viewer can see. The query runs once per
+ * evaluation, range and breakdown (`ctx.shared`): repeat purchase and cross-sell read the same rows.
+ *
+ * @example
+ * async query(ctx) {
+ *   return (await customerPurchases(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.buyers, sampleSize: f.buyers }));
+ * }
+ */
+export function customerPurchases(ctx: KpiQueryContext): Promise<readonly CustomerPurchaseFacts[]> {
+  return ctx.shared('aftersales.customerPurchases', () => computeCustomerPurchases(ctx));
 }

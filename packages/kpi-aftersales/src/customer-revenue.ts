@@ -90,16 +90,10 @@ function textOf(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-/**
- * The recurring-revenue facts of `ctx.range` per group of `ctx.by` (one row with `key: null` for
- * the total), in one query over the accounts the viewer can see, joined to their contracts.
- *
- * @example
- * async query(ctx) {
- *   return (await customerRevenue(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.mrr, sampleSize: f.customers }));
- * }
- */
-export async function customerRevenue(ctx: KpiQueryContext): Promise<CustomerRevenueFacts[]> {
+/** The facts of {@link customerRevenue}, computed by one query. */
+async function computeCustomerRevenue(
+  ctx: KpiQueryContext,
+): Promise<readonly CustomerRevenueFacts[]> {
   const days = customerDays(ctx.range, ctx.today);
   const group = ctx.group('account', 'a');
   const inner = (await ctx.source(accounts, 'a'))
@@ -162,4 +156,19 @@ export async function customerRevenue(ctx: KpiQueryContext): Promise<CustomerRev
     lifetimeCustomers: numberOf(row.lifetimeCustomers),
     lifetimeRevenue: numberOf(row.lifetimeRevenue),
   }));
+}
+
+/**
+ * The recurring-revenue facts of `ctx.range` per group of `ctx.by` (one row with `key: null` for
+ * the total), in one query over the accounts the viewer can see, joined to their contracts. The
+ * query runs once per evaluation, range and breakdown (`ctx.shared`): every customer KPI of one
+ * `evaluate` call reads the same rows.
+ *
+ * @example
+ * async query(ctx) {
+ *   return (await customerRevenue(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.mrr, sampleSize: f.customers }));
+ * }
+ */
+export function customerRevenue(ctx: KpiQueryContext): Promise<readonly CustomerRevenueFacts[]> {
+  return ctx.shared('aftersales.customerRevenue', () => computeCustomerRevenue(ctx));
 }
