@@ -62,41 +62,68 @@ function campaignLeadCounts(ctx: KpiQueryContext) {
   );
 }
 
+/**
+ * The first completed activity of every lead of the tenant, as a table to join once on the lead
+ * id (one grouped pass over the activities, not one lookup per lead). Leads without a completed
+ * activity have no row.
+ */
+function firstActivities(ctx: KpiQueryContext) {
+  return sql`(select ${sql.ref('leadId')}, min(${sql.ref('completedAt')}) as ${sql.ref('firstAt')} from ${sql.table('activities')} where ${sql.ref('tenantId')} = ${ctx.tenant.id} and ${sql.ref('leadId')} is not null and ${sql.ref('completedAt')} is not null group by ${sql.ref('leadId')})`.as(
+    'kpiFirst',
+  );
+}
+
 /** The lead's share of its campaign's actual cost (null without a campaign). */
 function costShare(ctx: KpiQueryContext): RawBuilder<number> {
   const cost = ctx.toBase(ref('kpiCampaign.actualCost'), ref('kpiCampaign.currency'));
   // `* 1.0` keeps the division exact: both sides are integers on SQLite and Postgres.
-  return sql<number>`(select ${cost} * 1.0 / ${sql.ref('kpiPeers.leads')} from ${sql.table('campaigns')} as ${sql.ref('kpiCampaign')} where ${sql.ref('kpiCampaign.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiCampaign.id')} = ${sql.ref('l.campaignId')})`;
+  return sql<number>`${cost} * 1.0 / ${sql.ref('kpiPeers.leads')}`;
 }
 
 /** The won amount (base currency) of the lead's converted opportunity; null unless it is won. */
 function wonAmount(ctx: KpiQueryContext): RawBuilder<number> {
   const amount = ctx.toBase(ref('kpiWon.amount'), ref('kpiWon.currency'));
-  return sql<number>`(select coalesce(${amount}, 0) from ${sql.table('opportunities')} as ${sql.ref('kpiWon')} where ${sql.ref('kpiWon.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiWon.id')} = ${sql.ref('l.convertedOpportunityId')} and ${sql.ref('kpiWon.status')} = ${'won'})`;
-}
-
-/** The moment of the lead's first completed activity, or null. */
-function firstActivityAt(): RawBuilder<unknown> {
-  return sql`(select min(${sql.ref('kpiAct.completedAt')}) from ${sql.table('activities')} as ${sql.ref('kpiAct')} where ${sql.ref('kpiAct.tenantId')} = ${sql.ref('l.tenantId')} and ${sql.ref('kpiAct.leadId')} = ${sql.ref('l.id')} and ${sql.ref('kpiAct.completedAt')} is not null)`;
+  // The join only finds the opportunity when it is won: its id tells won from not won, and a won
+  // deal without an amount (or in a currency without a rate) still counts, with 0.
+  return sql<number>`case when ${sql.ref('kpiWon.id')} is not null then coalesce(${amount}, 0) end`;
 }
 
 /**
  * The facts of the lead cohort of `ctx.range`, per group of `ctx.by` (one row with `key: null`
  * for the total), in one query over the scoped leads: tenant, visibility, filters and the period
- * apply to the leads; their campaign, converted opportunity and activities are looked up per lead.
+ * apply to the leads; their campaign, won converted opportunity, campaign peers and first
+ * completed activity are joined (each a table lookup or one grouped pass, none a subquery per
+ * lead). The lead KPIs of one evaluation share it: it runs once per range and breakdown
+ * (`ctx.shared`), whichever and however many of them are asked for.
  *
  * @example
  * async query(ctx) {
  *   return (await leadFacts(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.leads, sampleSize: f.leads }));
  * }
  */
-export async function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
+export function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
+  return ctx.shared('leads.leadFacts', () => queryLeadFacts(ctx));
+}
+
+async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
   const group = ctx.group('lead', 'l');
   const won = wonAmount(ctx);
   const inner = (await ctx.source(newLeads, 'l'))
     .leftJoin(campaignLeadCounts(ctx), (join) =>
       join.onRef('kpiPeers.campaignId', '=', 'l.campaignId'),
     )
+    .leftJoin('campaigns as kpiCampaign', (join) =>
+      join
+        .onRef('kpiCampaign.tenantId', '=', 'l.tenantId')
+        .onRef('kpiCampaign.id', '=', 'l.campaignId'),
+    )
+    .leftJoin('opportunities as kpiWon', (join) =>
+      join
+        .onRef('kpiWon.tenantId', '=', 'l.tenantId')
+        .onRef('kpiWon.id', '=', 'l.convertedOpportunityId')
+        .on('kpiWon.status', '=', 'won'),
+    )
+    .leftJoin(firstActivities(ctx), (join) => join.onRef('kpiFirst.leadId', '=', 'l.id'))
     .select([
       (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
       (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
@@ -106,7 +133,7 @@ export async function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
         'converted',
       ),
       won.as('wonAmount'),
-      ctx.sql.daysBetween(ref('l.createdAt'), firstActivityAt()).as('firstActivityDays'),
+      ctx.sql.daysBetween(ref('l.createdAt'), ref('kpiFirst.firstAt')).as('firstActivityDays'),
     ]);
   const x = (column: string) => sql.ref(`x.${column}`);
   const isWon = sql`${x('wonAmount')} is not null`;

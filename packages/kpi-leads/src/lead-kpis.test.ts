@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createCrm, type RapportStorage } from '@rapport/core';
 import { postgresStorage } from '@rapport/postgres';
 import { sqliteStorage } from '@rapport/sqlite';
+import { countQueries, type QueryLog } from '@rapport/testing';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -59,10 +60,15 @@ for (const { name, storage } of backends) {
   describe.skipIf(name === 'postgres' && !postgresUp)(`lead KPIs on ${name}`, () => {
     const clock = { now: new Date('2026-01-01T00:00:00.000Z') };
     let opened: ReturnType<typeof openCrm> | undefined;
+    // Every statement the engine runs is logged (the wrapper changes nothing about what runs), so
+    // a test can prove what a dashboard costs.
+    let log: QueryLog | undefined;
     let tenants = 0;
     const crm = () => opened!;
     beforeAll(async () => {
-      opened = openCrm(storage(), () => clock.now);
+      const counted = countQueries(storage());
+      log = counted.log;
+      opened = openCrm(counted.storage, () => clock.now);
       await opened.migrate();
     });
     afterAll(() => opened?.destroy());
@@ -350,6 +356,47 @@ for (const { name, storage } of backends) {
         const april = await admin.kpis.evaluate(['leads.costPerLead'], { period: '2026-04' });
         expect(april['leads.costPerLead']).toMatchObject({ value: 600_00, sampleSize: 1 });
         expect(april['leads.costPerLead'].previous?.value).toBe(300_00);
+      });
+
+      test('a dashboard of every lead KPI with a breakdown runs the lead facts once per period and breakdown, with the same figures', async () => {
+        const { admin } = await march();
+        const ids = leadKpis.map((kpi) => kpi.id);
+        log!.reset();
+        const dashboard = await admin.kpis.evaluate(ids, { period: '2026-03', by: 'leadSource' });
+        const facts = log!.statements.filter((statement) => statement.includes('campaign_leads'));
+        // March and February, each total and by source: 4 lead facts queries for the 5 KPIs that
+        // use them (20 if each KPI ran its own); the rest is the tenant, the rates and the fused
+        // query of the 2 declared KPIs.
+        expect(facts).toHaveLength(4);
+        expect(log!.statements.length).toBeLessThanOrEqual(8);
+        // The hand-worked figures of the tests above, all from the one shared computation.
+        expect(dashboard['leads.newLeads'].value).toBe(6);
+        expect(dashboard['leads.costPerLead'].value).toBe(1500_00 / 5);
+        expect(dashboard['leads.costPerLead'].previous?.value).toBe(600_00);
+        expect(dashboard['leads.leadToOpportunityRate'].value).toBe(4 / 6);
+        expect(dashboard['leads.leadToWonRate'].value).toBe(3 / 6);
+        expect(byLabel(dashboard['leads.leadToWonRate'])).toEqual({
+          Web: 1 / 2,
+          Fair: 1 / 3,
+          Referral: 1,
+        });
+        expect(dashboard['leads.timeToFirstActivity'].value).toBeCloseTo(3.5 / 3, 9);
+        expect(dashboard['leads.timeToFirstActivity'].sampleSize).toBe(3);
+        expect(byLabel(dashboard['leads.costPerWonCustomer'])).toEqual({
+          Web: 400_00,
+          Fair: 1100_00,
+          Referral: null,
+        });
+        expect(byLabel(dashboard['leads.revenuePerLead'])).toEqual({
+          Web: 500_00,
+          Fair: 600_00,
+          Referral: 3000_00,
+        });
+        // Each KPI evaluated alone (its own facts queries) gives exactly what the dashboard gave.
+        for (const id of ids) {
+          const alone = await admin.kpis.evaluate([id], { period: '2026-03', by: 'leadSource' });
+          expect(alone[id]).toEqual(dashboard[id]);
+        }
       });
 
       test('a period without leads: counts are 0 and every quotient says why it has no value', async () => {
