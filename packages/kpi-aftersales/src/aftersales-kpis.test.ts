@@ -286,6 +286,34 @@ for (const { name, storage } of backends) {
         }
       });
 
+      test('a renewal after a gap is a churn, then a returning customer (not expansion)', async () => {
+        // ChartMogul, "MRR movements": churn when the last subscription ends, "reactivation" when
+        // a churned customer pays again; `renewalOfId` does not bridge a gap.
+        const { admin, account, contract, ana } = await setup();
+        const g = await account('G', 'SMB', ana.id);
+        const h = await account('H', 'SMB', ana.id);
+        const g1 = await contract(g, 100_00, '2025-01-01', '2026-03-20');
+        await contract(g, 100_00, '2026-04-10', null, { renewalOfId: g1.id });
+        const h1 = await contract(h, 200_00, '2025-01-01', '2026-03-31');
+        await contract(h, 200_00, '2026-04-01', null, { renewalOfId: h1.id });
+        const ids = [
+          'aftersales.churnRate',
+          'aftersales.revenueChurn',
+          'aftersales.expansionRevenue',
+          'aftersales.arpa',
+        ] as const;
+        // March: G and H on 03-01; on 04-01 G has nothing (its renewal starts 04-10), H renewed.
+        const march = await admin.kpis.evaluate(ids, { period: '2026-03' });
+        expect(march['aftersales.churnRate']).toMatchObject({ value: 1 / 2, sampleSize: 2 });
+        expect(march['aftersales.revenueChurn'].value).toBe(100_00 / 300_00);
+        // April: the cohort on 04-01 is H alone, which stays; G's return is neither churn nor
+        // expansion, but it is a customer again on 04-30: ARPA (100 + 200) / 2.
+        const april = await admin.kpis.evaluate(ids, { period: '2026-04' });
+        expect(april['aftersales.churnRate']).toMatchObject({ value: 0, sampleSize: 1 });
+        expect(april['aftersales.expansionRevenue'].value).toBe(0);
+        expect(april['aftersales.arpa'].value).toBe(300_00 / 2);
+      });
+
       test('a rep sees the churn of the accounts they can see', async () => {
         const { scopeAs, ana } = await contracts();
         const scope = scopeAs({ id: ana.id, role: 'rep' });
