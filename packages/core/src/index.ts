@@ -72,6 +72,7 @@ export {
   type KpiNumericField,
   type KpiOutcome,
   type KpiQueryContext,
+  type KpiRange,
   type KpiRow,
   type KpiSource,
   type KpiTitles,

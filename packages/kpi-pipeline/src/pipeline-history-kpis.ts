@@ -1,4 +1,11 @@
-import { defineKpi, type KpiQueryContext, type KpiRow, kpiRatio, sql } from '@rapport/core';
+import {
+  defineKpi,
+  type KpiQueryContext,
+  type KpiRange,
+  type KpiRow,
+  kpiRatio,
+  sql,
+} from '@rapport/core';
 
 import { stageEntries } from './pipeline-sources.js';
 
@@ -14,27 +21,80 @@ const historyDimensions = [
   'accountSegment',
 ] as const;
 
-/** Stage entries: history rows of open stages where the stage changed (or the deal began). */
-async function entries(ctx: KpiQueryContext) {
-  return (await ctx.source(stageEntries, 'h')).where(
-    sql<boolean>`(${sql.ref('h.previousStage')} is null or ${sql.ref('h.previousStage')} <> ${sql.ref('h.stage')})`,
-  );
-}
-
 /** Later history rows of the same opportunity in another stage. */
 function laterInOtherStage(extra = sql``) {
   return sql`from ${sql.table('stageHistory')} as ${sql.ref('n')} where ${sql.ref('n.tenantId')} = ${sql.ref('h.tenantId')} and ${sql.ref('n.opportunityId')} = ${sql.ref('h.opportunityId')} and ${sql.ref('n.createdAt')} > ${sql.ref('h.createdAt')} and ${sql.ref('n.stage')} <> ${sql.ref('h.stage')}${extra}`;
 }
 
-function groupColumns(ctx: KpiQueryContext) {
-  const group = ctx.group('stageHistory', 'h');
-  return group
-    ? [sql`${group.key}`.as('kpiKey'), sql`${group.label}`.as('kpiLabel')]
-    : [sql`null`.as('kpiKey'), sql`null`.as('kpiLabel')];
-}
-
 function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
+}
+
+/** What both stage KPIs count, per range and group. */
+interface StageFacts {
+  readonly range: KpiRange;
+  readonly key: string | null;
+  readonly label: string | null;
+  /** Entries into an open stage. */
+  readonly entered: number;
+  /** Entries that later moved on to another stage that is not lost. */
+  readonly advanced: number;
+  /** Entries that later moved to another stage (finished stays). */
+  readonly stays: number;
+  /** Days of the finished stays. */
+  readonly days: number;
+}
+
+/**
+ * The facts of stage entries (history rows of open stages where the stage changed, or the deal
+ * began) for both ranges and the breakdown in one scan: one correlated lookup per entry finds if
+ * it advanced, one when it was left. Shared by both stage KPIs, so a dashboard reads the stage
+ * history once per breakdown, not four times.
+ */
+function stageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
+  return ctx.shared('pipeline.stageFacts', async () => {
+    const group = ctx.group('stageHistory', 'h');
+    const advanced = sql<number>`(case when exists (select 1 ${laterInOtherStage(sql` and ${sql.ref('n.status')} <> ${'lost'}`)}) then 1 else 0 end)`;
+    const inner = (await ctx.source(stageEntries, 'h'))
+      .where(
+        sql<boolean>`(${sql.ref('h.previousStage')} is null or ${sql.ref('h.previousStage')} <> ${sql.ref('h.stage')})`,
+      )
+      .select([
+        ctx.rangeOf(stageEntries, 'h').as('kpiRange'),
+        (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
+        sql.ref('h.createdAt').as('kpiEnteredAt'),
+        advanced.as('kpiAdvanced'),
+        sql`(select min(${sql.ref('n.createdAt')}) ${laterInOtherStage()})`.as('kpiExitAt'),
+      ]);
+    const days = ctx.sql.daysBetween(sql.ref('x.kpiEnteredAt'), sql.ref('x.kpiExitAt'));
+    const grouped = ctx
+      .selectFrom(inner.as('x'))
+      .select([
+        sql.ref('x.kpiRange').as('kpiRange'),
+        sql.ref('x.kpiKey').as('kpiKey'),
+        sql`count(*)`.as('entered'),
+        sql`sum(${sql.ref('x.kpiAdvanced')})`.as('advanced'),
+        sql`count(${sql.ref('x.kpiExitAt')})`.as('stays'),
+        sql`sum(${days})`.as('days'),
+      ])
+      .groupBy(['x.kpiRange', 'x.kpiKey']);
+    // Labels once per group, after the GROUP BY.
+    const label = group?.labelOf?.(sql.ref('g.kpiKey')) ?? sql.ref('g.kpiKey');
+    const rows = await ctx
+      .selectFrom(grouped.as('g'))
+      .selectAll('g')
+      .select(sql`${label}`.as('kpiLabel'))
+      .execute();
+    return rows.map((row) => ({
+      range: row.kpiRange === 'previous' ? 'previous' : 'current',
+      key: text(row.kpiKey),
+      label: text(row.kpiLabel),
+      entered: Number(row.entered),
+      advanced: Number(row.advanced ?? 0),
+      stays: Number(row.stays ?? 0),
+      days: Number(row.days ?? 0),
+    }));
+  });
 }
 
 /**
@@ -55,28 +115,15 @@ export const stageConversion = defineKpi({
   dimensions: historyDimensions,
   reference:
     'Funnel stage conversion rate (Salesforce OpportunityHistory; HubSpot "deal stage conversion")',
+  bothRanges: true,
   async query(ctx): Promise<KpiRow[]> {
-    const advanced = sql<number>`(case when exists (select 1 ${laterInOtherStage(sql` and ${sql.ref('n.status')} <> ${'lost'}`)}) then 1 else 0 end)`;
-    const inner = (await entries(ctx)).select([...groupColumns(ctx), advanced.as('kpiAdvanced')]);
-    const rows = await ctx
-      .selectFrom(inner.as('x'))
-      .select([
-        sql.ref('x.kpiKey').as('kpiKey'),
-        sql`max(${sql.ref('x.kpiLabel')})`.as('kpiLabel'),
-        sql`count(*)`.as('entered'),
-        sql`sum(${sql.ref('x.kpiAdvanced')})`.as('advanced'),
-      ])
-      .groupBy('x.kpiKey')
-      .execute();
-    return rows.map((row) => {
-      const entered = Number(row.entered);
-      return {
-        key: text(row.kpiKey),
-        label: text(row.kpiLabel),
-        value: kpiRatio(Number(row.advanced ?? 0), entered, 'no stage entries'),
-        sampleSize: entered,
-      };
-    });
+    return (await stageFacts(ctx)).map((facts) => ({
+      range: facts.range,
+      key: facts.key,
+      label: facts.label,
+      value: kpiRatio(facts.advanced, facts.entered, 'no stage entries'),
+      sampleSize: facts.entered,
+    }));
   },
 });
 
@@ -97,36 +144,17 @@ export const averageTimeInStage = defineKpi({
   direction: 'lower',
   dimensions: historyDimensions,
   reference: 'Salesforce OpportunityHistory "stage duration"; HubSpot "average time in deal stage"',
+  bothRanges: true,
   async query(ctx): Promise<KpiRow[]> {
-    const exit = sql`(select min(${sql.ref('n.createdAt')}) ${laterInOtherStage()})`;
-    const inner = (await entries(ctx)).select([
-      ...groupColumns(ctx),
-      sql.ref('h.createdAt').as('kpiEnteredAt'),
-      exit.as('kpiExitAt'),
-    ]);
-    const days = ctx.sql.daysBetween(sql.ref('x.kpiEnteredAt'), sql.ref('x.kpiExitAt'));
-    const rows = await ctx
-      .selectFrom(inner.as('x'))
-      .select([
-        sql.ref('x.kpiKey').as('kpiKey'),
-        sql`max(${sql.ref('x.kpiLabel')})`.as('kpiLabel'),
-        sql`count(*)`.as('stays'),
-        sql`sum(${days})`.as('days'),
-      ])
-      .where(sql.ref('x.kpiExitAt'), 'is not', null)
-      .groupBy('x.kpiKey')
-      .execute();
-    return rows.map((row) => {
-      const stays = Number(row.stays);
-      return {
-        key: text(row.kpiKey),
-        label: text(row.kpiLabel),
-        value:
-          stays > 0
-            ? Number(row.days) / stays
-            : { value: null, reason: 'no finished stays in a stage' },
-        sampleSize: stays,
-      };
-    });
+    // A group is listed when it has finished stays (entries that were never left do not count).
+    return (await stageFacts(ctx))
+      .filter((facts) => facts.stays > 0)
+      .map((facts) => ({
+        range: facts.range,
+        key: facts.key,
+        label: facts.label,
+        value: facts.days / facts.stays,
+        sampleSize: facts.stays,
+      }));
   },
 });

@@ -384,7 +384,20 @@ export interface KpiRow<TItem = never> {
   readonly sampleSize: number;
   /** The records behind the value (list KPIs). */
   readonly items?: readonly TItem[];
+  /**
+   * Which range the row is for, for a KPI with `bothRanges` (see {@link QueryKpi}); default
+   * `current`. Other query KPIs are called per range and leave it out.
+   */
+  readonly range?: KpiRange;
 }
+
+/**
+ * The evaluated period (`current`) or the one it is compared with (`previous`).
+ *
+ * @example
+ * const range: KpiRange = 'previous';
+ */
+export type KpiRange = 'current' | 'previous';
 
 /**
  * A group column pair for a breakdown: its key and a label.
@@ -419,6 +432,11 @@ export interface KpiGroupExpressions {
 export interface KpiQueryContext {
   /** The range this call computes (the period or the previous one); null for `all` or a snapshot. */
   readonly range: Period | null;
+  /**
+   * For a KPI with `bothRanges`: the previous period, which this call computes too (rows with
+   * `range: 'previous'`); null when there is none to compare with, and always null for other KPIs.
+   */
+  readonly previousRange: Period | null;
   /** The breakdown of this call; undefined for the total. */
   readonly by: KpiBreakdown | undefined;
   /** The tenant (base currency, time zone). */
@@ -435,6 +453,17 @@ export interface KpiQueryContext {
     source: AnyKpiSource,
     alias?: string,
   ): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
+  /**
+   * Which range a row of a dated source falls in, as SQL (`'current'` or `'previous'`), to GROUP
+   * BY in a KPI with `bothRanges`; always `'current'` when the call computes one range.
+   *
+   * @example
+   * const rows = await (await ctx.source(stageEntries, 'h'))
+   *   .select([ctx.rangeOf(stageEntries, 'h').as('range'), sql`count(*)`.as('n')])
+   *   .groupBy(sql.ref('range'))
+   *   .execute();
+   */
+  rangeOf(source: AnyKpiSource, alias: string): RawBuilder<KpiRange>;
   /** The breakdown's key and label for rows of `object` aliased `alias`; undefined for the total. */
   group(object: ObjectName, alias: string): KpiGroupExpressions | undefined;
   /** An amount in minor units of `currency`, converted to minor units of the base currency. */
@@ -478,6 +507,14 @@ export interface QueryKpi<
 > extends KpiInfo<TId, TDimension> {
   /** True when the KPI is a state now, not cut by the period (there is no previous value). */
   readonly snapshot?: boolean;
+  /**
+   * True when `query` computes the period and its previous one in one call, the way declared KPIs
+   * do: `ctx.range` is the period, `ctx.previousRange` the previous one, `ctx.source` keeps rows
+   * of either, `ctx.rangeOf` tells them apart, and rows for the previous period say
+   * `range: 'previous'`. One scan instead of two, where the KPI reads many rows per range.
+   * Default false: `query` is called once per range.
+   */
+  readonly bothRanges?: boolean;
   /** The rows: one with `key: null` for the total, else one per group. */
   query(context: KpiQueryContext): Promise<readonly KpiRow<TItem>[]>;
 }

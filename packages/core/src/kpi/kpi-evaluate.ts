@@ -33,6 +33,7 @@ import {
   type KpiBreakdown,
   type KpiDimension,
   type KpiQueryContext,
+  type KpiRange,
   type KpiRow,
   type KpiValue,
   type QueryKpi,
@@ -627,15 +628,25 @@ function queryContext(
   evaluation: Evaluation,
   range: Period | null,
   by: KpiBreakdown | undefined,
+  previousRange: Period | null = null,
 ): KpiQueryContext {
   const db = dbOf(evaluation.state);
+  const ranges = [range, previousRange].filter((r): r is Period => r !== null);
   return {
     range,
+    previousRange,
     by,
     tenant: evaluation.tenant,
     today: evaluation.today,
     sql: evaluation.state.engine.storage.sql,
-    source: (source, alias = 't') => sourceRows(evaluation, source, alias, range ? [range] : []),
+    source: (source, alias = 't') => sourceRows(evaluation, source, alias, ranges),
+    rangeOf: (source, alias) => {
+      if (!source.date || !range || !previousRange || range.start === null)
+        return sql<KpiRange>`${sql.lit('current')}`;
+      const column = sql.ref(`${alias}.${source.date}`);
+      const timestamp = isTimestampField(definitionOf(evaluation, source.object), source.date);
+      return sql<KpiRange>`(case when ${inRange(column, range, timestamp)} then ${sql.lit('current')} else ${sql.lit('previous')} end)`;
+    },
     group: (object, alias) => (by ? groupOf(evaluation, object, alias, by) : undefined),
     toBase: (amount, currency) => moneyFactor(evaluation, amount, currency),
     selectFrom: (subquery) => db.selectFrom(subquery),
@@ -644,6 +655,8 @@ function queryContext(
         key,
         range?.startInstant ?? null,
         range?.endInstant ?? null,
+        previousRange?.startInstant ?? null,
+        previousRange?.endInstant ?? null,
         by ?? null,
       ]);
       let value = evaluation.shared.get(slot);
@@ -677,12 +690,20 @@ async function queryResult(
   const snapshot = kpi.snapshot === true || evaluation.period.start === null;
   const range = snapshot ? null : evaluation.period;
   const previous = snapshot ? null : evaluation.previous;
-  const run = async (period: Period | null, by: KpiBreakdown | undefined) =>
+  const runOne = async (period: Period | null, by: KpiBreakdown | undefined) =>
     fromRows(await kpi.query(queryContext(evaluation, period, by)));
-  const [current, before] = await Promise.all([
-    run(range, undefined),
-    previous ? run(previous, undefined) : undefined,
-  ]);
+  // Current and previous rows of a breakdown (or the total): one call for a KPI that computes
+  // both ranges at once, else one call per range.
+  const run = async (by: KpiBreakdown | undefined) => {
+    if (!kpi.bothRanges)
+      return Promise.all([runOne(range, by), previous ? runOne(previous, by) : undefined]);
+    const rows = await kpi.query(queryContext(evaluation, range, by, previous));
+    return [
+      fromRows(rows.filter((row) => row.range !== 'previous')),
+      previous ? fromRows(rows.filter((row) => row.range === 'previous')) : undefined,
+    ] as const;
+  };
+  const [current, before] = await run(undefined);
   const currentTotal = current.get(NONE);
   const total = figure(
     currentTotal?.computed ?? noRows,
@@ -691,10 +712,7 @@ async function queryResult(
   );
   let breakdown: KpiGroupResult[] | null = null;
   if (evaluation.by) {
-    const [groups, groupsBefore] = await Promise.all([
-      run(range, evaluation.by),
-      previous ? run(previous, evaluation.by) : undefined,
-    ]);
+    const [groups, groupsBefore] = await run(evaluation.by);
     breakdown = sortGroups(
       [...groups].map(([group, { row, computed }]) => ({
         key: row.key,

@@ -267,6 +267,35 @@ export function pipelineCases(setup: KpiConformanceSetup): void {
       });
     });
 
+    test('both stage KPIs, both periods and the labels come from one stage history query per breakdown', async () => {
+      const scope = await world.tenant();
+      await history(scope);
+      // July has no stage entries; its previous period, June, has the entries of the tests above.
+      const ids = ['pipeline.stageConversion', 'pipeline.averageTimeInStage'] as const;
+      world.log().reset();
+      const results = await scope.kpis.evaluate(ids, { period: '2026-07', by: 'owner' });
+      const overHistory = world.log().statements.filter((s) => /from "stage_history"/.test(s));
+      // Total and by owner, each for July and June at once (8 if every KPI, range and breakdown
+      // ran its own).
+      expect(overHistory).toHaveLength(2);
+      const conversion = results['pipeline.stageConversion'];
+      const time = results['pipeline.averageTimeInStage'];
+      expect(conversion).toMatchObject({ value: null, sampleSize: 0 });
+      expect(conversion.previous).toMatchObject({ value: 2 / 5, sampleSize: 5 });
+      expect(time.value).toBeNull();
+      expect(time.previous?.value).toBeCloseTo(20 / 3, 9);
+      expect(time.previous?.sampleSize).toBe(3);
+      // No owner has July entries, so the breakdown lists nobody; June's figures are the same
+      // when June is the evaluated period.
+      expect(conversion.breakdown).toEqual([]);
+      const june = await scope.kpis.evaluate(ids, { period: '2026-06', by: 'owner' });
+      expect(byLabel(june['pipeline.stageConversion'])).toEqual({ Ana: 2 / 5 });
+      expect(byLabel(june['pipeline.averageTimeInStage'])).toEqual({
+        Ana: expect.closeTo(20 / 3, 9),
+      });
+      expect(june['pipeline.averageTimeInStage'].breakdown?.[0]?.sampleSize).toBe(3);
+    });
+
     test('timestamps fall into the period of the tenant time zone', async () => {
       const scope = await world.tenant({ timeZone: 'Europe/Berlin' });
       const rep = await scope.users.create({ name: 'Ana', role: 'rep' });
