@@ -14,6 +14,9 @@ export interface BenchRanges {
   readonly pe: string;
   readonly psi: string;
   readonly pei: string;
+  /** Last days of the evaluated and the previous period (ce and pe minus a day). */
+  readonly cl: string;
+  readonly pl: string;
   /** Today in the tenant's time zone. */
   readonly today: string;
   /** Deals without activity since this instant are stale (30 days before today). */
@@ -34,7 +37,13 @@ export function benchRanges(period: string): BenchRanges {
     if (!value) throw new Error(`the bench period needs limits (${what})`);
     return value;
   };
+  const dayBefore = (day: string) => {
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+  };
   return {
+    cl: dayBefore(need(current.end, 'end')),
+    pl: dayBefore(need(previous?.end, 'previous end')),
     cs: need(current.start, 'start'),
     ce: need(current.end, 'end'),
     csi: need(current.startInstant, 'start'),
@@ -46,6 +55,20 @@ export function benchRanges(period: string): BenchRanges {
     today,
     staleCutoff: need(cutoff.startInstant, 'cutoff'),
   };
+}
+
+/**
+ * Months of a period from its first day to its exclusive end, as predictive lifetime value
+ * counts them: whole calendar months when both days are firsts of a month, else days x 12 / 365.
+ */
+export function periodMonths(start: string, end: string): number {
+  if (start.endsWith('-01') && end.endsWith('-01'))
+    return (
+      Number(end.slice(0, 4)) * 12 +
+      Number(end.slice(5, 7)) -
+      (Number(start.slice(0, 4)) * 12 + Number(start.slice(5, 7)))
+    );
+  return (((Date.parse(end) - Date.parse(start)) / 86_400_000) * 12) / 365;
 }
 
 /**

@@ -20,7 +20,12 @@ export type ChildTask =
       readonly period: string;
       readonly ids: readonly string[];
     }
-  | { readonly kind: 'cold-sql'; readonly file: string; readonly period: string }
+  | {
+      readonly kind: 'cold-sql';
+      readonly file: string;
+      readonly period: string;
+      readonly ids: readonly string[];
+    }
   | {
       readonly kind: 'probe';
       readonly file: string;
@@ -68,6 +73,7 @@ async function main(task: ChildTask): Promise<void> {
       database,
       benchRanges(task.period),
       moneyFactors(database),
+      task.ids,
     );
     figures = figuresFromMeasures(dashboard.run()).size;
     const ms = now() - start;

@@ -1,3 +1,6 @@
+// The discovered aftersales plugin is `aftersalesPlugin`, made with the default options.
+import { defaultGrossMargin } from '@rapport/kpi-aftersales';
+
 /**
  * The dashboard's figures as a flat map, so Rapport, hand-written SQL, DuckDB and the naive
  * JavaScript reduction can be compared number by number:
@@ -32,6 +35,51 @@ export interface GroupMeasures {
   openAmount: number;
 }
 
+/** The cohort of the leads created in a period: what every lead KPI is a quotient of. */
+export interface LeadMeasures {
+  leads: number;
+  /** Leads with a campaign (the ones that carry campaign cost). */
+  campaignLeads: number;
+  /** Actual cost (base currency) of the campaigns with leads in the period, each counted once. */
+  cost: number;
+  converted: number;
+  /** Leads whose converted opportunity is won now, and those of them with a campaign. */
+  won: number;
+  campaignWon: number;
+  /** Amount (base currency) of those won opportunities. */
+  wonRevenue: number;
+  /** Leads with a completed activity, and the sum of days to the first one. */
+  contacted: number;
+  daysToFirstActivity: number;
+}
+
+/**
+ * Customers (accounts with an active counted contract) of a period with first day S, exclusive
+ * end E and last day L: the cohort on S and what became of it on E, and the state on L.
+ */
+export interface CustomerMeasures {
+  customersAtStart: number;
+  churned: number;
+  mrrAtStart: number;
+  churnedMrr: number;
+  contraction: number;
+  expansion: number;
+  /** Customers and MRR on L. */
+  customers: number;
+  mrr: number;
+  /** Accounts with a contract started by L, and their contracts' revenue up to L. */
+  lifetimeCustomers: number;
+  lifetimeRevenue: number;
+}
+
+/** Accounts by their won opportunities closed before the period's end. */
+export interface PurchaseMeasures {
+  buyers: number;
+  repeatBuyers: number;
+  /** Buyers whose won line items span two or more product families. */
+  crossBuyers: number;
+}
+
 /** What every non-Rapport implementation computes; the figures follow from it by one function. */
 export interface DashboardMeasures {
   closed: Record<Bucket, ClosedMeasures>;
@@ -44,6 +92,11 @@ export interface DashboardMeasures {
   unrealistic: number;
   byOwner: Map<string | null, GroupMeasures>;
   byProduct: Map<string | null, GroupMeasures>;
+  leads: Record<Bucket, LeadMeasures>;
+  customers: Record<Bucket, CustomerMeasures>;
+  purchases: Record<Bucket, PurchaseMeasures>;
+  /** Months of each period, as predictive lifetime value counts them. */
+  months: Record<Bucket, number>;
 }
 
 /** The KPI ids whose figures {@link figuresFromMeasures} computes (the hand-written set). */
@@ -65,7 +118,81 @@ export const handWrittenKpiIds = [
   'pipeline.averageTimeInStage',
   'pipeline.salesVelocity',
   'pipeline.unrealisticPlanning',
+  'leads.newLeads',
+  'leads.costPerLead',
+  'leads.leadToOpportunityRate',
+  'leads.leadToWonRate',
+  'leads.timeToFirstActivity',
+  'leads.costPerWonCustomer',
+  'leads.revenuePerLead',
+  'aftersales.churnRate',
+  'aftersales.revenueChurn',
+  'aftersales.grossRevenueRetention',
+  'aftersales.netRevenueRetention',
+  'aftersales.expansionRevenue',
+  'aftersales.arpa',
+  'aftersales.historicalLifetimeValue',
+  'aftersales.predictiveLifetimeValue',
+  'aftersales.repeatPurchaseRate',
+  'aftersales.crossSellRate',
 ] as const;
+
+/** A KPI id of the hand-written set. */
+export type HandWrittenKpiId = (typeof handWrittenKpiIds)[number];
+
+/**
+ * The questions every hand-written implementation asks (its queries, or loops for the naive
+ * way) and the KPIs each one serves. A question none of whose KPIs is on the dashboard (left out
+ * by the probe) is not asked, so the hand-written side does no work Rapport does not do.
+ * The breakdowns are always asked, as Rapport always evaluates them.
+ */
+export const questionKpis = {
+  closed: [
+    'closing.winRate',
+    'closing.wonRevenue',
+    'closing.averageDealSize',
+    'closing.averageSalesCycle',
+    'closing.quotaAttainment',
+    'closing.lossReasons',
+    'pipeline.coverage',
+    'pipeline.salesVelocity',
+  ],
+  medianDeal: ['closing.medianDealSize'],
+  medianCycle: ['closing.medianSalesCycle'],
+  open: [
+    'pipeline.openCount',
+    'pipeline.openValue',
+    'pipeline.weightedValue',
+    'pipeline.salesVelocity',
+  ],
+  closing: ['pipeline.expectedCloseVolume', 'pipeline.coverage'],
+  quota: ['closing.quotaAttainment', 'pipeline.coverage'],
+  stages: ['pipeline.stageConversion', 'pipeline.averageTimeInStage'],
+  unrealistic: ['pipeline.unrealisticPlanning'],
+  leads: handWrittenKpiIds.filter((id) => id.startsWith('leads.')),
+  customers: handWrittenKpiIds.filter(
+    (id) =>
+      id.startsWith('aftersales.') &&
+      id !== 'aftersales.repeatPurchaseRate' &&
+      id !== 'aftersales.crossSellRate',
+  ),
+  purchases: ['aftersales.repeatPurchaseRate', 'aftersales.crossSellRate'],
+} as const satisfies Record<string, readonly HandWrittenKpiId[]>;
+
+/** A question of the hand-written implementations. */
+export type Question = keyof typeof questionKpis;
+
+/** Whether a query name is one of the {@link questionKpis} (the breakdown queries are not). */
+export function isQuestion(name: string): name is Question {
+  return Object.hasOwn(questionKpis, name);
+}
+
+/** Which questions the KPIs `ids` need answered (all of them when `ids` is omitted). */
+export function questionsFor(ids?: Iterable<string>): (question: Question) => boolean {
+  if (!ids) return () => true;
+  const wanted = new Set(ids);
+  return (question) => (questionKpis[question] as readonly string[]).some((id) => wanted.has(id));
+}
 
 /** The KPIs broken down by owner and by product. */
 export const breakdownKpiIds = ['closing.winRate', 'pipeline.openValue'] as const;
@@ -82,6 +209,39 @@ export function emptyClosed(): ClosedMeasures {
   };
 }
 
+export function emptyLeads(): LeadMeasures {
+  return {
+    leads: 0,
+    campaignLeads: 0,
+    cost: 0,
+    converted: 0,
+    won: 0,
+    campaignWon: 0,
+    wonRevenue: 0,
+    contacted: 0,
+    daysToFirstActivity: 0,
+  };
+}
+
+export function emptyCustomers(): CustomerMeasures {
+  return {
+    customersAtStart: 0,
+    churned: 0,
+    mrrAtStart: 0,
+    churnedMrr: 0,
+    contraction: 0,
+    expansion: 0,
+    customers: 0,
+    mrr: 0,
+    lifetimeCustomers: 0,
+    lifetimeRevenue: 0,
+  };
+}
+
+export function emptyPurchases(): PurchaseMeasures {
+  return { buyers: 0, repeatBuyers: 0, crossBuyers: 0 };
+}
+
 export function emptyMeasures(): DashboardMeasures {
   return {
     closed: { c: emptyClosed(), p: emptyClosed() },
@@ -93,6 +253,10 @@ export function emptyMeasures(): DashboardMeasures {
     unrealistic: 0,
     byOwner: new Map(),
     byProduct: new Map(),
+    leads: { c: emptyLeads(), p: emptyLeads() },
+    customers: { c: emptyCustomers(), p: emptyCustomers() },
+    purchases: { c: emptyPurchases(), p: emptyPurchases() },
+    months: { c: 0, p: 0 },
   };
 }
 
@@ -225,6 +389,8 @@ export function figuresFromMeasures(m: DashboardMeasures): Figures {
     }),
   );
   put(figures, 'pipeline.unrealisticPlanning', { value: m.unrealistic, n: m.unrealistic });
+  leadFigures(figures, m);
+  customerFigures(figures, m);
   for (const [dimension, groups] of [
     ['owner', m.byOwner],
     ['product', m.byProduct],
@@ -249,6 +415,108 @@ export function figuresFromMeasures(m: DashboardMeasures): Figures {
     }
   }
   return figures;
+}
+
+/** The lead KPIs (packages/kpi-leads/src/lead-kpis.ts) from the cohort measures. */
+function leadFigures(figures: Figures, m: DashboardMeasures): void {
+  const both = (f: (l: LeadMeasures) => Figure) => [f(m.leads.c), f(m.leads.p)] as const;
+  put(figures, 'leads.newLeads', ...both((l) => ({ value: l.leads, n: l.leads })));
+  put(
+    figures,
+    'leads.costPerLead',
+    ...both((l) => ({ value: divide(l.cost, l.campaignLeads), n: l.campaignLeads })),
+  );
+  put(
+    figures,
+    'leads.leadToOpportunityRate',
+    ...both((l) => ({ value: divide(l.converted, l.leads), n: l.leads })),
+  );
+  put(
+    figures,
+    'leads.leadToWonRate',
+    ...both((l) => ({ value: divide(l.won, l.leads), n: l.leads })),
+  );
+  put(
+    figures,
+    'leads.timeToFirstActivity',
+    ...both((l) => ({ value: divide(l.daysToFirstActivity, l.contacted), n: l.contacted })),
+  );
+  put(
+    figures,
+    'leads.costPerWonCustomer',
+    ...both((l) => ({ value: divide(l.cost, l.campaignWon), n: l.campaignLeads })),
+  );
+  put(
+    figures,
+    'leads.revenuePerLead',
+    ...both((l) => ({ value: divide(l.wonRevenue, l.leads), n: l.leads })),
+  );
+}
+
+/** The aftersales KPIs (packages/kpi-aftersales/src/*-kpis.ts) from the customer measures. */
+function customerFigures(figures: Figures, m: DashboardMeasures): void {
+  const both = (f: (c: CustomerMeasures, b: Bucket) => Figure) =>
+    [f(m.customers.c, 'c'), f(m.customers.p, 'p')] as const;
+  const cohort = (c: CustomerMeasures, value: number | null) => ({
+    value,
+    n: c.customersAtStart,
+  });
+  put(
+    figures,
+    'aftersales.churnRate',
+    ...both((c) => cohort(c, divide(c.churned, c.customersAtStart))),
+  );
+  put(
+    figures,
+    'aftersales.revenueChurn',
+    ...both((c) => cohort(c, divide(c.churnedMrr + c.contraction, c.mrrAtStart))),
+  );
+  put(
+    figures,
+    'aftersales.grossRevenueRetention',
+    ...both((c) => cohort(c, divide(c.mrrAtStart - c.churnedMrr - c.contraction, c.mrrAtStart))),
+  );
+  put(
+    figures,
+    'aftersales.netRevenueRetention',
+    ...both((c) =>
+      cohort(c, divide(c.mrrAtStart - c.churnedMrr - c.contraction + c.expansion, c.mrrAtStart)),
+    ),
+  );
+  put(figures, 'aftersales.expansionRevenue', ...both((c) => cohort(c, c.expansion)));
+  put(
+    figures,
+    'aftersales.arpa',
+    ...both((c) => ({ value: divide(c.mrr, c.customers), n: c.customers })),
+  );
+  put(
+    figures,
+    'aftersales.historicalLifetimeValue',
+    ...both((c) => ({
+      value: divide(c.lifetimeRevenue, c.lifetimeCustomers),
+      n: c.lifetimeCustomers,
+    })),
+  );
+  put(
+    figures,
+    'aftersales.predictiveLifetimeValue',
+    ...both((c, b) =>
+      cohort(
+        c,
+        c.customers === 0 || c.customersAtStart === 0 || c.churned === 0
+          ? null
+          : ((c.mrr / c.customers) * defaultGrossMargin * m.months[b]) /
+              (c.churned / c.customersAtStart),
+      ),
+    ),
+  );
+  const purchases = (f: (p: PurchaseMeasures) => number) =>
+    [
+      { value: divide(f(m.purchases.c), m.purchases.c.buyers), n: m.purchases.c.buyers },
+      { value: divide(f(m.purchases.p), m.purchases.p.buyers), n: m.purchases.p.buyers },
+    ] as const;
+  put(figures, 'aftersales.repeatPurchaseRate', ...purchases((p) => p.repeatBuyers));
+  put(figures, 'aftersales.crossSellRate', ...purchases((p) => p.crossBuyers));
 }
 
 /** The shape of a Rapport KPI result this module reads. */

@@ -5,8 +5,11 @@ import {
   type DashboardMeasures,
   emptyMeasures,
   groupOf,
+  type questionKpis,
+  questionsFor,
 } from './dashboard-figures.js';
 import { benchTenant } from './dataset.js';
+import { naiveLeadsAftersales } from './naive-leads-aftersales.js';
 
 type Row = Record<string, unknown>;
 
@@ -22,22 +25,33 @@ const days = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) /
 
 /**
  * The naive way: load every row of the tables the dashboard needs into JavaScript
- * (`select *`, as an app with an ORM would) and reduce in loops and maps.
+ * (`select *`, as an app with an ORM would) and reduce in loops and maps. `ids`: the KPIs on the
+ * dashboard (default: the whole hand-written set); tables only KPIs left out need are not loaded
+ * (see {@link questionKpis}).
  */
 export function naiveDashboard(
   database: Database.Database,
   ranges: BenchRanges,
   factors: ReadonlyMap<string, number>,
+  ids?: Iterable<string>,
 ): DashboardMeasures {
-  const load = (table: string) =>
-    database.prepare(`select * from ${table} where tenant_id = ?`).all(benchTenant.id) as Row[];
+  const asks = questionsFor(ids);
+  const load = (table: string, needed = true) =>
+    needed
+      ? (database
+          .prepare(`select * from ${table} where tenant_id = ?`)
+          .all(benchTenant.id) as Row[])
+      : [];
   const opportunities = load('opportunities');
-  const history = load('stage_history');
+  const history = load('stage_history', asks('stages'));
   const activities = load('activities');
   const quotas = load('quotas');
   const lineItems = load('opportunity_line_items');
   const users = load('users');
   const products = load('products');
+  const leads = load('leads', asks('leads'));
+  const campaigns = load('campaigns', asks('leads'));
+  const contracts = load('contracts', asks('customers'));
 
   const m = emptyMeasures();
   const money = (row: Row, column = 'amount'): number | null => {
@@ -183,5 +197,12 @@ export function naiveDashboard(
       }
     }
   }
+  naiveLeadsAftersales(
+    { leads, campaigns, contracts, activities, opportunities, lineItems, products },
+    ranges,
+    money,
+    m,
+    asks,
+  );
   return m;
 }

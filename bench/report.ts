@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import type { BenchOptions } from './bench-options.js';
 import type { ProbeOutcome } from './child-process.js';
-import type { Mismatch } from './dashboard-figures.js';
+import { handWrittenKpiIds, type Mismatch } from './dashboard-figures.js';
 import type { Dataset } from './dataset.js';
 import type { CreateResult, ImportResult } from './import-bench.js';
 
@@ -86,7 +86,7 @@ function phases(s: SizeResult): [string, Timing | undefined, string][] {
     [
       `Rapport, hand-written set (${s.coveredIds.length} KPIs + breakdowns), warm`,
       s.rapportCovered,
-      '',
+      s.rapportCovered === s.rapportFull ? 'the full dashboard: same runs' : '',
     ],
     ['hand-written SQL, better-sqlite3, warm', s.handWritten, ''],
     ['hand-written SQL, cold', s.coldSql, 'fresh process'],
@@ -139,6 +139,16 @@ export function printTable(report: BenchReport): void {
   });
 }
 
+/** `closing 8, pipeline 9, ...`: how many of the KPI ids each group has. */
+function groupCounts(ids: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const id of ids) {
+    const group = id.split('.')[0]!;
+    counts.set(group, (counts.get(group) ?? 0) + 1);
+  }
+  return [...counts].map(([group, n]) => `${group} ${n}`).join(', ');
+}
+
 function verdict(met: boolean): string {
   return met ? '**met**' : '**missed**';
 }
@@ -168,7 +178,7 @@ export function writeReport(report: BenchReport): string {
     '## What is measured',
     '',
     '- **Full dashboard**: every KPI the plugins export (minus any left out by the probe, listed below), then win rate and open pipeline value by owner and by product: 3 `scope.kpis.evaluate` calls, a fresh scope per dashboard as per request.',
-    '- **Hand-written set**: the KPIs that have hand-written SQL in `bench/sqlite-dashboard.ts` (closing and pipeline) plus the same breakdowns; the ratios to hand-written SQL, DuckDB and naive use this set, so both sides compute the same figures. Every figure (value, sample size, previous period, each breakdown group) is compared and must agree.',
+    `- **Hand-written set**: the KPIs that have hand-written SQL (\`handWrittenKpiIds\`, ${handWrittenKpiIds.length} KPIs: ${groupCounts(handWrittenKpiIds)}; closing and pipeline in \`bench/sqlite-dashboard.ts\`, leads and aftersales in \`bench/sqlite-leads-aftersales.ts\`, the same questions in DuckDB and in naive JS) plus the same breakdowns; the ratios to hand-written SQL, DuckDB and naive use this set, so both sides compute the same figures. Every figure (value, sample size, previous period, each breakdown group) is compared and must agree. Each size says which dashboard KPIs, if any, are not in the set.`,
     '- **Warm**: the same process and connection after one warm-up run (OS page cache and SQLite statement caches warm).',
     '- **Cold** (hand-written set, so Rapport and SQL compute the same figures): a fresh node process and database connection, the database file (and its -wal/-shm) evicted from the OS page cache with `posix_fadvise(DONTNEED)` (`dd iflag=nocache count=0`); module loading is not timed. Not a dropped global page cache (shared machine).',
     '- **DuckDB**: the rows the dashboard reads, typed (DATE, TIMESTAMP), in an in-memory DuckDB; the same hand-written queries in its dialect. Loading (sqlite3 CSV export + read_csv) is reported, not counted.',
@@ -195,6 +205,13 @@ export function writeReport(report: BenchReport): string {
         ([phase, t, note]) =>
           `| ${phase} | ${ms(t?.ms)} | ${t ? t.runs.map((r) => ms(r)).join(' / ') : 'n/a'} | ${mb(t?.peakAboveRestMb)} | ${note} |`,
       ),
+      '',
+    );
+    const outside = s.dashboardIds.filter((id) => !s.coveredIds.includes(id));
+    push(
+      outside.length === 0
+        ? `Hand-written set at this size: all ${s.dashboardIds.length} KPIs of the dashboard (${groupCounts(s.coveredIds)}), so the ratios cover the full dashboard.`
+        : `Hand-written set at this size: ${s.coveredIds.length} of the ${s.dashboardIds.length} KPIs of the dashboard (${groupCounts(s.coveredIds)}); not in it: ${outside.map((id) => `\`${id}\``).join(', ')}.`,
       '',
     );
     const r = ratios(s);

@@ -155,7 +155,7 @@ for (const size of options.sizes) {
   log('  hand-written SQL on better-sqlite3 (warm)');
   const database = new Database(dataset.file, { readonly: true });
   const factors = moneyFactors(database);
-  const floor = new SqliteDashboard(database, ranges, factors);
+  const floor = new SqliteDashboard(database, ranges, factors, coveredIds);
   const handWritten = await warm(sampler, options.reps, () => figuresFromMeasures(floor.run()));
   log(`    ${handWritten.ms.toFixed(0)} ms`);
 
@@ -175,7 +175,12 @@ for (const size of options.sizes) {
         }),
       );
       coldSqlRuns.push(
-        await coldRun({ kind: 'cold-sql', file: dataset.file, period: options.period }),
+        await coldRun({
+          kind: 'cold-sql',
+          file: dataset.file,
+          period: options.period,
+          ids: coveredIds,
+        }),
       );
     }
     const summarize = (runs: typeof coldRapportRuns): Timing => ({
@@ -195,7 +200,7 @@ for (const size of options.sizes) {
   const loadStart = now();
   const duck = await loadDuckDb(dataset.file, options.dataDir);
   const duckLoadMs = now() - loadStart;
-  const ceiling = new DuckDbDashboard(duck.connection, ranges, factors);
+  const ceiling = new DuckDbDashboard(duck.connection, ranges, factors, coveredIds);
   log(`    loaded in ${(duckLoadMs / 1000).toFixed(1)} s; dashboard (warm)`);
   const duckdb = await warm(sampler, options.reps, async () =>
     figuresFromMeasures(await ceiling.run()),
@@ -208,7 +213,7 @@ for (const size of options.sizes) {
   if (size <= options.naiveMax) {
     log('  naive: rows into JavaScript, reduce');
     naive = await warm(sampler, options.reps - 1, () =>
-      figuresFromMeasures(naiveDashboard(database, ranges, factors)),
+      figuresFromMeasures(naiveDashboard(database, ranges, factors, coveredIds)),
     );
     log(`    ${naive.ms.toFixed(0)} ms`);
   } else log(`  naive: not run above ${options.naiveMax.toLocaleString('en')} opportunities`);

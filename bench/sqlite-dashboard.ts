@@ -7,8 +7,13 @@ import {
   emptyMeasures,
   type GroupMeasures,
   groupOf,
+  isQuestion,
+  type Question,
+  type questionKpis,
+  questionsFor,
 } from './dashboard-figures.js';
 import { benchTenant } from './dataset.js';
+import { SqliteLeadsAftersales } from './sqlite-leads-aftersales.js';
 
 type Row = Record<string, number | string | null>;
 const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
@@ -18,7 +23,7 @@ const bucketOf = (value: unknown): Bucket => (value === 'c' ? 'c' : 'p');
 
 /**
  * The dashboard as hand-written SQL on raw better-sqlite3: the floor for SQLite. One query per
- * question, written the way someone who knows SQLite and this schema would write them, with the
+ * question (the lead and aftersales ones in {@link SqliteLeadsAftersales}), written the way someone who knows SQLite and this schema would write them, with the
  * same definitions as the KPIs (periods, currency conversion, medians, stage history rules).
  *
  * @example
@@ -28,13 +33,19 @@ const bucketOf = (value: unknown): Bucket => (value === 'c' ? 'c' : 'p');
 export class SqliteDashboard {
   private readonly statements: Record<string, Database.Statement>;
   private readonly params: Record<string, string>;
+  private readonly leadsAftersales: SqliteLeadsAftersales;
+  private readonly asks: (question: Question) => boolean;
 
+  /** `ids`: the KPIs on the dashboard (default: the whole hand-written set); see {@link questionKpis}. */
   constructor(
     database: Database.Database,
     ranges: BenchRanges,
     factors: ReadonlyMap<string, number>,
+    ids?: Iterable<string>,
   ) {
     this.params = { t: benchTenant.id, ...ranges };
+    this.asks = questionsFor(ids);
+    this.leadsAftersales = new SqliteLeadsAftersales(database, ranges, factors, this.asks);
     const money = (alias: string) => moneySql(factors, `${alias}.amount`, `${alias}.currency`);
     const inDays = (column: string) =>
       `((${column} >= @cs and ${column} < @ce) or (${column} >= @ps and ${column} < @pe))`;
@@ -115,6 +126,7 @@ export class SqliteDashboard {
   }
 
   private all(name: string): Row[] {
+    if (isQuestion(name) && !this.asks(name)) return [];
     const statement = this.statements[name]!;
     // better-sqlite3 rejects named parameters a statement does not use.
     const used = Object.fromEntries(
@@ -151,6 +163,7 @@ export class SqliteDashboard {
     m.unrealistic = this.all('unrealistic').length;
     this.breakdown(m.byOwner, 'owner');
     this.breakdown(m.byProduct, 'product');
+    this.leadsAftersales.run(m);
     return m;
   }
 
