@@ -134,5 +134,8 @@ export function sqliteStorage(config: SqliteStorageConfig = {}): SqliteStorage {
     types,
     sql: dialectSql,
     concurrentTransactions: false,
+    // Every query runs on this one connection, and data_version changes only when another
+    // connection commits: what lets the engine cache pipelines between transactions.
+    changeCounterSql: 'pragma data_version',
   };
 }

@@ -203,6 +203,7 @@ export function createCrm<
       user: userRules,
     },
     scopeFactory: (state) => createScope(state),
+    shared: { counter: undefined, stages: new Map(), knownIds: new Map() },
   };
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());
@@ -273,6 +274,9 @@ export function createCrm<
     events: { on: emitter.on, off: emitter.off },
     async migrate() {
       await open();
+      // Migrations may change any row: nothing cached before them holds.
+      engine.shared.stages.clear();
+      engine.shared.knownIds.clear();
       return runMigrations(db, config.storage, plugins);
     },
     createTenant,

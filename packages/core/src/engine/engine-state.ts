@@ -27,6 +27,24 @@ export interface EngineState {
   readonly rules: Readonly<Record<string, ObjectRules | undefined>>;
   /** Makes the public scope for a state (hooks receive it). */
   readonly scopeFactory: (state: ScopeState) => unknown;
+  /** What the engine keeps between transactions (see {@link SharedCache}). */
+  readonly shared: SharedCache;
+}
+
+/**
+ * @internal What the engine remembers between transactions: pipeline stages and ids known to
+ * exist. Only used when the storage has a `changeCounterSql`: every transaction reads the counter
+ * first and drops all of it when another connection committed since, so a write by another
+ * engine or process is never hidden. Writes through this engine keep it right themselves: a
+ * delete forgets its id, and a transaction that wrote pipelines drops the stages when it ends.
+ */
+export interface SharedCache {
+  /** The storage's change counter when the cache was last known to be valid. */
+  counter: unknown;
+  /** Stages by `tenantId` and pipeline id. */
+  readonly stages: Map<string, unknown>;
+  /** Ids read from the database (committed), by `tenantId` and table. */
+  readonly knownIds: Map<string, Set<string>>;
 }
 
 /** @internal State of one running transaction. */
@@ -40,6 +58,10 @@ export interface TransactionState {
    * the repository updates it, so reads within the transaction see their own writes.
    */
   readonly records: Map<string, StoredRecord>;
+  /** The engine's shared cache, when the change counter said it is valid for this transaction. */
+  readonly shared: SharedCache | undefined;
+  /** Tables this transaction wrote: what it reads from them may be uncommitted. */
+  readonly written: Set<string>;
 }
 
 /** @internal The state behind one scope (tenant, actor, maybe a transaction). */
@@ -50,6 +72,11 @@ export interface ScopeState {
   readonly tx: TransactionState | undefined;
   /** Lazily loaded per scope; shared with child transaction scopes. */
   readonly cache: { tenant?: Tenant; visibleOwners?: ReadonlySet<string> | 'all' };
+}
+
+/** @internal A shared cache key: tenant and name, which never contain a newline together. */
+export function sharedKey(tenantId: string, name: string): string {
+  return `${tenantId}\n${name}`;
 }
 
 /** @internal The database handle of a scope: its transaction when it has one. */

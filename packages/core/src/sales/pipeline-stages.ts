@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { dbOf, type ScopeState, sharedKey } from '../engine/engine-state.js';
 import { loadTenant } from '../engine/visibility.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import type { pipelineStageSchema } from '../objects/standard-objects.js';
@@ -9,7 +9,10 @@ export type PipelineStage = z.output<typeof pipelineStageSchema>;
 
 const stagesByTransaction = new WeakMap<object, Map<string, readonly PipelineStage[]>>();
 
-/** @internal The stages of a pipeline (cached for the transaction). */
+/**
+ * @internal The stages of a pipeline: cached for the transaction, and between transactions in
+ * the engine's shared cache when it is valid and this transaction has not written pipelines.
+ */
 export async function pipelineStages(
   state: ScopeState,
   pipelineId: string,
@@ -22,6 +25,13 @@ export async function pipelineStages(
   }
   const cached = cache.get(pipelineId);
   if (cached) return cached;
+  const shared = state.tx?.written.has('pipelines') ? undefined : state.tx?.shared;
+  const key = sharedKey(state.tenantId, pipelineId);
+  const sharedStages = shared?.stages.get(key) as readonly PipelineStage[] | undefined;
+  if (sharedStages) {
+    cache.set(pipelineId, sharedStages);
+    return sharedStages;
+  }
   const row = await dbOf(state)
     .selectFrom('pipelines')
     .select('stages')
@@ -37,6 +47,7 @@ export async function pipelineStages(
     );
   const stages = state.engine.storage.sql.parseJson(row.stages) as PipelineStage[];
   cache.set(pipelineId, stages);
+  shared?.stages.set(key, stages);
   return stages;
 }
 

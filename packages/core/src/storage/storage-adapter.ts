@@ -75,6 +75,13 @@ export interface RapportStorage {
    * connection; Postgres runs them side by side.
    */
   readonly concurrentTransactions: boolean;
+  /**
+   * Optional: SQL returning one row with one value that changes whenever another connection
+   * commits (SQLite: `pragma data_version`), for a storage whose queries all run on one
+   * connection. With it the engine keeps pipeline stages and known ids between transactions and
+   * reads this once per transaction instead; without it, it reads them in every transaction.
+   */
+  readonly changeCounterSql?: string;
   /** Called once by the engine after the kysely instance is created (pragmas, checks). */
   onOpen?(): Promise<void>;
 }
