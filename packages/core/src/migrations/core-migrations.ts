@@ -308,10 +308,37 @@ const init: RapportMigration = {
 };
 
 /**
+ * Covering indexes for the per-row lookups of KPI queries, so each is one index seek that reads
+ * no table row and sorts nothing:
+ * - the main product of an opportunity (its line item with the largest total, then the smallest
+ *   id: the `product` breakdown) is the first entry of `(tenantId, opportunityId, totalPrice
+ *   desc, id)`, with the product id in the index;
+ * - the later stage history rows of an opportunity (stage conversion, time in stage) are a range
+ *   of `(tenantId, opportunityId, createdAt)` whose stage and status the index carries.
+ * Without them every lookup reads table rows, and the main product sorts the line items of each
+ * deal: costs that grow with the table once it no longer fits in the page cache.
+ */
+const kpiCoveringIndexes: RapportMigration = {
+  async up(db) {
+    await db.schema
+      .createIndex('opportunity_line_items_main_product_idx')
+      .on('opportunityLineItems')
+      .columns(['tenantId', 'opportunityId', 'totalPrice desc', 'id', 'productId'])
+      .execute();
+    await db.schema
+      .createIndex('stage_history_later_stages_idx')
+      .on('stageHistory')
+      .columns(['tenantId', 'opportunityId', 'createdAt', 'stage', 'status'])
+      .execute();
+  },
+};
+
+/**
  * Core's migrations, by name. Names sort in the order they must run.
  *
  * @internal
  */
 export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0001-init': init,
+  '0002-kpi-covering-indexes': kpiCoveringIndexes,
 };
