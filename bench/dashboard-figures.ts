@@ -169,7 +169,16 @@ export const questionKpis = {
   quota: ['closing.quotaAttainment', 'pipeline.coverage'],
   stages: ['pipeline.stageConversion', 'pipeline.averageTimeInStage'],
   unrealistic: ['pipeline.unrealisticPlanning'],
-  leads: handWrittenKpiIds.filter((id) => id.startsWith('leads.')),
+  // New leads and conversion need only counts of the leads; the other lead KPIs need each
+  // lead's campaign cost share, won opportunity and first activity.
+  leadCounts: ['leads.newLeads', 'leads.leadToOpportunityRate'],
+  leads: [
+    'leads.costPerLead',
+    'leads.leadToWonRate',
+    'leads.timeToFirstActivity',
+    'leads.costPerWonCustomer',
+    'leads.revenuePerLead',
+  ],
   customers: handWrittenKpiIds.filter(
     (id) =>
       id.startsWith('aftersales.') &&

@@ -82,6 +82,9 @@ export class DuckDbLeadsAftersales {
           sum(won_revenue) as won_revenue, sum(contacted) as contacted, sum(days) as days
         from cohort left join campaigns c on c.tenant_id = ${t} and c.id = cohort.campaign_id
         group by b`,
+      leadCounts: `
+        select ${instantBucket('l.created_at')} as b, count(*) as leads, count(l.converted_opportunity_id) as converted
+        from leads l where l.tenant_id = ${t} and ${inInstants('l.created_at')} group by b`,
       customers: `
         with per_account as (
           select k.account_id,
@@ -121,7 +124,7 @@ export class DuckDbLeadsAftersales {
     };
   }
 
-  private async all(name: 'leads' | 'customers' | 'purchases'): Promise<Row[]> {
+  private async all(name: 'leads' | 'leadCounts' | 'customers' | 'purchases'): Promise<Row[]> {
     if (!this.asks(name)) return [];
     const reader = await this.connection.runAndReadAll(this.sqlOf[name]!);
     return reader.getRowObjectsJson() as Row[];
@@ -133,6 +136,13 @@ export class DuckDbLeadsAftersales {
     const [leads, customerRows, purchaseRows] = await Promise.all(
       (['leads', 'customers', 'purchases'] as const).map((name) => this.all(name)),
     );
+    // The lead facts answer the lead counts too: the counts alone only when nothing else is asked.
+    if (!this.asks('leads'))
+      for (const row of await this.all('leadCounts')) {
+        const l = m.leads[bucketOf(row.b)];
+        l.leads = num(row.leads);
+        l.converted = num(row.converted);
+      }
     for (const row of leads!) {
       m.leads[bucketOf(row.b)] = {
         leads: num(row.leads),

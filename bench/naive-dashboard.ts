@@ -49,7 +49,7 @@ export function naiveDashboard(
   const lineItems = load('opportunity_line_items');
   const users = load('users');
   const products = load('products');
-  const leads = load('leads', asks('leads'));
+  const leads = load('leads', asks('leads') || asks('leadCounts'));
   const campaigns = load('campaigns', asks('leads'));
   const contracts = load('contracts', asks('customers'));
 

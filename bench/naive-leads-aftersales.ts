@@ -35,7 +35,7 @@ export function naiveLeadsAftersales(
   asks: (question: Question) => boolean = () => true,
 ): void {
   m.months = { c: periodMonths(ranges.cs, ranges.ce), p: periodMonths(ranges.ps, ranges.pe) };
-  if (asks('leads')) naiveLeads(rows, ranges, money, m);
+  if (asks('leads') || asks('leadCounts')) naiveLeads(rows, ranges, money, m);
   if (asks('customers')) naiveCustomers(rows, ranges, money, m);
   if (asks('purchases')) naivePurchases(rows, ranges, m);
 }

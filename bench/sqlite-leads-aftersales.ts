@@ -41,7 +41,8 @@ function customerColumns(b: Bucket): string {
  * of docs/kpis.md and the plugins: three queries, each one scan for both periods (bucketed by
  * CASE), as someone who knows SQLite would write them.
  *
- * - leads: the leads created in either period, grouped by bucket and campaign (so each
+ * - leads: the leads created in either period (only counted when just new leads and conversion
+ *   are on the dashboard), grouped by bucket and campaign (so each
  *   campaign's actual cost is added once per period it brought leads: the sum of the equal
  *   shares the plugin gives its leads), the converted opportunity joined when won, the first
  *   completed activity by the (tenant, lead) index;
@@ -102,6 +103,9 @@ export class SqliteLeadsAftersales {
           sum(won_revenue) as won_revenue, sum(contacted) as contacted, sum(days) as days
         from cohort left join campaigns c on c.tenant_id = @t and c.id = cohort.campaign_id
         group by b`,
+      leadCounts: `
+        select ${instantBucket('l.created_at')} as b, count(*) as leads, count(l.converted_opportunity_id) as converted
+        from leads l where l.tenant_id = @t and ${inInstants('l.created_at')} group by b`,
       customers: `
         with per_account as (
           select k.account_id,
@@ -134,7 +138,7 @@ export class SqliteLeadsAftersales {
     );
   }
 
-  private all(name: 'leads' | 'customers' | 'purchases'): Row[] {
+  private all(name: 'leads' | 'leadCounts' | 'customers' | 'purchases'): Row[] {
     if (!this.asks(name)) return [];
     const statement = this.statements[name]!;
     // better-sqlite3 rejects named parameters a statement does not use.
@@ -149,6 +153,13 @@ export class SqliteLeadsAftersales {
   /** Runs the three queries into the lead, customer and purchase measures of `m`. */
   run(m: DashboardMeasures): void {
     m.months = { ...this.months };
+    // The lead facts answer the lead counts too: the counts alone only when nothing else is asked.
+    if (!this.asks('leads'))
+      for (const row of this.all('leadCounts')) {
+        const l = m.leads[bucketOf(row.b)];
+        l.leads = num(row.leads);
+        l.converted = num(row.converted);
+      }
     for (const row of this.all('leads')) {
       m.leads[bucketOf(row.b)] = {
         leads: num(row.leads),
