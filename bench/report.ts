@@ -219,7 +219,7 @@ export function writeReport(report: BenchReport): string {
       '| ratio | value |',
       '|---|---:|',
       `| Rapport / hand-written SQL (warm) | ${r.rapportOverSql.toFixed(2)} |`,
-      `| Rapport / hand-written SQL (cold) | ${r.coldRapportOverSql?.toFixed(2) ?? 'n/a'} |`,
+      `| Rapport / hand-written SQL (cold) | ${r.coldRapportOverSql?.toFixed(2) ?? (options.skipCold ? 'not run (--no-cold)' : s.size > options.coldMax ? `not run (above --cold-max ${count(options.coldMax)})` : 'n/a')} |`,
       `| Rapport / DuckDB | ${r.rapportOverDuck.toFixed(2)} |`,
       `| naive / Rapport | ${r.naiveOverRapport?.toFixed(2) ?? `not run (above --naive-max ${count(options.naiveMax)})`} |`,
       '',

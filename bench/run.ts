@@ -161,7 +161,9 @@ for (const size of options.sizes) {
 
   let coldRapport: Timing | undefined;
   let coldSql: Timing | undefined;
-  if (!options.skipCold) {
+  if (!options.skipCold && size > options.coldMax)
+    log(`  cold runs: not made above ${options.coldMax.toLocaleString('en')} opportunities`);
+  else if (!options.skipCold) {
     log('  cold runs (fresh process and connection, file evicted from the page cache)');
     const coldRapportRuns: ColdResult[] = [];
     const coldSqlRuns: ColdResult[] = [];
