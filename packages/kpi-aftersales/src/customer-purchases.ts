@@ -1,4 +1,4 @@
-import type { KpiQueryContext } from '@rapport/core';
+import type { KpiQueryContext, KpiRange } from '@rapport/core';
 import { sql } from 'kysely';
 import { accounts } from './aftersales-sources.js';
 import { customerDays } from './customer-days.js';
@@ -16,6 +16,8 @@ export interface CustomerPurchaseFacts {
   readonly key: string | null;
   /** A label for the key. */
   readonly label: string | null;
+  /** The range these facts are for: the context's range, or its `previousRange` (`bothRanges`). */
+  readonly range: KpiRange;
   /** Accounts with at least one won opportunity. */
   readonly buyers: number;
   /** Accounts with two or more won opportunities. */
@@ -24,11 +26,50 @@ export interface CustomerPurchaseFacts {
   readonly crossBuyers: number;
 }
 
+/** One range of a call: the end of its purchases and the prefix of its columns. */
+interface RangeEnd {
+  readonly range: KpiRange;
+  /** Won deals closed before it count; null (`all`) counts every won deal. */
+  readonly end: string | null;
+  readonly prefix: 'c' | 'p';
+}
+
+/** The ranges a call computes: the context's range, and its previous one when asked for both. */
+function rangesOf(ctx: KpiQueryContext): readonly RangeEnd[] {
+  const current: RangeEnd = {
+    range: 'current',
+    end: customerDays(ctx.range, ctx.today).end,
+    prefix: 'c',
+  };
+  if (!ctx.previousRange) return [current];
+  return [
+    current,
+    { range: 'previous', end: customerDays(ctx.previousRange, ctx.today).end, prefix: 'p' },
+  ];
+}
+
+/** The latest end of the ranges, null when one has none (`all`): what the scan must read. */
+function latestEnd(ranges: readonly RangeEnd[]): string | null {
+  let latest = '';
+  for (const { end } of ranges) {
+    if (end === null) return null;
+    if (end > latest) latest = end;
+  }
+  return latest;
+}
+
+/** A column of one range, e.g. `cRepeatBuyer`. */
+function columnOf(prefix: RangeEnd['prefix'], column: string): string {
+  return `${prefix}${column.charAt(0).toUpperCase()}${column.slice(1)}`;
+}
+
 /**
- * Per account, whether it has won opportunities closed before `end` (all without one), two or
- * more of them, and line items in two or more product families. Only those thresholds matter, so
- * MIN and MAX answer them without COUNT(DISTINCT): two distinct ids (or families) exist exactly
- * when the smallest is below the largest, and MIN/MAX skip nulls as COUNT(DISTINCT) does.
+ * Per account and range, whether it has won opportunities closed before the range's end (all
+ * without one), two or more of them, and line items in two or more product families. Only those
+ * thresholds matter, so MIN and MAX answer them without COUNT(DISTINCT): two distinct ids (or
+ * families) exist exactly when the smallest is below the largest, and MIN/MAX skip nulls as
+ * COUNT(DISTINCT) does (a deal or family outside the range is a null). The ranges share one scan
+ * of the won deals up to the latest end.
  *
  * The won deals are a MATERIALIZED CTE so that SQLite reads them through the (tenant, status,
  * close date) index, a third of the tenant's deals: inlined, it walks every deal of the tenant by
@@ -36,12 +77,24 @@ export interface CustomerPurchaseFacts {
  * data). Postgres (12+) and SQLite (3.35+) both accept `as materialized`. Deals without an
  * account need no filter here: the join to the accounts leaves them out.
  */
-function purchasesByAccount(ctx: KpiQueryContext, end: string | null) {
-  const before = end === null ? sql`` : sql` and ${sql.ref('ko.closeDate')} < ${end}`;
-  const won = sql`select ${sql.ref('ko.accountId')} as ${sql.ref('accountId')}, ${sql.ref('ko.id')} as ${sql.ref('id')} from ${sql.table('opportunities')} as ${sql.ref('ko')} where ${sql.ref('ko.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ko.status')} = ${'won'}${before}`;
-  const twoOrMore = (column: string) =>
-    sql`case when min(${sql.ref(column)}) < max(${sql.ref(column)}) then 1 else 0 end`;
-  return sql`(with ${sql.ref('kw')} as materialized (${won}) select ${sql.ref('kw.accountId')} as ${sql.ref('accountId')}, ${twoOrMore('kw.id')} as ${sql.ref('repeatBuyer')}, ${twoOrMore('kp.family')} as ${sql.ref('crossBuyer')} from ${sql.ref('kw')} left join ${sql.table('opportunityLineItems')} as ${sql.ref('ki')} on ${sql.ref('ki.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ki.opportunityId')} = ${sql.ref('kw.id')} left join ${sql.table('products')} as ${sql.ref('kp')} on ${sql.ref('kp.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} group by ${sql.ref('kw.accountId')})`.as(
+function purchasesByAccount(ctx: KpiQueryContext, ranges: readonly RangeEnd[]) {
+  const latest = latestEnd(ranges);
+  const before = latest === null ? sql`` : sql` and ${sql.ref('ko.closeDate')} < ${latest}`;
+  const won = sql`select ${sql.ref('ko.accountId')} as ${sql.ref('accountId')}, ${sql.ref('ko.id')} as ${sql.ref('id')}, ${sql.ref('ko.closeDate')} as ${sql.ref('closeDate')} from ${sql.table('opportunities')} as ${sql.ref('ko')} where ${sql.ref('ko.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ko.status')} = ${'won'}${before}`;
+  const columns = ranges.flatMap(({ end, prefix }) => {
+    const inRange = (column: string) =>
+      end === null || end === latest
+        ? sql.ref(column)
+        : sql`case when ${sql.ref('kw.closeDate')} < ${end} then ${sql.ref(column)} end`;
+    const twoOrMore = (column: string) =>
+      sql`case when min(${inRange(column)}) < max(${inRange(column)}) then 1 else 0 end`;
+    return [
+      sql`case when count(${inRange('kw.id')}) > 0 then 1 else 0 end as ${sql.ref(columnOf(prefix, 'buyer'))}`,
+      sql`${twoOrMore('kw.id')} as ${sql.ref(columnOf(prefix, 'repeatBuyer'))}`,
+      sql`${twoOrMore('kp.family')} as ${sql.ref(columnOf(prefix, 'crossBuyer'))}`,
+    ];
+  });
+  return sql`(with ${sql.ref('kw')} as materialized (${won}) select ${sql.ref('kw.accountId')} as ${sql.ref('accountId')}, ${sql.join(columns)} from ${sql.ref('kw')} left join ${sql.table('opportunityLineItems')} as ${sql.ref('ki')} on ${sql.ref('ki.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ki.opportunityId')} = ${sql.ref('kw.id')} left join ${sql.table('products')} as ${sql.ref('kp')} on ${sql.ref('kp.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} group by ${sql.ref('kw.accountId')})`.as(
     'kpiBuys',
   );
 }
@@ -54,47 +107,60 @@ function textOf(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-/** The facts of {@link customerPurchases}, computed by one query. */
+/** The facts of {@link customerPurchases}, computed by one query for every range of the call. */
 async function computeCustomerPurchases(
   ctx: KpiQueryContext,
 ): Promise<readonly CustomerPurchaseFacts[]> {
-  const { end } = customerDays(ctx.range, ctx.today);
+  const ranges = rangesOf(ctx);
   const group = ctx.group('account', 'a');
+  const perAccount = ['buyer', 'repeatBuyer', 'crossBuyer'] as const;
   const inner = (await ctx.source(accounts, 'a'))
-    .leftJoin(purchasesByAccount(ctx, end), (join) => join.onRef('kpiBuys.accountId', '=', 'a.id'))
+    .leftJoin(purchasesByAccount(ctx, ranges), (join) =>
+      join.onRef('kpiBuys.accountId', '=', 'a.id'),
+    )
     .select([
       (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
       (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
-      sql`case when ${sql.ref('kpiBuys.accountId')} is null then 0 else 1 end`.as('buyer'),
-      sql`coalesce(${sql.ref('kpiBuys.repeatBuyer')}, 0)`.as('repeatBuyer'),
-      sql`coalesce(${sql.ref('kpiBuys.crossBuyer')}, 0)`.as('crossBuyer'),
+      ...ranges.flatMap(({ prefix }) =>
+        perAccount.map((column) =>
+          sql`coalesce(${sql.ref(`kpiBuys.${columnOf(prefix, column)}`)}, 0)`.as(
+            columnOf(prefix, column),
+          ),
+        ),
+      ),
     ]);
   const x = (column: string) => sql.ref(`x.${column}`);
   let facts = ctx
     .selectFrom(inner.as('x'))
-    .select([
-      sql`sum(${x('buyer')})`.as('buyers'),
-      sql`sum(${x('repeatBuyer')})`.as('repeatBuyers'),
-      sql`sum(${x('crossBuyer')})`.as('crossBuyers'),
-    ]);
+    .select(
+      ranges.flatMap(({ prefix }) =>
+        perAccount.map((column) =>
+          sql`sum(${x(columnOf(prefix, column))})`.as(columnOf(prefix, `${column}s`)),
+        ),
+      ),
+    );
   if (group) {
     facts = facts
       .select([x('kpiKey').as('kpiKey'), sql`max(${x('kpiLabel')})`.as('kpiLabel')])
       .groupBy(x('kpiKey'));
   }
   const rows = (await facts.execute()) as Record<string, unknown>[];
-  return rows.map((row) => ({
-    key: textOf(row.kpiKey),
-    label: textOf(row.kpiLabel),
-    buyers: numberOf(row.buyers),
-    repeatBuyers: numberOf(row.repeatBuyers),
-    crossBuyers: numberOf(row.crossBuyers),
-  }));
+  return rows.flatMap((row) =>
+    ranges.map(({ range, prefix }) => ({
+      key: textOf(row.kpiKey),
+      label: textOf(row.kpiLabel),
+      range,
+      buyers: numberOf(row[columnOf(prefix, 'buyers')]),
+      repeatBuyers: numberOf(row[columnOf(prefix, 'repeatBuyers')]),
+      crossBuyers: numberOf(row[columnOf(prefix, 'crossBuyers')]),
+    })),
+  );
 }
 
 /**
- * The purchase facts as of the end of `ctx.range` per group of `ctx.by` (one row with `key: null`
- * for the total), in one query over the accounts the viewer can see. The query runs once per
+ * The purchase facts as of the end of `ctx.range` (and of `ctx.previousRange` when the KPI computes
+ * both ranges: rows with `range: 'previous'`) per group of `ctx.by` (one row per range with
+ * `key: null` for the total), in one query over the accounts the viewer can see. The query runs once per
  * evaluation, range and breakdown (`ctx.shared`): repeat purchase and cross-sell read the same rows.
  *
  * @example

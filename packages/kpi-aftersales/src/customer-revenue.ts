@@ -1,4 +1,4 @@
-import type { KpiQueryContext } from '@rapport/core';
+import type { KpiQueryContext, KpiRange } from '@rapport/core';
 import { type RawBuilder, sql } from 'kysely';
 import { accounts } from './aftersales-sources.js';
 import { type CustomerDays, customerDays } from './customer-days.js';
@@ -18,6 +18,8 @@ export interface CustomerRevenueFacts {
   readonly key: string | null;
   /** A label for the key. */
   readonly label: string | null;
+  /** The range these facts are for: the context's range, or its `previousRange` (`bothRanges`). */
+  readonly range: KpiRange;
   /** The days looked at. */
   readonly days: CustomerDays;
   /** Accounts with an active contract on the period's first day. */
@@ -57,29 +59,98 @@ function mrrOn(monthly: RawBuilder<number>, day: string | null): RawBuilder<unkn
     : sql`coalesce(sum(case when ${activeOn(day)} then ${monthly} end), 0)`;
 }
 
-/**
- * Per account, its counted contracts (every status but `Draft`) on the days looked at: how many
- * are active and their MRR, and their revenue up to the last day (monthly amount x inclusive
- * days x 12 / 365). One grouped scan of the tenant's contracts, joined to the accounts once.
- */
-function contractsByAccount(ctx: KpiQueryContext, days: CustomerDays) {
-  const monthly = ctx.toBase(sql`${sql.ref('kc.monthlyAmount')}`, sql`${sql.ref('kc.currency')}`);
-  const started = sql`${sql.ref('kc.startDate')} <= ${days.last}`;
-  const until = sql`(case when ${sql.ref('kc.endDate')} is not null and ${sql.ref('kc.endDate')} < ${days.last} then ${sql.ref('kc.endDate')} else ${days.last} end)`;
-  const revenue = sql`${monthly} * (${ctx.sql.daysBetween(sql.ref('kc.startDate'), until)} + 1) * 12.0 / 365`;
-  const columns = [
-    sql`${contractsOn(days.start)} as ${sql.ref('contractsAtStart')}`,
-    sql`${mrrOn(monthly, days.start)} as ${sql.ref('mrrAtStart')}`,
-    sql`${contractsOn(days.end)} as ${sql.ref('contractsAtEnd')}`,
-    sql`${mrrOn(monthly, days.end)} as ${sql.ref('mrrAtEnd')}`,
-    sql`${contractsOn(days.last)} as ${sql.ref('contractsOnLast')}`,
-    sql`${mrrOn(monthly, days.last)} as ${sql.ref('mrrOnLast')}`,
-    sql`count(case when ${started} then 1 end) as ${sql.ref('contractsEver')}`,
-    sql`coalesce(sum(case when ${started} then ${revenue} end), 0) as ${sql.ref('revenueEver')}`,
+/** One range of a call: its days and the prefix of its columns in the query. */
+interface RangeDays {
+  readonly range: KpiRange;
+  readonly days: CustomerDays;
+  readonly prefix: 'c' | 'p';
+}
+
+/** The ranges a call computes: the context's range, and its previous one when asked for both. */
+function rangesOf(ctx: KpiQueryContext): readonly RangeDays[] {
+  const current: RangeDays = {
+    range: 'current',
+    days: customerDays(ctx.range, ctx.today),
+    prefix: 'c',
+  };
+  if (!ctx.previousRange) return [current];
+  return [
+    current,
+    { range: 'previous', days: customerDays(ctx.previousRange, ctx.today), prefix: 'p' },
   ];
+}
+
+/** The per-account columns, in the order of {@link contractsByAccount}. */
+const accountColumns = [
+  'contractsAtStart',
+  'mrrAtStart',
+  'contractsAtEnd',
+  'mrrAtEnd',
+  'contractsOnLast',
+  'mrrOnLast',
+  'contractsEver',
+  'revenueEver',
+] as const;
+
+/** A column of one range, e.g. `cMrrAtStart` for the current range's `mrrAtStart`. */
+function columnOf(prefix: RangeDays['prefix'], column: string): string {
+  return `${prefix}${column.charAt(0).toUpperCase()}${column.slice(1)}`;
+}
+
+/**
+ * Per account, its counted contracts (every status but `Draft`) on the days of each range: how
+ * many are active and their MRR, and their revenue up to the last day (monthly amount x inclusive
+ * days x 12 / 365). One grouped scan of the tenant's contracts for all ranges, joined to the
+ * accounts once.
+ */
+function contractsByAccount(ctx: KpiQueryContext, ranges: readonly RangeDays[]) {
+  const monthly = ctx.toBase(sql`${sql.ref('kc.monthlyAmount')}`, sql`${sql.ref('kc.currency')}`);
+  const columns = ranges.flatMap(({ days, prefix }) => {
+    const started = sql`${sql.ref('kc.startDate')} <= ${days.last}`;
+    const until = sql`(case when ${sql.ref('kc.endDate')} is not null and ${sql.ref('kc.endDate')} < ${days.last} then ${sql.ref('kc.endDate')} else ${days.last} end)`;
+    const revenue = sql`${monthly} * (${ctx.sql.daysBetween(sql.ref('kc.startDate'), until)} + 1) * 12.0 / 365`;
+    const values = [
+      contractsOn(days.start),
+      mrrOn(monthly, days.start),
+      contractsOn(days.end),
+      mrrOn(monthly, days.end),
+      contractsOn(days.last),
+      mrrOn(monthly, days.last),
+      sql`count(case when ${started} then 1 end)`,
+      sql`coalesce(sum(case when ${started} then ${revenue} end), 0)`,
+    ];
+    return values.map(
+      (value, i) => sql`${value} as ${sql.ref(columnOf(prefix, accountColumns[i] ?? ''))}`,
+    );
+  });
   return sql`(select ${sql.ref('kc.accountId')} as ${sql.ref('accountId')}, ${sql.join(columns)} from ${sql.table('contracts')} as ${sql.ref('kc')} where ${sql.ref('kc.tenantId')} = ${ctx.tenant.id} and ${sql.ref('kc.status')} <> ${'Draft'} group by ${sql.ref('kc.accountId')})`.as(
     'kpiContracts',
   );
+}
+
+/** The sums over the accounts of a group of one range, aliased by {@link columnOf}. */
+function rangeFacts(prefix: RangeDays['prefix']) {
+  const x = (column: string) => sql.ref(`x.${columnOf(prefix, column)}`);
+  const as = (column: string) => columnOf(prefix, column);
+  const atStart = sql`${x('contractsAtStart')} > 0`;
+  const stayed = sql`${atStart} and ${x('contractsAtEnd')} > 0`;
+  const churned = sql`${atStart} and ${x('contractsAtEnd')} = 0`;
+  return [
+    sql`sum(case when ${atStart} then 1 else 0 end)`.as(as('customersAtStart')),
+    sql`sum(case when ${churned} then 1 else 0 end)`.as(as('churned')),
+    sql`sum(${x('mrrAtStart')})`.as(as('mrrAtStart')),
+    sql`sum(case when ${churned} then ${x('mrrAtStart')} else 0 end)`.as(as('churnedMrr')),
+    sql`sum(case when ${stayed} and ${x('mrrAtEnd')} < ${x('mrrAtStart')} then ${x('mrrAtStart')} - ${x('mrrAtEnd')} else 0 end)`.as(
+      as('contraction'),
+    ),
+    sql`sum(case when ${stayed} and ${x('mrrAtEnd')} > ${x('mrrAtStart')} then ${x('mrrAtEnd')} - ${x('mrrAtStart')} else 0 end)`.as(
+      as('expansion'),
+    ),
+    sql`sum(case when ${x('contractsOnLast')} > 0 then 1 else 0 end)`.as(as('customers')),
+    sql`sum(${x('mrrOnLast')})`.as(as('mrr')),
+    sql`sum(case when ${x('contractsEver')} > 0 then 1 else 0 end)`.as(as('lifetimeCustomers')),
+    sql`sum(${x('revenueEver')})`.as(as('lifetimeRevenue')),
+  ];
 }
 
 function numberOf(value: unknown): number {
@@ -90,50 +161,31 @@ function textOf(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-/** The facts of {@link customerRevenue}, computed by one query. */
+/** The facts of {@link customerRevenue}, computed by one query for every range of the call. */
 async function computeCustomerRevenue(
   ctx: KpiQueryContext,
 ): Promise<readonly CustomerRevenueFacts[]> {
-  const days = customerDays(ctx.range, ctx.today);
+  const ranges = rangesOf(ctx);
   const group = ctx.group('account', 'a');
   const inner = (await ctx.source(accounts, 'a'))
-    .leftJoin(contractsByAccount(ctx, days), (join) =>
+    .leftJoin(contractsByAccount(ctx, ranges), (join) =>
       join.onRef('kpiContracts.accountId', '=', 'a.id'),
     )
     .select([
       (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
       (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
-      sql`coalesce(${sql.ref('kpiContracts.contractsAtStart')}, 0)`.as('contractsAtStart'),
-      sql`coalesce(${sql.ref('kpiContracts.mrrAtStart')}, 0)`.as('mrrAtStart'),
-      sql`coalesce(${sql.ref('kpiContracts.contractsAtEnd')}, 0)`.as('contractsAtEnd'),
-      sql`coalesce(${sql.ref('kpiContracts.mrrAtEnd')}, 0)`.as('mrrAtEnd'),
-      sql`coalesce(${sql.ref('kpiContracts.contractsOnLast')}, 0)`.as('contractsOnLast'),
-      sql`coalesce(${sql.ref('kpiContracts.mrrOnLast')}, 0)`.as('mrrOnLast'),
-      sql`coalesce(${sql.ref('kpiContracts.contractsEver')}, 0)`.as('contractsEver'),
-      sql`coalesce(${sql.ref('kpiContracts.revenueEver')}, 0)`.as('revenueEver'),
+      ...ranges.flatMap(({ prefix }) =>
+        accountColumns.map((column) =>
+          sql`coalesce(${sql.ref(`kpiContracts.${columnOf(prefix, column)}`)}, 0)`.as(
+            columnOf(prefix, column),
+          ),
+        ),
+      ),
     ]);
   const x = (column: string) => sql.ref(`x.${column}`);
-  const atStart = sql`${x('contractsAtStart')} > 0`;
-  const stayed = sql`${atStart} and ${x('contractsAtEnd')} > 0`;
-  const churned = sql`${atStart} and ${x('contractsAtEnd')} = 0`;
   let facts = ctx
     .selectFrom(inner.as('x'))
-    .select([
-      sql`sum(case when ${atStart} then 1 else 0 end)`.as('customersAtStart'),
-      sql`sum(case when ${churned} then 1 else 0 end)`.as('churned'),
-      sql`sum(${x('mrrAtStart')})`.as('mrrAtStart'),
-      sql`sum(case when ${churned} then ${x('mrrAtStart')} else 0 end)`.as('churnedMrr'),
-      sql`sum(case when ${stayed} and ${x('mrrAtEnd')} < ${x('mrrAtStart')} then ${x('mrrAtStart')} - ${x('mrrAtEnd')} else 0 end)`.as(
-        'contraction',
-      ),
-      sql`sum(case when ${stayed} and ${x('mrrAtEnd')} > ${x('mrrAtStart')} then ${x('mrrAtEnd')} - ${x('mrrAtStart')} else 0 end)`.as(
-        'expansion',
-      ),
-      sql`sum(case when ${x('contractsOnLast')} > 0 then 1 else 0 end)`.as('customers'),
-      sql`sum(${x('mrrOnLast')})`.as('mrr'),
-      sql`sum(case when ${x('contractsEver')} > 0 then 1 else 0 end)`.as('lifetimeCustomers'),
-      sql`sum(${x('revenueEver')})`.as('lifetimeRevenue'),
-    ]);
+    .select(ranges.flatMap(({ prefix }) => rangeFacts(prefix)));
   // Without a breakdown there is no GROUP BY, so a tenant without accounts still yields its row.
   if (group) {
     facts = facts
@@ -141,26 +193,34 @@ async function computeCustomerRevenue(
       .groupBy(x('kpiKey'));
   }
   const rows = (await facts.execute()) as Record<string, unknown>[];
-  return rows.map((row) => ({
-    key: textOf(row.kpiKey),
-    label: textOf(row.kpiLabel),
-    days,
-    customersAtStart: numberOf(row.customersAtStart),
-    churned: numberOf(row.churned),
-    mrrAtStart: numberOf(row.mrrAtStart),
-    churnedMrr: numberOf(row.churnedMrr),
-    contraction: numberOf(row.contraction),
-    expansion: numberOf(row.expansion),
-    customers: numberOf(row.customers),
-    mrr: numberOf(row.mrr),
-    lifetimeCustomers: numberOf(row.lifetimeCustomers),
-    lifetimeRevenue: numberOf(row.lifetimeRevenue),
-  }));
+  return rows.flatMap((row) =>
+    ranges.map(({ range, days, prefix }) => {
+      const value = (column: string) => numberOf(row[columnOf(prefix, column)]);
+      return {
+        key: textOf(row.kpiKey),
+        label: textOf(row.kpiLabel),
+        range,
+        days,
+        customersAtStart: value('customersAtStart'),
+        churned: value('churned'),
+        mrrAtStart: value('mrrAtStart'),
+        churnedMrr: value('churnedMrr'),
+        contraction: value('contraction'),
+        expansion: value('expansion'),
+        customers: value('customers'),
+        mrr: value('mrr'),
+        lifetimeCustomers: value('lifetimeCustomers'),
+        lifetimeRevenue: value('lifetimeRevenue'),
+      };
+    }),
+  );
 }
 
 /**
- * The recurring-revenue facts of `ctx.range` per group of `ctx.by` (one row with `key: null` for
- * the total), in one query over the accounts the viewer can see, joined to their contracts. The
+ * The recurring-revenue facts of `ctx.range` (and of `ctx.previousRange` when the KPI computes
+ * both ranges: rows with `range: 'previous'`) per group of `ctx.by` (one row per range with
+ * `key: null` for the total), in one query over the accounts the viewer can see, joined to their
+ * contracts. The
  * query runs once per evaluation, range and breakdown (`ctx.shared`): every customer KPI of one
  * `evaluate` call reads the same rows.
  *

@@ -22,12 +22,14 @@ export const historicalLifetimeValue = defineKpi({
   unit: 'money',
   direction: 'higher',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference:
     'Klaviyo, "Historic customer lifetime value" (revenue a customer has already generated); ChartMogul, "Customer lifetime value"',
   async query(ctx) {
     return (await customerRevenue(ctx)).map((f) => ({
       key: f.key,
       label: f.label,
+      range: f.range,
       value: kpiDivide(f.lifetimeRevenue, f.lifetimeCustomers, 'no customers with a contract'),
       sampleSize: f.lifetimeCustomers,
     }));
@@ -70,12 +72,14 @@ export function predictiveLifetimeValue(options: AftersalesOptions = {}) {
     unit: 'money',
     direction: 'higher',
     dimensions: customerDimensions,
+    bothRanges: true,
     reference:
       'ChartMogul, "Customer lifetime value" (ARPA x gross margin / customer churn rate); Skok, "SaaS Metrics 2.0"',
     async query(ctx) {
       return (await customerRevenue(ctx)).map((f) => ({
         key: f.key,
         label: f.label,
+        range: f.range,
         value: predictiveValue(f, grossMargin),
         sampleSize: f.customersAtStart,
       }));

@@ -17,6 +17,7 @@ async function fromPurchases(
   return (await customerPurchases(ctx)).map((facts) => ({
     key: facts.key,
     label: facts.label,
+    range: facts.range,
     value: value(facts),
     sampleSize: facts.buyers,
   }));
@@ -38,6 +39,7 @@ export const repeatPurchaseRate = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference:
     'Shopify Help Center, "Returning customer rate" (customers with more than one order / all customers)',
   query: (ctx) => fromPurchases(ctx, (f) => kpiRatio(f.repeatBuyers, f.buyers, noBuyers)),
@@ -60,6 +62,7 @@ export const crossSellRate = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference:
     'Verhoef, Franses & Hoekstra, "The impact of satisfaction and payment equity on cross-buying", Journal of Retailing 2001 (cross-buying: number of product categories bought)',
   query: (ctx) => fromPurchases(ctx, (f) => kpiRatio(f.crossBuyers, f.buyers, noBuyers)),

@@ -29,6 +29,7 @@ async function fromRevenue(
   return (await customerRevenue(ctx)).map((facts) => ({
     key: facts.key,
     label: facts.label,
+    range: facts.range,
     value: needsPeriod && facts.days.start === null ? unbounded : value(facts),
     sampleSize: sampleSize(facts),
   }));
@@ -50,6 +51,7 @@ export const churnRate = defineKpi({
   unit: 'ratio',
   direction: 'lower',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference:
     'ChartMogul, "Customer churn rate" (churned customers / customers at the start of the period); Baremetrics, "User churn"',
   query: (ctx) =>
@@ -76,6 +78,7 @@ export const revenueChurn = defineKpi({
   unit: 'ratio',
   direction: 'lower',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference:
     'ChartMogul, "Gross MRR churn rate" ((churned MRR + contraction MRR) / MRR at the start of the period); Baremetrics, "Revenue churn"',
   query: (ctx) =>
@@ -102,6 +105,7 @@ export const grossRevenueRetention = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference:
     'KeyBanc Capital Markets SaaS Survey, "Gross dollar retention"; ChartMogul, "Gross revenue retention"',
   query: (ctx) =>
@@ -128,6 +132,7 @@ export const netRevenueRetention = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference:
     'KeyBanc Capital Markets SaaS Survey, "Net dollar retention"; ChartMogul, "Net revenue retention"',
   query: (ctx) =>
@@ -159,6 +164,7 @@ export const expansionRevenue = defineKpi({
   unit: 'money',
   direction: 'higher',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference: 'ChartMogul, "Expansion MRR" (MRR increase from existing customers)',
   query: (ctx) =>
     fromRevenue(
@@ -183,6 +189,7 @@ export const arpa = defineKpi({
   unit: 'money',
   direction: 'higher',
   dimensions: customerDimensions,
+  bothRanges: true,
   reference: 'ChartMogul, "ARPA" (MRR / number of active customers)',
   query: (ctx) =>
     fromRevenue(
