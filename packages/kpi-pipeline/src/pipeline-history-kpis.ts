@@ -67,21 +67,14 @@ function stageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
         sql`(select min(${sql.ref('n.createdAt')}) ${laterInOtherStage()})`.as('kpiExitAt'),
       ]);
     const days = ctx.sql.daysBetween(sql.ref('x.kpiEnteredAt'), sql.ref('x.kpiExitAt'));
-    const grouped = ctx
-      .selectFrom(inner.as('x'))
-      .select([
-        sql.ref('x.kpiRange').as('kpiRange'),
-        sql.ref('x.kpiKey').as('kpiKey'),
-        sql`count(*)`.as('entered'),
-        sql`sum(${sql.ref('x.kpiAdvanced')})`.as('advanced'),
-        sql`count(${sql.ref('x.kpiExitAt')})`.as('stays'),
-        sql`sum(${days})`.as('days'),
-      ])
-      .groupBy(['x.kpiRange', 'x.kpiKey']);
+    const x = (column: string) => sql.ref(`x.${column}`);
+    // The entries are materialized so each entry's lookups run once: inlined into the GROUP BY,
+    // SQLite would evaluate the exit lookup once per aggregate that reads it (count and days).
+    const grouped = sql`(with ${sql.ref('x')} as materialized ${inner} select ${x('kpiRange')} as ${sql.ref('kpiRange')}, ${x('kpiKey')} as ${sql.ref('kpiKey')}, count(*) as ${sql.ref('entered')}, sum(${x('kpiAdvanced')}) as ${sql.ref('advanced')}, count(${x('kpiExitAt')}) as ${sql.ref('stays')}, sum(${days}) as ${sql.ref('days')} from ${sql.ref('x')} group by ${x('kpiRange')}, ${x('kpiKey')})`;
     // Labels once per group, after the GROUP BY.
     const label = group?.labelOf?.(sql.ref('g.kpiKey')) ?? sql.ref('g.kpiKey');
     const rows = await ctx
-      .selectFrom(grouped.as('g'))
+      .selectFrom(grouped.as<'g'>('g'))
       .selectAll('g')
       .select(sql`${label}`.as('kpiLabel'))
       .execute();

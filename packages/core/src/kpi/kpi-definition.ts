@@ -1,4 +1,4 @@
-import type { AliasedSelectQueryBuilder, Expression, RawBuilder, SelectQueryBuilder } from 'kysely';
+import type { AliasedExpression, Expression, RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { CrmRecord, Where } from '../engine/record-types.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
@@ -468,9 +468,13 @@ export interface KpiQueryContext {
   group(object: ObjectName, alias: string): KpiGroupExpressions | undefined;
   /** An amount in minor units of `currency`, converted to minor units of the base currency. */
   toBase(amount: Expression<unknown>, currency: Expression<unknown>): RawBuilder<number>;
-  /** Wraps a subquery (`query.as('x')`) so it can be queried further: windows, medians, lists. */
+  /**
+   * Wraps a subquery (`query.as('x')`) so it can be queried further: windows, medians, lists. A
+   * raw one (`sql\`(...)\`.as('x')`) works too, for SQL the builder has no method for, such as a
+   * materialized common table expression.
+   */
   selectFrom<TRow, TAlias extends string>(
-    subquery: AliasedSelectQueryBuilder<TRow, TAlias>,
+    subquery: AliasedExpression<TRow, TAlias>,
   ): SelectQueryBuilder<AnyDatabase, TAlias, {}>;
   /**
    * Computes something once per evaluation, range and breakdown, and shares it between the KPIs
