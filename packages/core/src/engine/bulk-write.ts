@@ -12,6 +12,7 @@ import {
   type InsertMeta,
   requireWritable,
   schemasOf,
+  splitMeta,
   writeRows,
 } from './object-repository.js';
 import type { StoredRecord } from './object-rules.js';
@@ -52,7 +53,7 @@ function parseAll(
   definition: AnyObjectDefinition,
   inputs: readonly unknown[],
   indexes: readonly number[],
-): { values: Record<string, unknown>; meta: Omit<InsertMeta, 'id'> & { id?: string } }[] {
+): ({ values: Record<string, unknown>; id: string | undefined } & Omit<InsertMeta, 'id'>)[] {
   const schema = schemasOf(definition).create;
   const issues: RapportIssue[] = [];
   const parsed = inputs.map((input, position) => {
@@ -70,14 +71,12 @@ function parseAll(
       }
       return undefined;
     }
-    const { id, externalId, custom, ...values } = result.data as Record<string, unknown>;
+    const { id, externalId, custom, values } = splitMeta(result.data as Record<string, unknown>);
     return {
       values,
-      meta: {
-        ...(typeof id === 'string' ? { id } : {}),
-        externalId: (externalId as string | null | undefined) ?? null,
-        custom: (custom as Record<string, unknown> | undefined) ?? {},
-      },
+      id: typeof id === 'string' ? id : undefined,
+      externalId: (externalId as string | null | undefined) ?? null,
+      custom: (custom as Record<string, unknown> | undefined) ?? {},
     };
   });
   if (issues.length > 0) {
@@ -109,7 +108,11 @@ export async function createRecords(
       definition,
       items.map((item) => ({
         values: item.values,
-        meta: { ...item.meta, id: item.meta.id ?? newId(tx.engine.now().getTime()) },
+        meta: {
+          id: item.id ?? newId(tx.engine.now().getTime()),
+          externalId: item.externalId,
+          custom: item.custom,
+        },
       })),
       indexes,
     ),
