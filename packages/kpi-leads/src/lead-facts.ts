@@ -1,4 +1,4 @@
-import type { KpiQueryContext } from '@rapport/core';
+import type { KpiQueryContext, KpiRange, Period } from '@rapport/core';
 import { type RawBuilder, sql } from 'kysely';
 import { newLeads } from './lead-sources.js';
 
@@ -11,6 +11,8 @@ import { newLeads } from './lead-sources.js';
  * total.converted / total.leads; // lead-to-opportunity rate
  */
 export interface LeadFacts {
+  /** The range the facts are for: the period, or the previous one it is compared with. */
+  readonly range: KpiRange;
   /** The group's key (lead source, campaign id, owner id); null for the total or "none". */
   readonly key: string | null;
   /** A label for the key (campaign or owner name). */
@@ -47,17 +49,33 @@ function textOf(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+/** `createdAt` in the range (its instants); no condition for a range without a start (`all`). */
+function createdIn(range: Period | null): RawBuilder<unknown> | null {
+  return range?.startInstant
+    ? sql`${sql.ref('kpiPeer.createdAt')} >= ${range.startInstant} and ${sql.ref('kpiPeer.createdAt')} < ${range.endInstant}`
+    : null;
+}
+
 /**
- * Leads per campaign created in the range, over the whole tenant, as a table to join once (not a
- * count per lead). A lead's share of its campaign's cost divides by all of them, not only the
- * ones a filter or the viewer's visibility lets through, so a filter on one source does not pin
- * the whole campaign cost on that source.
+ * Leads per campaign created in each range, over the whole tenant, as a table to join once on
+ * range and campaign (not a count per lead). A lead's share of its campaign's cost divides by all
+ * of them, not only the ones a filter or the viewer's visibility lets through, so a filter on one
+ * source does not pin the whole campaign cost on that source.
  */
 function campaignLeadCounts(ctx: KpiQueryContext) {
-  const range = ctx.range?.startInstant
-    ? sql` and ${sql.ref('createdAt')} >= ${ctx.range.startInstant} and ${sql.ref('createdAt')} < ${ctx.range.endInstant}`
-    : sql``;
-  return sql`(select ${sql.ref('campaignId')}, count(*) as ${sql.ref('leads')} from ${sql.table('leads')} where ${sql.ref('tenantId')} = ${ctx.tenant.id} and ${sql.ref('campaignId')} is not null${range} group by ${sql.ref('campaignId')})`.as(
+  const current = createdIn(ctx.range);
+  const previous = createdIn(ctx.previousRange);
+  const ranges =
+    current && previous
+      ? sql` and ((${current}) or (${previous}))`
+      : current
+        ? sql` and ${current}`
+        : sql``;
+  const range = ctx.rangeOf(newLeads, 'kpiPeer');
+  // The range is named in a subquery and grouped by name: Postgres does not match a GROUP BY
+  // expression with bound parameters to the same expression in the select list.
+  const peers = sql`(select ${range} as ${sql.ref('kpiRange')}, ${sql.ref('kpiPeer.campaignId')} from ${sql.table('leads')} as ${sql.ref('kpiPeer')} where ${sql.ref('kpiPeer.tenantId')} = ${ctx.tenant.id} and ${sql.ref('kpiPeer.campaignId')} is not null${ranges})`;
+  return sql`(select ${sql.ref('p.kpiRange')}, ${sql.ref('p.campaignId')}, count(*) as ${sql.ref('leads')} from ${peers} as ${sql.ref('p')} group by ${sql.ref('p.kpiRange')}, ${sql.ref('p.campaignId')})`.as(
     'kpiPeers',
   );
 }
@@ -89,16 +107,18 @@ function wonAmount(ctx: KpiQueryContext): RawBuilder<number> {
 }
 
 /**
- * The facts of the lead cohort of `ctx.range`, per group of `ctx.by` (one row with `key: null`
- * for the total), in one query over the scoped leads: tenant, visibility, filters and the period
- * apply to the leads; their campaign, won converted opportunity, campaign peers and first
- * completed activity are joined (each a table lookup or one grouped pass, none a subquery per
- * lead). The lead KPIs of one evaluation share it: it runs once per range and breakdown
- * (`ctx.shared`), whichever and however many of them are asked for.
+ * The facts of the lead cohorts of `ctx.range` and (for a KPI with `bothRanges`)
+ * `ctx.previousRange`, per range and group of `ctx.by` (`key: null` for the total, which has a
+ * row per range even without leads), in one query over the scoped leads: tenant, visibility,
+ * filters and the ranges apply to the leads; their campaign, won converted opportunity, campaign
+ * peers and first completed activity are joined (each a table lookup or one grouped pass, none a
+ * subquery per lead). The lead KPIs of one evaluation share it (`ctx.shared`): it runs once per
+ * breakdown, whichever and however many of them are asked for.
  *
  * @example
+ * bothRanges: true,
  * async query(ctx) {
- *   return (await leadFacts(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.leads, sampleSize: f.leads }));
+ *   return (await leadFacts(ctx)).map((f) => ({ range: f.range, key: f.key, label: f.label, value: f.leads, sampleSize: f.leads }));
  * }
  */
 export function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
@@ -107,10 +127,13 @@ export function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
 
 async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
   const group = ctx.group('lead', 'l');
+  const range = ctx.rangeOf(newLeads, 'l');
   const won = wonAmount(ctx);
   const inner = (await ctx.source(newLeads, 'l'))
     .leftJoin(campaignLeadCounts(ctx), (join) =>
-      join.onRef('kpiPeers.campaignId', '=', 'l.campaignId'),
+      join
+        .onRef('kpiPeers.campaignId', '=', 'l.campaignId')
+        .on(sql<boolean>`${sql.ref('kpiPeers.kpiRange')} = ${range}`),
     )
     .leftJoin('campaigns as kpiCampaign', (join) =>
       join
@@ -125,8 +148,8 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
     )
     .leftJoin(firstActivities(ctx), (join) => join.onRef('kpiFirst.leadId', '=', 'l.id'))
     .select([
+      range.as('kpiRange'),
       (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
-      (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
       sql`case when ${sql.ref('l.campaignId')} is not null then 1 else 0 end`.as('hasCampaign'),
       costShare(ctx).as('costShare'),
       sql`case when ${sql.ref('l.convertedOpportunityId')} is not null then 1 else 0 end`.as(
@@ -137,9 +160,11 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
     ]);
   const x = (column: string) => sql.ref(`x.${column}`);
   const isWon = sql`${x('wonAmount')} is not null`;
-  let facts = ctx
+  const grouped = ctx
     .selectFrom(inner.as('x'))
     .select([
+      x('kpiRange').as('kpiRange'),
+      x('kpiKey').as('kpiKey'),
       sql`count(*)`.as('leads'),
       sql`sum(${x('hasCampaign')})`.as('campaignLeads'),
       sql`sum(${x('costShare')})`.as('cost'),
@@ -149,16 +174,17 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
       sql`sum(${x('wonAmount')})`.as('wonRevenue'),
       sql`count(${x('firstActivityDays')})`.as('contacted'),
       sql`sum(${x('firstActivityDays')})`.as('daysToFirstActivity'),
-    ]);
-  // Without a breakdown the aggregate has no GROUP BY, so an empty period still yields its row
-  // (0 leads) and the KPIs can say why they have no value.
-  if (group) {
-    facts = facts
-      .select([x('kpiKey').as('kpiKey'), sql`max(${x('kpiLabel')})`.as('kpiLabel')])
-      .groupBy(x('kpiKey'));
-  }
-  const rows = (await facts.execute()) as Record<string, unknown>[];
-  return rows.map((row) => ({
+    ])
+    .groupBy([x('kpiRange'), x('kpiKey')]);
+  // Labels once per group, after the GROUP BY, not once per lead.
+  const label = group ? (group.labelOf?.(sql.ref('g.kpiKey')) ?? sql.ref('g.kpiKey')) : sql`null`;
+  const rows = (await ctx
+    .selectFrom(grouped.as('g'))
+    .selectAll('g')
+    .select(sql`${label}`.as('kpiLabel'))
+    .execute()) as Record<string, unknown>[];
+  const facts: LeadFacts[] = rows.map((row) => ({
+    range: row.kpiRange === 'previous' ? 'previous' : 'current',
     key: textOf(row.kpiKey),
     label: textOf(row.kpiLabel),
     leads: numberOf(row.leads),
@@ -171,4 +197,30 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
     contacted: numberOf(row.contacted),
     daysToFirstActivity: numberOf(row.daysToFirstActivity),
   }));
+  // The total has a row per range even for a range without leads (0 leads), so the KPIs can say
+  // why they have no value there; a breakdown lists only the groups that have leads.
+  if (!group) {
+    const ranges: KpiRange[] = ctx.previousRange ? ['current', 'previous'] : ['current'];
+    for (const range of ranges)
+      if (!facts.some((f) => f.range === range)) facts.push(noLeads(range));
+  }
+  return facts;
+}
+
+/** The facts of a range without leads. */
+function noLeads(range: KpiRange): LeadFacts {
+  return {
+    range,
+    key: null,
+    label: null,
+    leads: 0,
+    campaignLeads: 0,
+    cost: 0,
+    converted: 0,
+    won: 0,
+    campaignWon: 0,
+    wonRevenue: 0,
+    contacted: 0,
+    daysToFirstActivity: 0,
+  };
 }

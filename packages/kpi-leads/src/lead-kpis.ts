@@ -23,6 +23,7 @@ async function fromFacts(
   sampleSize: (facts: LeadFacts) => number,
 ): Promise<KpiRow[]> {
   return (await leadFacts(ctx)).map((facts) => ({
+    range: facts.range,
     key: facts.key,
     label: facts.label,
     value: value(facts),
@@ -68,6 +69,8 @@ export const costPerLead = defineKpi({
   dimensions: leadDimensions,
   reference:
     'HubSpot, "Cost per lead" (marketing spend / new leads); Salesforce Campaign ROI Analysis report (campaign Actual Cost per response)',
+  // The period and its previous one in one facts query, shared by the lead KPIs.
+  bothRanges: true,
   query: (ctx) =>
     fromFacts(
       ctx,
@@ -116,6 +119,8 @@ export const leadToWonRate = defineKpi({
   direction: 'higher',
   dimensions: leadDimensions,
   reference: 'HubSpot, "Lead-to-customer conversion rate" (new customers / new leads)',
+  // The period and its previous one in one facts query, shared by the lead KPIs.
+  bothRanges: true,
   query: (ctx) =>
     fromFacts(
       ctx,
@@ -145,6 +150,8 @@ export const timeToFirstActivity = defineKpi({
   dimensions: leadDimensions,
   reference:
     'Oldroyd, McElheran & Elkington, "The Short Life of Online Sales Leads", Harvard Business Review 2011 (lead response time); HubSpot, "Lead response time"',
+  // The period and its previous one in one facts query, shared by the lead KPIs.
+  bothRanges: true,
   query: (ctx) =>
     fromFacts(
       ctx,
@@ -171,6 +178,8 @@ export const costPerWonCustomer = defineKpi({
   dimensions: leadDimensions,
   reference:
     'Salesforce Campaign ROI Analysis report, "Average Cost per Won Opportunity"; HubSpot, "Customer acquisition cost" (cost / new customers), restricted to campaign cost',
+  // The period and its previous one in one facts query, shared by the lead KPIs.
+  bothRanges: true,
   query: (ctx) =>
     fromFacts(
       ctx,
@@ -196,6 +205,8 @@ export const revenuePerLead = defineKpi({
   direction: 'higher',
   dimensions: leadDimensions,
   reference: 'HubSpot, "Revenue per lead" (revenue from converted leads / number of leads)',
+  // The period and its previous one in one facts query, shared by the lead KPIs.
+  bothRanges: true,
   query: (ctx) =>
     fromFacts(
       ctx,
