@@ -62,6 +62,22 @@ describe('the engine write cache on SQLite', () => {
     await crm.destroy();
   });
 
+  it('a warm createMany on known references runs one insert per table', async () => {
+    const { crm, scope, log, deal } = await setUp('count-many');
+    await scope.opportunities.create(deal({ externalId: 'warm-up' }));
+    log.reset();
+    const created = await scope.opportunities.createMany([deal(), deal(), deal()]);
+    expect(log.statements).toHaveLength(2);
+    expect(log.statements[0]).toMatch(
+      /^insert into "opportunities" .* values \(.*\), \(.*\), \(.*\)$/,
+    );
+    expect(log.statements[1]).toMatch(/^insert into "stage_history"/);
+    expect(created.map((record) => record.id)).toEqual(
+      [...created.map((record) => record.id)].sort(),
+    );
+    await crm.destroy();
+  });
+
   it('stages changed through the engine are seen by the next create', async () => {
     const { crm, scope, deal, pipelineId } = await setUp('engine-change');
     await scope.opportunities.create(deal());

@@ -701,6 +701,8 @@ export async function checkReferencesMany(
     const table = targetDefinition.table;
     // Rows of one batch may reference each other (a parent account): one statement checks them.
     const inBatch = table === definition.table ? new Set(records.map((r) => r.id)) : undefined;
+    const txKnown = state.tx?.knownIds.get(table);
+    const sharedKnown = state.tx?.shared?.knownIds.get(sharedKey(state.tenantId, table));
     const wanted = new Set<string>();
     for (const record of records) {
       const value = record[field];
@@ -708,7 +710,8 @@ export async function checkReferencesMany(
         typeof value === 'string' &&
         !wanted.has(value) &&
         !inBatch?.has(value) &&
-        !isKnown(state, table, value)
+        !txKnown?.has(value) &&
+        !sharedKnown?.has(value)
       )
         wanted.add(value);
     }

@@ -45,3 +45,24 @@ describe('newId', () => {
     expect(timestampOf(id)).toBeLessThanOrEqual(after);
   });
 });
+
+describe('newId within one millisecond', () => {
+  it('sorts in the order the ids were made, past thousands per millisecond', () => {
+    const now = Date.parse('2026-12-31T12:00:00.000Z');
+    const ids = Array.from({ length: 20_000 }, () => newId(now));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) {
+      expect(id).toMatch(uuidV7);
+      expect(timestampOf(id)).toBe(now);
+    }
+  });
+
+  it('starts each millisecond at a random point, so two processes rarely share a prefix', () => {
+    const now = Date.parse('2026-12-31T12:00:00.000Z');
+    const starts = new Set<string>();
+    // A new millisecond each time starts the counter afresh.
+    for (let i = 0; i < 50; i++) starts.add(newId(now + i).slice(15, 23));
+    expect(starts.size).toBe(50);
+  });
+});
