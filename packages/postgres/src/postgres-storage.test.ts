@@ -172,7 +172,11 @@ describePostgres('postgresStorage', () => {
     const first = createCrm({ storage: database.storage() });
     const second = createCrm({ storage: database.storage() });
     try {
-      const core = ['core:0001-init', 'core:0002-kpi-covering-indexes'];
+      const core = [
+        'core:0001-init',
+        'core:0002-kpi-covering-indexes',
+        'core:0003-widen-kpi-indexes',
+      ];
       expect((await first.migrate()).applied).toEqual(core);
       expect((await second.migrate()).applied).toEqual(core);
       expect((await second.migrate()).applied).toEqual([]);

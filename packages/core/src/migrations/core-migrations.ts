@@ -334,6 +334,32 @@ const kpiCoveringIndexes: RapportMigration = {
 };
 
 /**
+ * Index upkeep after the first benchmark at 1,000,000 opportunities:
+ * - two indexes of `0001-init` are prefixes of the covering indexes of `0002`, so they cost a
+ *   write per inserted stage history row and line item and serve no query: dropped;
+ * - the won-deals scans of the aftersales KPIs (per account and id) read through
+ *   `(tenantId, status, closeDate)`: with `accountId` and `id` in that index they read no table
+ *   row (the purchase facts statement: 1,257 ms -> 729 ms at 100,000 opportunities);
+ * - the first completed activity per lead (lead KPIs) reads `completedAt` beside `(tenantId,
+ *   leadId)`: in the index, the activity pass reads no table row (235 ms -> 109 ms).
+ * Each widened index replaces the narrower one, so inserts maintain no more B-trees than before.
+ */
+const widenKpiIndexes: RapportMigration = {
+  async up(db) {
+    for (const name of [
+      'stageHistory_tenantId_opportunityId_createdAt_idx',
+      'opportunityLineItems_tenantId_opportunityId_idx',
+      'opportunities_tenantId_status_closeDate_idx',
+      'activities_tenantId_leadId_idx',
+    ]) {
+      await db.schema.dropIndex(name).execute();
+    }
+    await index(db, 'opportunities', ['tenantId', 'status', 'closeDate', 'accountId', 'id']);
+    await index(db, 'activities', ['tenantId', 'leadId', 'completedAt']);
+  },
+};
+
+/**
  * Core's migrations, by name. Names sort in the order they must run.
  *
  * @internal
@@ -341,4 +367,5 @@ const kpiCoveringIndexes: RapportMigration = {
 export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0001-init': init,
   '0002-kpi-covering-indexes': kpiCoveringIndexes,
+  '0003-widen-kpi-indexes': widenKpiIndexes,
 };
