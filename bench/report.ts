@@ -301,8 +301,12 @@ export function writeReport(report: BenchReport): string {
       '|---|---:|---|',
       `| dashboard <= 1.2 x hand-written SQL | ${r.rapportOverSql.toFixed(2)}x | ${verdict(r.rapportOverSql <= 1.2)}${r.rapportOverSql > 1.2 ? ` by ${((r.rapportOverSql / 1.2 - 1) * 100).toFixed(0)} %` : ''} |`,
       `| dashboard <= 5 x DuckDB | ${r.rapportOverDuck.toFixed(2)}x | ${verdict(r.rapportOverDuck <= 5)}${r.rapportOverDuck > 5 ? ` by ${(r.rapportOverDuck / 5).toFixed(1)}x` : ''} |`,
-      `| import >= 50 % of raw throughput | ${(importRatio * 100).toFixed(1)} % | ${verdict(importRatio >= 0.5)}${importRatio < 0.5 ? ` by ${(0.5 / importRatio).toFixed(1)}x` : ''} |`,
-      `| single create <= 2 x raw kysely (p50) | ${createRatio.toFixed(2)}x | ${verdict(createRatio <= 2)}${createRatio > 2 ? ` by ${(createRatio / 2).toFixed(1)}x` : ''} |`,
+      i
+        ? `| import >= 50 % of raw throughput | ${(importRatio * 100).toFixed(1)} % | ${verdict(importRatio >= 0.5)}${importRatio < 0.5 ? ` by ${(0.5 / importRatio).toFixed(1)}x` : ''} |`
+        : '| import >= 50 % of raw throughput | not run (--no-import) | n/a |',
+      c
+        ? `| single create <= 2 x raw kysely (p50) | ${createRatio.toFixed(2)}x | ${verdict(createRatio <= 2)}${createRatio > 2 ? ` by ${(createRatio / 2).toFixed(1)}x` : ''} |`
+        : '| single create <= 2 x raw kysely (p50) | not run (--no-import) | n/a |',
       `| peak RSS during the dashboard <= 150 MB above rest | ${mb(big.rapportFull.peakAboveRestMb)} warm, ${mb(big.coldRapport?.peakAboveRestMb)} cold | ${verdict(Math.max(big.rapportFull.peakAboveRestMb, big.coldRapport?.peakAboveRestMb ?? 0) <= 150)} |`,
       `| time grows no faster than linearly (${small ? `${count(small.size)} -> ${count(big.size)}` : 'one size only'}) | ${growth === undefined ? 'n/a' : `full ${growth.toFixed(2)}, hand-written set ${growthCovered?.toFixed(2)} of linear`} | ${growth === undefined ? 'n/a' : verdict(growth <= 1.1 && (growthCovered ?? 0) <= 1.1)}${big.excluded.size > 0 ? ` (${big.excluded.size} KPIs left out: see above)` : ''} |`,
       '',
