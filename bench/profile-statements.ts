@@ -44,9 +44,13 @@ const start = performance.now();
 await rapportDashboard(crm, ids, defaultPeriod);
 const total = performance.now() - start;
 let sqlMs = 0;
-for (const { ms } of totals.values()) sqlMs += ms;
+let statements = 0;
+for (const { ms, runs } of totals.values()) {
+  sqlMs += ms;
+  statements += runs;
+}
 console.log(
-  `dashboard ${total.toFixed(0)} ms, in SQLite ${sqlMs.toFixed(0)} ms, in JS ${(total - sqlMs).toFixed(0)} ms; breakdowns of ${breakdownKpiIds.join(', ')}`,
+  `dashboard ${total.toFixed(0)} ms in ${statements} statements, in SQLite ${sqlMs.toFixed(0)} ms, in JS ${(total - sqlMs).toFixed(0)} ms; breakdowns of ${breakdownKpiIds.join(', ')}`,
 );
 for (const [text, { ms, runs }] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))
   console.log(
