@@ -2,10 +2,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type BenchRanges, moneySql, periodMonths } from './bench-period.js';
 import type { Bucket, DashboardMeasures, Question } from './dashboard-figures.js';
 import { benchTenant } from './dataset.js';
+import { fillLeadAftersalesMeasures } from './leads-aftersales-measures.js';
 
 type Row = Record<string, unknown>;
-const num = (value: unknown): number => (value === null || value === undefined ? 0 : Number(value));
-const bucketOf = (value: unknown): Bucket => (value === 'c' ? 'c' : 'p');
 const instant = (iso: string) => `TIMESTAMP '${iso.replace('T', ' ').replace('Z', '')}'`;
 const day = (value: string) => `DATE '${value}'`;
 
@@ -132,51 +131,19 @@ export class DuckDbLeadsAftersales {
 
   /** Runs the three queries into the lead, customer and purchase measures of `m`. */
   async run(m: DashboardMeasures): Promise<void> {
-    m.months = { ...this.months };
-    const [leads, customerRows, purchaseRows] = await Promise.all(
+    const [leads, customers, purchases] = await Promise.all(
       (['leads', 'customers', 'purchases'] as const).map((name) => this.all(name)),
     );
-    // The lead facts answer the lead counts too: the counts alone only when nothing else is asked.
-    if (!this.asks('leads'))
-      for (const row of await this.all('leadCounts')) {
-        const l = m.leads[bucketOf(row.b)];
-        l.leads = num(row.leads);
-        l.converted = num(row.converted);
-      }
-    for (const row of leads!) {
-      m.leads[bucketOf(row.b)] = {
-        leads: num(row.leads),
-        campaignLeads: num(row.campaign_leads),
-        cost: num(row.cost),
-        converted: num(row.converted),
-        won: num(row.won),
-        campaignWon: num(row.campaign_won),
-        wonRevenue: num(row.won_revenue),
-        contacted: num(row.contacted),
-        daysToFirstActivity: num(row.days),
-      };
-    }
-    const customers = customerRows![0] ?? {};
-    const purchases = purchaseRows![0] ?? {};
-    for (const b of ['c', 'p'] as const) {
-      const c = (name: string) => num(customers[`${b}_${name}`]);
-      m.customers[b] = {
-        customersAtStart: c('customersAtStart'),
-        churned: c('churned'),
-        mrrAtStart: c('mrrAtStart'),
-        churnedMrr: c('churnedMrr'),
-        contraction: c('contraction'),
-        expansion: c('expansion'),
-        customers: c('customers'),
-        mrr: c('mrr'),
-        lifetimeCustomers: c('lifetimeCustomers'),
-        lifetimeRevenue: c('lifetimeRevenue'),
-      };
-      m.purchases[b] = {
-        buyers: num(purchases[`${b}_buyers`]),
-        repeatBuyers: num(purchases[`${b}_repeat`]),
-        crossBuyers: num(purchases[`${b}_cross`]),
-      };
-    }
+    fillLeadAftersalesMeasures(
+      m,
+      {
+        // The lead facts answer the lead counts too: the counts alone only when nothing else is asked.
+        leadCounts: this.asks('leads') ? [] : await this.all('leadCounts'),
+        leads: leads ?? [],
+        customers: customers ?? [],
+        purchases: purchases ?? [],
+      },
+      this.months,
+    );
   }
 }
