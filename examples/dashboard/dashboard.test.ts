@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCrm, type KpiResult } from '@rapport/core';
+import { unscopedDatabase } from '@rapport/core/storage';
 import { sqliteStorage } from '@rapport/sqlite';
 import { generateCrmData, insertGeneratedData } from '@rapport/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -31,7 +32,7 @@ async function seedDemo(): Promise<void> {
     timeZone: 'Europe/Berlin',
   });
   await insertGeneratedData(
-    crm.tenant('demo').system().state.engine.db,
+    unscopedDatabase(crm),
     generateCrmData({
       tenantId: 'demo',
       pipelineId: tenant.defaultPipelineId!,

@@ -26,9 +26,15 @@ export {
   repositoryKeys,
 } from './engine/crm-scope.js';
 export type { ExchangeRate } from './engine/currencies.js';
-export type { ScopeState } from './engine/engine-state.js';
 export type { EventBase, RapportEvents, RecordEvent } from './engine/events.js';
-export type { HookContext, HooksConfig, ObjectHooks } from './engine/hooks.js';
+export type {
+  HookChanges,
+  HookContext,
+  HookData,
+  HooksConfig,
+  ObjectHooks,
+  ObjectHooksFor,
+} from './engine/hooks.js';
 export { filterOperators } from './engine/query-filter.js';
 export type {
   AnyCustomFields,
@@ -151,8 +157,13 @@ export {
   type AnyRapportPlugin,
   type CustomFieldsConfig,
   definePlugin,
+  type PluginApiOf,
+  type PluginHookExtras,
+  type PluginWithApiId,
   type RapportPlugin,
 } from './plugins/define-plugin.js';
+export type { PluginContext, PluginTenantTables } from './plugins/plugin-context.js';
+export type { PluginDatabase, PluginTables } from './plugins/plugin-tables.js';
 export type { ConvertLeadOptions } from './sales/lead-conversion.js';
 export type { PipelineStage } from './sales/pipeline-stages.js';
 export {

@@ -1,14 +1,9 @@
 import { existsSync } from 'node:fs';
-import {
-  type AnyDatabase,
-  type AnyRapportPlugin,
-  type Crm,
-  createCrm,
-  type RapportStorage,
-} from '@rapport/core';
+import { type AnyRapportPlugin, type Crm, createCrm } from '@rapport/core';
+import { type AnyDatabase, type RapportStorage, unscopedDatabase } from '@rapport/core/storage';
 import { postgresStorage } from '@rapport/postgres';
 import { sqliteStorage } from '@rapport/sqlite';
-import { CamelCasePlugin, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { InputError } from '../errors/cli-errors.js';
 import { isPostgresUrl } from './database-location.js';
 import { loadKpiPlugins } from './kpi-plugins.js';
@@ -32,7 +27,10 @@ export interface OpenedCrm {
   readonly crm: Crm<readonly AnyRapportPlugin[]>;
   readonly storage: RapportStorage;
   readonly location: string;
-  /** A kysely instance over the same storage, for raw batched inserts (the generator). */
+  /**
+   * The engine's own kysely instance, unscoped, for raw batched inserts of generated data (the
+   * demo's generator); the same connection as the engine, not a second driver on the file.
+   */
   rawDatabase(): Kysely<AnyDatabase>;
   close(): Promise<void>;
 }
@@ -58,18 +56,11 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
   // Plugins are passed as found at run time; the CLI reads KPIs through a checked view.
   const crm = createCrm({ storage, plugins: await loadKpiPlugins() });
   if (options.migrate) await crm.migrate();
-  let raw: Kysely<AnyDatabase> | undefined;
   return {
     crm,
     storage,
     location,
-    rawDatabase: () => {
-      raw ??= new Kysely<AnyDatabase>({
-        dialect: storage.dialect,
-        plugins: [new CamelCasePlugin()],
-      });
-      return raw;
-    },
+    rawDatabase: () => unscopedDatabase(crm),
     close: () => crm.destroy(),
   };
 }

@@ -10,7 +10,13 @@ import {
   type ObjectName,
   standardObjects,
 } from '../objects/standard-objects.js';
-import type { AnyRapportPlugin, CustomFieldsConfig } from '../plugins/define-plugin.js';
+import type {
+  AnyRapportPlugin,
+  CustomFieldsConfig,
+  PluginApiOf,
+  PluginWithApiId,
+} from '../plugins/define-plugin.js';
+import { initPlugins, pluginHooks } from '../plugins/plugin-runtime.js';
 import { lineItemRules } from '../sales/line-item-rules.js';
 import { opportunityRules } from '../sales/opportunity-rules.js';
 import {
@@ -24,6 +30,7 @@ import type { RapportStorage } from '../storage/storage-adapter.js';
 import { type Actor, systemActor } from '../tenancy/actor.js';
 import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
 import { type CrmScope, createScope } from './crm-scope.js';
+import { registerEngine } from './engine-registry.js';
 import type { EngineState, ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
 import type { RapportEvents } from './events.js';
@@ -49,7 +56,10 @@ export interface CrmConfig<
   /** Custom fields of this application, per object. */
   readonly fields?: TFields;
   /** Hooks of this application, per object; they run after the plugins' hooks. */
-  readonly hooks?: HooksConfig<CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>>;
+  readonly hooks?: HooksConfig<
+    CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>,
+    MergeCustomFields<TPlugins, TFields>
+  >;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
 }
@@ -100,6 +110,15 @@ export interface Crm<
   };
   /** The plugins, as given. */
   readonly plugins: TPlugins;
+  /**
+   * The runtime API of a plugin: what its `init(ctx)` returned.
+   *
+   * @example
+   * const keys = crm.plugin('http').apiKeys;
+   */
+  plugin<TId extends PluginWithApiId<TPlugins>>(id: TId): PluginApiOf<TPlugins, TId>;
+  /** The custom field schemas of every object (config and plugins, merged; strict). */
+  readonly customFields: Readonly<Record<ObjectName, z.ZodObject>>;
   /** The storage, as given. */
   readonly storage: RapportStorage;
   /** Closes the database connection(s). */
@@ -138,14 +157,19 @@ function mergeCustomSchemas(
       }
     }
   }
+  // Object.fromEntries loses the keys; they are every object name, as iterated.
   return Object.fromEntries(
     Object.keys(standardObjects).map((object) => [object, z.strictObject(shapes[object] ?? {})]),
-  );
+  ) as Record<ObjectName, z.ZodObject>;
 }
 
-function mergeHooks(plugins: readonly AnyRapportPlugin[], hooks: HooksConfig | undefined) {
+function mergeHooks(
+  plugins: readonly AnyRapportPlugin[],
+  hooks: HooksConfig | undefined,
+  stateOf: (scope: unknown) => ScopeState,
+) {
   const merged: Record<string, ObjectHooks[]> = {};
-  for (const source of [...plugins.map((p) => p.hooks), hooks]) {
+  for (const source of [...plugins.map((p) => pluginHooks(p, stateOf)), hooks]) {
     for (const [object, objectHooks] of Object.entries(source ?? {})) {
       if (!objectHooks) continue;
       const list = merged[object] ?? [];
@@ -183,14 +207,23 @@ export function createCrm<
     plugins: [new CamelCasePlugin()],
   });
   const emitter = createEventBus();
+  // Hooks receive a scope; a plugin's hooks also get its tables in that scope's transaction.
+  const scopeStates = new WeakMap<object, ScopeState>();
+  const stateOf = (scope: unknown): ScopeState => {
+    const state = typeof scope === 'object' && scope !== null ? scopeStates.get(scope) : undefined;
+    if (!state) throw new RapportError('UNSUPPORTED', 'a hook was called with a foreign scope');
+    return state;
+  };
+  const customSchemas = mergeCustomSchemas(plugins, config.fields);
   type Scope = CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>;
   const engine: EngineState = {
     db,
     storage: config.storage,
     plugins,
     objects: standardObjects,
-    customSchemas: mergeCustomSchemas(plugins, config.fields),
-    hooks: mergeHooks(plugins, config.hooks as HooksConfig | undefined),
+    customSchemas,
+    // The typed config hooks are one erased HooksConfig at run time.
+    hooks: mergeHooks(plugins, config.hooks as HooksConfig | undefined, stateOf),
     events: emitter,
     now: config.now ?? (() => new Date()),
     rules: {
@@ -202,7 +235,11 @@ export function createCrm<
       quota: quotaRules,
       user: userRules,
     },
-    scopeFactory: (state) => createScope(state),
+    scopeFactory: (state) => {
+      const scope = createScope(state);
+      scopeStates.set(scope, state);
+      return scope;
+    },
     shared: { counter: undefined, stages: new Map(), knownIds: new Map() },
   };
   let opened: Promise<void> | undefined;
@@ -268,9 +305,33 @@ export function createCrm<
     });
   };
 
-  return {
+  const tenant = (id: string) => ({
+    as: (actor: Actor) => createScope(stateFor(id, actor)) as Scope,
+    system: () => createScope(stateFor(id, systemActor)) as Scope,
+  });
+  const apis = initPlugins(plugins, {
+    db,
+    tenant,
+    events: { on: emitter.on, off: emitter.off },
+    customFields: customSchemas,
+    dialect: config.storage.sql,
+    now: engine.now,
+  });
+
+  const crm: Crm<TPlugins, TFields> = {
     plugins,
     storage: config.storage,
+    customFields: customSchemas,
+    plugin: (id) => {
+      if (!apis.has(id)) {
+        throw new RapportError(
+          'NOT_FOUND',
+          `no plugin with id ${id} and a runtime (init) is registered`,
+        );
+      }
+      // The map holds what each plugin's init returned, keyed by its id: PluginApiOf<TPlugins, id>.
+      return apis.get(id) as PluginApiOf<TPlugins, typeof id>;
+    },
     events: { on: emitter.on, off: emitter.off },
     async migrate() {
       await open();
@@ -289,14 +350,11 @@ export function createCrm<
         .executeTakeFirst();
       return existing ? (existing as Tenant) : createTenant(input);
     },
-    tenant(id) {
-      return {
-        as: (actor) => createScope(stateFor(id, actor)) as Scope,
-        system: () => createScope(stateFor(id, systemActor)) as Scope,
-      };
-    },
+    tenant,
     destroy: () => db.destroy(),
   };
+  registerEngine(crm, db);
+  return crm;
 }
 
 /** @internal Object names, for iteration. */

@@ -251,8 +251,6 @@ export interface CrmScope<
   from(object: ObjectName, alias?: string): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
   /** Dialect-specific SQL helpers of the storage. */
   readonly dialect: DialectSql;
-  /** @internal */
-  readonly state: ScopeState;
 }
 
 /**
@@ -336,7 +334,6 @@ export function createScope<
     tenantId: state.tenantId,
     actor: state.actor,
     plugins: state.engine.plugins,
-    state,
     dialect: state.engine.storage.sql,
     // KPIs read through this scope's `from`, so tenant and visibility apply to them too.
     kpis: createKpiService(

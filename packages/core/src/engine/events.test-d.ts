@@ -43,8 +43,9 @@ describe('hooks', () => {
       hooks: {
         opportunity: {
           beforeUpdate: ({ data, previous, scope, actor }) => {
-            expectTypeOf(data).toEqualTypeOf<Readonly<Record<string, unknown>>>();
-            expectTypeOf(previous).toEqualTypeOf<Readonly<Record<string, unknown>>>();
+            // Typed per object since hooks are typed from the object (was Record<string, unknown>).
+            expectTypeOf(data.amount).toEqualTypeOf<number | null>();
+            expectTypeOf(previous.version).toEqualTypeOf<number>();
             expectTypeOf(actor).toEqualTypeOf<Actor>();
             expectTypeOf(scope.opportunities.closeWon).toBeFunction();
             return { nextStep: 'Checked by a hook' };

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type AnyObjectDefinition, type Crm, standardObjects } from '@rapport/core';
+import {
+  type AnyObjectDefinition,
+  type Crm,
+  type ObjectName,
+  standardObjects,
+} from '@rapport/core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
 import type { Authenticate } from '../auth/principal.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/idempotency-store.js';
 import { json, problemSchema, problems, ref } from '../openapi/common.js';
@@ -25,7 +29,7 @@ import { addSalesRoutes } from './sales-routes.js';
  */
 export interface RapportApiOptions {
   /** The engine. */
-  readonly crm: Pick<Crm, 'tenant' | 'plugins'>;
+  readonly crm: Pick<Crm, 'tenant' | 'plugins' | 'customFields'>;
   /** Maps a request to tenant and actor, or null (401). Required: there is no anonymous mode. */
   readonly authenticate: Authenticate;
   /** Request bodies over this many bytes get 413; 1 MiB by default. */
@@ -62,8 +66,7 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   // Custom field schemas are merged by the engine from config and plugins; the API documents and
   // parses filters with the same ones.
-  const customSchemas = crm.tenant('').system().state.engine.customSchemas;
-  const customOf = (object: string) => customSchemas[object] ?? z.strictObject({});
+  const customOf = (object: ObjectName) => crm.customFields[object];
 
   const app = new Hono<ApiEnv>();
   app.onError((error, c) => {

@@ -1,4 +1,4 @@
-import { type CrmScope, standardObjects } from '@rapport/core';
+import { type CrmScope, type ObjectName, standardObjects } from '@rapport/core';
 import { z } from 'zod';
 import {
   etagHeader,
@@ -36,7 +36,10 @@ const convertedLeadSchema = z.object({
 });
 
 /** @internal Registers lead conversion, stage changes and closing won or lost. */
-export function addSalesRoutes(table: RouteTable, customOf: (object: string) => z.ZodObject): void {
+export function addSalesRoutes(
+  table: RouteTable,
+  customOf: (object: ObjectName) => z.ZodObject,
+): void {
   const lineItem = standardObjects.lineItem.fields
     .omit({ opportunityId: true, totalPrice: true, currency: true })
     .extend({ custom: customOf('lineItem').optional() });

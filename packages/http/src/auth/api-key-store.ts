@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type Actor, type Crm, RapportError, userRoles } from '@rapport/core';
-import type { Kysely } from 'kysely';
+import type { CrmScope, PluginContext } from '@rapport/core/plugin';
+import type { httpTables } from './http-tables.js';
 import type { Authenticate } from './principal.js';
 
 const keyPrefix = 'rpk_';
@@ -52,14 +53,14 @@ export interface ApiKeyStore {
 }
 
 interface KeyRow {
-  tenantId: string;
-  id: string;
-  name: string;
-  keyHash: string;
-  actorId: string;
-  actorRole: string;
-  createdAt: string;
-  revokedAt: string | null;
+  readonly tenantId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly keyHash: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
 }
 
 function hashKey(key: string): string {
@@ -92,24 +93,38 @@ function presentedKey(request: Request): string | undefined {
 }
 
 /**
- * Creates the API key store over an engine that has {@link httpPlugin} registered.
+ * The API key store of an engine that has {@link httpPlugin} registered: the plugin's runtime
+ * made it when the engine was created.
  *
  * @example
  * const crm = createCrm({ storage: sqliteStorage({ filename: 'crm.sqlite' }), plugins: [httpPlugin] });
  * await crm.migrate();
  * const keys = createApiKeyStore(crm);
  */
-export function createApiKeyStore(crm: Pick<Crm, 'tenant' | 'plugins'>): ApiKeyStore {
+export function createApiKeyStore(crm: Pick<Crm, 'plugin' | 'plugins'>): ApiKeyStore {
   if (!crm.plugins.some((plugin) => plugin.id === 'http')) {
     throw new RapportError(
       'UNSUPPORTED',
       'API keys need the http plugin: createCrm({ plugins: [httpPlugin, ...] })',
     );
   }
-  // Keys are looked up before any tenant is known, which no tenant scope can do; the engine's
-  // own kysely instance (shared connection, same CamelCasePlugin) reads the plugin's table.
-  const db: Kysely<{ httpApiKeys: KeyRow }> = crm.tenant('').system().state.engine.db;
+  const api = crm.plugin('http');
+  if (!hasApiKeys(api)) {
+    throw new RapportError('UNSUPPORTED', "the plugin with id http is not @rapport/http's");
+  }
+  return api.apiKeys;
+}
 
+function hasApiKeys(api: unknown): api is { readonly apiKeys: ApiKeyStore } {
+  return typeof api === 'object' && api !== null && 'apiKeys' in api;
+}
+
+/**
+ * @internal The store over the http plugin's context: keys are looked up by id before any tenant
+ * is known (`ctx.db`); everything per tenant goes through `ctx.tenantTables`.
+ */
+export function apiKeyStoreOf(ctx: PluginContext<typeof httpTables, CrmScope>): ApiKeyStore {
+  const db = ctx.db;
   const authenticate: Authenticate = async (request) => {
     const key = presentedKey(request);
     if (!key?.startsWith(keyPrefix) || key.length < keyPrefix.length + idLength + 2) return null;
@@ -132,7 +147,7 @@ export function createApiKeyStore(crm: Pick<Crm, 'tenant' | 'plugins'>): ApiKeyS
     authenticate,
     async create({ tenantId, name, actor }) {
       // Fails with NOT_FOUND for a tenant that does not exist.
-      await crm.tenant(tenantId).system().settings();
+      await ctx.tenant(tenantId).system().settings();
       if (!isRole(actor.role)) {
         throw new RapportError('VALIDATION', `unknown role ${String(actor.role)}`, {
           issues: [{ path: ['actor', 'role'], message: 'is not a role', code: 'invalid_value' }],
@@ -150,23 +165,24 @@ export function createApiKeyStore(crm: Pick<Crm, 'tenant' | 'plugins'>): ApiKeyS
         createdAt: new Date().toISOString(),
         revokedAt: null,
       };
-      await db.insertInto('httpApiKeys').values(row).execute();
+      const { tenantId: _tenant, ...values } = row;
+      await ctx.tenantTables(tenantId).insertInto('httpApiKeys', values).execute();
       return { ...infoOf(row), key };
     },
     async list(tenantId) {
-      const rows = await db
+      const rows = await ctx
+        .tenantTables(tenantId)
         .selectFrom('httpApiKeys')
         .selectAll()
-        .where('tenantId', '=', tenantId)
         .orderBy('createdAt')
         .execute();
       return rows.map(infoOf);
     },
     async revoke(tenantId, id) {
-      const result = await db
+      const result = await ctx
+        .tenantTables(tenantId)
         .updateTable('httpApiKeys')
-        .set({ revokedAt: new Date().toISOString() })
-        .where('tenantId', '=', tenantId)
+        .set({ revokedAt: ctx.now().toISOString() })
         .where('id', '=', id)
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) {

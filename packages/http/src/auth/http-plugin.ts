@@ -1,8 +1,11 @@
-import { definePlugin } from '@rapport/core';
+import { definePlugin } from '@rapport/core/plugin';
+import { apiKeyStoreOf } from './api-key-store.js';
+import { httpTables } from './http-tables.js';
 
 /**
- * The HTTP package's plugin: a migration that creates the table of hashed API keys. Pass it to
- * `createCrm` when you use {@link createApiKeyStore}; core stays free of HTTP concerns.
+ * The HTTP package's plugin: the table of hashed API keys (declared, and created by its
+ * migration) and a runtime that makes the key store over it (`crm.plugin('http').apiKeys`).
+ * Pass it to `createCrm` when you use {@link createApiKeyStore}; core stays free of HTTP concerns.
  *
  * @example
  * const crm = createCrm({ storage, plugins: [httpPlugin] });
@@ -10,6 +13,8 @@ import { definePlugin } from '@rapport/core';
  */
 export const httpPlugin = definePlugin({
   id: 'http',
+  tables: httpTables,
+  init: (ctx) => ({ apiKeys: apiKeyStoreOf(ctx) }),
   migrations: {
     '0001-api-keys': {
       async up(db, { types }) {

@@ -18,7 +18,7 @@ const serveKeyName = 'rapport serve';
  */
 export interface RapportServerOptions {
   /** The engine, migrated, with `httpPlugin` among its plugins. */
-  readonly crm: Pick<Crm, 'tenant' | 'plugins'>;
+  readonly crm: Pick<Crm, 'tenant' | 'plugins' | 'plugin' | 'customFields'>;
   /** The tenant the generated key acts in. */
   readonly tenantId: string;
   /** The port; 0 picks a free one. 4310 by default. */

@@ -1,0 +1,65 @@
+/**
+ * `@rapport/core/plugin`: what a plugin author needs, and nothing an application embeds with.
+ * A plugin is a plain object made with {@link definePlugin}: KPIs, custom fields, hooks typed per
+ * object, its own tables with declared column kinds, migrations, and a runtime `init(ctx)`.
+ *
+ * @example
+ * import { definePlugin, defineKpi } from '@rapport/core/plugin';
+ *
+ * @packageDocumentation
+ */
+
+export { sql } from 'kysely';
+export type { CrmScope } from './engine/crm-scope.js';
+export type { RapportEvents } from './engine/events.js';
+export type {
+  HookChanges,
+  HookContext,
+  HookData,
+  HooksConfig,
+  ObjectHooks,
+  ObjectHooksFor,
+} from './engine/hooks.js';
+export { RapportError } from './errors/rapport-error.js';
+export {
+  type AnyKpiDefinition,
+  type AnyKpiMeasure,
+  type AnyKpiSource,
+  defineKpi,
+  type KpiBreakdown,
+  type KpiDefinition,
+  type KpiDimension,
+  type KpiQueryContext,
+  type KpiRow,
+  type KpiSource,
+  kpiDimensions,
+  kpiDivide,
+  kpiRatio,
+  kpiSource,
+  measure,
+  type QueryKpi,
+} from './kpi/kpi-definition.js';
+export type { MigrationContext, RapportMigration } from './migrations/migration-context.js';
+export {
+  type AnyRapportPlugin,
+  type CustomFieldsConfig,
+  definePlugin,
+  type PluginApiOf,
+  type PluginHookExtras,
+  type PluginWithApiId,
+  type RapportPlugin,
+} from './plugins/define-plugin.js';
+export type {
+  PluginContext,
+  PluginTenantTables,
+  TenantTableName,
+} from './plugins/plugin-context.js';
+export type {
+  PluginColumn,
+  PluginColumnKind,
+  PluginColumnValue,
+  PluginDatabase,
+  PluginRow,
+  PluginTableColumns,
+  PluginTables,
+} from './plugins/plugin-tables.js';
