@@ -111,9 +111,11 @@ export type PluginWithApiId<TPlugins extends readonly AnyRapportPlugin[]> =
     : {
         [TIndex in keyof TPlugins]: TPlugins[TIndex] extends {
           readonly id: infer TId;
-          init(ctx: never): unknown;
+          init?(ctx: never): infer TApi;
         }
-          ? TId
+          ? [TApi] extends [undefined]
+            ? never
+            : TId
           : never;
       }[number] &
         string;
