@@ -2,6 +2,7 @@ import { createCrm } from '@rapport/core';
 import { definePlugin } from '@rapport/core/plugin';
 import { sqliteStorage } from '@rapport/sqlite';
 import { describe, expectTypeOf, test } from 'vitest';
+import { z } from 'zod';
 import { type NpsResponse, npsPlugin } from './nps-plugin.js';
 import { npsTables } from './nps-tables.js';
 
@@ -17,7 +18,7 @@ describe('the plugin runtime is typed by inference', () => {
   test('hooks are typed from the object and the custom fields', () => {
     definePlugin({
       id: 'typed-hooks',
-      fields: { lead: { score: npsTablesScore() } },
+      fields: { lead: { score: z.number().optional() } },
       hooks: {
         lead: {
           beforeCreate: ({ data }) => {
@@ -51,26 +52,16 @@ describe('the plugin runtime is typed by inference', () => {
         wrongColumn: () => ctx.db.selectFrom('npsResponses').select('scroe'),
         // @ts-expect-error: not a table of this plugin
         wrongTable: () => ctx.db.selectFrom('accounts'),
-        // @ts-expect-error: score is an integer column
         wrongValue: () =>
-          ctx
-            .tenantTables('t')
-            .insertInto('npsResponses', {
-              id: 'x',
-              accountId: 'a',
-              score: 'ten',
-              answeredAt: '',
-              answeredBy: '',
-            }),
+          ctx.tenantTables('t').insertInto('npsResponses', {
+            id: 'x',
+            accountId: 'a',
+            // @ts-expect-error: score is an integer column
+            score: 'ten',
+            answeredAt: '',
+            answeredBy: '',
+          }),
       }),
     });
   });
 });
-
-function npsTablesScore() {
-  return npsTableScoreSchema;
-}
-
-import { z } from 'zod';
-
-const npsTableScoreSchema = z.number().optional();
