@@ -5,6 +5,7 @@ import type { ProbeOutcome } from './child-process.js';
 import { handWrittenKpiIds, type Mismatch } from './dashboard-figures.js';
 import type { Dataset } from './dataset.js';
 import type { CreateResult, ImportResult } from './import-bench.js';
+import { pairedRatio } from './paired-runs.js';
 
 /** A measured phase: median milliseconds of the runs, and the peak RSS above the process at rest. */
 export interface Timing {
@@ -23,6 +24,8 @@ export interface SizeResult {
   readonly dashboardIds: readonly string[];
   readonly coveredIds: readonly string[];
   readonly figures: number;
+  /** Whether the warm sides ran alternately in the same rounds (ratios are per round). */
+  readonly paired: boolean;
   readonly rapportCovered: Timing;
   readonly rapportFull: Timing;
   readonly handWritten: Timing;
@@ -98,8 +101,9 @@ function phases(s: SizeResult): [string, Timing | undefined, string][] {
 /** Ratios of one size. */
 function ratios(s: SizeResult) {
   return {
-    rapportOverSql: s.rapportCovered.ms / s.handWritten.ms,
-    rapportOverDuck: s.rapportCovered.ms / s.duckdb.ms,
+    // Per-round ratios of sides run alternately in the same rounds (paired-runs.ts).
+    rapportOverSql: pairedRatio(s.rapportCovered, s.handWritten, s.paired),
+    rapportOverDuck: pairedRatio(s.rapportCovered, s.duckdb, s.paired),
     naiveOverRapport: s.naive ? s.naive.ms / s.rapportCovered.ms : undefined,
     coldRapportOverSql: s.coldRapport && s.coldSql ? s.coldRapport.ms / s.coldSql.ms : undefined,
   };
@@ -185,7 +189,7 @@ export function writeReport(report: BenchReport): string {
     '- **Naive**: `select *` of every table the dashboard needs into JS objects (better-sqlite3 `.all()`), then loops and maps.',
     '- **Peak RSS**: sampled every 2 ms from a worker thread (the main thread is blocked by synchronous SQLite work), above the RSS just before the phase.',
     `- **Import**: the engine's bulk path (\`scope.opportunities.upsertMany\`, transactions of 1,000: validation, reference checks, rules, stage history, events) on ${count(report.importResult?.engineRows ?? 0)} opportunities, against raw prepared better-sqlite3 inserts of ${count(report.importResult?.rawRows ?? 0)} opportunities plus the same first stage history row, in one transaction, foreign keys on (both into fresh files holding the same users, accounts and campaigns).`,
-    `- **Single create**: \`scope.opportunities.create\` (own transaction, history row, event) against \`db.insertInto('opportunities').values(row)\` through kysely on the same storage, alternating, ${count(report.createResult?.runs ?? 0)} runs each after 200 warm-up runs.`,
+    `- **Single create**: \`scope.opportunities.create\` (own transaction, history row, event) against the same two rows written raw (\`insertInto('opportunities')\` and its first \`stageHistory\` row, one transaction) through the engine's own kysely, on a copy of the largest benchmark database, alternating, ${count(report.createResult?.runs ?? 0)} runs each after 200 warm-up runs.`,
     '',
   );
   for (const s of report.sizes) {

@@ -24,6 +24,7 @@ import { DuckDbDashboard, loadDuckDb } from './duckdb-dashboard.js';
 import { type CreateResult, createBench, type ImportResult, importBench } from './import-bench.js';
 import { discoverPlugins, kpiIds } from './kpi-plugins.js';
 import { naiveDashboard } from './naive-dashboard.js';
+import { runPaired } from './paired-runs.js';
 import { openRapport, rapportDashboard } from './rapport-dashboard.js';
 import {
   type BenchReport,
@@ -137,27 +138,44 @@ for (const size of options.sizes) {
   );
 
   const crm = openRapport(dataset.file, plugins);
-  log('  Rapport, hand-written KPIs (warm)');
-  const rapportCovered = await warm(sampler, options.reps, () =>
-    rapportDashboard(crm, coveredIds, options.period),
-  );
-  log(`    ${rapportCovered.ms.toFixed(0)} ms`);
-  log('  Rapport, full dashboard (warm)');
-  const rapportFull =
-    dashboardIds.length === coveredIds.length
-      ? rapportCovered
-      : await warm(sampler, options.reps, () =>
-          rapportDashboard(crm, dashboardIds, options.period),
-        );
-  log(`    ${rapportFull.ms.toFixed(0)} ms`);
-  await crm.destroy();
-
-  log('  hand-written SQL on better-sqlite3 (warm)');
   const database = new Database(dataset.file, { readonly: true });
   const factors = moneyFactors(database);
   const floor = new SqliteDashboard(database, ranges, factors, coveredIds);
-  const handWritten = await warm(sampler, options.reps, () => figuresFromMeasures(floor.run()));
-  log(`    ${handWritten.ms.toFixed(0)} ms`);
+  log('  DuckDB: load');
+  const loadStart = now();
+  const duck = await loadDuckDb(dataset.file, options.dataDir);
+  const duckLoadMs = now() - loadStart;
+  const ceiling = new DuckDbDashboard(duck.connection, ranges, factors, coveredIds);
+  log(`    loaded in ${(duckLoadMs / 1000).toFixed(1)} s`);
+  // The sides run alternately, round by round, so a change in load reaches them alike.
+  const full = dashboardIds.length !== coveredIds.length;
+  log(
+    `  warm, alternating: Rapport (hand-written set${full ? ', full dashboard' : ''}), hand-written SQL, DuckDB`,
+  );
+  const paired = await runPaired<Figures>(
+    sampler,
+    options.reps,
+    [
+      { name: 'Rapport', work: () => rapportDashboard(crm, coveredIds, options.period) },
+      { name: 'SQL', work: () => figuresFromMeasures(floor.run()) },
+      { name: 'DuckDB', work: async () => figuresFromMeasures(await ceiling.run()) },
+      ...(full
+        ? [
+            {
+              name: 'Rapport full',
+              work: () => rapportDashboard(crm, dashboardIds, options.period),
+            },
+          ]
+        : []),
+    ],
+    log,
+  );
+  const [rapportCovered, handWritten, duckdb, fullRun] = paired;
+  if (!rapportCovered || !handWritten || !duckdb) throw new Error('a paired side did not run');
+  const rapportFull = fullRun ?? rapportCovered;
+  await crm.destroy();
+  duck.connection.closeSync();
+  duck.instance.closeSync();
 
   let coldRapport: Timing | undefined;
   let coldSql: Timing | undefined;
@@ -198,19 +216,6 @@ for (const size of options.sizes) {
     );
   }
 
-  log('  DuckDB: load');
-  const loadStart = now();
-  const duck = await loadDuckDb(dataset.file, options.dataDir);
-  const duckLoadMs = now() - loadStart;
-  const ceiling = new DuckDbDashboard(duck.connection, ranges, factors, coveredIds);
-  log(`    loaded in ${(duckLoadMs / 1000).toFixed(1)} s; dashboard (warm)`);
-  const duckdb = await warm(sampler, options.reps, async () =>
-    figuresFromMeasures(await ceiling.run()),
-  );
-  log(`    ${duckdb.ms.toFixed(0)} ms`);
-  duck.connection.closeSync();
-  duck.instance.closeSync();
-
   let naive: (Timing & { result: Figures }) | undefined;
   if (size <= options.naiveMax) {
     log('  naive: rows into JavaScript, reduce');
@@ -244,6 +249,7 @@ for (const size of options.sizes) {
     dashboardIds,
     coveredIds,
     figures: rapportCovered.result.size,
+    paired: true,
     rapportCovered,
     rapportFull,
     handWritten,
@@ -279,7 +285,13 @@ if (!options.skipImport) {
   log(`single create: ${options.createRuns} runs each`);
   collectGarbage();
   rest = sampler.mark();
-  createResult = await createBench(options.dataDir, options.createRuns, options.seed);
+  // On a copy of the largest benchmark database, both sides writing the opportunity and its history row.
+  createResult = await createBench(
+    options.dataDir,
+    options.createRuns,
+    options.seed,
+    sizes.at(-1)?.dataset.file,
+  );
   createMemory = sampler.read(rest);
   log(
     `  engine p50 ${createResult.engineP50.toFixed(3)} ms, raw kysely p50 ${createResult.rawP50.toFixed(3)} ms`,
