@@ -4,6 +4,7 @@ import type { BenchOptions } from './bench-options.js';
 import type { ProbeOutcome } from './child-process.js';
 import { handWrittenKpiIds, type Mismatch } from './dashboard-figures.js';
 import type { Dataset } from './dataset.js';
+import type { HttpResult } from './http-bench.js';
 import type { CreateResult, ImportResult } from './import-bench.js';
 import { pairedRatio } from './paired-runs.js';
 
@@ -26,6 +27,8 @@ export interface SizeResult {
   readonly figures: number;
   /** Whether the warm sides ran alternately in the same rounds (ratios are per round). */
   readonly paired: boolean;
+  /** A list request over HTTP, idle and during dashboards. */
+  readonly http?: HttpResult;
   readonly rapportCovered: Timing;
   readonly rapportFull: Timing;
   readonly handWritten: Timing;
@@ -227,6 +230,12 @@ export function writeReport(report: BenchReport): string {
       `| Rapport / DuckDB | ${r.rapportOverDuck.toFixed(2)} |`,
       `| naive / Rapport | ${r.naiveOverRapport?.toFixed(2) ?? `not run (above --naive-max ${count(options.naiveMax)})`} |`,
       '',
+      ...(s.http
+        ? [
+            `HTTP (\`rapport serve\`'s API on this file): \`GET /opportunities?limit=50\` p50 ${ms(s.http.idleP50)} idle, ${ms(s.http.busyP50)} while ${s.http.dashboards} dashboards are in flight (max ${ms(s.http.busyMax)}; the dashboards took ${ms(s.http.dashboardsMs)}): ${(s.http.busyP50 / s.http.idleP50).toFixed(1)}x (target <= 2x).`,
+            '',
+          ]
+        : []),
       ...s.checks.map(({ name, mismatches }) =>
         mismatches.length === 0
           ? `- ${name}: all ${count(s.figures)} figures of the hand-written set equal Rapport's.`

@@ -21,6 +21,7 @@ import {
 } from './dashboard-figures.js';
 import { ensureDataset, migrateDataset } from './dataset.js';
 import { DuckDbDashboard, loadDuckDb } from './duckdb-dashboard.js';
+import { type HttpResult, httpBench } from './http-bench.js';
 import { type CreateResult, createBench, type ImportResult, importBench } from './import-bench.js';
 import { discoverPlugins, kpiIds } from './kpi-plugins.js';
 import { naiveDashboard } from './naive-dashboard.js';
@@ -226,6 +227,12 @@ for (const size of options.sizes) {
   } else log(`  naive: not run above ${options.naiveMax.toLocaleString('en')} opportunities`);
   database.close();
 
+  log('  HTTP: GET /opportunities?limit=50 idle, then while 4 dashboards are in flight');
+  const http: HttpResult = await httpBench(dataset.file, plugins, options.period, 20, 4);
+  log(
+    `    idle p50 ${http.idleP50.toFixed(1)} ms, busy p50 ${http.busyP50.toFixed(1)} ms (max ${http.busyMax.toFixed(0)} ms), 4 dashboards ${http.dashboardsMs.toFixed(0)} ms`,
+  );
+
   const covered = (key: string) =>
     handIds.has(kpiIdOfKey(key)) && coveredIds.includes(kpiIdOfKey(key));
   const check = (name: string, figures: Figures): { name: string; mismatches: Mismatch[] } => ({
@@ -250,6 +257,7 @@ for (const size of options.sizes) {
     coveredIds,
     figures: rapportCovered.result.size,
     paired: true,
+    http,
     rapportCovered,
     rapportFull,
     handWritten,
