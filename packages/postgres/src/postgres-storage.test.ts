@@ -176,6 +176,7 @@ describePostgres('postgresStorage', () => {
         'core:0001-init',
         'core:0002-kpi-covering-indexes',
         'core:0003-widen-kpi-indexes',
+        'core:0004-list-indexes',
       ];
       expect((await first.migrate()).applied).toEqual(core);
       expect((await second.migrate()).applied).toEqual(core);

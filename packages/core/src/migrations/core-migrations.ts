@@ -1,4 +1,5 @@
 import type { CreateTableBuilder, Kysely } from 'kysely';
+import { listIndexes } from './list-indexes.js';
 import type { AnyDatabase, MigrationContext, RapportMigration } from './migration-context.js';
 
 type Table = CreateTableBuilder<string, string>;
@@ -368,4 +369,5 @@ export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0001-init': init,
   '0002-kpi-covering-indexes': kpiCoveringIndexes,
   '0003-widen-kpi-indexes': widenKpiIndexes,
+  '0004-list-indexes': listIndexes,
 };
