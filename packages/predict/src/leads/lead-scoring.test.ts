@@ -48,7 +48,8 @@ async function seed(storage: RapportStorage) {
       };
     });
     const created = await scope.leads.createMany(batch.map((b) => b.input));
-    created.forEach((lead, i) => outcomes.push({ id: lead.id, convert: batch[i]!.convert }));
+    for (const [i, lead] of created.entries())
+      outcomes.push({ id: lead.id, convert: batch[i]!.convert });
     clock += 86_400_000;
   }
   for (const [index, outcome] of outcomes.entries()) {
