@@ -4,6 +4,13 @@ import {
   evaluateLeadCases,
   type LeadEvaluation,
 } from './evaluation/lead-evaluation.js';
+import type { Backtest } from './forecast/backtest.js';
+import {
+  backtestForecast,
+  forecast,
+  type ScopeForecast,
+  type ScopeForecastOptions,
+} from './forecast/scope-forecast.js';
 import { labelledLeads, loadLeadCases } from './leads/lead-cases.js';
 import {
   type LeadModelOptions,
@@ -49,6 +56,12 @@ export interface PredictService {
   ): Promise<LeadEvaluation>;
   /** The stored scores of the visible leads, highest first. */
   leadScores(): Promise<LeadScore[]>;
+  /** {@link forecast}. */
+  forecast(options?: ScopeForecastOptions): Promise<ScopeForecast>;
+  /** {@link backtestForecast}. */
+  backtestForecast(
+    options: Parameters<typeof backtestForecast>[1],
+  ): Promise<Backtest & { readonly currency: string }>;
 }
 
 /**
@@ -62,6 +75,8 @@ export function predict(scope: CrmScope): PredictService {
     trainLeadModel: (options) => trainLeadModel(scope, options),
     scoreLeads: (options) => scoreLeads(scope, options),
     evaluateLeadModel: (options) => evaluateLeadModel(scope, options),
+    forecast: (options) => forecast(scope, options),
+    backtestForecast: (options) => backtestForecast(scope, options),
     async leadScores() {
       const ids: string[] = [];
       let cursor: string | undefined;
