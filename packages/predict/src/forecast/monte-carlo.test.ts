@@ -68,4 +68,21 @@ describe('Monte Carlo revenue', () => {
       { numRuns: 50 },
     );
   });
+
+  it('closing an open deal as won never lowers the forecast, run by run', () => {
+    fc.assert(
+      fc.property(dealsArb, fc.nat(), fc.integer(), (deals, index, seed) => {
+        fc.pre(deals.length > 0);
+        const i = index % deals.length;
+        const base = simulateRevenue(deals, { wonSoFar: 0, runs: 200, seed });
+        // Won: certain, with the same random draws for every other deal.
+        const won = deals.map((d, j) => (j === i ? { ...d, probability: 1 } : d));
+        const more = simulateRevenue(won, { wonSoFar: 0, runs: 200, seed });
+        expect(more.p10).toBeGreaterThanOrEqual(base.p10);
+        expect(more.p50).toBeGreaterThanOrEqual(base.p50);
+        expect(more.p90).toBeGreaterThanOrEqual(base.p90);
+      }),
+      { numRuns: 50 },
+    );
+  });
 });
