@@ -2,9 +2,11 @@ import { Command } from 'commander';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
+import { forecastCommand } from './commands/forecast.js';
 import { importCommand } from './commands/import.js';
 import { kpiCommand } from './commands/kpi.js';
 import { migrateCommand } from './commands/migrate.js';
+import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import { cliVersion } from './version.js';
 
@@ -23,6 +25,8 @@ export function createProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(exportCommand());
   program.addCommand(kpiCommand());
+  program.addCommand(scoreCommand());
+  program.addCommand(forecastCommand());
   program.addCommand(migrateCommand());
   program.addCommand(copyCommand());
   program.addCommand(serveCommand());

@@ -1,0 +1,108 @@
+import type { DealHistory } from '../deals/deal-timeline.js';
+import { type ForecastOptions, forecastPeriod } from './pipeline-forecast.js';
+
+/** One replayed period. */
+export interface BacktestPeriod {
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+  /** Won in the period, in truth. */
+  readonly actual: number;
+  /** Of it, won from deals already open at the period start. */
+  readonly actualFromPipeline: number;
+  readonly p10: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly expected: number;
+  /** Forecast of the open pipeline alone (no new business), median. */
+  readonly pipelineP50: number;
+  readonly weightedPipeline: number;
+  readonly inRange: boolean;
+  /** |P50 - actual| / actual; null when nothing was won. */
+  readonly errorP50: number | null;
+  readonly errorWeighted: number | null;
+  readonly errorPipelineP50: number | null;
+  readonly method: string;
+  readonly openDeals: number;
+}
+
+/** A backtest over several periods. */
+export interface Backtest {
+  readonly periods: readonly BacktestPeriod[];
+  /** Mean absolute percentage error of P50 (periods with an actual). */
+  readonly mapeP50: number | null;
+  /** Of the weighted pipeline (amount x stage probability). */
+  readonly mapeWeighted: number | null;
+  /** Of the open pipeline alone against what it brought. */
+  readonly mapePipelineP50: number | null;
+  /** Share of periods whose actual fell inside P10-P90. */
+  readonly coverage: number | null;
+}
+
+function mean(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : known.reduce((s, v) => s + v, 0) / known.length;
+}
+
+/**
+ * Replays history: for each period, the pipeline as it stood at its start (from stage history),
+ * a deal model trained only on deals closed before, the forecast, and what was then won.
+ *
+ * @example
+ * const result = backtest(history, [{ label: '2017-Q2', start, end }]);
+ */
+export function backtest(
+  history: DealHistory,
+  periods: readonly { readonly label: string; readonly start: number; readonly end: number }[],
+  options: ForecastOptions = {},
+): Backtest {
+  const rows = periods.map((period): BacktestPeriod => {
+    const forecast = forecastPeriod(history, period.start, period.end, period.start, {
+      ...options,
+      by: undefined,
+    });
+    const pipelineOnly = forecastPeriod(history, period.start, period.end, period.start, {
+      ...options,
+      by: undefined,
+      newBusiness: false,
+    });
+    const openAtStart = new Set(forecast.deals.map((d) => d.deal.id));
+    let actual = 0;
+    let actualFromPipeline = 0;
+    for (const deal of history.deals) {
+      if (deal.status !== 'won' || deal.closeDay < period.start || deal.closeDay >= period.end)
+        continue;
+      actual += deal.amount;
+      if (openAtStart.has(deal.id)) actualFromPipeline += deal.amount;
+    }
+    const error = (value: number, truth: number) =>
+      truth > 0 ? Math.abs(value - truth) / truth : null;
+    const { total } = forecast;
+    return {
+      label: period.label,
+      start: period.start,
+      end: period.end,
+      actual,
+      actualFromPipeline,
+      p10: total.p10,
+      p50: total.p50,
+      p90: total.p90,
+      expected: total.expected,
+      pipelineP50: pipelineOnly.total.p50,
+      weightedPipeline: total.weightedPipeline,
+      inRange: actual >= total.p10 && actual <= total.p90,
+      errorP50: error(total.p50, actual),
+      errorWeighted: error(total.weightedPipeline, actual),
+      errorPipelineP50: error(pipelineOnly.total.p50, actualFromPipeline),
+      method: forecast.method,
+      openDeals: total.openDeals,
+    };
+  });
+  return {
+    periods: rows,
+    mapeP50: mean(rows.map((r) => r.errorP50)),
+    mapeWeighted: mean(rows.map((r) => r.errorWeighted)),
+    mapePipelineP50: mean(rows.map((r) => r.errorPipelineP50)),
+    coverage: rows.length === 0 ? null : rows.filter((r) => r.inRange).length / rows.length,
+  };
+}

@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { simulateRevenue } from './monte-carlo.js';
+
+describe('Monte Carlo revenue', () => {
+  it('hand-worked: one certain deal, one impossible, won so far', () => {
+    const result = simulateRevenue(
+      [
+        { amount: 500, probability: 1 },
+        { amount: 900, probability: 0 },
+      ],
+      { wonSoFar: 100, runs: 100, quota: 600 },
+    );
+    expect(result).toEqual({
+      runs: 100,
+      expected: 600,
+      p10: 600,
+      p50: 600,
+      p90: 600,
+      quotaProbability: 1,
+    });
+  });
+
+  it('the mean of many runs approaches the expected value', () => {
+    const deals = Array.from({ length: 50 }, (_, i) => ({ amount: 1000 + i, probability: 0.3 }));
+    const exact = deals.reduce((s, d) => s + d.amount * d.probability, 0);
+    const result = simulateRevenue(deals, { wonSoFar: 0, seed: 3 });
+    expect(Math.abs(result.expected - exact) / exact).toBeLessThan(0.02);
+  });
+
+  const dealsArb = fc.array(
+    fc.record({
+      amount: fc.integer({ min: 0, max: 1_000_000 }),
+      probability: fc.double({ min: 0, max: 1, noNaN: true }),
+    }),
+    { maxLength: 30 },
+  );
+
+  it('P10 <= P50 <= P90, all at least the won so far, and the same seed gives the same result', () => {
+    fc.assert(
+      fc.property(dealsArb, fc.integer({ min: 0, max: 1e6 }), fc.integer(), (deals, won, seed) => {
+        const a = simulateRevenue(deals, { wonSoFar: won, runs: 200, seed });
+        expect(a.p10).toBeLessThanOrEqual(a.p50);
+        expect(a.p50).toBeLessThanOrEqual(a.p90);
+        expect(a.p10).toBeGreaterThanOrEqual(won);
+        expect(simulateRevenue(deals, { wonSoFar: won, runs: 200, seed })).toEqual(a);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('more won deals never lower the forecast', () => {
+    fc.assert(
+      fc.property(
+        dealsArb,
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer(),
+        (deals, won, extra, seed) => {
+          const base = simulateRevenue(deals, { wonSoFar: won, runs: 200, seed });
+          const more = simulateRevenue(deals, { wonSoFar: won + extra, runs: 200, seed });
+          expect(more.p10).toBeGreaterThanOrEqual(base.p10);
+          expect(more.p50).toBeGreaterThanOrEqual(base.p50);
+          expect(more.p90).toBeGreaterThanOrEqual(base.p90);
+          expect(more.expected).toBeGreaterThanOrEqual(base.expected);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('closing an open deal as won never lowers the forecast, run by run', () => {
+    fc.assert(
+      fc.property(dealsArb, fc.nat(), fc.integer(), (deals, index, seed) => {
+        fc.pre(deals.length > 0);
+        const i = index % deals.length;
+        const base = simulateRevenue(deals, { wonSoFar: 0, runs: 200, seed });
+        // Won: certain, with the same random draws for every other deal.
+        const won = deals.map((d, j) => (j === i ? { ...d, probability: 1 } : d));
+        const more = simulateRevenue(won, { wonSoFar: 0, runs: 200, seed });
+        expect(more.p10).toBeGreaterThanOrEqual(base.p10);
+        expect(more.p50).toBeGreaterThanOrEqual(base.p50);
+        expect(more.p90).toBeGreaterThanOrEqual(base.p90);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});

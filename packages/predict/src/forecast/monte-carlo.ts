@@ -1,0 +1,70 @@
+import { quantileOfSorted, seededRandom } from '../math/random.js';
+
+/** An open deal as the simulation sees it. */
+export interface SimulatedDeal {
+  /** Amount in minor units of the base currency. */
+  readonly amount: number;
+  /** Probability that it is won and closes inside the period. */
+  readonly probability: number;
+}
+
+/** Options of {@link simulateRevenue}. */
+export interface SimulationOptions {
+  /** Won so far in the period (certain). */
+  readonly wonSoFar: number;
+  /** Totals of new deals won within comparable past periods: one is drawn per run (none: 0). */
+  readonly newBusiness?: readonly number[];
+  /** Runs; default 10,000. */
+  readonly runs?: number;
+  /** Seed of the pseudo-random generator; default 1. */
+  readonly seed?: number;
+  /** A target: the share of runs at or above it is returned. */
+  readonly quota?: number | null;
+}
+
+/** The distribution of simulated revenue. */
+export interface RevenueDistribution {
+  readonly runs: number;
+  readonly expected: number;
+  readonly p10: number;
+  readonly p50: number;
+  readonly p90: number;
+  /** Share of runs reaching the quota; null without one. */
+  readonly quotaProbability: number | null;
+}
+
+/**
+ * Monte Carlo: each run draws every open deal's outcome (won inside the period with its
+ * probability, else nothing) and one new-business total, and adds the won so far. Seeded, so
+ * the same input gives the same distribution; deals are independent of each other.
+ *
+ * @example
+ * simulateRevenue([{ amount: 1000, probability: 0.5 }], { wonSoFar: 0, seed: 7 }).p50;
+ */
+export function simulateRevenue(
+  deals: readonly SimulatedDeal[],
+  options: SimulationOptions,
+): RevenueDistribution {
+  const runs = options.runs ?? 10_000;
+  const random = seededRandom(options.seed ?? 1);
+  const totals = new Float64Array(runs);
+  const newBusiness = options.newBusiness ?? [];
+  for (let run = 0; run < runs; run++) {
+    let total = options.wonSoFar;
+    if (newBusiness.length > 0) total += newBusiness[Math.floor(random() * newBusiness.length)]!;
+    for (const deal of deals) if (random() < deal.probability) total += deal.amount;
+    totals[run] = total;
+  }
+  const sorted = Array.from(totals).sort((a, b) => a - b);
+  const expected = sorted.reduce((s, v) => s + v, 0) / Math.max(1, runs);
+  const quota = options.quota ?? null;
+  return {
+    runs,
+    expected,
+    p10: quantileOfSorted(sorted, 0.1),
+    p50: quantileOfSorted(sorted, 0.5),
+    p90: quantileOfSorted(sorted, 0.9),
+    quotaProbability:
+      quota === null ? null : sorted.filter((v) => v >= quota).length / Math.max(1, runs),
+  };
+}

@@ -1,0 +1,207 @@
+import { closeWithin, type DealContext } from '../deals/deal-context.js';
+import {
+  type DealModel,
+  trainDealModel,
+  type WinProbability,
+  winProbability,
+} from '../deals/deal-model.js';
+import {
+  type DayNumber,
+  type DealHistory,
+  type DealState,
+  type DealTimeline,
+  dealStateAt,
+} from '../deals/deal-timeline.js';
+import { type RevenueDistribution, simulateRevenue } from './monte-carlo.js';
+
+/** How a forecast is broken down. */
+export type ForecastBreakdown = 'owner' | 'team' | 'product';
+
+/** Options of {@link forecastPeriod}. */
+export interface ForecastOptions {
+  /** Monte Carlo runs; default 10,000. */
+  readonly runs?: number;
+  /** Seed; default 1. */
+  readonly seed?: number;
+  /** Add deals not yet in the pipeline, drawn from comparable past periods; default true. */
+  readonly newBusiness?: boolean;
+  /** Per group as well as the total. */
+  readonly by?: ForecastBreakdown;
+  /** Quotas per group key (and `total`), in minor units of the base currency. */
+  readonly quotas?: ReadonlyMap<string, number>;
+  /** Passed to the deal model. */
+  readonly minClosedEach?: number;
+}
+
+/** Salesforce's forecast categories summed as they are: open amounts per category, closed = won. */
+export interface ForecastCategories {
+  readonly pipeline: number;
+  readonly bestCase: number;
+  readonly commit: number;
+  readonly closed: number;
+}
+
+/** An open deal in a forecast. */
+export interface ForecastDeal {
+  readonly deal: DealTimeline;
+  readonly state: DealState;
+  readonly win: WinProbability;
+  /** Probability that it is won inside the period (win x close-date distribution). */
+  readonly inPeriod: number;
+}
+
+/** The forecast of one group (or the total). */
+export interface ForecastFigures extends RevenueDistribution {
+  readonly key: string | null;
+  readonly label: string | null;
+  readonly wonSoFar: number;
+  /** Sum of open amounts x the stage's default probability: the weighted pipeline. */
+  readonly weightedPipeline: number;
+  readonly categories: ForecastCategories;
+  readonly openDeals: number;
+  readonly quota: number | null;
+}
+
+/** A forecast as of a day for a period. */
+export interface PeriodForecast {
+  readonly start: DayNumber;
+  readonly end: DayNumber;
+  readonly asOf: DayNumber;
+  readonly method: string;
+  readonly total: ForecastFigures;
+  readonly groups: readonly ForecastFigures[];
+  readonly deals: readonly ForecastDeal[];
+  readonly model: DealModel;
+  readonly context: DealContext;
+}
+
+function keyOf(deal: DealTimeline, by: ForecastBreakdown | undefined): string | null {
+  if (by === 'owner') return deal.ownerId;
+  if (by === 'team') return deal.teamId;
+  if (by === 'product') return deal.productId;
+  return null;
+}
+
+function labelOf(history: DealHistory, by: ForecastBreakdown | undefined, key: string | null) {
+  if (key === null) return null;
+  const names =
+    by === 'owner' ? history.ownerNames : by === 'team' ? history.teamNames : history.productNames;
+  return names.get(key) ?? key;
+}
+
+/**
+ * New deals won inside comparable windows before `asOf`: for k = 1..4, the same window shifted back
+ * k period lengths, the won amount of deals opened and closed inside it. Only windows that ended
+ * by `asOf` count, so nothing after the forecast day is used.
+ */
+function newBusinessSamples(
+  history: DealHistory,
+  start: DayNumber,
+  end: DayNumber,
+  asOf: DayNumber,
+  member: (deal: DealTimeline) => boolean,
+): number[] {
+  const length = end - start;
+  const firstOpen = Math.min(...history.deals.map((d) => d.openDay));
+  const samples: number[] = [];
+  for (let k = 1; k <= 4; k++) {
+    const from = asOf - k * length;
+    const to = end - k * length;
+    // The window must have ended by the forecast day, and the data must reach back before it.
+    if (to > asOf || from <= firstOpen) continue;
+    let total = 0;
+    for (const deal of history.deals) {
+      if (deal.status === 'won' && deal.openDay >= from && deal.closeDay < to && member(deal))
+        total += deal.amount;
+    }
+    samples.push(total);
+  }
+  return samples;
+}
+
+/**
+ * The forecast of `[start, end)` as it could be made at the start of day `asOf` (today for a live
+ * forecast, the period start in a backtest): won so far, plus the open deals simulated with their
+ * learned win probability and the close-date distribution of won deals of their age, plus new
+ * business; per group when `by` is given. Only what was known before `asOf` is used.
+ */
+export function forecastPeriod(
+  history: DealHistory,
+  start: DayNumber,
+  end: DayNumber,
+  asOf: DayNumber,
+  options: ForecastOptions = {},
+): PeriodForecast {
+  const day = Math.min(Math.max(asOf, start), end);
+  const { model, context } = trainDealModel(history, day, options);
+  const deals: ForecastDeal[] = [];
+  for (const deal of history.deals) {
+    const state = dealStateAt(deal, history.pipelines.get(deal.pipelineId), day);
+    if (!state) continue;
+    const win = winProbability(model, deal, state, context, day);
+    const inPeriod = win.probability * closeWithin(context, day - deal.openDay, end - day);
+    deals.push({ deal, state, win, inPeriod });
+  }
+  const won = history.deals.filter(
+    (d) => d.status === 'won' && d.closeDay >= start && d.closeDay < day,
+  );
+  const figures = (
+    key: string | null,
+    member: (d: DealTimeline) => boolean,
+    seed: number,
+  ): ForecastFigures => {
+    const open = deals.filter((d) => member(d.deal));
+    const wonSoFar = won.filter(member).reduce((s, d) => s + d.amount, 0);
+    const categories = { pipeline: 0, bestCase: 0, commit: 0, closed: wonSoFar };
+    let weightedPipeline = 0;
+    for (const d of open) {
+      weightedPipeline += d.state.amount * d.state.stageProbability;
+      if (d.state.forecastCategory === 'Pipeline') categories.pipeline += d.state.amount;
+      else if (d.state.forecastCategory === 'BestCase') categories.bestCase += d.state.amount;
+      else if (d.state.forecastCategory === 'Commit') categories.commit += d.state.amount;
+    }
+    const quota = options.quotas?.get(key ?? 'total') ?? null;
+    const distribution = simulateRevenue(
+      open.map((d) => ({ amount: d.state.amount, probability: d.inPeriod })),
+      {
+        wonSoFar,
+        newBusiness:
+          options.newBusiness === false ? [] : newBusinessSamples(history, start, end, day, member),
+        runs: options.runs ?? 10_000,
+        seed,
+        quota,
+      },
+    );
+    return {
+      ...distribution,
+      key,
+      label: labelOf(history, options.by, key),
+      wonSoFar,
+      weightedPipeline,
+      categories,
+      openDeals: open.length,
+      quota,
+    };
+  };
+  const seed = options.seed ?? 1;
+  const total = figures(null, () => true, seed);
+  const keys = options.by
+    ? [...new Set(history.deals.map((d) => keyOf(d, options.by)))]
+        .filter((k): k is string => k !== null)
+        .sort()
+    : [];
+  const groups = keys
+    .map((key, index) => figures(key, (d) => keyOf(d, options.by) === key, seed + index + 1))
+    .filter((g) => g.openDeals > 0 || g.wonSoFar > 0 || g.quota !== null);
+  return {
+    start,
+    end,
+    asOf: day,
+    method: model.model?.method ?? 'stageDefault',
+    total,
+    groups,
+    deals,
+    model,
+    context,
+  };
+}

@@ -1,0 +1,88 @@
+import type { CrmScope } from '@rapport/core';
+import { pluginDatabase } from './plugin-database.js';
+
+/** What a model is for. */
+export type ModelKind = 'lead' | 'deal';
+
+/** A stored model version of a tenant. */
+export interface StoredModel<TModel, TMetrics> {
+  readonly kind: ModelKind;
+  readonly version: number;
+  /** `logistic`, `naiveBayes`, or the fallback (`sourceRate`, `stageDefault`). */
+  readonly method: string;
+  readonly trainedAt: string;
+  readonly model: TModel;
+  readonly metrics: TMetrics;
+}
+
+interface ModelRow {
+  readonly kind: string;
+  readonly version: number | string;
+  readonly method: string;
+  readonly trainedAt: string;
+  readonly model: string;
+  readonly metrics: string;
+}
+
+function parse<TModel, TMetrics>(row: ModelRow): StoredModel<TModel, TMetrics> {
+  return {
+    kind: row.kind === 'deal' ? 'deal' : 'lead',
+    version: Number(row.version),
+    method: row.method,
+    trainedAt: new Date(row.trainedAt).toISOString(),
+    // The model JSON was written by saveModel from a TModel; it is read back as the same type.
+    model: JSON.parse(row.model) as TModel,
+    metrics: JSON.parse(row.metrics) as TMetrics,
+  };
+}
+
+/**
+ * The tenant's latest model of a kind, or undefined before the first training.
+ *
+ * @example
+ * const latest = await latestModel<LeadModel, LeadTrainingMetrics>(scope, 'lead');
+ */
+export async function latestModel<TModel, TMetrics>(
+  scope: CrmScope,
+  kind: ModelKind,
+): Promise<StoredModel<TModel, TMetrics> | undefined> {
+  const row = (await pluginDatabase(scope)
+    .selectFrom('predictModels')
+    .select(['kind', 'version', 'method', 'trainedAt', 'model', 'metrics'])
+    .where('tenantId', '=', scope.tenantId)
+    .where('kind', '=', kind)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst()) as ModelRow | undefined;
+  return row ? parse<TModel, TMetrics>(row) : undefined;
+}
+
+/** Stores a new version (the previous one plus 1) and returns it. */
+export async function saveModel<TModel, TMetrics>(
+  scope: CrmScope,
+  input: Omit<StoredModel<TModel, TMetrics>, 'version'>,
+): Promise<StoredModel<TModel, TMetrics>> {
+  return scope.transaction(async (tx) => {
+    const db = pluginDatabase(tx);
+    const last = (await db
+      .selectFrom('predictModels')
+      .select((eb) => eb.fn.max('version').as('version'))
+      .where('tenantId', '=', tx.tenantId)
+      .where('kind', '=', input.kind)
+      .executeTakeFirst()) as { version: number | string | null } | undefined;
+    const version = Number(last?.version ?? 0) + 1;
+    await db
+      .insertInto('predictModels')
+      .values({
+        tenantId: tx.tenantId,
+        kind: input.kind,
+        version,
+        method: input.method,
+        trainedAt: input.trainedAt,
+        model: JSON.stringify(input.model),
+        metrics: JSON.stringify(input.metrics),
+      })
+      .execute();
+    return { ...input, version };
+  });
+}
