@@ -63,3 +63,4 @@ export type {
   PluginTableColumns,
   PluginTables,
 } from './plugins/plugin-tables.js';
+export { pluginTablesOf } from './plugins/plugin-tables-of.js';

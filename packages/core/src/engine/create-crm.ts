@@ -29,7 +29,7 @@ import {
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import { type Actor, systemActor } from '../tenancy/actor.js';
 import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
-import { type CrmScope, createScope } from './crm-scope.js';
+import { type CrmScope, createScope, scopeStateOf } from './crm-scope.js';
 import { registerEngine } from './engine-registry.js';
 import type { EngineState, ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
@@ -207,13 +207,6 @@ export function createCrm<
     plugins: [new CamelCasePlugin()],
   });
   const emitter = createEventBus();
-  // Hooks receive a scope; a plugin's hooks also get its tables in that scope's transaction.
-  const scopeStates = new WeakMap<object, ScopeState>();
-  const stateOf = (scope: unknown): ScopeState => {
-    const state = typeof scope === 'object' && scope !== null ? scopeStates.get(scope) : undefined;
-    if (!state) throw new RapportError('UNSUPPORTED', 'a hook was called with a foreign scope');
-    return state;
-  };
   const customSchemas = mergeCustomSchemas(plugins, config.fields);
   type Scope = CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>;
   const engine: EngineState = {
@@ -223,7 +216,7 @@ export function createCrm<
     objects: standardObjects,
     customSchemas,
     // The typed config hooks are one erased HooksConfig at run time.
-    hooks: mergeHooks(plugins, config.hooks as HooksConfig | undefined, stateOf),
+    hooks: mergeHooks(plugins, config.hooks as HooksConfig | undefined, scopeStateOf),
     events: emitter,
     now: config.now ?? (() => new Date()),
     rules: {
@@ -235,11 +228,7 @@ export function createCrm<
       quota: quotaRules,
       user: userRules,
     },
-    scopeFactory: (state) => {
-      const scope = createScope(state);
-      scopeStates.set(scope, state);
-      return scope;
-    },
+    scopeFactory: (state) => createScope(state),
     shared: { counter: undefined, stages: new Map(), knownIds: new Map() },
   };
   let opened: Promise<void> | undefined;

@@ -322,6 +322,18 @@ async function stageWithStatus(
   return stage.name;
 }
 
+const scopeStates = new WeakMap<object, ScopeState>();
+
+/**
+ * @internal The state behind a scope this engine made (plugins reach their tables in the scope's
+ * transaction through it); UNSUPPORTED for any other object.
+ */
+export function scopeStateOf(scope: unknown): ScopeState {
+  const state = typeof scope === 'object' && scope !== null ? scopeStates.get(scope) : undefined;
+  if (!state) throw new RapportError('UNSUPPORTED', 'not a scope made by createCrm');
+  return state;
+}
+
 /** @internal Builds the public scope over a scope state. */
 export function createScope<
   TCustom extends AnyCustomFields,
@@ -421,6 +433,7 @@ export function createScope<
   };
   // The repositories are typed by object name in CrmScope; the runtime functions above are one
   // generic implementation over all objects, so their precise types are asserted here once.
+  scopeStates.set(scope, state);
   return scope as unknown as CrmScope<TCustom, TPlugins>;
 }
 

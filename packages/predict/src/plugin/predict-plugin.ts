@@ -1,6 +1,7 @@
-import { type CrmRecord, type CrmScope, definePlugin } from '@rapport/core';
+import { definePlugin } from '@rapport/core/plugin';
 import { scoreNewLead } from '../leads/lead-scoring.js';
 import { predictMigrations } from '../store/predict-migrations.js';
+import { predictTables } from '../store/predict-tables.js';
 import {
   expectedConversionsKpi,
   expectedLeadPipelineKpi,
@@ -27,12 +28,13 @@ export function predictPlugin() {
   return definePlugin({
     id: 'predict',
     kpis: predictKpis,
+    tables: predictTables,
     migrations: predictMigrations,
     hooks: {
       lead: {
+        // Typed from the lead; the scope is the write's, so the score commits with the lead.
         async afterCreate({ scope, record }) {
-          // Hooks see the scope and record untyped (core's HooksConfig is not generic over plugins).
-          await scoreNewLead(scope as CrmScope, record as CrmRecord<'lead'>);
+          await scoreNewLead(scope, record);
         },
       },
     },

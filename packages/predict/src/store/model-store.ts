@@ -1,5 +1,5 @@
 import type { CrmScope } from '@rapport/core';
-import { pluginDatabase } from './plugin-database.js';
+import { predictTablesOf } from './plugin-database.js';
 
 /** What a model is for. */
 export type ModelKind = 'lead' | 'deal';
@@ -46,14 +46,13 @@ export async function latestModel<TModel, TMetrics>(
   scope: CrmScope,
   kind: ModelKind,
 ): Promise<StoredModel<TModel, TMetrics> | undefined> {
-  const row = (await pluginDatabase(scope)
+  const row: ModelRow | undefined = await predictTablesOf(scope)
     .selectFrom('predictModels')
     .select(['kind', 'version', 'method', 'trainedAt', 'model', 'metrics'])
-    .where('tenantId', '=', scope.tenantId)
     .where('kind', '=', kind)
     .orderBy('version', 'desc')
     .limit(1)
-    .executeTakeFirst()) as ModelRow | undefined;
+    .executeTakeFirst();
   return row ? parse<TModel, TMetrics>(row) : undefined;
 }
 
@@ -63,18 +62,16 @@ export async function saveModel<TModel, TMetrics>(
   input: Omit<StoredModel<TModel, TMetrics>, 'version'>,
 ): Promise<StoredModel<TModel, TMetrics>> {
   return scope.transaction(async (tx) => {
-    const db = pluginDatabase(tx);
-    const last = (await db
+    const tables = predictTablesOf(tx);
+    const last = await tables
       .selectFrom('predictModels')
       .select((eb) => eb.fn.max('version').as('version'))
-      .where('tenantId', '=', tx.tenantId)
       .where('kind', '=', input.kind)
-      .executeTakeFirst()) as { version: number | string | null } | undefined;
+      .executeTakeFirst();
+    // Postgres returns max(integer) as a string in some drivers' settings; Number reads both.
     const version = Number(last?.version ?? 0) + 1;
-    await db
-      .insertInto('predictModels')
-      .values({
-        tenantId: tx.tenantId,
+    await tables
+      .insertInto('predictModels', {
         kind: input.kind,
         version,
         method: input.method,

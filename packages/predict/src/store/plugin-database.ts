@@ -1,16 +1,13 @@
-import type { AnyDatabase, CrmScope } from '@rapport/core';
-import type { Kysely } from 'kysely';
+import type { CrmScope } from '@rapport/core';
+import { pluginTablesOf } from '@rapport/core/plugin';
+import { predictPluginTables } from './predict-tables.js';
 
 /**
- * The kysely handle a scope runs on (its transaction's, else the engine's), for the predict
- * plugin's own tables. Core's public API creates plugin tables (migrations) but has no typed
- * access to them yet (DESIGN.md plans `init(ctx)`); `@rapport/http`'s key store reads its table
- * the same way. Every query on these tables names the scope's tenant.
+ * The predict plugin's tables as `scope` sees them: its tenant, its transaction.
  *
  * @example
- * const db = pluginDatabase(scope);
+ * const rows = await predictTablesOf(scope).selectFrom('predictModels').selectAll().execute();
  */
-export function pluginDatabase(scope: CrmScope): Kysely<AnyDatabase> {
-  // The state is typed as core's (exported) ScopeState; it is the only road to a plugin table.
-  return scope.state.tx?.trx ?? scope.state.engine.db;
+export function predictTablesOf(scope: CrmScope) {
+  return pluginTablesOf(scope, predictPluginTables);
 }

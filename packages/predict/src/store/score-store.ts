@@ -1,6 +1,6 @@
 import type { CrmScope } from '@rapport/core';
 import type { ScoreFactor } from '../models/binary-model.js';
-import { pluginDatabase } from './plugin-database.js';
+import { predictTablesOf } from './plugin-database.js';
 
 /** The stored score of one lead. */
 export interface LeadScore {
@@ -25,13 +25,12 @@ const batchSize = 500;
 export async function saveLeadScores(scope: CrmScope, scores: readonly LeadScore[]): Promise<void> {
   if (scores.length === 0) return;
   await scope.transaction(async (tx) => {
-    const db = pluginDatabase(tx);
+    const tables = predictTablesOf(tx);
     for (let from = 0; from < scores.length; from += batchSize) {
-      await db
-        .insertInto('predictLeadScores')
-        .values(
+      await tables
+        .insertInto(
+          'predictLeadScores',
           scores.slice(from, from + batchSize).map((s) => ({
-            tenantId: tx.tenantId,
             leadId: s.leadId,
             probability: s.probability,
             lower: s.lower,
@@ -78,14 +77,13 @@ export async function readLeadScores(
   leadIds: readonly string[],
 ): Promise<LeadScore[]> {
   const scores: LeadScore[] = [];
-  const db = pluginDatabase(scope);
+  const tables = predictTablesOf(scope);
   for (let from = 0; from < leadIds.length; from += batchSize) {
-    const rows = (await db
+    const rows: ScoreRow[] = await tables
       .selectFrom('predictLeadScores')
       .selectAll()
-      .where('tenantId', '=', scope.tenantId)
       .where('leadId', 'in', leadIds.slice(from, from + batchSize))
-      .execute()) as ScoreRow[];
+      .execute();
     for (const row of rows) {
       scores.push({
         leadId: row.leadId,
