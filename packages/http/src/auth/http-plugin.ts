@@ -1,7 +1,7 @@
 import { definePlugin } from '@rapport/core';
 
 /**
- * The HTTP package's plugin: a migration that creates the table of hashed API keys. Pass it to
+ * The HTTP package's plugin: the migrations of the table of hashed API keys. Pass it to
  * `createCrm` when you use {@link createApiKeyStore}; core stays free of HTTP concerns.
  *
  * @example
@@ -35,6 +35,24 @@ export const httpPlugin = definePlugin({
       },
       async down(db) {
         await db.schema.dropTable('httpApiKeys').execute();
+      },
+    },
+    // Keys act as a user with the user's current role (actorRole stays as the role at issue,
+    // for audit); a system key acts as the tenant's system admin. Scopes narrow what a key does.
+    '0002-key-subjects-and-scopes': {
+      async up(db, { types }) {
+        await db.schema
+          .alterTable('httpApiKeys')
+          .addColumn('subject', types.text, (c) => c.notNull().defaultTo('user'))
+          .execute();
+        await db.schema
+          .alterTable('httpApiKeys')
+          .addColumn('scopes', types.text, (c) => c.notNull().defaultTo('read,write'))
+          .execute();
+      },
+      async down(db) {
+        await db.schema.alterTable('httpApiKeys').dropColumn('scopes').execute();
+        await db.schema.alterTable('httpApiKeys').dropColumn('subject').execute();
       },
     },
   },
