@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { runMultiProcessWriters } from './multi-process-writers.js';
+import { runMultiProcessWriters } from './test-multi-process-writers.js';
 
 /** Full size (4 x 150) with RAPPORT_WRITERS_FULL=1 or scripts/sqlite-writers.mjs. */
 const full = process.env.RAPPORT_WRITERS_FULL === '1';

@@ -13,7 +13,7 @@ const commands = 100;
 
 it(`a reference to a record the actor cannot see is refused like a missing one, on create and relink (${operations} ops)`, async () => {
   const stats = await runSecurityModel({
-    runs: Math.max(1, Math.ceil((2 * operations) / commands)),
+    operations,
     commands,
     checks: { references: true },
   });

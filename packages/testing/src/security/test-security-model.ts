@@ -666,36 +666,35 @@ export const securityCommands = [
 ];
 
 /**
- * @internal Runs `runs` random sequences of up to `commands` operations each, on a fresh engine
- * per sequence; returns how many of each operation ran.
+ * @internal Runs random sequences of up to `commands` operations, each on a fresh engine, until
+ * at least `operations` operations ran; returns how many of each kind ran.
  */
 export async function runSecurityModel(options: {
-  readonly runs: number;
+  readonly operations: number;
   readonly commands: number;
   readonly tenants?: number;
   readonly checks: ModelChecks;
-  readonly seed?: number;
 }): Promise<Record<string, number>> {
   const total: Record<string, number> = {};
-  await fc.assert(
-    fc.asyncProperty(
-      fc.commands(securityCommands, { size: 'max', maxCommands: options.commands }),
-      async (commands) => {
-        const { model, real } = await setupSecurityModel(options.tenants ?? 2, options.checks);
-        try {
-          await fc.asyncModelRun(() => ({ model, real }), commands);
-        } finally {
-          await real.crm.destroy();
-        }
-        for (const [key, value] of Object.entries(model.stats))
-          total[key] = (total[key] ?? 0) + value;
-      },
-    ),
-    {
-      numRuns: options.runs,
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-      endOnFailure: true,
-    },
-  );
+  const ran = () => Object.values(total).reduce((sum, value) => sum + value, 0);
+  while (ran() < options.operations) {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.commands(securityCommands, { size: 'max', maxCommands: options.commands }),
+        async (commands) => {
+          const { model, real } = await setupSecurityModel(options.tenants ?? 2, options.checks);
+          try {
+            await fc.asyncModelRun(() => ({ model, real }), commands);
+          } finally {
+            await real.crm.destroy();
+          }
+          for (const [key, value] of Object.entries(model.stats)) {
+            total[key] = (total[key] ?? 0) + value;
+          }
+        },
+      ),
+      { numRuns: 5, endOnFailure: true },
+    );
+  }
   return total;
 }

@@ -3,7 +3,7 @@
  * and `updates` times picks a shared account, reads it, and writes its counter + 1 with the
  * version it read. A CONFLICT (stale version, or the write lock lost past the busy timeout) is
  * retried with a fresh read; anything else is counted as a raw error and the writer goes on.
- * Run as `node --import tsx shared-record-writer.ts <file> <tenant> <updates> <seed> <ids...>`;
+ * Run as `node --import tsx test-shared-record-writer.ts <file> <tenant> <updates> <seed> <ids...>`;
  * prints one JSON line of {@link WriterTally}.
  */
 import { argv } from 'node:process';

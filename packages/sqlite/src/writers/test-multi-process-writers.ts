@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCrm } from '@rapport/core';
 import { sqliteStorage } from '../sqlite-storage.js';
-import type { WriterTally } from './shared-record-writer.js';
+import type { WriterTally } from './test-shared-record-writer.js';
 
-const writerScript = fileURLToPath(new URL('./shared-record-writer.ts', import.meta.url));
+const writerScript = fileURLToPath(new URL('./test-shared-record-writer.ts', import.meta.url));
 const rootTsconfig = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
 
 /** @internal What the run found. */
