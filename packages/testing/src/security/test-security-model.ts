@@ -244,7 +244,15 @@ function referenceOf(
 ): ModelRecord | undefined {
   if (choice === null) return undefined;
   const accounts = [...model.records.values()].filter((r) => r.object === 'account');
-  if (model.checks.references) return pick(accounts, choice);
+  if (model.checks.references) {
+    // Half the picks among the tenant's accounts the actor cannot see: the case under test.
+    const hidden = accounts.filter(
+      (a) => a.tenantId === tenantId && !visibleRecord(model, tenantId, actorId, a),
+    );
+    return choice % 2 === 0 && hidden.length > 0
+      ? pick(hidden, choice >> 1)
+      : pick(accounts, choice >> 1);
+  }
   // Without the reference rule under test: a visible account of the tenant, or now and then
   // one of another tenant (always refused today).
   const candidates =
