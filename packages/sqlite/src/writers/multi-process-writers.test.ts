@@ -8,6 +8,8 @@ const updates = full ? 150 : 40;
 
 it(`${processes} processes x ${updates} optimistic updates on one SQLite file: no lost update, no raw SQLite error, every loser a CONFLICT`, async () => {
   const { tallies, stored } = await runMultiProcessWriters({ processes, updates, records: 3 });
+  const conflicts = tallies.reduce((sum, tally) => sum + tally.conflicts, 0);
+  console.info(`writers: ${processes} x ${updates} committed, ${conflicts} CONFLICTs retried`);
   expect(tallies.flatMap((tally) => tally.rawErrors)).toEqual([]);
   expect(tallies.map((tally) => tally.committed)).toEqual(Array(processes).fill(updates));
   const committedPer = new Map<string, number>();
