@@ -7,6 +7,7 @@
 export { createRapportApi, type RapportApiOptions } from './api/create-rapport-api.js';
 export { type ApiKeyInfo, type ApiKeyStore, createApiKeyStore } from './auth/api-key-store.js';
 export { httpPlugin } from './auth/http-plugin.js';
+export { type ApiKeyScope, apiKeyScopes } from './auth/key-scopes.js';
 export type { Authenticate, Principal } from './auth/principal.js';
 export {
   type IdempotencyBegin,
@@ -14,6 +15,8 @@ export {
   memoryIdempotencyStore,
   type SavedResponse,
 } from './idempotency/idempotency-store.js';
+export { ConcurrencyLimit } from './limits/concurrency-limit.js';
+export { type RateDecision, RateLimiter, type RateLimitOptions } from './limits/rate-limit.js';
 export type { OpenApiOptions } from './openapi/openapi-document.js';
 export type {
   JsonSchema,

@@ -1,6 +1,14 @@
 import type { ColumnTypes, DialectSql, RapportStorage } from '@rapport/core';
 import Database from 'better-sqlite3';
-import { SqliteAdapter, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
+import {
+  type Driver,
+  SqliteAdapter,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  sql,
+} from 'kysely';
+import { ImmediateSqliteDriver, isLockError } from './sqlite-lock-driver.js';
 
 /**
  * Options of {@link sqliteStorage}.
@@ -15,6 +23,12 @@ export interface SqliteStorageConfig {
   readonly database?: Database.Database;
   /** Open read-only (for KPI readers beside a writer). */
   readonly readonly?: boolean;
+  /**
+   * How long a write transaction waits for another connection's write lock before it fails with
+   * CONFLICT, in milliseconds; 5000 by default. better-sqlite3 waits synchronously, so this also
+   * bounds how long one request can hold the event loop while it waits.
+   */
+  readonly busyTimeoutMs?: number;
 }
 
 /**
@@ -56,7 +70,7 @@ const dialectSql: DialectSql = {
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
       return 'unique';
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign_key';
-    if (code === 'SQLITE_BUSY') return 'serialization';
+    if (isLockError(error)) return 'serialization';
     return undefined;
   },
 };
@@ -102,13 +116,26 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 }
 
 class RapportSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  readonly #immediate: boolean;
+  constructor(config: SqliteDialectConfig, immediate: boolean) {
+    super(config);
+    this.#config = config;
+    this.#immediate = immediate;
+  }
   override createAdapter(): SqliteAdapter {
     return new TransactionalDdlSqliteAdapter();
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config, this.#immediate);
   }
 }
 
 /**
  * Rapport storage on SQLite: one file, WAL journal, foreign keys enforced. The embedded default.
+ * Write transactions take the write lock when they begin (`begin immediate`) and wait for it up
+ * to `busyTimeoutMs`; a writer that loses the race gets a `RapportError` CONFLICT, never a raw
+ * `SQLITE_BUSY`.
  *
  * @example
  * import { createCrm } from '@rapport/core';
@@ -126,11 +153,18 @@ export function sqliteStorage(config: SqliteStorageConfig = {}): SqliteStorage {
     // WAL with synchronous=NORMAL is durable across application crashes, and much faster.
     database.pragma('synchronous = NORMAL');
   }
-  database.pragma('busy_timeout = 5000');
+  const busyTimeoutMs = config.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new RangeError(`busyTimeoutMs must be a whole number >= 0, got ${busyTimeoutMs}`);
+  }
+  database.pragma(`busy_timeout = ${busyTimeoutMs}`);
   return {
     name: 'sqlite',
     database,
-    dialect: new RapportSqliteDialect({ database: withStatementCache(database) }),
+    dialect: new RapportSqliteDialect(
+      { database: withStatementCache(database) },
+      !database.readonly,
+    ),
     types,
     sql: dialectSql,
     concurrentTransactions: false,

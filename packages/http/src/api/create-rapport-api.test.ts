@@ -264,7 +264,7 @@ describe('authentication and rights', () => {
     const revoked = await fx.keys.create({
       tenantId: 'acme',
       name: 'old',
-      actor: { id: fx.users.admin.id, role: 'admin' },
+      userId: fx.users.admin.id,
     });
     await fx.keys.revoke('acme', revoked.id);
     const routes = fx.api.routes.filter((route) => route.method !== 'ALL');

@@ -7,8 +7,12 @@ import {
 } from '@rapport/core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { scopesAllow } from '../auth/key-scopes.js';
 import type { Authenticate } from '../auth/principal.js';
 import { type IdempotencyStore, memoryIdempotencyStore } from '../idempotency/idempotency-store.js';
+import { ConcurrencyLimit } from '../limits/concurrency-limit.js';
+import { kpiConcurrencyMiddleware, rateLimitMiddleware } from '../limits/limit-middleware.js';
+import { RateLimiter, type RateLimitOptions } from '../limits/rate-limit.js';
 import { json, problemSchema, problems, ref } from '../openapi/common.js';
 import { jsonSchemaOf, objectSchemas } from '../openapi/object-schemas.js';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document.js';
@@ -38,6 +42,13 @@ export interface RapportApiOptions {
   readonly idempotency?: IdempotencyStore;
   /** Title, version and servers of the OpenAPI document. */
   readonly openApi?: OpenApiOptions;
+  /**
+   * The token bucket per API key: 429 with Retry-After once a key used it up. 120 at once and
+   * 20 per second by default; `false` turns it off (for a host that limits in front).
+   */
+  readonly rateLimit?: RateLimitOptions | false;
+  /** KPI evaluations one key may run at once; more get 429. 2 by default. */
+  readonly maxConcurrentKpiEvaluations?: number | ConcurrencyLimit;
   /** Called with errors that become a 500 (for your logs); the client sees no details. */
   readonly onUnexpectedError?: (error: unknown, request: Request) => void;
 }
@@ -88,10 +99,31 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
         },
       );
     }
+    if (principal.scopes && !scopesAllow(principal.scopes, c.req.method, c.req.path)) {
+      return problemResponse(
+        problemOf(
+          'FORBIDDEN',
+          `this key's scopes (${principal.scopes.join(', ')}) do not allow this route`,
+        ),
+      );
+    }
     c.set('principal', principal);
     c.set('scope', crm.tenant(principal.tenantId).as(principal.actor));
     await next();
   });
+  if (options.rateLimit !== false) {
+    app.use(
+      '*',
+      rateLimitMiddleware(new RateLimiter(options.rateLimit ?? { burst: 120, perSecond: 20 })),
+    );
+  }
+  const kpiLimit = options.maxConcurrentKpiEvaluations;
+  app.use(
+    '*',
+    kpiConcurrencyMiddleware(
+      kpiLimit instanceof ConcurrencyLimit ? kpiLimit : new ConcurrencyLimit(kpiLimit ?? 2),
+    ),
+  );
   app.use(
     '*',
     bodyLimit({

@@ -100,7 +100,9 @@ function fromQuery(c: Context<ApiEnv>): EvaluateRequest {
     if (filter) filters[filter] = [...(filters[filter] ?? []), ...value.split(',')];
     else if (name === 'ids')
       request.ids = [...((request.ids as string[]) ?? []), ...value.split(',')];
-    else if (name === 'compare') request.compare = value !== 'false';
+    // Anything but true or false stays a string, so the schema refuses it (400, not ignored).
+    else if (name === 'compare')
+      request.compare = value === 'true' ? true : value === 'false' ? false : value;
     else if (name === 'period' || name === 'by') request[name] = value;
     else
       throw new HttpProblem('BAD_REQUEST', `unknown parameter ${name}`, [

@@ -4,7 +4,7 @@ import { httpTables } from './http-tables.js';
 
 /**
  * The HTTP package's plugin: the table of hashed API keys (declared, and created by its
- * migration) and a runtime that makes the key store over it (`crm.plugin('http').apiKeys`).
+ * migrations) and a runtime that makes the key store over it (`crm.plugin('http').apiKeys`).
  * Pass it to `createCrm` when you use {@link createApiKeyStore}; core stays free of HTTP concerns.
  *
  * @example
@@ -40,6 +40,24 @@ export const httpPlugin = definePlugin({
       },
       async down(db) {
         await db.schema.dropTable('httpApiKeys').execute();
+      },
+    },
+    // Keys act as a user with the user's current role (actorRole stays as the role at issue,
+    // for audit); a system key acts as the tenant's system admin. Scopes narrow what a key does.
+    '0002-key-subjects-and-scopes': {
+      async up(db, { types }) {
+        await db.schema
+          .alterTable('httpApiKeys')
+          .addColumn('subject', types.text, (c) => c.notNull().defaultTo('user'))
+          .execute();
+        await db.schema
+          .alterTable('httpApiKeys')
+          .addColumn('scopes', types.text, (c) => c.notNull().defaultTo('read,write'))
+          .execute();
+      },
+      async down(db) {
+        await db.schema.alterTable('httpApiKeys').dropColumn('scopes').execute();
+        await db.schema.alterTable('httpApiKeys').dropColumn('subject').execute();
       },
     },
   },

@@ -12,5 +12,7 @@ export const httpTables = {
     actorRole: 'text',
     createdAt: 'timestamp',
     revokedAt: 'timestamp?',
+    subject: 'text',
+    scopes: 'text',
   },
 } as const;

@@ -1,4 +1,5 @@
 import type { Actor } from '@rapport/core';
+import type { ApiKeyScope } from './key-scopes.js';
 
 /**
  * Who a request acts as: the tenant it reads and writes, and the actor whose rights apply.
@@ -11,6 +12,16 @@ export interface Principal {
   readonly tenantId: string;
   /** The actor; its role decides what it sees and may change. */
   readonly actor: Actor;
+  /**
+   * What the credentials may do on top of the role: absent means everything the role allows.
+   * A route outside them is 403 FORBIDDEN before it runs.
+   */
+  readonly scopes?: readonly ApiKeyScope[];
+  /**
+   * What rate limits count against: an API key's id. Absent, the limits count per tenant and
+   * actor.
+   */
+  readonly credentialId?: string;
 }
 
 /**

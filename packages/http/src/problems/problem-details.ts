@@ -48,6 +48,7 @@ export type HttpProblemCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_KEY_IN_USE'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL';
 
 const kinds: Record<HttpProblemCode, { readonly status: number; readonly title: string }> = {
@@ -70,6 +71,7 @@ const kinds: Record<HttpProblemCode, { readonly status: number; readonly title: 
     status: 409,
     title: 'A request with this idempotency key is still running',
   },
+  TOO_MANY_REQUESTS: { status: 429, title: 'Too many requests; see Retry-After' },
   INTERNAL: { status: 500, title: 'Internal error' },
 };
 

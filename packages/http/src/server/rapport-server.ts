@@ -65,11 +65,7 @@ export async function startRapportServer(options: RapportServerOptions): Promise
   for (const key of await keys.list(tenantId)) {
     if (key.name === serveKeyName && key.revokedAt === null) await keys.revoke(tenantId, key.id);
   }
-  const { key } = await keys.create({
-    tenantId,
-    name: serveKeyName,
-    actor: { id: 'system', role: 'admin' },
-  });
+  const { key } = await keys.createSystemKey({ tenantId, name: serveKeyName });
   const api = createRapportApi({
     crm,
     authenticate: keys.authenticate,
