@@ -31,7 +31,8 @@ export function exportCommand(): Command {
     .addHelpText(
       'after',
       `
-CSV cells starting with = + - @ or a tab are prefixed with ' so that spreadsheets do not run them.
+CSV cells starting with = + - @, a tab, CR or LF are prefixed with ' so that spreadsheets do not
+run them (OWASP); cells are quoted per RFC 4180.
 Money is in major units in CSV (as import reads it), in minor units in JSON.
 
 Examples:
