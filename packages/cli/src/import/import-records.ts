@@ -9,7 +9,13 @@ import {
 } from './column-mapping.js';
 import { type CsvRow, openCsv } from './csv-rows.js';
 import { type ErrorRowWriter, openErrorRows } from './error-rows.js';
-import { rowToInput } from './field-values.js';
+import { type FieldKind, rowToInput } from './field-values.js';
+import {
+  historyFields,
+  type LeadConversion,
+  runConversions,
+  takeConversion,
+} from './history-import.js';
 
 /**
  * Options of {@link importRecords}.
@@ -28,6 +34,16 @@ export interface ImportOptions extends ColumnMappingOptions {
   readonly batchSize?: number;
   /** The owner (user id or external id) of rows that name none, for objects with owners. */
   readonly owner?: string;
+  /** Validate the whole file (engine rules, references, uniqueness), then roll back: write nothing. */
+  readonly dryRun?: boolean;
+  /**
+   * History import: lead conversions (`converted`, `convertedAt`, `convertedAccountId`,
+   * `convertedContactId`, `convertedOpportunityId` on leads; `leadId` on opportunities: the lead
+   * the deal came from), done through the engine's lead conversion after the rows land.
+   */
+  readonly history?: boolean;
+  /** The kinds of the object's custom fields (from the config). */
+  readonly customKinds?: ReadonlyMap<string, FieldKind>;
   /** Called after every row (cheap: a counter). */
   readonly onProgress?: (rows: number, progress: { bytes: number; total: number }) => void;
 }
@@ -61,6 +77,10 @@ export interface ImportSummary {
   readonly rejected: number;
   /** The first rejected rows, in file order. */
   readonly errors: readonly RowError[];
+  /** Leads converted by a history import. */
+  readonly converted: number;
+  /** Whether nothing was written (`dryRun`). */
+  readonly dryRun: boolean;
 }
 
 /** Thrown (after rollback) when an all-or-nothing import met bad rows. */
@@ -102,7 +122,12 @@ const maxReplays = 5;
 interface PreparedRow {
   readonly row: CsvRow;
   readonly input: Record<string, unknown>;
+  /** The lead conversion the row asks for (history import). */
+  readonly conversion?: LeadConversion | undefined;
 }
+
+/** Thrown inside a dry run's transaction to roll it back. */
+class DryRunRollback extends Error {}
 
 /**
  * The rows an engine error is about: bulk writes put the input's index first in every issue
@@ -149,8 +174,12 @@ function failedRows(
 }
 
 /** Resolves reference fields given as external ids to record ids (cached). */
-function referenceResolver(scope: CrmScope, object: ObjectName) {
-  const references = standardObjects[object].references;
+function referenceResolver(
+  scope: CrmScope,
+  object: ObjectName,
+  extra: Readonly<Record<string, string>> = {},
+) {
+  const references = { ...standardObjects[object].references, ...extra };
   const cache = new Map<string, string | null>();
   return async (input: Record<string, unknown>): Promise<void> => {
     for (const [field, target] of Object.entries(references)) {
@@ -281,8 +310,16 @@ export async function importRecords(
       '--errors needs --skip-invalid (without it, an import with bad rows writes nothing)',
     );
   }
+  if (options.dryRun && options.skipInvalid) {
+    throw new UsageError('--dry-run writes nothing; it cannot be combined with --skip-invalid');
+  }
   const csv = await openCsv(options.file);
-  const mapping = buildColumnMapping(object, csv.header, options);
+  const history = options.history ? historyFields(object) : undefined;
+  const mapping = buildColumnMapping(object, csv.header, {
+    ...options,
+    customFields: [...(options.customKinds?.keys() ?? [])],
+    extraFields: history ? [...history.kinds.keys()] : [],
+  });
   const baseCurrency = (await scope.settings()).baseCurrency;
   const defaultOwner = await resolveOwner(scope, object, options.owner);
   const batchSize = options.batchSize ?? 500;
@@ -290,6 +327,7 @@ export async function importRecords(
   const tally: Tally = { created: 0, updated: 0, unchanged: 0 };
   let rows = 0;
   let rejected = 0;
+  let converted = 0;
   const errorRows: ErrorRowWriter | undefined =
     options.skipInvalid && options.errorsFile
       ? openErrorRows(options.errorsFile, csv.header)
@@ -298,6 +336,13 @@ export async function importRecords(
     rejected++;
     if (errors.length < maxReportedErrors) errors.push(...failed);
     await errorRows?.write(row, failed);
+  };
+  const reader = {
+    object,
+    mapping,
+    baseCurrency,
+    ...(options.customKinds ? { customKinds: options.customKinds } : {}),
+    ...(history ? { extraKinds: history.kinds } : {}),
   };
 
   interface Batch {
@@ -312,7 +357,7 @@ export async function importRecords(
     for await (const row of csv.rows) {
       rows++;
       options.onProgress?.(rows, csv.progress());
-      const { input, problems } = rowToInput(object, mapping, row.values, baseCurrency);
+      const { input, problems } = rowToInput(reader, row.values);
       if (problems.length > 0) {
         batch.spoiled.push({
           row,
@@ -328,6 +373,7 @@ export async function importRecords(
       }
       if (defaultOwner !== undefined && input.ownerId === undefined) input.ownerId = defaultOwner;
       await resolve(input);
+      const conversion = history ? takeConversion(object, input) : undefined;
       // A repeated external id updates the record its first row made: in a later batch.
       const externalId = String(input.externalId ?? '');
       if (externalIds.has(externalId) || batch.rows.length >= batchSize) {
@@ -336,34 +382,53 @@ export async function importRecords(
         externalIds = new Set();
       }
       externalIds.add(externalId);
-      batch.rows.push({ row, input });
+      batch.rows.push({ row, input, conversion });
     }
     if (batch.rows.length > 0 || batch.spoiled.length > 0) yield batch;
   }
-  const settle = async (target: CrmScope, batch: Batch, stopAfter: number) => {
+  const settle = async (target: CrmScope, batch: Batch) => {
     const result =
-      batch.rows.length > 0 && stopAfter > 0
-        ? await upsertBatch(target, object, batch.rows, mapping, tally, stopAfter)
+      batch.rows.length > 0
+        ? await upsertBatch(target, object, batch.rows, mapping, tally, batch.rows.length)
         : { failed: [], fatal: false };
-    const failed = [...batch.spoiled, ...result.failed].sort((a, b) => a.row.line - b.row.line);
+    let fatal = result.fatal;
+    const failed = [...batch.spoiled, ...result.failed];
+    if (!fatal && history) {
+      const landed = new Set(result.failed.map((f) => f.row.line));
+      const conversions = await runConversions(
+        target,
+        object,
+        batch.rows.filter((r) => r.conversion && !landed.has(r.row.line)),
+        mapping,
+      );
+      converted += conversions.converted;
+      failed.push(...conversions.failed);
+      fatal = conversions.fatal;
+    }
+    failed.sort((x, y) => x.row.line - y.row.line);
     for (const { row, errors: rowErrors } of failed) await reject(row, rowErrors);
-    return result.fatal;
+    return fatal;
   };
 
   try {
     if (!options.skipInvalid) {
-      // Throwing inside the transaction rolls every row back.
-      await scope.transaction(async (tx) => {
-        for await (const batch of batches(referenceResolver(tx, object))) {
-          // A database error aborts a Postgres transaction: nothing more can be checked.
-          if (await settle(tx, batch, maxReportedErrors - rejected)) break;
-          if (rejected >= maxReportedErrors) break;
-        }
-        if (rejected > 0) throw new ImportRejected(options.file, byLine(errors), rejected);
-      });
+      // Throwing inside the transaction rolls every row back. The whole file is checked, so the
+      // count of bad rows is the true one, not a cap; only the first errors are kept.
+      await scope
+        .transaction(async (tx) => {
+          for await (const batch of batches(referenceResolver(tx, object, history?.references))) {
+            // A database error aborts a Postgres transaction: nothing more can be checked.
+            if (await settle(tx, batch)) break;
+          }
+          if (rejected > 0) throw new ImportRejected(options.file, byLine(errors), rejected);
+          if (options.dryRun) throw new DryRunRollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof DryRunRollback)) throw error;
+        });
     } else {
-      for await (const batch of batches(referenceResolver(scope, object))) {
-        await settle(scope, batch, batch.rows.length);
+      for await (const batch of batches(referenceResolver(scope, object, history?.references))) {
+        await scope.transaction((tx) => settle(tx, batch));
       }
     }
   } finally {
@@ -375,6 +440,8 @@ export async function importRecords(
     updated: tally.updated + tally.unchanged,
     rejected,
     errors: byLine(errors),
+    converted,
+    dryRun: options.dryRun ?? false,
   };
 }
 
