@@ -3,6 +3,7 @@ import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
+import { initCommand } from './commands/init.js';
 import { kpiCommand } from './commands/kpi.js';
 import { migrateCommand } from './commands/migrate.js';
 import { serveCommand } from './commands/serve.js';
@@ -19,6 +20,7 @@ export function createProgram(): Command {
     .description('Rapport, an embeddable CRM engine: demo, import, export, KPIs')
     .version(cliVersion)
     .showHelpAfterError('(add --help for usage)');
+  program.addCommand(initCommand());
   program.addCommand(demoCommand());
   program.addCommand(importCommand());
   program.addCommand(exportCommand());

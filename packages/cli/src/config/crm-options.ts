@@ -19,8 +19,8 @@ export interface ConfigCrmOptions<TFields extends ConfigFields | undefined> {
  */
 export function crmOptionsFromConfig<
   const TConfig extends RapportConfig & { readonly fields?: ConfigFields },
->(config: TConfig, plugins: readonly AnyRapportPlugin[] = []): ConfigCrmOptions<TConfig['fields']> {
-  return { fields: customFieldSchemas<TConfig['fields']>(config.fields), plugins };
+>(config: TConfig): ConfigCrmOptions<TConfig['fields']> {
+  return { fields: customFieldSchemas<TConfig['fields']>(config.fields) };
 }
 
 /**
