@@ -178,6 +178,7 @@ export function importCommand(): Command {
                 ? {}
                 : { mappingFile: flags.mapping }),
             ...(flags.errors === undefined ? {} : { errorsFile: flags.errors }),
+            ...(flags.owner === undefined && named?.owner !== undefined ? { owner: named.owner } : {}),
             customKinds: customFieldKinds(fields, named?.object ?? object),
           });
           bar.done();

@@ -54,6 +54,8 @@ export const importMappingSchema = z.strictObject({
   dateFormat: z.string().min(1).optional(),
   decimal: z.enum(['.', ',']).optional(),
   ignoreUnmapped: z.boolean().optional(),
+  /** The owner (user id or external id) of rows that name none. */
+  owner: z.string().min(1).optional(),
 });
 
 const stage = z.strictObject({
