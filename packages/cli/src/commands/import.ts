@@ -178,7 +178,9 @@ export function importCommand(): Command {
                 ? {}
                 : { mappingFile: flags.mapping }),
             ...(flags.errors === undefined ? {} : { errorsFile: flags.errors }),
-            ...(flags.owner === undefined && named?.owner !== undefined ? { owner: named.owner } : {}),
+            ...(flags.owner === undefined && named?.owner !== undefined
+              ? { owner: named.owner }
+              : {}),
             customKinds: customFieldKinds(fields, named?.object ?? object),
           });
           bar.done();
