@@ -59,7 +59,9 @@ beforeAll(() => {
 });
 
 // Each command is a new Node process on a shared machine: generous limits, no timing asserted.
-describe('IBM Telco customer churn: churn overall and by contract type', { timeout: 300_000 }, () => {
+describe('IBM Telco customer churn: churn overall and by contract type', {
+  timeout: 300_000,
+}, () => {
   const rows = parse(readFileSync(join(fixtures, 'telco-churn', 'customers.csv')), {
     columns: true,
   }) as Record<string, string>[];

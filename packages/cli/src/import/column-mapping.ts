@@ -152,8 +152,12 @@ export function buildColumnMapping(
   const decimal = options.decimal ?? given?.decimal;
   const ignoreUnmapped = options.ignoreUnmapped ?? given?.ignoreUnmapped ?? false;
 
+  // A mapping that ignores unmapped columns is written for a whole export format, whose files
+  // need not have every column; --map names columns of this file, which must exist.
+  const mayMiss = new Set(given?.ignoreUnmapped ? Object.keys(given.columns) : []);
+  for (const column of fromFlags.keys()) mayMiss.delete(column);
   for (const column of explicit.keys()) {
-    if (!header.includes(column)) {
+    if (!header.includes(column) && !mayMiss.has(column)) {
       throw new InputError(
         `mapping names column "${column}", which the file does not have (it has: ${header.join(', ')})`,
       );

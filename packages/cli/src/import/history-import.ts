@@ -96,6 +96,8 @@ export function takeConversion(
   if (taken.converted === false || (taken.converted !== true && !named && !taken.convertedAt)) {
     return undefined;
   }
+  // The conversion sets the converted status; the row's own copy of it would be refused.
+  if (input.status === 'Closed - Converted') delete input.status;
   return {
     externalId,
     ...optional('accountId', taken.convertedAccountId),
