@@ -25,6 +25,19 @@ async function setup() {
   return scope;
 }
 
+test('only the system scope (an import) may back-date a conversion', async () => {
+  const crm = createCrm({ storage: sqliteStorage({ filename: ':memory:' }) });
+  await crm.migrate();
+  await crm.createTenant({ id: 't', name: 'T' });
+  const admin = await crm.tenant('t').system().users.create({ name: 'Ada', role: 'admin' });
+  const scope = crm.tenant('t').as({ id: admin.id, role: 'admin' });
+  const lead = await scope.leads.create({ lastName: 'Doe', company: 'Globex' });
+  await expect(
+    scope.leads.convert(lead.id, { convertedAt: '2018-01-01T00:00:00Z' }),
+  ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  expect((await scope.leads.get(lead.id)).convertedAt ?? null).toBeNull();
+});
+
 describe('history import', () => {
   let scope: Awaited<ReturnType<typeof setup>>;
   beforeEach(async () => {
