@@ -55,12 +55,13 @@ beforeAll(() => {
 test('--help for the program and each command; usage errors exit 2', async () => {
   const help = await rapport('--help');
   expect(help.code).toBe(0);
-  for (const command of ['demo', 'import', 'export', 'kpi', 'migrate', 'copy']) {
+  for (const command of ['init', 'demo', 'import', 'export', 'kpi', 'migrate', 'copy']) {
     expect(help.stdout).toContain(command);
   }
   const importHelp = await rapport('import', '--help');
   expect(importHelp.code).toBe(0);
-  expect(importHelp.stdout).toContain('Usage: rapport import [options] <object> <file>');
+  expect(importHelp.stdout).toContain('Usage: rapport import [options] [object] [file]');
+  expect(importHelp.stdout).toContain('--from <system>');
   expect(importHelp.stdout).toContain('--skip-invalid');
   const unknown = await rapport('export');
   expect(unknown.code).toBe(2);

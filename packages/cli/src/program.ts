@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
 import { forecastCommand } from './commands/forecast.js';
 import { importCommand } from './commands/import.js';
+import { initCommand } from './commands/init.js';
 import { kpiCommand } from './commands/kpi.js';
 import { migrateCommand } from './commands/migrate.js';
 import { scoreCommand } from './commands/score.js';
@@ -21,6 +22,7 @@ export function createProgram(): Command {
     .description('Rapport, an embeddable CRM engine: demo, import, export, KPIs')
     .version(cliVersion)
     .showHelpAfterError('(add --help for usage)');
+  program.addCommand(initCommand());
   program.addCommand(demoCommand());
   program.addCommand(importCommand());
   program.addCommand(exportCommand());

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 export interface DatabaseFlags {
   readonly db?: string;
   readonly tenant?: string;
+  readonly config?: string;
 }
 
 /**
@@ -16,9 +17,13 @@ export function withDatabaseOptions(command: Command): Command {
   return command
     .option(
       '--db <location>',
-      'SQLite file or postgres:// URL (default: $RAPPORT_DB, else rapport-demo.sqlite)',
+      'SQLite file or postgres:// URL (default: $RAPPORT_DB, else the config, else rapport-demo.sqlite)',
     )
-    .option('--tenant <id>', 'tenant id (default: $RAPPORT_TENANT, else demo)');
+    .option('--tenant <id>', 'tenant id (default: $RAPPORT_TENANT, else the config, else demo)')
+    .option(
+      '--config <file>',
+      'project configuration (default: $RAPPORT_CONFIG, else rapport.config.{ts,mts,js,mjs,json} here)',
+    );
 }
 
 /** Parses a positive whole number option (commander reports a bad one as a usage error). */

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { loadConfig } from '../config/load-config.js';
 import { databaseLocation, tenantId } from '../database/database-location.js';
 import { openCrm } from '../database/open-crm.js';
 import { loadDemoData } from '../demo/demo-data.js';
@@ -12,6 +13,7 @@ interface DemoFlags {
   readonly tenant?: string;
   readonly lang: string;
   readonly seed: number;
+  readonly config?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export function demoCommand(): Command {
       'SQLite file or postgres:// URL (default: $RAPPORT_DB, else rapport-demo.sqlite)',
     )
     .option('--tenant <id>', 'tenant id (default: $RAPPORT_TENANT, else demo)')
+    .option('--config <file>', 'project configuration whose KPI plugins the report shows')
     .addOption(
       new Option('--lang <language>', 'language of the report').choices(['en', 'de']).default('en'),
     )
@@ -51,7 +54,11 @@ Examples:
     .action(async (flags: DemoFlags) => {
       const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
       const location = databaseLocation(flags.db);
-      const opened = await openCrm(location, { migrate: true });
+      // The demo has its own data and tenant; from the config it takes the KPI plugins and fields.
+      const opened = await openCrm(location, {
+        migrate: true,
+        config: await loadConfig({ path: flags.config }),
+      });
       try {
         const tenant = tenantId(flags.tenant);
         await opened.crm.ensureTenant({

@@ -1,8 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { Command, Option } from 'commander';
-import { databaseLocation, tenantId } from '../database/database-location.js';
-import { openCrm } from '../database/open-crm.js';
+import { openProject } from '../database/open-project.js';
 import { exportCsv, exportJson } from '../export/record-export.js';
 import { resolveObjectName } from '../objects/object-name.js';
 import { type DatabaseFlags, withDatabaseOptions } from './database-options.js';
@@ -31,7 +30,8 @@ export function exportCommand(): Command {
     .addHelpText(
       'after',
       `
-CSV cells starting with = + - @ or a tab are prefixed with ' so that spreadsheets do not run them.
+CSV cells starting with = + - @, a tab, CR or LF are prefixed with ' so that spreadsheets do not
+run them (OWASP); cells are quoted per RFC 4180.
 Money is in major units in CSV (as import reads it), in minor units in JSON.
 
 Examples:
@@ -41,9 +41,9 @@ Examples:
     )
     .action(async (objectArgument: string, flags: ExportFlags) => {
       const object = resolveObjectName(objectArgument);
-      const opened = await openCrm(databaseLocation(flags.db), { mustExist: true });
+      const opened = await openProject(flags, { mustExist: true });
       try {
-        const scope = opened.crm.tenant(tenantId(flags.tenant)).system();
+        const scope = opened.system();
         const out = flags.out ? createWriteStream(flags.out) : process.stdout;
         const count =
           flags.format === 'json'

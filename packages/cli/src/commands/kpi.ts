@@ -1,7 +1,6 @@
 import { Command, Option } from 'commander';
 import { stringify } from 'csv-stringify/sync';
-import { databaseLocation, tenantId } from '../database/database-location.js';
-import { openCrm } from '../database/open-crm.js';
+import { openProject } from '../database/open-project.js';
 import { InputError, UsageError } from '../errors/cli-errors.js';
 import { renderBreakdownChart, renderKpiTable } from '../report/kpi-report.js';
 import { type KpiResultView, kpiServiceOf } from '../report/kpi-view.js';
@@ -76,7 +75,10 @@ export function kpiCommand(): Command {
       '--period <period>',
       '2026-Q3, 2026-03, 2026, FY2026, 2026-01-01..2026-03-31, thisQuarter, all',
     )
-    .option('--by <dimension>', 'break down by owner, team, stage, leadSource, product, ...')
+    .option(
+      '--by <dimension>',
+      'break down by owner, team, stage, leadSource, product, custom.<field>, ...',
+    )
     .addOption(new Option('--json', 'print the results as JSON').conflicts('csv'))
     .addOption(new Option('--csv', 'print the results as CSV'))
     .addOption(
@@ -96,9 +98,9 @@ Examples:
     .action(async (ids: string[], flags: KpiFlags) => {
       const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
       const format = createNumberFormat(language);
-      const opened = await openCrm(databaseLocation(flags.db), { mustExist: true });
+      const opened = await openProject(flags, { mustExist: true });
       try {
-        const scope = opened.crm.tenant(tenantId(flags.tenant)).system();
+        const scope = opened.system();
         const kpis = kpiServiceOf(scope);
         const definitions = kpis?.definitions() ?? [];
         if (!kpis || definitions.length === 0) throw new InputError('no KPI plugins are installed');

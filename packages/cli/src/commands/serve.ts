@@ -1,13 +1,22 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnyRapportPlugin, createCrm, isRapportError } from '@rapport/core';
+import {
+  type AnyRapportPlugin,
+  type CustomFieldsConfig,
+  createCrm,
+  isRapportError,
+} from '@rapport/core';
 import { httpPlugin, type RapportServer, startRapportServer } from '@rapport/http';
 import { postgresStorage } from '@rapport/postgres';
 import { sqliteStorage } from '@rapport/sqlite';
 import { Command } from 'commander';
-import { databaseLocation, isPostgresUrl, tenantId } from '../database/database-location.js';
+import { customFieldSchemas } from '../config/custom-field-schemas.js';
+import { loadConfig } from '../config/load-config.js';
+import { isPostgresUrl } from '../database/database-location.js';
 import { loadKpiPlugins } from '../database/kpi-plugins.js';
+import { projectPlugins } from '../database/open-crm.js';
+import { projectDatabase, projectTenant } from '../database/open-project.js';
 import { InputError } from '../errors/cli-errors.js';
 import { type DatabaseFlags, withDatabaseOptions } from './database-options.js';
 
@@ -45,6 +54,8 @@ export interface StartServeOptions {
   readonly dashboardDir?: string | undefined;
   /** KPI plugins; the installed KPI packages by default. */
   readonly plugins?: readonly AnyRapportPlugin[];
+  /** Custom fields (from the project configuration). */
+  readonly fields?: CustomFieldsConfig;
 }
 
 /**
@@ -68,7 +79,11 @@ export async function startServe(
     ? postgresStorage({ connectionString: location, max: 4 })
     : sqliteStorage({ filename: location });
   const plugins = options.plugins ?? (await loadKpiPlugins());
-  const crm = createCrm({ storage, plugins: [httpPlugin, ...plugins] });
+  const crm = createCrm({
+    storage,
+    plugins: [httpPlugin, ...plugins],
+    ...(options.fields ? { fields: options.fields } : {}),
+  });
   try {
     await crm.migrate();
     await crm.tenant(options.tenantId).system().settings();
@@ -134,8 +149,9 @@ Examples:
 `,
     )
     .action(async (flags: ServeFlags) => {
-      const location = databaseLocation(flags.db);
-      const tenant = tenantId(flags.tenant);
+      const config = await loadConfig({ path: flags.config });
+      const location = projectDatabase(flags, config);
+      const tenant = projectTenant(flags, config);
       const dashboardDir = flags.dashboard ? resolve(flags.dashboard) : findDashboard();
       const served = await startServe({
         location,
@@ -143,6 +159,8 @@ Examples:
         port: flags.port,
         host: flags.host,
         dashboardDir,
+        plugins: await projectPlugins(config),
+        fields: customFieldSchemas(config?.config.fields),
       });
       const { server } = served;
       process.stdout.write(

@@ -1,4 +1,8 @@
+import { pathToFileURL } from 'node:url';
 import type { AnyRapportPlugin } from '@rapport/core';
+import { createJiti } from 'jiti';
+import { pluginSpecifier } from '../config/load-config.js';
+import { InputError } from '../errors/cli-errors.js';
 
 /** The KPI plugins `rapport` loads when they are installed, in report order. */
 export const kpiPackages = [
@@ -45,6 +49,40 @@ export async function loadKpiPlugins(
         plugins.push(plugin);
       }
     }
+  }
+  return plugins;
+}
+
+/**
+ * The plugins a project configuration names (`plugins: ['@acme/kpis', './kpis/nps.ts']`): package
+ * names resolve from the config's directory (the project's node_modules), paths from the config
+ * file, TypeScript through jiti. Unlike the built-in packages, a configured plugin that fails to
+ * load or exports no plugin is an input error naming the entry: the user asked for it.
+ *
+ * @example
+ * const plugins = await loadConfiguredPlugins(['./kpis.ts'], '/app/rapport.config.ts');
+ */
+export async function loadConfiguredPlugins(
+  entries: readonly string[],
+  configFile: string,
+): Promise<AnyRapportPlugin[]> {
+  const jiti = createJiti(pathToFileURL(configFile).href, { moduleCache: false });
+  const directory = configFile.slice(0, Math.max(configFile.lastIndexOf('/'), 0)) || '.';
+  const plugins: AnyRapportPlugin[] = [];
+  for (const entry of entries) {
+    let module: unknown;
+    try {
+      module = await jiti.import(pluginSpecifier(entry, directory));
+    } catch (error) {
+      const firstLine = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new InputError(`${configFile}: plugins: ${entry} failed to load: ${firstLine}`);
+    }
+    const values = typeof module === 'object' && module !== null ? Object.values(module) : [module];
+    const found = values.filter(isPlugin);
+    if (found.length === 0) {
+      throw new InputError(`${configFile}: plugins: ${entry} exports no plugin (definePlugin)`);
+    }
+    plugins.push(...found);
   }
   return plugins;
 }

@@ -4,9 +4,11 @@ import { type AnyDatabase, type RapportStorage, unscopedDatabase } from '@rappor
 import { postgresStorage } from '@rapport/postgres';
 import { sqliteStorage } from '@rapport/sqlite';
 import type { Kysely } from 'kysely';
+import { customFieldSchemas } from '../config/custom-field-schemas.js';
+import type { LoadedConfig } from '../config/load-config.js';
 import { InputError } from '../errors/cli-errors.js';
 import { isPostgresUrl } from './database-location.js';
-import { loadKpiPlugins } from './kpi-plugins.js';
+import { loadConfiguredPlugins, loadKpiPlugins } from './kpi-plugins.js';
 
 /** Options of {@link openCrm}. */
 export interface OpenCrmOptions {
@@ -14,6 +16,8 @@ export interface OpenCrmOptions {
   readonly mustExist?: boolean;
   /** Run pending migrations first (writing commands). */
   readonly migrate?: boolean;
+  /** The project configuration: its custom fields and its plugins (after the built-in ones). */
+  readonly config?: LoadedConfig | undefined;
 }
 
 /**
@@ -54,7 +58,11 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
   }
   const storage = openStorage(location);
   // Plugins are passed as found at run time; the CLI reads KPIs through a checked view.
-  const crm = createCrm({ storage, plugins: await loadKpiPlugins() });
+  const crm = createCrm({
+    storage,
+    plugins: await projectPlugins(options.config),
+    fields: customFieldSchemas(options.config?.config.fields),
+  });
   if (options.migrate) await crm.migrate();
   return {
     crm,
@@ -82,4 +90,27 @@ export function openStorage(location: string): RapportStorage {
     max: 4,
     ...(schema === undefined ? {} : { schema }),
   });
+}
+
+/**
+ * The KPI plugins of a command: the installed built-in packages, then the config's plugins (a
+ * plugin id already loaded is not loaded twice, so a config may name a built-in package).
+ *
+ * @example
+ * const plugins = await projectPlugins(loaded);
+ */
+export async function projectPlugins(
+  config: LoadedConfig | undefined,
+): Promise<AnyRapportPlugin[]> {
+  const plugins = await loadKpiPlugins();
+  const entries = config?.config.plugins ?? [];
+  if (!config || entries.length === 0) return plugins;
+  const ids = new Set(plugins.map((p) => p.id));
+  for (const plugin of await loadConfiguredPlugins(entries, config.file)) {
+    if (!ids.has(plugin.id)) {
+      ids.add(plugin.id);
+      plugins.push(plugin);
+    }
+  }
+  return plugins;
 }

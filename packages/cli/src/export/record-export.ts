@@ -8,7 +8,7 @@ import {
 } from '@rapport/core';
 import { stringify } from 'csv-stringify';
 import { repositoryKey } from '../objects/object-name.js';
-import { spreadsheetSafe } from './spreadsheet-safe.js';
+import { rfc4180, spreadsheetSafe } from './spreadsheet-safe.js';
 
 interface Lister {
   list(query: { readonly limit: number; readonly cursor?: string }): Promise<{
@@ -66,7 +66,7 @@ export async function exportCsv(
   const fields = Object.keys(definition.fields.shape);
   const money = new Set<string>(definition.moneyFields ?? []);
   const columns = [...systemFieldNames.filter((f) => f !== 'tenantId'), ...fields, 'custom'];
-  const csv = stringify({ header: true, columns });
+  const csv = stringify({ ...rfc4180, header: true, columns });
   csv.pipe(out, { end: false });
   const finished = once(csv, 'end');
   let count = 0;

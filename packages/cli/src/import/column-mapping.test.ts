@@ -6,7 +6,12 @@ import { buildColumnMapping } from './column-mapping.js';
 
 test('columns map by name, ignoring case, spaces, _ and -; Id fills externalId', () => {
   const mapping = buildColumnMapping('lead', ['Id', 'last_name', 'COMPANY', 'Lead-Source'], {});
-  expect(mapping.targets).toEqual(['externalId', 'lastName', 'company', 'leadSource']);
+  expect(mapping.rules.map((r) => r.map((x) => x.field))).toEqual([
+    ['externalId'],
+    ['lastName'],
+    ['company'],
+    ['leadSource'],
+  ]);
   expect(mapping.columnOf('lastName')).toBe('last_name');
 });
 
@@ -17,7 +22,12 @@ test('--map and a mapping file rename and skip columns', () => {
     map: ['Key=externalId', 'Nachname=lastName'],
     mappingFile: file,
   });
-  expect(mapping.targets).toEqual(['externalId', 'lastName', 'company', null]);
+  expect(mapping.rules.map((r) => r.map((x) => x.field))).toEqual([
+    ['externalId'],
+    ['lastName'],
+    ['company'],
+    [],
+  ]);
 });
 
 test('unknown columns, unknown fields, duplicates and a missing externalId are input errors', () => {
@@ -34,4 +44,23 @@ test('unknown columns, unknown fields, duplicates and a missing externalId are i
   expect(() => buildColumnMapping('lead', ['Id'], { map: ['Missing=company'] })).toThrow(
     /does not have/,
   );
+});
+
+test('one column fills several fields; constants; --ignore-unmapped; custom fields from the config', () => {
+  const mapping = buildColumnMapping('account', ['customerID', 'Contract', 'gender'], {
+    map: ['customerID=externalId', 'customerID=name', 'Contract=custom.contract'],
+    constants: ['type=Customer'],
+    ignoreUnmapped: true,
+    customFields: ['contract'],
+  });
+  expect(mapping.rules.map((r) => r.map((x) => x.field))).toEqual([
+    ['externalId', 'name'],
+    ['custom.contract'],
+    [],
+  ]);
+  expect(mapping.constants).toEqual({ type: 'Customer' });
+  expect(() =>
+    buildColumnMapping('account', ['Id', 'Contract'], { map: ['Contract=custom.contract'] }),
+  ).toThrow(/"custom.contract", which is not a field of account/);
+  expect(() => buildColumnMapping('account', ['Id', 'gender'], {})).toThrow(/--ignore-unmapped/);
 });

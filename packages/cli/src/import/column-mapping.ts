@@ -1,27 +1,56 @@
 import { readFileSync } from 'node:fs';
 import { type ObjectName, standardObjects } from '@rapport/core';
+import { type ImportMappingConfig, importMappingSchema } from '../config/config-schema.js';
 import { InputError } from '../errors/cli-errors.js';
 
+/** How one column fills one field: the field, and how its text is read. */
+export interface ColumnRule {
+  /** The field (`custom.<name>` for a custom field). */
+  readonly field: string;
+  /** Cell text (trimmed) to value; `*` is the value of any other text; null leaves it empty. */
+  readonly values?: Readonly<Record<string, string | number | boolean | null>> | undefined;
+  /** How dates in this column are written (`dd.MM.yyyy`, `MM/dd/yyyy`, `epoch-s`, `epoch-ms`). */
+  readonly dateFormat?: string | undefined;
+  /** The decimal separator of numbers in this column. */
+  readonly decimal?: '.' | ',' | undefined;
+}
+
 /**
- * Which field each CSV column fills (`null`: the column is skipped).
+ * Which fields each CSV column fills, and the constants every row gets.
  *
  * @example
  * const mapping = buildColumnMapping('lead', ['Id', 'Last Name'], {});
- * mapping.targets; // ['externalId', 'lastName']
+ * mapping.rules[0]; // [{ field: 'externalId' }]
  */
 export interface ColumnMapping {
-  /** Per header column, the field it fills, `custom.<name>` for a custom field, or null. */
-  readonly targets: readonly (string | null)[];
+  /** Per header column, the fields it fills (empty: the column is skipped). */
+  readonly rules: readonly (readonly ColumnRule[])[];
+  /** Field values every row gets where no column fills the field. */
+  readonly constants: Readonly<Record<string, string | number | boolean>>;
   /** The column that fills a field, for error messages. */
   columnOf(field: string): string | undefined;
 }
 
 /** Options of {@link buildColumnMapping}. */
 export interface ColumnMappingOptions {
-  /** `--map column=field` pairs (`column=` skips the column). */
+  /** `--map column=field` pairs (`column=` skips the column; a column may be named twice). */
   readonly map?: readonly string[];
-  /** A JSON file `{ "column": "field" | null }` (or the same under `"columns"`). */
+  /** A JSON mapping file (see docs/import.md), or a plain `{ "column": "field" | null }`. */
   readonly mappingFile?: string;
+  /** A mapping given as data (a named mapping of the config, or a shipped one). */
+  readonly mapping?: ImportMappingConfig | undefined;
+  /** `--set field=value` constants. */
+  readonly constants?: readonly string[];
+  /** Columns no rule names and no field matches are skipped instead of refused. */
+  readonly ignoreUnmapped?: boolean;
+  /** The default date format of date columns. */
+  readonly dateFormat?: string | undefined;
+  /** The default decimal separator. */
+  readonly decimal?: '.' | ',' | undefined;
+  /** Custom fields the object has (from the config), without `custom.`. */
+  readonly customFields?: readonly string[];
+  /** Fields the importer handles itself besides the engine's (history import). */
+  readonly extraFields?: readonly string[];
 }
 
 const normalise = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -33,91 +62,159 @@ export function writableFields(object: ObjectName): string[] {
   return ['externalId', ...Object.keys(definition.fields.shape).filter((f) => !readonly.has(f))];
 }
 
-function readMappingFile(path: string): Record<string, string | null> {
+/**
+ * Reads a mapping file: the same form as a named mapping of the config (`columns`, `constants`,
+ * `dateFormat`, `decimal`, `ignoreUnmapped`; `object` optional), or a plain column-to-field object.
+ *
+ * @example
+ * readMappingFile('hubspot-deals.json').columns;
+ */
+export function readMappingFile(
+  path: string,
+): Omit<ImportMappingConfig, 'object'> & { object?: ObjectName } {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new InputError(`mapping file ${path}: ${(error as Error).message}`);
   }
-  const map =
-    json && typeof json === 'object' && 'columns' in json
-      ? (json as { columns: unknown }).columns
-      : json;
-  if (!map || typeof map !== 'object' || Array.isArray(map)) {
-    throw new InputError(`mapping file ${path}: expected an object { "column": "field" }`);
+  const structured = json && typeof json === 'object' && 'columns' in json;
+  const parsed = importMappingSchema
+    .partial({ object: true })
+    .safeParse(structured ? json : { columns: json });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(
+      `mapping file ${path}: ${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`,
+    );
   }
-  const out: Record<string, string | null> = {};
-  for (const [column, field] of Object.entries(map)) {
-    if (field !== null && typeof field !== 'string') {
-      throw new InputError(`mapping file ${path}: "${column}" must map to a field name or null`);
-    }
-    out[column] = field === '' ? null : field;
-  }
-  return out;
+  return parsed.data;
+}
+
+function rulesOf(target: ImportMappingConfig['columns'][string]): ColumnRule[] {
+  if (target === null || target === '') return [];
+  if (typeof target === 'string') return [{ field: target }];
+  if (Array.isArray(target)) return target.map((field) => ({ field }));
+  const fields = Array.isArray(target.field) ? target.field : [target.field];
+  return fields.map((field) => ({
+    field,
+    values: target.values,
+    dateFormat: target.dateFormat,
+    decimal: target.decimal,
+  }));
 }
 
 /**
- * Maps CSV columns to fields of an object: explicit `--map` pairs first, then the mapping file,
- * then by name (case, spaces, `_` and `-` ignored: `Close Date` fills `closeDate`; `Id` or
- * `External Id` fill `externalId`). A column that maps to nothing, a field that does not exist
- * and a missing `externalId` are input errors: an import must be repeatable without duplicates.
+ * Maps CSV columns to fields of an object: `--map` pairs first, then the mapping (file, config
+ * or shipped), then by name (case, spaces, `_` and `-` ignored: `Close Date` fills `closeDate`;
+ * `Id` or `External Id` fill `externalId`). A column may fill several fields (`--map Id=externalId
+ * --map Id=name`), a field may be a constant (`--set stage=Closed Won`). A column that maps to
+ * nothing (unless `ignoreUnmapped`), a field that does not exist and a missing `externalId` are
+ * input errors: an import must be repeatable without duplicates.
  *
  * @example
- * buildColumnMapping('opportunity', ['Deal', 'Close'], { map: ['Deal=name', 'Close=closeDate'] });
+ * buildColumnMapping('opportunity', ['Deal', 'Close'], { map: ['Deal=name', 'Deal=externalId', 'Close=closeDate'] });
  */
 export function buildColumnMapping(
   object: ObjectName,
   header: readonly string[],
   options: ColumnMappingOptions,
 ): ColumnMapping {
-  const fields = writableFields(object);
+  const custom = options.customFields ?? [];
+  const fields = [...writableFields(object), ...(options.extraFields ?? [])];
+  const known = (field: string) =>
+    field.startsWith('custom.')
+      ? custom.includes(field.slice('custom.'.length))
+      : fields.includes(field);
+  const describeFields = () => [...fields, ...custom.map((f) => `custom.${f}`)].join(', ');
   const byNormalName = new Map(fields.map((field) => [normalise(field), field]));
+  for (const field of custom) byNormalName.set(normalise(field), `custom.${field}`);
   byNormalName.set('id', 'externalId');
-  const explicit: Record<string, string | null> = options.mappingFile
-    ? readMappingFile(options.mappingFile)
-    : {};
+
+  const file = options.mappingFile ? readMappingFile(options.mappingFile) : undefined;
+  const given = options.mapping ?? file;
+  const explicit = new Map<string, ColumnRule[]>();
+  for (const [column, target] of Object.entries(given?.columns ?? {})) {
+    explicit.set(column, rulesOf(target));
+  }
+  const fromFlags = new Map<string, ColumnRule[]>();
   for (const pair of options.map ?? []) {
     const at = pair.lastIndexOf('=');
     if (at <= 0) throw new InputError(`--map ${pair}: expected column=field`);
+    const column = pair.slice(0, at).trim();
     const field = pair.slice(at + 1).trim();
-    explicit[pair.slice(0, at).trim()] = field === '' ? null : field;
+    const list = fromFlags.get(column) ?? [];
+    if (field !== '') list.push({ field });
+    fromFlags.set(column, list);
   }
-  for (const column of Object.keys(explicit)) {
-    if (!header.includes(column)) {
+  for (const [column, rules] of fromFlags) explicit.set(column, rules);
+  const dateFormat = options.dateFormat ?? given?.dateFormat;
+  const decimal = options.decimal ?? given?.decimal;
+  const ignoreUnmapped = options.ignoreUnmapped ?? given?.ignoreUnmapped ?? false;
+
+  // A mapping that ignores unmapped columns is written for a whole export format, whose files
+  // need not have every column; --map names columns of this file, which must exist.
+  const mayMiss = new Set(given?.ignoreUnmapped ? Object.keys(given.columns) : []);
+  for (const column of fromFlags.keys()) mayMiss.delete(column);
+  for (const column of explicit.keys()) {
+    if (!header.includes(column) && !mayMiss.has(column)) {
       throw new InputError(
         `mapping names column "${column}", which the file does not have (it has: ${header.join(', ')})`,
       );
     }
   }
   const unknown: string[] = [];
-  const targets = header.map((column) => {
-    if (column === '') return null;
-    if (column in explicit) {
-      const field = explicit[column] ?? null;
-      if (field !== null && !field.startsWith('custom.') && !fields.includes(field)) {
-        throw new InputError(
-          `column "${column}" maps to "${field}", which is not a field of ${object} (fields: ${fields.join(', ')})`,
-        );
+  const rules = header.map((column): ColumnRule[] => {
+    if (column === '') return [];
+    const mapped = explicit.get(column);
+    if (mapped) {
+      for (const rule of mapped) {
+        if (!known(rule.field)) {
+          throw new InputError(
+            `column "${column}" maps to "${rule.field}", which is not a field of ${object} (fields: ${describeFields()})`,
+          );
+        }
       }
-      return field;
+      return mapped.map((rule) => ({
+        ...rule,
+        dateFormat: rule.dateFormat ?? dateFormat,
+        decimal: rule.decimal ?? decimal,
+      }));
     }
     const field = byNormalName.get(normalise(column));
-    if (!field) unknown.push(column);
-    return field ?? null;
+    if (!field) {
+      if (!ignoreUnmapped) unknown.push(column);
+      return [];
+    }
+    return [{ field, dateFormat, decimal }];
   });
   if (unknown.length > 0) {
     throw new InputError(
       `column${unknown.length > 1 ? 's' : ''} ${unknown.map((c) => `"${c}"`).join(', ')} match${unknown.length > 1 ? '' : 'es'} no field of ${object}; ` +
-        `map with --map "${unknown[0]}=<field>" or skip with --map "${unknown[0]}=" (fields: ${fields.join(', ')})`,
+        `map with --map "${unknown[0]}=<field>", skip with --map "${unknown[0]}=" or pass --ignore-unmapped (fields: ${describeFields()})`,
     );
   }
+  const constants: Record<string, string | number | boolean> = { ...(given?.constants ?? {}) };
+  for (const pair of options.constants ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InputError(`--set ${pair}: expected field=value`);
+    constants[pair.slice(0, at).trim()] = pair.slice(at + 1);
+  }
+  for (const field of Object.keys(constants)) {
+    if (!known(field)) {
+      throw new InputError(
+        `constant "${field}" is not a field of ${object} (fields: ${describeFields()})`,
+      );
+    }
+  }
   const seen = new Map<string, string>();
-  for (const [index, field] of targets.entries()) {
-    if (field === null) continue;
-    const other = seen.get(field);
-    if (other) throw new InputError(`columns "${other}" and "${header[index]}" both fill ${field}`);
-    seen.set(field, header[index] ?? '');
+  for (const [index, list] of rules.entries()) {
+    for (const { field } of list) {
+      const other = seen.get(field);
+      if (other)
+        throw new InputError(`columns "${other}" and "${header[index]}" both fill ${field}`);
+      seen.set(field, header[index] ?? '');
+    }
   }
   if (!seen.has('externalId')) {
     throw new InputError(
@@ -125,7 +222,8 @@ export function buildColumnMapping(
     );
   }
   return {
-    targets,
+    rules,
+    constants,
     columnOf: (field) => seen.get(field) ?? seen.get(`custom.${field}`),
   };
 }

@@ -16,12 +16,15 @@ test('a row becomes upsert input: money in major units, ISO dates, empty cells l
   const header = ['Id', 'Name', 'Amount', 'Currency', 'Close Date', 'Probability', 'Next Step'];
   const mapping = buildColumnMapping('opportunity', header, {});
   expect(
-    rowToInput(
-      'opportunity',
-      mapping,
-      ['D1', 'Deal', '1234.56', 'JPY', '2026-09-30T00:00:00Z', '40', ''],
-      'EUR',
-    ),
+    rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, [
+      'D1',
+      'Deal',
+      '1234.56',
+      'JPY',
+      '2026-09-30T00:00:00Z',
+      '40',
+      '',
+    ]),
   ).toEqual({
     input: {
       externalId: 'D1',
@@ -33,28 +36,111 @@ test('a row becomes upsert input: money in major units, ISO dates, empty cells l
     },
     problems: [],
   });
-  const euros = rowToInput(
-    'opportunity',
-    mapping,
-    ['D2', 'Deal', '1234.56', '', '2026-09-30', '', ''],
-    'EUR',
-  );
+  const euros = rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, [
+    'D2',
+    'Deal',
+    '1234.56',
+    '',
+    '2026-09-30',
+    '',
+    '',
+  ]);
   expect(euros.input.amount).toBe(123456);
-  const bad = rowToInput(
-    'opportunity',
-    mapping,
-    ['D3', 'Deal', '1.234,56', '', '2026-09-30', 'x', ''],
-    'EUR',
-  );
+  const bad = rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, [
+    'D3',
+    'Deal',
+    '1.234,56',
+    '',
+    '2026-09-30',
+    'x',
+    '',
+  ]);
   expect(bad.problems.map((p) => p.field)).toEqual(['amount', 'probability']);
 });
 
 test('timestamps accept a day or a local time and become UTC instants', () => {
   const mapping = buildColumnMapping('activity', ['Id', 'Type', 'Subject', 'Due At'], {});
   expect(
-    rowToInput('activity', mapping, ['A1', 'call', 'Hi', '2026-03-01'], 'EUR').input.dueAt,
+    rowToInput({ object: 'activity', mapping, baseCurrency: 'EUR' }, [
+      'A1',
+      'call',
+      'Hi',
+      '2026-03-01',
+    ]).input.dueAt,
   ).toBe('2026-03-01T00:00:00Z');
   expect(
-    rowToInput('activity', mapping, ['A1', 'call', 'Hi', '2026-03-01 09:30'], 'EUR').input.dueAt,
-  ).toBe('2026-03-01T09:30Z');
+    rowToInput({ object: 'activity', mapping, baseCurrency: 'EUR' }, [
+      'A1',
+      'call',
+      'Hi',
+      '2026-03-01 09:30',
+    ]).input.dueAt,
+  ).toBe('2026-03-01T09:30:00.000Z');
+});
+
+test('value maps, date formats, epoch times and decimal commas', () => {
+  const header = ['Id', 'Name', 'Betrag', 'Abschluss', 'Phase', 'Won'];
+  const mapping = buildColumnMapping('opportunity', header, {
+    mapping: {
+      object: 'opportunity',
+      columns: {
+        Betrag: { field: 'amount', decimal: ',' },
+        Abschluss: { field: 'closeDate', dateFormat: 'dd.MM.yyyy' },
+        Phase: { field: 'stage', values: { Gewonnen: 'Closed Won', '*': 'Prospecting' } },
+        Won: null,
+      },
+    },
+  });
+  const row = rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, [
+    'D1',
+    'Deal',
+    '1.234,56',
+    '31.03.2026',
+    'Gewonnen',
+    '1',
+  ]);
+  expect(row).toEqual({
+    input: {
+      externalId: 'D1',
+      name: 'Deal',
+      amount: 123456,
+      closeDate: '2026-03-31',
+      stage: 'Closed Won',
+    },
+    problems: [],
+  });
+  const other = rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, [
+    'D2',
+    'Deal',
+    '12',
+    '31.02.2026',
+    'Neu',
+    '',
+  ]);
+  expect(other.input.stage).toBe('Prospecting');
+  expect(other.problems).toEqual([
+    { field: 'closeDate', message: '"31.02.2026" is not a date in the format dd.MM.yyyy' },
+  ]);
+  const us = buildColumnMapping('activity', ['Id', 'Type', 'Subject', 'Due At'], {
+    dateFormat: 'MM/dd/yyyy',
+  });
+  expect(
+    rowToInput({ object: 'activity', mapping: us, baseCurrency: 'EUR' }, [
+      'A',
+      'call',
+      'x',
+      '03/31/2026',
+    ]).input.dueAt,
+  ).toBe('2026-03-31T00:00:00Z');
+  const epoch = buildColumnMapping('activity', ['Id', 'Type', 'Subject', 'Due At'], {
+    dateFormat: 'epoch-ms',
+  });
+  expect(
+    rowToInput({ object: 'activity', mapping: epoch, baseCurrency: 'EUR' }, [
+      'A',
+      'call',
+      'x',
+      '1774915200000',
+    ]).input.dueAt,
+  ).toBe('2026-03-31T00:00:00.000Z');
 });

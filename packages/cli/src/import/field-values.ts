@@ -1,5 +1,6 @@
 import { minorUnitDigits, type ObjectName, standardObjects } from '@rapport/core';
-import type { ColumnMapping } from './column-mapping.js';
+import type { ColumnMapping, ColumnRule } from './column-mapping.js';
+import { readDate } from './date-formats.js';
 
 /** How a CSV text becomes a field value. */
 export type FieldKind = 'text' | 'number' | 'money' | 'boolean' | 'json' | 'date' | 'timestamp';
@@ -76,22 +77,30 @@ export interface FieldProblem {
   readonly message: string;
 }
 
-const isoDay = /^\d{4}-\d{2}-\d{2}$/;
-const isoDayPrefix = /^(\d{4}-\d{2}-\d{2})[T ]/;
 const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A number written with a decimal comma (`1.234,56`) in the usual point form (`1234.56`). */
+function pointDecimal(text: string): string {
+  return text.replace(/\.(?=\d{3}(\D|$))/g, '').replace(',', '.');
+}
 
 function readValue(
   kind: FieldKind,
   text: string,
   currency: string,
+  rule: Pick<ColumnRule, 'dateFormat' | 'decimal'>,
 ): { value: unknown } | { problem: string } {
   switch (kind) {
     case 'number':
     case 'money': {
-      const trimmed = text.trim();
+      const written = text.trim();
+      const trimmed = rule.decimal === ',' ? pointDecimal(written) : written;
       if (!numberText.test(trimmed)) {
         return {
-          problem: `"${text}" is not a number (use . for decimals, no thousands separators)`,
+          problem:
+            rule.decimal === ','
+              ? `"${text}" is not a number (with a decimal comma: 1.234,56)`
+              : `"${text}" is not a number (use . for decimals, no thousands separators; or set the decimal comma)`,
         };
       }
       const value = Number(trimmed);
@@ -108,8 +117,8 @@ function readValue(
     }
     case 'boolean': {
       const lower = text.trim().toLowerCase();
-      if (['true', '1', 'yes', 'y'].includes(lower)) return { value: true };
-      if (['false', '0', 'no', 'n'].includes(lower)) return { value: false };
+      if (['true', '1', 'yes', 'y', 'ja', 'wahr'].includes(lower)) return { value: true };
+      if (['false', '0', 'no', 'n', 'nein', 'falsch'].includes(lower)) return { value: false };
       return { problem: `"${text}" is not true or false` };
     }
     case 'json':
@@ -118,56 +127,91 @@ function readValue(
       } catch {
         return { problem: 'is not valid JSON' };
       }
-    case 'date': {
-      const trimmed = text.trim();
-      return { value: isoDayPrefix.exec(trimmed)?.[1] ?? trimmed };
-    }
+    case 'date':
     case 'timestamp': {
-      const trimmed = text.trim();
-      if (isoDay.test(trimmed)) return { value: `${trimmed}T00:00:00Z` };
-      const spaced = trimmed.replace(/^(\d{4}-\d{2}-\d{2}) /, '$1T');
-      return { value: /[zZ]|[+-]\d{2}:?\d{2}$/.test(spaced) ? spaced : `${spaced}Z` };
+      const read = readDate(text.trim(), rule.dateFormat);
+      if ('problem' in read) return read;
+      if (kind === 'date') return { value: read.day };
+      return { value: read.instant ?? `${read.day}T00:00:00Z` };
     }
     default:
       return { value: text };
   }
 }
 
+/** How rows become upsert inputs: the object's field kinds, custom field kinds, base currency. */
+export interface RowReader {
+  readonly object: ObjectName;
+  readonly mapping: ColumnMapping;
+  readonly baseCurrency: string;
+  /** The kinds of the object's custom fields (from the config); text otherwise. */
+  readonly customKinds?: ReadonlyMap<string, FieldKind>;
+  /** Fields the importer reads for itself (history); their kind. */
+  readonly extraKinds?: ReadonlyMap<string, FieldKind>;
+}
+
+function mapValue(rule: ColumnRule, text: string): { text: string } | { value: unknown } {
+  if (!rule.values) return { text };
+  const key = text.trim();
+  const mapped = key in rule.values ? rule.values[key] : rule.values['*'];
+  if (mapped === undefined) return { text };
+  if (mapped === null) return { text: '' };
+  return typeof mapped === 'string' ? { text: mapped } : { value: mapped };
+}
+
 /**
  * Turns one CSV row into the input of `upsert` for an object. Empty cells are left out (a
- * re-import does not clear fields); money columns are in major units of the row's `currency`
- * column, or of the tenant's base currency.
+ * re-import does not clear fields); value maps apply first, then the field's kind reads the text
+ * (numbers with the column's decimal separator, dates in the column's format, money in major
+ * units of the row's `currency` column or of the tenant's base currency); constants fill the
+ * fields no column filled.
  *
  * @example
- * rowToInput('opportunity', mapping, ['D-1', 'Big deal', '1200.50', '2026-09-30'], 'EUR');
+ * rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, ['D-1', 'Big deal', '1200.50', '2026-09-30']);
  * // { input: { externalId: 'D-1', name: 'Big deal', amount: 120050, closeDate: '2026-09-30' }, problems: [] }
  */
 export function rowToInput(
-  object: ObjectName,
-  mapping: ColumnMapping,
+  reader: RowReader,
   values: readonly string[],
-  baseCurrency: string,
 ): { input: Record<string, unknown>; problems: FieldProblem[] } {
+  const { object, mapping } = reader;
   const kinds = fieldKinds(object);
   const input: Record<string, unknown> = {};
   const custom: Record<string, unknown> = {};
   const problems: FieldProblem[] = [];
-  const currencyColumn = mapping.targets.indexOf('currency');
-  const currency = (currencyColumn >= 0 ? values[currencyColumn]?.trim() : '') || baseCurrency;
-  for (const [index, field] of mapping.targets.entries()) {
+  const currencyColumn = mapping.rules.findIndex((list) =>
+    list.some((r) => r.field === 'currency'),
+  );
+  const currency =
+    (currencyColumn >= 0 ? values[currencyColumn]?.trim() : '') ||
+    (typeof mapping.constants.currency === 'string' ? mapping.constants.currency : '') ||
+    reader.baseCurrency;
+  const put = (field: string, value: unknown) => {
+    if (field.startsWith('custom.')) custom[field.slice('custom.'.length)] = value;
+    else input[field] = value;
+  };
+  const kindOf = (field: string): FieldKind =>
+    field.startsWith('custom.')
+      ? (reader.customKinds?.get(field.slice('custom.'.length)) ?? 'text')
+      : (kinds.get(field) ?? reader.extraKinds?.get(field) ?? 'text');
+  const read = (rule: ColumnRule, text: string) => {
+    const mapped = mapValue(rule, text);
+    if ('value' in mapped) return put(rule.field, mapped.value);
+    if (mapped.text === '') return;
+    if (rule.field === 'externalId') return put(rule.field, mapped.text.trim());
+    const result = readValue(kindOf(rule.field), mapped.text, currency, rule);
+    if ('problem' in result) problems.push({ field: rule.field, message: result.problem });
+    else put(rule.field, result.value);
+  };
+  for (const [index, rules] of mapping.rules.entries()) {
     const text = values[index] ?? '';
-    if (field === null || text === '') continue;
-    if (field.startsWith('custom.')) {
-      custom[field.slice('custom.'.length)] = text;
-      continue;
-    }
-    if (field === 'externalId') {
-      input.externalId = text.trim();
-      continue;
-    }
-    const read = readValue(kinds.get(field) ?? 'text', text, currency);
-    if ('problem' in read) problems.push({ field, message: read.problem });
-    else input[field] = read.value;
+    for (const rule of rules) if (text !== '' || rule.values) read(rule, text);
+  }
+  for (const [field, value] of Object.entries(mapping.constants)) {
+    const filled = field.startsWith('custom.') ? field.slice(7) in custom : field in input;
+    if (filled) continue;
+    if (typeof value === 'string') read({ field }, value);
+    else put(field, value);
   }
   if (Object.keys(custom).length > 0) input.custom = custom;
   return { input, problems };

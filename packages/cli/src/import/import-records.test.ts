@@ -78,7 +78,7 @@ describe('importRecords', () => {
       ['A2', 'Globex', null],
       ['A6', 'Umbrella', 3000],
     ]);
-    const errors = readFileSync(errorsFile, 'utf8').trim().split('\n');
+    const errors = readFileSync(errorsFile, 'utf8').trim().split('\r\n');
     expect(errors[0]).toBe('External Id,Name,Owner,Industry,Employees,line,error');
     expect(errors.slice(1).map((line) => line.split(',')[0])).toEqual(['A3', 'A4', 'A5']);
     expect(errors[3]).toMatch(/,6,"Employees: ""many"" is not a number/);
@@ -136,5 +136,25 @@ describe('importRecords', () => {
     expect(summary.errors.map((e) => e.line)).toEqual([3, 4, 6, 7, 9, 10, 12, 13]);
     const renamed = await scope.accounts.findByExternalId('M0');
     expect([renamed?.name, renamed?.industry]).toEqual(['Company 0 renamed', 'Retail']);
+  });
+
+  test('spreadsheet formula injection: the errors file neutralises rejected cells and quotes per RFC 4180', async () => {
+    const errorsFile = join(dir, 'injected-errors.csv');
+    const hostile = file(
+      'hostile.csv',
+      'Id,Name,Owner\r\n=cmd|calc,"\n=HYPERLINK(""http://evil"")",ghost\r\nB2,@SUM(A1),ghost\r\n',
+    );
+    const summary = await importRecords(scope, {
+      object: 'account',
+      file: hostile,
+      map: ['Owner=ownerId'],
+      skipInvalid: true,
+      errorsFile,
+    });
+    expect(summary.rejected).toBe(2);
+    const text = readFileSync(errorsFile, 'utf8');
+    const [, first, second] = text.split(/\r\n(?=[^\n])/);
+    expect(first).toMatch(/^'=cmd\|calc,"'\n=HYPERLINK\(""http:\/\/evil""\)",ghost,2,/);
+    expect(second).toMatch(/^B2,'@SUM\(A1\),ghost,4,/);
   });
 });

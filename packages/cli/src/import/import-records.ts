@@ -1,15 +1,12 @@
 import type { CrmScope, ObjectName } from '@rapport/core';
-import { isRapportError, standardObjects } from '@rapport/core';
+import { standardObjects } from '@rapport/core';
 import { InputError, UsageError } from '../errors/cli-errors.js';
-import { repositoryKey } from '../objects/object-name.js';
-import {
-  buildColumnMapping,
-  type ColumnMapping,
-  type ColumnMappingOptions,
-} from './column-mapping.js';
+import { buildColumnMapping, type ColumnMappingOptions } from './column-mapping.js';
 import { type CsvRow, openCsv } from './csv-rows.js';
 import { type ErrorRowWriter, openErrorRows } from './error-rows.js';
-import { rowToInput } from './field-values.js';
+import { type FieldKind, rowToInput } from './field-values.js';
+import { historyFields, runConversions, takeConversion } from './history-import.js';
+import { type PreparedRow, repositoryOf, type Tally, upsertBatch } from './upsert-batch.js';
 
 /**
  * Options of {@link importRecords}.
@@ -28,6 +25,16 @@ export interface ImportOptions extends ColumnMappingOptions {
   readonly batchSize?: number;
   /** The owner (user id or external id) of rows that name none, for objects with owners. */
   readonly owner?: string;
+  /** Validate the whole file (engine rules, references, uniqueness), then roll back: write nothing. */
+  readonly dryRun?: boolean;
+  /**
+   * History import: lead conversions (`converted`, `convertedAt`, `convertedAccountId`,
+   * `convertedContactId`, `convertedOpportunityId` on leads; `leadId` on opportunities: the lead
+   * the deal came from), done through the engine's lead conversion after the rows land.
+   */
+  readonly history?: boolean;
+  /** The kinds of the object's custom fields (from the config). */
+  readonly customKinds?: ReadonlyMap<string, FieldKind>;
   /** Called after every row (cheap: a counter). */
   readonly onProgress?: (rows: number, progress: { bytes: number; total: number }) => void;
 }
@@ -61,6 +68,10 @@ export interface ImportSummary {
   readonly rejected: number;
   /** The first rejected rows, in file order. */
   readonly errors: readonly RowError[];
+  /** Leads converted by a history import. */
+  readonly converted: number;
+  /** Whether nothing was written (`dryRun`). */
+  readonly dryRun: boolean;
 }
 
 /** Thrown (after rollback) when an all-or-nothing import met bad rows. */
@@ -77,80 +88,18 @@ export class ImportRejected extends Error {
   }
 }
 
-interface Upserter {
-  upsertMany(inputs: readonly Record<string, unknown>[]): Promise<{
-    readonly created: number;
-    readonly updated: number;
-    readonly unchanged: number;
-  }>;
-  find(id: string): Promise<{ readonly id: string } | undefined>;
-  findByExternalId(externalId: string): Promise<{ readonly id: string } | undefined>;
-}
-
-function repositoryOf(scope: CrmScope, object: ObjectName): Upserter {
-  // The repositories are typed per object; an import picks its object at run time, and the engine
-  // validates every input with the object's schema, so the erased view is safe here.
-  return scope[repositoryKey(object)] as unknown as Upserter;
-}
-
 const maxReportedErrors = 20;
-// After this many bad rows in one batch, the rest of the batch goes row by row: cheaper than
-// replaying a large batch once per bad row.
-const maxReplays = 5;
 
-/** A row ready to upsert, with where it came from. */
-interface PreparedRow {
-  readonly row: CsvRow;
-  readonly input: Record<string, unknown>;
-}
-
-/**
- * The rows an engine error is about: bulk writes put the input's index first in every issue
- * path (or, for errors without issues, `[index]` first in the message).
- */
-function failedRows(
-  error: unknown,
-  batch: readonly PreparedRow[],
-  mapping: ColumnMapping,
-): Map<number, RowError[]> | undefined {
-  if (!isRapportError(error)) return undefined;
-  const failures = new Map<number, RowError[]>();
-  const add = (index: number, rowError: Omit<RowError, 'line'>) => {
-    const prepared = batch[index];
-    if (!prepared) return;
-    const list = failures.get(index) ?? [];
-    list.push({ ...rowError, line: prepared.row.line });
-    failures.set(index, list);
-  };
-  for (const issue of error.issues) {
-    const [index, ...path] = issue.path;
-    if (typeof index !== 'number') return undefined;
-    const field = path.length > 0 ? path.join('.') : undefined;
-    const head = path[0] === 'custom' ? `custom.${String(path[1])}` : String(path[0] ?? '');
-    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-    add(index, {
-      column: mapping.columnOf(head),
-      field,
-      code: error.code,
-      message: missing ? 'is required (the cell is empty or no column fills it)' : issue.message,
-    });
-  }
-  if (error.issues.length === 0) {
-    const index = /^\[(\d+)\]/.exec(error.message)?.[1];
-    if (index === undefined) return undefined;
-    add(Number(index), {
-      column: undefined,
-      field: undefined,
-      code: error.code,
-      message: error.message.replace(/^\[\d+\]\s*/, ''),
-    });
-  }
-  return failures.size > 0 ? failures : undefined;
-}
+/** Thrown inside a dry run's transaction to roll it back. */
+class DryRunRollback extends Error {}
 
 /** Resolves reference fields given as external ids to record ids (cached). */
-function referenceResolver(scope: CrmScope, object: ObjectName) {
-  const references = standardObjects[object].references;
+function referenceResolver(
+  scope: CrmScope,
+  object: ObjectName,
+  extra: Readonly<Record<string, string>> = {},
+) {
+  const references = { ...standardObjects[object].references, ...extra };
   const cache = new Map<string, string | null>();
   return async (input: Record<string, unknown>): Promise<void> => {
     for (const [field, target] of Object.entries(references)) {
@@ -171,86 +120,6 @@ function referenceResolver(scope: CrmScope, object: ObjectName) {
       if (id) input[field] = id;
     }
   };
-}
-
-/** Counts of written rows. */
-interface Tally {
-  created: number;
-  updated: number;
-  unchanged: number;
-}
-
-/**
- * Upserts a batch in `target` (its own transaction, or part of the caller's). Rows the engine
- * rejects are taken out and the rest replayed, so the result says which rows failed and why;
- * after {@link maxReplays} failures the remaining rows go one by one.
- */
-async function upsertBatch(
-  target: CrmScope,
-  object: ObjectName,
-  batch: readonly PreparedRow[],
-  mapping: ColumnMapping,
-  tally: Tally,
-  stopAfter: number,
-): Promise<{ failed: { row: CsvRow; errors: RowError[] }[]; fatal: boolean }> {
-  const repository = repositoryOf(target, object);
-  const failed: { row: CsvRow; errors: RowError[] }[] = [];
-  let pending = [...batch];
-  let replays = 0;
-  while (pending.length > 0 && failed.length < stopAfter) {
-    if (replays >= maxReplays) {
-      for (const prepared of pending) {
-        if (failed.length >= stopAfter) break;
-        const result = await upsertBatch(target, object, [prepared], mapping, tally, 1);
-        failed.push(...result.failed);
-        if (result.fatal) return { failed, fatal: true };
-      }
-      return { failed, fatal: false };
-    }
-    try {
-      const result = await repository.upsertMany(pending.map((p) => p.input));
-      tally.created += result.created;
-      tally.updated += result.updated;
-      tally.unchanged += result.unchanged;
-      return { failed, fatal: false };
-    } catch (error) {
-      const failures = failedRows(error, pending, mapping);
-      if (!failures) {
-        if (!isRapportError(error)) throw error;
-        // Not about one row (a storage conflict): blame the batch's first row if it is alone.
-        if (pending.length > 1) {
-          replays = maxReplays;
-          continue;
-        }
-        const row = pending[0]!.row;
-        failed.push({
-          row,
-          errors: [
-            {
-              line: row.line,
-              column: undefined,
-              field: undefined,
-              code: error.code,
-              message: error.message,
-            },
-          ],
-        });
-        return { failed, fatal: error.code !== 'VALIDATION' };
-      }
-      for (const [index, errors] of failures) failed.push({ row: pending[index]!.row, errors });
-      if (
-        !failures
-          .values()
-          .next()
-          .value?.every((e) => e.code === 'VALIDATION')
-      ) {
-        return { failed, fatal: true };
-      }
-      pending = pending.filter((_, index) => !failures.has(index));
-      replays++;
-    }
-  }
-  return { failed, fatal: false };
 }
 
 /**
@@ -281,8 +150,16 @@ export async function importRecords(
       '--errors needs --skip-invalid (without it, an import with bad rows writes nothing)',
     );
   }
+  if (options.dryRun && options.skipInvalid) {
+    throw new UsageError('--dry-run writes nothing; it cannot be combined with --skip-invalid');
+  }
   const csv = await openCsv(options.file);
-  const mapping = buildColumnMapping(object, csv.header, options);
+  const history = options.history ? historyFields(object) : undefined;
+  const mapping = buildColumnMapping(object, csv.header, {
+    ...options,
+    customFields: [...(options.customKinds?.keys() ?? [])],
+    extraFields: history ? [...history.kinds.keys()] : [],
+  });
   const baseCurrency = (await scope.settings()).baseCurrency;
   const defaultOwner = await resolveOwner(scope, object, options.owner);
   const batchSize = options.batchSize ?? 500;
@@ -290,6 +167,7 @@ export async function importRecords(
   const tally: Tally = { created: 0, updated: 0, unchanged: 0 };
   let rows = 0;
   let rejected = 0;
+  let converted = 0;
   const errorRows: ErrorRowWriter | undefined =
     options.skipInvalid && options.errorsFile
       ? openErrorRows(options.errorsFile, csv.header)
@@ -298,6 +176,13 @@ export async function importRecords(
     rejected++;
     if (errors.length < maxReportedErrors) errors.push(...failed);
     await errorRows?.write(row, failed);
+  };
+  const reader = {
+    object,
+    mapping,
+    baseCurrency,
+    ...(options.customKinds ? { customKinds: options.customKinds } : {}),
+    ...(history ? { extraKinds: history.kinds } : {}),
   };
 
   interface Batch {
@@ -312,7 +197,7 @@ export async function importRecords(
     for await (const row of csv.rows) {
       rows++;
       options.onProgress?.(rows, csv.progress());
-      const { input, problems } = rowToInput(object, mapping, row.values, baseCurrency);
+      const { input, problems } = rowToInput(reader, row.values);
       if (problems.length > 0) {
         batch.spoiled.push({
           row,
@@ -328,6 +213,7 @@ export async function importRecords(
       }
       if (defaultOwner !== undefined && input.ownerId === undefined) input.ownerId = defaultOwner;
       await resolve(input);
+      const conversion = history ? takeConversion(object, input) : undefined;
       // A repeated external id updates the record its first row made: in a later batch.
       const externalId = String(input.externalId ?? '');
       if (externalIds.has(externalId) || batch.rows.length >= batchSize) {
@@ -336,34 +222,53 @@ export async function importRecords(
         externalIds = new Set();
       }
       externalIds.add(externalId);
-      batch.rows.push({ row, input });
+      batch.rows.push({ row, input, conversion });
     }
     if (batch.rows.length > 0 || batch.spoiled.length > 0) yield batch;
   }
-  const settle = async (target: CrmScope, batch: Batch, stopAfter: number) => {
+  const settle = async (target: CrmScope, batch: Batch) => {
     const result =
-      batch.rows.length > 0 && stopAfter > 0
-        ? await upsertBatch(target, object, batch.rows, mapping, tally, stopAfter)
+      batch.rows.length > 0
+        ? await upsertBatch(target, object, batch.rows, mapping, tally, batch.rows.length)
         : { failed: [], fatal: false };
-    const failed = [...batch.spoiled, ...result.failed].sort((a, b) => a.row.line - b.row.line);
+    let fatal = result.fatal;
+    const failed = [...batch.spoiled, ...result.failed];
+    if (!fatal && history) {
+      const landed = new Set(result.failed.map((f) => f.row.line));
+      const conversions = await runConversions(
+        target,
+        object,
+        batch.rows.filter((r) => r.conversion && !landed.has(r.row.line)),
+        mapping,
+      );
+      converted += conversions.converted;
+      failed.push(...conversions.failed);
+      fatal = conversions.fatal;
+    }
+    failed.sort((x, y) => x.row.line - y.row.line);
     for (const { row, errors: rowErrors } of failed) await reject(row, rowErrors);
-    return result.fatal;
+    return fatal;
   };
 
   try {
     if (!options.skipInvalid) {
-      // Throwing inside the transaction rolls every row back.
-      await scope.transaction(async (tx) => {
-        for await (const batch of batches(referenceResolver(tx, object))) {
-          // A database error aborts a Postgres transaction: nothing more can be checked.
-          if (await settle(tx, batch, maxReportedErrors - rejected)) break;
-          if (rejected >= maxReportedErrors) break;
-        }
-        if (rejected > 0) throw new ImportRejected(options.file, byLine(errors), rejected);
-      });
+      // Throwing inside the transaction rolls every row back. The whole file is checked, so the
+      // count of bad rows is the true one, not a cap; only the first errors are kept.
+      await scope
+        .transaction(async (tx) => {
+          for await (const batch of batches(referenceResolver(tx, object, history?.references))) {
+            // A database error aborts a Postgres transaction: nothing more can be checked.
+            if (await settle(tx, batch)) break;
+          }
+          if (rejected > 0) throw new ImportRejected(options.file, byLine(errors), rejected);
+          if (options.dryRun) throw new DryRunRollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof DryRunRollback)) throw error;
+        });
     } else {
-      for await (const batch of batches(referenceResolver(scope, object))) {
-        await settle(scope, batch, batch.rows.length);
+      for await (const batch of batches(referenceResolver(scope, object, history?.references))) {
+        await scope.transaction((tx) => settle(tx, batch));
       }
     }
   } finally {
@@ -375,6 +280,8 @@ export async function importRecords(
     updated: tally.updated + tally.unchanged,
     rejected,
     errors: byLine(errors),
+    converted,
+    dryRun: options.dryRun ?? false,
   };
 }
 

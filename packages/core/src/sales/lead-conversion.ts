@@ -12,12 +12,14 @@ import { inTransaction, queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
+import { timestampSchema } from '../objects/field-schemas.js';
 import {
   accountObject,
   contactObject,
   leadObject,
   opportunityObject,
 } from '../objects/standard-objects.js';
+import { systemActor } from '../tenancy/actor.js';
 import { dayInTimeZone } from '../tenancy/tenant.js';
 
 /** Options of `scope.leads.convert`, after Salesforce's LeadConvert. */
@@ -30,6 +32,13 @@ export const convertLeadOptionsSchema = z.strictObject({
   ownerId: z.string().min(1).optional(),
   /** `false` for no opportunity; otherwise fields of the new opportunity. */
   opportunity: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
+  /**
+   * Link this existing opportunity instead of creating one (history imports: the deal the lead
+   * became was imported on its own). It joins the conversion's account when it has none.
+   */
+  opportunityId: z.string().min(1).optional(),
+  /** When the lead was converted, for history imports; only Rapport's system scope may set it. */
+  convertedAt: timestampSchema.optional(),
 });
 
 /**
@@ -67,6 +76,17 @@ export async function convertLead(
   const parsed = convertLeadOptionsSchema.safeParse(options);
   if (!parsed.success) throw fromZodError('lead', parsed.error);
   const opts = parsed.data;
+  if (opts.convertedAt !== undefined && state.actor.id !== systemActor.id) {
+    throw new RapportError('FORBIDDEN', 'only an import (the system scope) may set convertedAt');
+  }
+  if (opts.opportunityId !== undefined && opts.opportunity !== undefined) {
+    throw validationError(
+      'lead',
+      ['opportunityId'],
+      'give either an existing opportunity or fields of a new one',
+      'opportunity_conflict',
+    );
+  }
   return inTransaction(state, async (tx) => {
     const lead = await getVisible(tx, leadObject, leadId);
     if (lead.convertedAt != null) {
@@ -76,15 +96,30 @@ export async function convertLead(
       });
     }
     const ownerId = opts.ownerId ?? String(lead.ownerId);
+    let linked: StoredRecord | undefined;
+    if (opts.opportunityId !== undefined) {
+      linked = await findVisible(tx, opportunityObject, opts.opportunityId);
+      if (!linked)
+        throw validationError(
+          'lead',
+          ['opportunityId'],
+          `references no opportunity ${opts.opportunityId} you can see`,
+          'unknown_reference',
+        );
+    }
+    // A linked deal with an account brings the lead into that account (stored rows are untyped
+    // here; a reference is a string id or null).
+    const accountId =
+      opts.accountId ?? (linked?.accountId as string | null | undefined) ?? undefined;
 
     let account: StoredRecord;
-    if (opts.accountId) {
-      const found = await findVisible(tx, accountObject, opts.accountId);
+    if (accountId) {
+      const found = await findVisible(tx, accountObject, accountId);
       if (!found)
         throw validationError(
           'lead',
           ['accountId'],
-          `references no account ${opts.accountId} you can see`,
+          `references no account ${accountId} you can see`,
           'unknown_reference',
         );
       account = found;
@@ -125,7 +160,20 @@ export async function convertLead(
     }
 
     let opportunity: StoredRecord | null = null;
-    if (opts.opportunity !== false) {
+    if (linked) {
+      if (linked.accountId != null && linked.accountId !== account.id) {
+        throw validationError(
+          'lead',
+          ['opportunityId'],
+          `belongs to another account than ${account.id}`,
+          'opportunity_account_mismatch',
+        );
+      }
+      opportunity =
+        linked.accountId == null
+          ? await applyUpdate(tx, opportunityObject, linked, { accountId: account.id })
+          : linked;
+    } else if (opts.opportunity !== false) {
       const today = dayInTimeZone(tx.engine.now(), (await loadTenant(tx)).timeZone);
       opportunity = await createRecord(tx, opportunityObject, {
         name: `${String(lead.company)}-`,
@@ -140,7 +188,7 @@ export async function convertLead(
 
     const convertedLead = await applyUpdate(tx, leadObject, lead, {
       status: 'Closed - Converted',
-      convertedAt: tx.engine.now().toISOString(),
+      convertedAt: opts.convertedAt ?? tx.engine.now().toISOString(),
       convertedAccountId: account.id,
       convertedContactId: contact.id,
       convertedOpportunityId: opportunity?.id ?? null,
