@@ -226,12 +226,20 @@ export async function importRecords(
     }
     if (batch.rows.length > 0 || batch.spoiled.length > 0) yield batch;
   }
-  const settle = async (target: CrmScope, batch: Batch) => {
+  interface Settled {
+    readonly failed: { row: CsvRow; errors: RowError[] }[];
+    /** A database error: the transaction can take no more statements (Postgres aborts it). */
+    readonly fatal: boolean;
+    readonly converted: number;
+  }
+  /** Writes a batch in `target`; counts into `counts`, reports nothing (the caller does). */
+  const settle = async (target: CrmScope, batch: Batch, counts: Tally): Promise<Settled> => {
     const result =
       batch.rows.length > 0
-        ? await upsertBatch(target, object, batch.rows, mapping, tally, batch.rows.length)
+        ? await upsertBatch(target, object, batch.rows, mapping, counts, batch.rows.length)
         : { failed: [], fatal: false };
     let fatal = result.fatal;
+    let batchConverted = 0;
     const failed = [...batch.spoiled, ...result.failed];
     if (!fatal && history) {
       const landed = new Set(result.failed.map((f) => f.row.line));
@@ -241,13 +249,57 @@ export async function importRecords(
         batch.rows.filter((r) => r.conversion && !landed.has(r.row.line)),
         mapping,
       );
-      converted += conversions.converted;
+      batchConverted = conversions.converted;
       failed.push(...conversions.failed);
       fatal = conversions.fatal;
     }
     failed.sort((x, y) => x.row.line - y.row.line);
-    for (const { row, errors: rowErrors } of failed) await reject(row, rowErrors);
-    return fatal;
+    return { failed, fatal, converted: batchConverted };
+  };
+  const addCounts = (counts: Tally) => {
+    tally.created += counts.created;
+    tally.updated += counts.updated;
+    tally.unchanged += counts.unchanged;
+  };
+
+  /**
+   * With --skip-invalid, one batch in its own transaction. A row whose write fails at the
+   * database (a taken external id) ends what the transaction can do, so the batch is rolled back
+   * and written again without the rows that failed, until it commits: every row of the file is
+   * then written, unchanged, or rejected with its line, never silently dropped.
+   */
+  const settleAlone = async (batch: Batch): Promise<void> => {
+    const rejectedRows: { row: CsvRow; errors: RowError[] }[] = [];
+    let attempt = batch;
+    for (;;) {
+      const counts: Tally = { created: 0, updated: 0, unchanged: 0 };
+      const outcome = await scope
+        .transaction(async (tx) => {
+          const settled = await settle(tx, attempt, counts);
+          if (settled.fatal) throw new BatchRetry(settled);
+          return settled;
+        })
+        .catch((error: unknown) => {
+          if (error instanceof BatchRetry) return error;
+          throw error;
+        });
+      if (outcome instanceof BatchRetry) {
+        const failedLines = new Set(outcome.settled.failed.map((f) => f.row.line));
+        const rowsLeft = attempt.rows.filter((r) => !failedLines.has(r.row.line));
+        if (rowsLeft.length === attempt.rows.length) {
+          throw new Error('an import batch failed at the database without naming a row');
+        }
+        rejectedRows.push(...outcome.settled.failed);
+        attempt = { rows: rowsLeft, spoiled: [] };
+        continue;
+      }
+      addCounts(counts);
+      converted += outcome.converted;
+      rejectedRows.push(...outcome.failed);
+      break;
+    }
+    rejectedRows.sort((x, y) => x.row.line - y.row.line);
+    for (const { row, errors: rowErrors } of rejectedRows) await reject(row, rowErrors);
   };
 
   try {
@@ -257,8 +309,11 @@ export async function importRecords(
       await scope
         .transaction(async (tx) => {
           for await (const batch of batches(referenceResolver(tx, object, history?.references))) {
+            const settled = await settle(tx, batch, tally);
+            converted += settled.converted;
+            for (const { row, errors: rowErrors } of settled.failed) await reject(row, rowErrors);
             // A database error aborts a Postgres transaction: nothing more can be checked.
-            if (await settle(tx, batch)) break;
+            if (settled.fatal) break;
           }
           if (rejected > 0) throw new ImportRejected(options.file, byLine(errors), rejected);
           if (options.dryRun) throw new DryRunRollback();
@@ -268,7 +323,7 @@ export async function importRecords(
         });
     } else {
       for await (const batch of batches(referenceResolver(scope, object, history?.references))) {
-        await scope.transaction((tx) => settle(tx, batch));
+        await settleAlone(batch);
       }
     }
   } finally {
@@ -283,6 +338,19 @@ export async function importRecords(
     converted,
     dryRun: options.dryRun ?? false,
   };
+}
+
+/** Rolls a --skip-invalid batch back to write it again without the rows that failed. */
+class BatchRetry extends Error {
+  constructor(
+    readonly settled: {
+      readonly failed: { row: CsvRow; errors: RowError[] }[];
+      readonly fatal: boolean;
+      readonly converted: number;
+    },
+  ) {
+    super('batch retried without its failed rows');
+  }
 }
 
 /** Errors in file order (rows the CSV already spoils are found before a batch is sent). */
