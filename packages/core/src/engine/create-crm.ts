@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { newId } from '../ids/id.js';
+import { buildKpiRegistry } from '../kpi/kpi-registry.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
 import {
@@ -184,12 +185,19 @@ export function createCrm<
   });
   const emitter = createEventBus();
   type Scope = CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>;
+  const customSchemas = mergeCustomSchemas(plugins, config.fields);
   const engine: EngineState = {
     db,
     storage: config.storage,
     plugins,
+    // Built and checked here, once: a broken KPI definition fails at startup, not in a request.
+    kpis: buildKpiRegistry(plugins, {
+      objects: standardObjects,
+      customSchemas,
+      dialect: config.storage.sql,
+    }),
     objects: standardObjects,
-    customSchemas: mergeCustomSchemas(plugins, config.fields),
+    customSchemas,
     hooks: mergeHooks(plugins, config.hooks as HooksConfig | undefined),
     events: emitter,
     now: config.now ?? (() => new Date()),

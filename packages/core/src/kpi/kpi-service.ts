@@ -5,15 +5,12 @@ import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { PeriodInput } from '../periods/period.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
-import type {
-  AnyKpiDefinition,
-  KpiBreakdown,
-  KpiDimension,
-  KpiInfo,
-  QueryKpi,
-} from './kpi-definition.js';
+import type { QueryKpi } from './kpi-definition.js';
 import { evaluateKpis } from './kpi-evaluate.js';
+import type { KpiBreakdown, KpiDimension, KpiInfo } from './kpi-info.js';
+import type { KpiRegistry } from './kpi-registry.js';
 import type { KpiResult } from './kpi-result.js';
+import { nearestName } from './nearest-name.js';
 
 /**
  * Every KPI definition of a list of plugins.
@@ -140,41 +137,35 @@ export type ScopedFrom = (
   alias?: string,
 ) => Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
 
-/** @internal The registry of an engine's KPIs by id; duplicate ids are an error. */
-export function kpiRegistry(state: ScopeState): ReadonlyMap<string, AnyKpiDefinition> {
-  const registry = new Map<string, AnyKpiDefinition>();
-  for (const plugin of state.engine.plugins) {
-    for (const kpi of plugin.kpis ?? []) {
-      if (registry.has(kpi.id))
-        throw new RapportError(
-          'UNSUPPORTED',
-          `KPI ${kpi.id} is defined twice (again by plugin ${plugin.id})`,
-        );
-      registry.set(kpi.id, kpi);
-    }
-  }
-  return registry;
+/** @internal The NOT_FOUND error of an unknown KPI id, with the nearest registered id. */
+export function unknownKpiError(id: string, registry: KpiRegistry): RapportError {
+  const nearest = nearestName(id, registry.keys());
+  const hint = nearest
+    ? `; did you mean '${nearest}'?`
+    : registry.size > 0
+      ? `; registered KPIs: ${[...registry.keys()].slice(0, 5).join(', ')}${registry.size > 5 ? ', ...' : ''}`
+      : '; no plugin with KPIs is registered (pass one to createCrm, e.g. plugins: [closingPlugin])';
+  return new RapportError('NOT_FOUND', `KPI '${id}' is not registered${hint}`, {
+    object: 'kpi',
+    id,
+  });
 }
 
-/** @internal The `kpis` member of a scope. */
+/** @internal The `kpis` member of a scope, over the engine's registry (built by `createCrm`). */
 export function createKpiService(
   state: ScopeState,
   from: ScopedFrom,
 ): KpiService<readonly AnyRapportPlugin[]> {
-  let registry: ReadonlyMap<string, AnyKpiDefinition> | undefined;
-  const kpis = () => {
-    registry ??= kpiRegistry(state);
-    return registry;
-  };
+  const registry = state.engine.kpis;
   return {
     async evaluate(ids, options = {}) {
       const definitions = ids.map((id) => {
-        const kpi = kpis().get(id);
-        if (!kpi) throw new RapportError('NOT_FOUND', `KPI ${id} is not registered`);
+        const kpi = registry.get(id);
+        if (!kpi) throw unknownKpiError(id, registry);
         return kpi;
       });
       return evaluateKpis({ state, from }, definitions, options);
     },
-    definitions: () => [...kpis().values()],
+    definitions: () => [...registry.values()],
   };
 }
