@@ -91,6 +91,7 @@ export {
   wilsonInterval,
 } from './kpi/kpi-result.js';
 export type {
+  KpiCheckedBreakdown,
   KpiCommonDimension,
   KpiEvaluateOptions,
   KpiFilters,

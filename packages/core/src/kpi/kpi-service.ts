@@ -7,7 +7,7 @@ import type { PeriodInput } from '../periods/period.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
 import type { QueryKpi } from './kpi-definition.js';
 import { evaluateKpis } from './kpi-evaluate.js';
-import type { KpiBreakdown, KpiDimension, KpiInfo } from './kpi-info.js';
+import type { KpiBreakdown, KpiDimension, KpiInfo, kpiDimensions } from './kpi-info.js';
 import type { KpiRegistry } from './kpi-registry.js';
 import type { KpiResult } from './kpi-result.js';
 import { nearestName } from './nearest-name.js';
@@ -71,6 +71,45 @@ export type KpiCommonDimension<TPlugins extends readonly AnyRapportPlugin[], TId
     : never;
 }[KpiDimension];
 
+type DimensionName<TDimension extends KpiDimension> = TDimension extends 'custom'
+  ? 'custom.<field>'
+  : TDimension;
+
+/** The dimensions all the given ids support, as a readable list: `owner, team, custom.<field>`. */
+type AllowedList<
+  TPlugins extends readonly AnyRapportPlugin[],
+  TId,
+  TRest = typeof kpiDimensions,
+  TList extends string = '',
+> = TRest extends readonly [infer THead extends KpiDimension, ...infer TTail]
+  ? AllowedList<
+      TPlugins,
+      TId,
+      TTail,
+      [TId] extends [IdsSupporting<TPlugins, THead>]
+        ? TList extends ''
+          ? DimensionName<THead>
+          : `${TList}, ${DimensionName<THead>}`
+        : TList
+    >
+  : TList extends ''
+    ? 'none of them (these KPIs have no dimension in common)'
+    : TList;
+
+/**
+ * What `by` accepts for the given ids: the breakdown itself when every requested KPI supports it,
+ * else a message naming the allowed dimensions, so that a wrong `by` reads as
+ * `Type '"product"' is not assignable to type '"'product' is not a dimension of every requested KPI; use one of: owner, team"'`.
+ *
+ * @example
+ * type Checked = KpiCheckedBreakdown<[typeof closingPlugin], 'closing.quotaAttainment', 'owner'>; // 'owner'
+ */
+export type KpiCheckedBreakdown<TPlugins extends readonly AnyRapportPlugin[], TId, TBy> = [
+  TBy,
+] extends [KpiBreakdown<KpiCommonDimension<TPlugins, TId>>]
+  ? TBy
+  : `'${TBy & string}' is not a dimension of every requested KPI; use one of: ${AllowedList<TPlugins, TId>}`;
+
 /**
  * Filters by dimension value: `{ owner: repId }`, `{ stage: ['Prospecting', 'Qualification'] }`,
  * `{ 'custom.tier': 'A' }`; `null` matches rows without a value.
@@ -123,9 +162,18 @@ export type KpiResults<TPlugins extends readonly AnyRapportPlugin[], TId extends
  */
 export interface KpiService<TPlugins extends readonly AnyRapportPlugin[]> {
   /** Evaluates KPIs; KPIs over the same source are fused into one query. */
-  evaluate<const TIds extends readonly KpiIdOf<TPlugins>[]>(
+  evaluate<
+    const TIds extends readonly KpiIdOf<TPlugins>[],
+    const TBy extends KpiBreakdown = KpiBreakdown<KpiCommonDimension<TPlugins, TIds[number]>>,
+  >(
     ids: TIds,
-    options?: KpiEvaluateOptions<KpiBreakdown<KpiCommonDimension<TPlugins, TIds[number]>>>,
+    options?: Omit<
+      KpiEvaluateOptions<KpiBreakdown<KpiCommonDimension<TPlugins, TIds[number]>>>,
+      'by'
+    > & {
+      /** A breakdown dimension every requested KPI supports. */
+      readonly by?: KpiCheckedBreakdown<TPlugins, TIds[number], TBy>;
+    },
   ): Promise<KpiResults<TPlugins, TIds[number]>>;
   /** Every KPI of the engine's plugins, in plugin order. */
   definitions(): readonly PluginKpis<TPlugins>[];
