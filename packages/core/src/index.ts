@@ -60,37 +60,34 @@ export {
 export { newId } from './ids/id.js';
 export {
   type AnyKpiDefinition,
-  type AnyKpiMeasure,
-  type AnyKpiSource,
   type DeclaredKpi,
   defineKpi,
-  type KpiAggregate,
-  type KpiBreakdown,
   type KpiDefinition,
-  type KpiDimension,
-  type KpiDirection,
-  type KpiExpression,
-  type KpiField,
-  type KpiGroupExpressions,
-  type KpiInfo,
-  type KpiMeasure,
-  type KpiMeasureValues,
-  type KpiNumericField,
-  type KpiOutcome,
-  type KpiQueryContext,
-  type KpiRange,
-  type KpiRow,
-  type KpiSource,
-  type KpiTitles,
-  type KpiUnit,
-  type KpiValue,
-  kpiDimensions,
-  kpiDivide,
-  kpiRatio,
-  kpiSource,
-  measure,
   type QueryKpi,
 } from './kpi/kpi-definition.js';
+export {
+  type KpiBreakdown,
+  type KpiDimension,
+  type KpiDirection,
+  type KpiInfo,
+  type KpiTitles,
+  type KpiUnit,
+  kpiDimensions,
+} from './kpi/kpi-info.js';
+export {
+  type AnyKpiMeasure,
+  type KpiAggregate,
+  type KpiExpression,
+  type KpiMeasure,
+  type KpiMeasureValues,
+  measure,
+} from './kpi/kpi-measure.js';
+export type {
+  KpiGroupExpressions,
+  KpiQueryContext,
+  KpiRange,
+  KpiRow,
+} from './kpi/kpi-query-context.js';
 export {
   type KpiComparison,
   type KpiFigure,
@@ -100,6 +97,7 @@ export {
   wilsonInterval,
 } from './kpi/kpi-result.js';
 export type {
+  KpiCheckedBreakdown,
   KpiCommonDimension,
   KpiEvaluateOptions,
   KpiFilters,
@@ -110,6 +108,16 @@ export type {
   KpiService,
   PluginKpis,
 } from './kpi/kpi-service.js';
+export {
+  type AnyKpiSource,
+  closedDeals,
+  type KpiField,
+  type KpiNumericField,
+  type KpiSource,
+  kpiSource,
+  repQuotas,
+} from './kpi/kpi-source.js';
+export { type KpiOutcome, type KpiValue, kpiDivide, kpiRatio } from './kpi/kpi-value.js';
 export type {
   AnyDatabase,
   MigrationContext,

@@ -23,22 +23,21 @@ export type {
 export { RapportError } from './errors/rapport-error.js';
 export {
   type AnyKpiDefinition,
-  type AnyKpiMeasure,
-  type AnyKpiSource,
   defineKpi,
-  type KpiBreakdown,
   type KpiDefinition,
-  type KpiDimension,
-  type KpiQueryContext,
-  type KpiRow,
-  type KpiSource,
-  kpiDimensions,
-  kpiDivide,
-  kpiRatio,
-  kpiSource,
-  measure,
   type QueryKpi,
 } from './kpi/kpi-definition.js';
+export { type KpiBreakdown, type KpiDimension, kpiDimensions } from './kpi/kpi-info.js';
+export { type AnyKpiMeasure, measure } from './kpi/kpi-measure.js';
+export type { KpiQueryContext, KpiRow } from './kpi/kpi-query-context.js';
+export {
+  type AnyKpiSource,
+  closedDeals,
+  type KpiSource,
+  kpiSource,
+  repQuotas,
+} from './kpi/kpi-source.js';
+export { kpiDivide, kpiRatio } from './kpi/kpi-value.js';
 export type { MigrationContext, RapportMigration } from './migrations/migration-context.js';
 export {
   type AnyRapportPlugin,

@@ -77,10 +77,19 @@ function columnOf(prefix: RangeEnd['prefix'], column: string): string {
  * data). Postgres (12+) and SQLite (3.35+) both accept `as materialized`. Deals without an
  * account need no filter here: the join to the accounts leaves them out.
  */
-function purchasesByAccount(ctx: KpiQueryContext, ranges: readonly RangeEnd[]) {
+async function purchasesByAccount(ctx: KpiQueryContext, ranges: readonly RangeEnd[]) {
   const latest = latestEnd(ranges);
-  const before = latest === null ? sql`` : sql` and ${sql.ref('ko.closeDate')} < ${latest}`;
-  const won = sql`select ${sql.ref('ko.accountId')} as ${sql.ref('accountId')}, ${sql.ref('ko.id')} as ${sql.ref('id')}, ${sql.ref('ko.closeDate')} as ${sql.ref('closeDate')} from ${sql.table('opportunities')} as ${sql.ref('ko')} where ${sql.ref('ko.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ko.status')} = ${'won'}${before}`;
+  // The won deals, line items and products the viewer may see, through the scope: a colleague's
+  // deal on a visible account is not counted.
+  const won = (await ctx.scoped('opportunity', 'ko'))
+    .select(['ko.accountId', 'ko.id', 'ko.closeDate'])
+    .where('ko.status', '=', 'won')
+    .$if(latest !== null, (query) => query.where('ko.closeDate', '<', latest));
+  const lineItems = (await ctx.scoped('lineItem', 'ki')).select([
+    'ki.opportunityId',
+    'ki.productId',
+  ]);
+  const products = (await ctx.scoped('product', 'kp')).select(['kp.id', 'kp.family']);
   const columns = ranges.flatMap(({ end, prefix }) => {
     const inRange = (column: string) =>
       end === null || end === latest
@@ -94,7 +103,7 @@ function purchasesByAccount(ctx: KpiQueryContext, ranges: readonly RangeEnd[]) {
       sql`${twoOrMore('kp.family')} as ${sql.ref(columnOf(prefix, 'crossBuyer'))}`,
     ];
   });
-  return sql`(with ${sql.ref('kw')} as materialized (${won}) select ${sql.ref('kw.accountId')} as ${sql.ref('accountId')}, ${sql.join(columns)} from ${sql.ref('kw')} left join ${sql.table('opportunityLineItems')} as ${sql.ref('ki')} on ${sql.ref('ki.tenantId')} = ${ctx.tenant.id} and ${sql.ref('ki.opportunityId')} = ${sql.ref('kw.id')} left join ${sql.table('products')} as ${sql.ref('kp')} on ${sql.ref('kp.tenantId')} = ${sql.ref('ki.tenantId')} and ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} group by ${sql.ref('kw.accountId')})`.as(
+  return sql`(with ${sql.ref('kw')} as materialized ${won} select ${sql.ref('kw.accountId')} as ${sql.ref('accountId')}, ${sql.join(columns)} from ${sql.ref('kw')} left join ${lineItems} as ${sql.ref('ki')} on ${sql.ref('ki.opportunityId')} = ${sql.ref('kw.id')} left join ${products} as ${sql.ref('kp')} on ${sql.ref('kp.id')} = ${sql.ref('ki.productId')} group by ${sql.ref('kw.accountId')})`.as(
     'kpiBuys',
   );
 }
@@ -115,7 +124,7 @@ async function computeCustomerPurchases(
   const group = ctx.group('account', 'a');
   const perAccount = ['buyer', 'repeatBuyer', 'crossBuyer'] as const;
   const inner = (await ctx.source(accounts, 'a'))
-    .leftJoin(purchasesByAccount(ctx, ranges), (join) =>
+    .leftJoin(await purchasesByAccount(ctx, ranges), (join) =>
       join.onRef('kpiBuys.accountId', '=', 'a.id'),
     )
     .select([

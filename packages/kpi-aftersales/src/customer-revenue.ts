@@ -100,10 +100,11 @@ function columnOf(prefix: RangeDays['prefix'], column: string): string {
 /**
  * Per account, its counted contracts (every status but `Draft`) on the days of each range: how
  * many are active and their MRR, and their revenue up to the last day (monthly amount x inclusive
- * days x 12 / 365). One grouped scan of the tenant's contracts for all ranges, joined to the
+ * days x 12 / 365). One grouped scan of the contracts the viewer may see (through the scope: a
+ * colleague's contract on a visible account is not counted) for all ranges, joined to the
  * accounts once.
  */
-function contractsByAccount(ctx: KpiQueryContext, ranges: readonly RangeDays[]) {
+async function contractsByAccount(ctx: KpiQueryContext, ranges: readonly RangeDays[]) {
   const monthly = ctx.toBase(sql`${sql.ref('kc.monthlyAmount')}`, sql`${sql.ref('kc.currency')}`);
   const columns = ranges.flatMap(({ days, prefix }) => {
     const started = sql`${sql.ref('kc.startDate')} <= ${days.last}`;
@@ -119,13 +120,13 @@ function contractsByAccount(ctx: KpiQueryContext, ranges: readonly RangeDays[]) 
       sql`count(case when ${started} then 1 end)`,
       sql`coalesce(sum(case when ${started} then ${revenue} end), 0)`,
     ];
-    return values.map(
-      (value, i) => sql`${value} as ${sql.ref(columnOf(prefix, accountColumns[i] ?? ''))}`,
-    );
+    return values.map((value, i) => value.as(columnOf(prefix, accountColumns[i] ?? '')));
   });
-  return sql`(select ${sql.ref('kc.accountId')} as ${sql.ref('accountId')}, ${sql.join(columns)} from ${sql.table('contracts')} as ${sql.ref('kc')} where ${sql.ref('kc.tenantId')} = ${ctx.tenant.id} and ${sql.ref('kc.status')} <> ${'Draft'} group by ${sql.ref('kc.accountId')})`.as(
-    'kpiContracts',
-  );
+  return (await ctx.scoped('contract', 'kc'))
+    .select(['kc.accountId', ...columns])
+    .where('kc.status', '<>', 'Draft')
+    .groupBy('kc.accountId')
+    .as('kpiContracts');
 }
 
 /** The sums over the accounts of a group of one range, aliased by {@link columnOf}. */
@@ -168,7 +169,7 @@ async function computeCustomerRevenue(
   const ranges = rangesOf(ctx);
   const group = ctx.group('account', 'a');
   const inner = (await ctx.source(accounts, 'a'))
-    .leftJoin(contractsByAccount(ctx, ranges), (join) =>
+    .leftJoin(await contractsByAccount(ctx, ranges), (join) =>
       join.onRef('kpiContracts.accountId', '=', 'a.id'),
     )
     .select([

@@ -1,5 +1,6 @@
 import { defineKpi, type KpiOutcome, kpiDivide } from '@rapport/core';
 import { type AftersalesOptions, grossMarginOf } from './aftersales-options.js';
+import { accounts } from './aftersales-sources.js';
 import { type CustomerRevenueFacts, customerRevenue } from './customer-revenue.js';
 import { customerDimensions } from './retention-kpis.js';
 
@@ -22,6 +23,7 @@ export const historicalLifetimeValue = defineKpi({
   unit: 'money',
   direction: 'higher',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference:
     'Klaviyo, "Historic customer lifetime value" (revenue a customer has already generated); ChartMogul, "Customer lifetime value"',
@@ -72,6 +74,7 @@ export function predictiveLifetimeValue(options: AftersalesOptions = {}) {
     unit: 'money',
     direction: 'higher',
     dimensions: customerDimensions,
+    sources: [accounts],
     bothRanges: true,
     reference:
       'ChartMogul, "Customer lifetime value" (ARPA x gross margin / customer churn rate); Skok, "SaaS Metrics 2.0"',

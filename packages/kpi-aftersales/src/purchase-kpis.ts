@@ -5,6 +5,7 @@ import {
   type KpiValue,
   kpiRatio,
 } from '@rapport/core';
+import { accounts } from './aftersales-sources.js';
 import { type CustomerPurchaseFacts, customerPurchases } from './customer-purchases.js';
 import { customerDimensions } from './retention-kpis.js';
 
@@ -39,6 +40,7 @@ export const repeatPurchaseRate = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference:
     'Shopify Help Center, "Returning customer rate" (customers with more than one order / all customers)',
@@ -62,6 +64,7 @@ export const crossSellRate = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference:
     'Verhoef, Franses & Hoekstra, "The impact of satisfaction and payment equity on cross-buying", Journal of Retailing 2001 (cross-buying: number of product categories bought)',

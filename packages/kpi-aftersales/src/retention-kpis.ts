@@ -7,6 +7,7 @@ import {
   kpiDivide,
   kpiRatio,
 } from '@rapport/core';
+import { accounts } from './aftersales-sources.js';
 import { type CustomerRevenueFacts, customerRevenue } from './customer-revenue.js';
 
 /** What a customer KPI can be broken down and filtered by: fields of the account. */
@@ -51,6 +52,7 @@ export const churnRate = defineKpi({
   unit: 'ratio',
   direction: 'lower',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference:
     'ChartMogul, "Customer churn rate" (churned customers / customers at the start of the period); Baremetrics, "User churn"',
@@ -78,6 +80,7 @@ export const revenueChurn = defineKpi({
   unit: 'ratio',
   direction: 'lower',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference:
     'ChartMogul, "Gross MRR churn rate" ((churned MRR + contraction MRR) / MRR at the start of the period); Baremetrics, "Revenue churn"',
@@ -105,6 +108,7 @@ export const grossRevenueRetention = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference:
     'KeyBanc Capital Markets SaaS Survey, "Gross dollar retention"; ChartMogul, "Gross revenue retention"',
@@ -132,6 +136,7 @@ export const netRevenueRetention = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference:
     'KeyBanc Capital Markets SaaS Survey, "Net dollar retention"; ChartMogul, "Net revenue retention"',
@@ -164,6 +169,7 @@ export const expansionRevenue = defineKpi({
   unit: 'money',
   direction: 'higher',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference: 'ChartMogul, "Expansion MRR" (MRR increase from existing customers)',
   query: (ctx) =>
@@ -189,6 +195,7 @@ export const arpa = defineKpi({
   unit: 'money',
   direction: 'higher',
   dimensions: customerDimensions,
+  sources: [accounts],
   bothRanges: true,
   reference: 'ChartMogul, "ARPA" (MRR / number of active customers)',
   query: (ctx) =>

@@ -1,5 +1,4 @@
-import { defineKpi, kpiDivide, kpiRatio, measure } from '@rapport/core';
-import { closedDeals, repQuotas } from './closing-sources.js';
+import { closedDeals, defineKpi, kpiDivide, kpiRatio, measure, repQuotas } from '@rapport/core';
 
 const dealDimensions = [
   'owner',

@@ -1,4 +1,4 @@
-import { createCrm, type KpiIdOf, type KpiResult } from '@rapport/core';
+import { createCrm, type KpiCheckedBreakdown, type KpiIdOf, type KpiResult } from '@rapport/core';
 import { sqliteStorage } from '@rapport/sqlite';
 import { describe, expectTypeOf, test } from 'vitest';
 import { closingPlugin } from './closing-plugin.js';
@@ -42,6 +42,24 @@ describe('KPI ids and results are inferred from the plugins', () => {
     // @ts-expect-error: win rate has no lostReason dimension
     scope.kpis.evaluate(['closing.winRate', 'closing.lossReasons'], { by: 'lostReason' });
     // @ts-expect-error: quota attainment is by owner or team only
+    scope.kpis.evaluate(['closing.quotaAttainment'], { by: 'product' });
+  });
+
+  test('a wrong by is a type error that names the allowed dimensions', () => {
+    type Plugins = [typeof closingPlugin];
+    expectTypeOf<
+      KpiCheckedBreakdown<Plugins, 'closing.quotaAttainment', 'product'>
+    >().toEqualTypeOf<"'product' is not a dimension of every requested KPI; use one of: owner, team">();
+    expectTypeOf<
+      KpiCheckedBreakdown<Plugins, 'closing.winRate' | 'closing.lossReasons', 'stage'>
+    >().toEqualTypeOf<"'stage' is not a dimension of every requested KPI; use one of: owner, team, product, productFamily, leadSource, campaign, accountSegment, custom.<field>">();
+    expectTypeOf<
+      KpiCheckedBreakdown<Plugins, 'closing.winRate', 'custom.tier'>
+    >().toEqualTypeOf<'custom.tier'>();
+    expectTypeOf<
+      KpiCheckedBreakdown<Plugins, 'closing.quotaAttainment', 'team'>
+    >().toEqualTypeOf<'team'>();
+    // @ts-expect-error: '"product"' is not assignable to '"'product' is not a dimension of every requested KPI; use one of: owner, team"'
     scope.kpis.evaluate(['closing.quotaAttainment'], { by: 'product' });
   });
 

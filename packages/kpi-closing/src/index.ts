@@ -4,6 +4,9 @@
  *
  * @packageDocumentation
  */
+
+// Core's shared sources, re-exported for the plugins written against this one's earlier API.
+export { closedDeals, repQuotas } from '@rapport/core';
 export {
   averageDealSize,
   averageSalesCycle,
@@ -16,4 +19,3 @@ export {
   wonRevenue,
 } from './closing-kpis.js';
 export { closingPlugin } from './closing-plugin.js';
-export { closedDeals, repQuotas } from './closing-sources.js';

@@ -57,38 +57,40 @@ function createdIn(range: Period | null): RawBuilder<unknown> | null {
 }
 
 /**
- * Leads per campaign created in each range, over the whole tenant, as a table to join once on
- * range and campaign (not a count per lead). A lead's share of its campaign's cost divides by all
- * of them, not only the ones a filter or the viewer's visibility lets through, so a filter on one
- * source does not pin the whole campaign cost on that source.
+ * Leads per campaign created in each range, as a table to join once on range and campaign (not a
+ * count per lead). A lead's share of its campaign's cost divides by all the leads the viewer may
+ * see, not only the ones a filter lets through, so a filter on one source does not pin the whole
+ * campaign cost on that source; leads the viewer may not see are not counted (a count of them
+ * would tell a rep how many leads the others have).
  */
-function campaignLeadCounts(ctx: KpiQueryContext) {
+async function campaignLeadCounts(ctx: KpiQueryContext) {
   const current = createdIn(ctx.range);
   const previous = createdIn(ctx.previousRange);
-  const ranges =
-    current && previous
-      ? sql` and ((${current}) or (${previous}))`
-      : current
-        ? sql` and ${current}`
-        : sql``;
+  const inRanges = current && previous ? sql<boolean>`((${current}) or (${previous}))` : current;
   const range = ctx.rangeOf(newLeads, 'kpiPeer');
   // The range is named in a subquery and grouped by name: Postgres does not match a GROUP BY
   // expression with bound parameters to the same expression in the select list.
-  const peers = sql`(select ${range} as ${sql.ref('kpiRange')}, ${sql.ref('kpiPeer.campaignId')} from ${sql.table('leads')} as ${sql.ref('kpiPeer')} where ${sql.ref('kpiPeer.tenantId')} = ${ctx.tenant.id} and ${sql.ref('kpiPeer.campaignId')} is not null${ranges})`;
+  const peers = (await ctx.scoped('lead', 'kpiPeer'))
+    .select([range.as('kpiRange'), 'kpiPeer.campaignId'])
+    .where('kpiPeer.campaignId', 'is not', null)
+    .$if(inRanges !== null, (query) => query.where(sql<boolean>`${inRanges}`));
   return sql`(select ${sql.ref('p.kpiRange')}, ${sql.ref('p.campaignId')}, count(*) as ${sql.ref('leads')} from ${peers} as ${sql.ref('p')} group by ${sql.ref('p.kpiRange')}, ${sql.ref('p.campaignId')})`.as(
     'kpiPeers',
   );
 }
 
 /**
- * The first completed activity of every lead of the tenant, as a table to join once on the lead
- * id (one grouped pass over the activities, not one lookup per lead). Leads without a completed
- * activity have no row.
+ * The first completed activity (of those the viewer may see) of every lead, as a table to join
+ * once on the lead id (one grouped pass over the activities, not one lookup per lead). Leads
+ * without a completed activity have no row.
  */
-function firstActivities(ctx: KpiQueryContext) {
-  return sql`(select ${sql.ref('leadId')}, min(${sql.ref('completedAt')}) as ${sql.ref('firstAt')} from ${sql.table('activities')} where ${sql.ref('tenantId')} = ${ctx.tenant.id} and ${sql.ref('leadId')} is not null and ${sql.ref('completedAt')} is not null group by ${sql.ref('leadId')})`.as(
-    'kpiFirst',
-  );
+async function firstActivities(ctx: KpiQueryContext) {
+  return (await ctx.scoped('activity', 'a'))
+    .select(['a.leadId', sql`min(${sql.ref('a.completedAt')})`.as('firstAt')])
+    .where('a.leadId', 'is not', null)
+    .where('a.completedAt', 'is not', null)
+    .groupBy('a.leadId')
+    .as('kpiFirst');
 }
 
 /** The lead's share of its campaign's actual cost (null without a campaign). */
@@ -129,24 +131,28 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
   const group = ctx.group('lead', 'l');
   const range = ctx.rangeOf(newLeads, 'l');
   const won = wonAmount(ctx);
+  // The campaigns and won deals the viewer may see, through the scope (tenant and visibility).
+  const campaigns = (await ctx.scoped('campaign', 'c')).select([
+    'c.id',
+    'c.actualCost',
+    'c.currency',
+  ]);
+  const wonDeals = (await ctx.scoped('opportunity', 'o'))
+    .select(['o.id', 'o.amount', 'o.currency'])
+    .where('o.status', '=', 'won');
   const inner = (await ctx.source(newLeads, 'l'))
-    .leftJoin(campaignLeadCounts(ctx), (join) =>
+    .leftJoin(await campaignLeadCounts(ctx), (join) =>
       join
         .onRef('kpiPeers.campaignId', '=', 'l.campaignId')
         .on(sql<boolean>`${sql.ref('kpiPeers.kpiRange')} = ${range}`),
     )
-    .leftJoin('campaigns as kpiCampaign', (join) =>
-      join
-        .onRef('kpiCampaign.tenantId', '=', 'l.tenantId')
-        .onRef('kpiCampaign.id', '=', 'l.campaignId'),
+    .leftJoin(campaigns.as('kpiCampaign'), (join) =>
+      join.onRef('kpiCampaign.id', '=', 'l.campaignId'),
     )
-    .leftJoin('opportunities as kpiWon', (join) =>
-      join
-        .onRef('kpiWon.tenantId', '=', 'l.tenantId')
-        .onRef('kpiWon.id', '=', 'l.convertedOpportunityId')
-        .on('kpiWon.status', '=', 'won'),
+    .leftJoin(wonDeals.as('kpiWon'), (join) =>
+      join.onRef('kpiWon.id', '=', 'l.convertedOpportunityId'),
     )
-    .leftJoin(firstActivities(ctx), (join) => join.onRef('kpiFirst.leadId', '=', 'l.id'))
+    .leftJoin(await firstActivities(ctx), (join) => join.onRef('kpiFirst.leadId', '=', 'l.id'))
     .select([
       range.as('kpiRange'),
       (group ? sql`${group.key}` : sql`null`).as('kpiKey'),

@@ -67,6 +67,7 @@ export const costPerLead = defineKpi({
   unit: 'money',
   direction: 'lower',
   dimensions: leadDimensions,
+  sources: [newLeads],
   reference:
     'HubSpot, "Cost per lead" (marketing spend / new leads); Salesforce Campaign ROI Analysis report (campaign Actual Cost per response)',
   // The period and its previous one in one facts query, shared by the lead KPIs.
@@ -118,6 +119,7 @@ export const leadToWonRate = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: leadDimensions,
+  sources: [newLeads],
   reference: 'HubSpot, "Lead-to-customer conversion rate" (new customers / new leads)',
   // The period and its previous one in one facts query, shared by the lead KPIs.
   bothRanges: true,
@@ -148,6 +150,7 @@ export const timeToFirstActivity = defineKpi({
   unit: 'duration',
   direction: 'lower',
   dimensions: leadDimensions,
+  sources: [newLeads],
   reference:
     'Oldroyd, McElheran & Elkington, "The Short Life of Online Sales Leads", Harvard Business Review 2011 (lead response time); HubSpot, "Lead response time"',
   // The period and its previous one in one facts query, shared by the lead KPIs.
@@ -176,6 +179,7 @@ export const costPerWonCustomer = defineKpi({
   unit: 'money',
   direction: 'lower',
   dimensions: leadDimensions,
+  sources: [newLeads],
   reference:
     'Salesforce Campaign ROI Analysis report, "Average Cost per Won Opportunity"; HubSpot, "Customer acquisition cost" (cost / new customers), restricted to campaign cost',
   // The period and its previous one in one facts query, shared by the lead KPIs.
@@ -204,6 +208,7 @@ export const revenuePerLead = defineKpi({
   unit: 'money',
   direction: 'higher',
   dimensions: leadDimensions,
+  sources: [newLeads],
   reference: 'HubSpot, "Revenue per lead" (revenue from converted leads / number of leads)',
   // The period and its previous one in one facts query, shared by the lead KPIs.
   bothRanges: true,

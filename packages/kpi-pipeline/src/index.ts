@@ -4,6 +4,9 @@
  *
  * @packageDocumentation
  */
+
+// Core's shared sources, re-exported for the plugins written against this one's earlier API.
+export { closedDeals, repQuotas } from '@rapport/core';
 export { averageTimeInStage, stageConversion } from './pipeline-history-kpis.js';
 export {
   coverage,
@@ -22,10 +25,4 @@ export {
   unrealisticPlanningKpi,
 } from './pipeline-planning.js';
 export { createPipelinePlugin, pipelineKpis, pipelinePlugin } from './pipeline-plugin.js';
-export {
-  closedDeals,
-  openDeals,
-  openDealsByCloseDate,
-  repQuotas,
-  stageEntries,
-} from './pipeline-sources.js';
+export { openDeals, openDealsByCloseDate, stageEntries } from './pipeline-sources.js';

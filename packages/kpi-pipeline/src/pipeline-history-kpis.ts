@@ -21,9 +21,15 @@ const historyDimensions = [
   'accountSegment',
 ] as const;
 
-/** Later history rows of the same opportunity in another stage. */
-function laterInOtherStage(extra = sql``) {
-  return sql`from ${sql.table('stageHistory')} as ${sql.ref('n')} where ${sql.ref('n.tenantId')} = ${sql.ref('h.tenantId')} and ${sql.ref('n.opportunityId')} = ${sql.ref('h.opportunityId')} and ${sql.ref('n.createdAt')} > ${sql.ref('h.createdAt')} and ${sql.ref('n.stage')} <> ${sql.ref('h.stage')}${extra}`;
+/**
+ * Later history rows of the same opportunity (of entry `h`) in another stage, as the actor may see
+ * them: read through the scope, so tenant and visibility apply as in the scope's lists.
+ */
+async function laterInOtherStage(ctx: KpiQueryContext) {
+  return (await ctx.scoped('stageHistory', 'n'))
+    .whereRef('n.opportunityId', '=', 'h.opportunityId')
+    .whereRef('n.createdAt', '>', 'h.createdAt')
+    .whereRef('n.stage', '<>', 'h.stage');
 }
 
 function text(value: unknown): string | null {
@@ -54,7 +60,10 @@ interface StageFacts {
 function stageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
   return ctx.shared('pipeline.stageFacts', async () => {
     const group = ctx.group('stageHistory', 'h');
-    const advanced = sql<number>`(case when exists (select 1 ${laterInOtherStage(sql` and ${sql.ref('n.status')} <> ${'lost'}`)}) then 1 else 0 end)`;
+    const later = await laterInOtherStage(ctx);
+    const advancedLater = later.where('n.status', '<>', 'lost').select(sql`1`.as('one'));
+    const advanced = sql<number>`(case when exists ${advancedLater} then 1 else 0 end)`;
+    const exitAt = later.select(sql`min(${sql.ref('n.createdAt')})`.as('exitAt'));
     const inner = (await ctx.source(stageEntries, 'h'))
       .where(
         sql<boolean>`(${sql.ref('h.previousStage')} is null or ${sql.ref('h.previousStage')} <> ${sql.ref('h.stage')})`,
@@ -64,7 +73,7 @@ function stageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
         (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
         sql.ref('h.createdAt').as('kpiEnteredAt'),
         advanced.as('kpiAdvanced'),
-        sql`(select min(${sql.ref('n.createdAt')}) ${laterInOtherStage()})`.as('kpiExitAt'),
+        sql`${exitAt}`.as('kpiExitAt'),
       ]);
     const days = ctx.sql.daysBetween(sql.ref('x.kpiEnteredAt'), sql.ref('x.kpiExitAt'));
     const x = (column: string) => sql.ref(`x.${column}`);
@@ -106,6 +115,7 @@ export const stageConversion = defineKpi({
   unit: 'ratio',
   direction: 'higher',
   dimensions: historyDimensions,
+  sources: [stageEntries],
   reference:
     'Funnel stage conversion rate (Salesforce OpportunityHistory; HubSpot "deal stage conversion")',
   bothRanges: true,
@@ -136,6 +146,7 @@ export const averageTimeInStage = defineKpi({
   unit: 'duration',
   direction: 'lower',
   dimensions: historyDimensions,
+  sources: [stageEntries],
   reference: 'Salesforce OpportunityHistory "stage duration"; HubSpot "average time in deal stage"',
   bothRanges: true,
   async query(ctx): Promise<KpiRow[]> {

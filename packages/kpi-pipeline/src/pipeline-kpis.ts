@@ -1,5 +1,5 @@
-import { defineKpi, kpiDivide, measure } from '@rapport/core';
-import { closedDeals, openDeals, openDealsByCloseDate, repQuotas } from './pipeline-sources.js';
+import { closedDeals, defineKpi, kpiDivide, measure, repQuotas } from '@rapport/core';
+import { openDeals, openDealsByCloseDate } from './pipeline-sources.js';
 
 /**
  * Dimensions of KPIs over opportunities.

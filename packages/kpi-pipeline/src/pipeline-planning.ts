@@ -70,6 +70,7 @@ export function unrealisticPlanningKpi(options: UnrealisticPlanningOptions = {})
     unit: 'count',
     direction: 'lower',
     dimensions: dealDimensions,
+    sources: [openDeals],
     reference:
       'Pipeline hygiene checks (Salesforce "Opportunities with past close dates", "stale opportunities")',
     snapshot: true,
@@ -83,7 +84,15 @@ export function unrealisticPlanningKpi(options: UnrealisticPlanningOptions = {})
         { from: cutoffDay, to: cutoffDay },
         { timeZone: ctx.tenant.timeZone, fiscalYearStartMonth: 1, today: ctx.today },
       ).startInstant;
-      const lastActivity = sql`(select max(coalesce(${sql.ref('a.completedAt')}, ${sql.ref('a.createdAt')})) from ${sql.table('activities')} as ${sql.ref('a')} where ${sql.ref('a.tenantId')} = ${sql.ref('o.tenantId')} and ${sql.ref('a.opportunityId')} = ${sql.ref('o.id')})`;
+      // The deal's activities and owner as the actor may see them (through the scope).
+      const lastActivity = (await ctx.scoped('activity', 'a'))
+        .whereRef('a.opportunityId', '=', 'o.id')
+        .select(
+          sql`max(coalesce(${sql.ref('a.completedAt')}, ${sql.ref('a.createdAt')}))`.as('at'),
+        );
+      const ownerName = (await ctx.scoped('user', 'u'))
+        .whereRef('u.id', '=', 'o.ownerId')
+        .select('u.name');
       const group = ctx.group('opportunity', 'o');
       const inner = (await ctx.source(openDeals, 'o')).select([
         'o.id',
@@ -93,11 +102,9 @@ export function unrealisticPlanningKpi(options: UnrealisticPlanningOptions = {})
         'o.closeDate',
         'o.nextStep',
         'o.createdAt',
-        sql`(select ${sql.ref('u.name')} from ${sql.table('users')} as ${sql.ref('u')} where ${sql.ref('u.tenantId')} = ${sql.ref('o.tenantId')} and ${sql.ref('u.id')} = ${sql.ref('o.ownerId')})`.as(
-          'ownerName',
-        ),
+        sql`${ownerName}`.as('ownerName'),
         ctx.toBase(sql.ref('o.amount'), sql.ref('o.currency')).as('amountInBase'),
-        lastActivity.as('lastActivityAt'),
+        sql`${lastActivity}`.as('lastActivityAt'),
         (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
         (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
       ]);

@@ -21,31 +21,6 @@ export const openDealsByCloseDate = kpiSource({
 });
 
 /**
- * Opportunities closed (won or lost) in the period. The same source as `@rapport/kpi-closing`'s,
- * so KPIs of both plugins fuse into one query (sources are compared by content).
- *
- * @example
- * const won = measure.count(closedDeals, { status: 'won' });
- */
-export const closedDeals = kpiSource({
-  object: 'opportunity',
-  where: { status: { in: ['won', 'lost'] } },
-  date: 'closeDate',
-});
-
-/**
- * Personal quotas whose period starts in the evaluated period.
- *
- * @example
- * const quota = measure.sum(repQuotas, { money: 'amount' });
- */
-export const repQuotas = kpiSource({
-  object: 'quota',
-  where: { ownerId: { isNull: false } },
-  date: 'periodStart',
-});
-
-/**
  * Entries into an open stage (stage history rows of open stages), by the time they happened.
  *
  * @example

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { newId } from '../ids/id.js';
+import { buildKpiRegistry } from '../kpi/kpi-registry.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
 import {
@@ -213,6 +214,12 @@ export function createCrm<
     db,
     storage: config.storage,
     plugins,
+    // Built and checked here, once: a broken KPI definition fails at startup, not in a request.
+    kpis: buildKpiRegistry(plugins, {
+      objects: standardObjects,
+      customSchemas,
+      dialect: config.storage.sql,
+    }),
     objects: standardObjects,
     customSchemas,
     // The typed config hooks are one erased HooksConfig at run time.

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
+import type { KpiRegistry } from '../kpi/kpi-registry.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
@@ -16,6 +17,8 @@ export interface EngineState {
   readonly db: Kysely<AnyDatabase>;
   readonly storage: RapportStorage;
   readonly plugins: readonly AnyRapportPlugin[];
+  /** The plugins' KPIs by id, checked once by `createCrm`. */
+  readonly kpis: KpiRegistry;
   readonly objects: Readonly<Record<string, AnyObjectDefinition>>;
   /** Custom field schema per object (strict). */
   readonly customSchemas: Readonly<Record<string, z.ZodObject>>;

@@ -3,7 +3,8 @@ import { validationError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
-import { type KpiBreakdown, type KpiGroupExpressions, kpiDimensions } from './kpi-definition.js';
+import { type KpiBreakdown, kpiDimensions } from './kpi-info.js';
+import type { KpiGroupExpressions } from './kpi-query-context.js';
 
 type Objects = Readonly<Record<string, AnyObjectDefinition>>;
 

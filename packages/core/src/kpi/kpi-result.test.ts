@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { kpiDivide, kpiRatio } from './kpi-definition.js';
 import { wilsonInterval } from './kpi-result.js';
+import { kpiDivide, kpiRatio } from './kpi-value.js';
 
 describe('wilsonInterval', () => {
   test('2 of 3 is far from certain: about 21% to 94%', () => {

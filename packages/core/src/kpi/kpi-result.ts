@@ -1,5 +1,5 @@
 import type { Period } from '../periods/period.js';
-import type { KpiDirection, KpiTitles, KpiUnit } from './kpi-definition.js';
+import type { KpiDirection, KpiTitles, KpiUnit } from './kpi-info.js';
 
 /**
  * A 95% confidence interval of a proportion (Wilson score interval).

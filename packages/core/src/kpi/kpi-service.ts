@@ -5,15 +5,12 @@ import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { PeriodInput } from '../periods/period.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
-import type {
-  AnyKpiDefinition,
-  KpiBreakdown,
-  KpiDimension,
-  KpiInfo,
-  QueryKpi,
-} from './kpi-definition.js';
+import type { QueryKpi } from './kpi-definition.js';
 import { evaluateKpis } from './kpi-evaluate.js';
+import type { KpiBreakdown, KpiDimension, KpiInfo, kpiDimensions } from './kpi-info.js';
+import type { KpiRegistry } from './kpi-registry.js';
 import type { KpiResult } from './kpi-result.js';
+import { nearestName } from './nearest-name.js';
 
 /**
  * Every KPI definition of a list of plugins.
@@ -74,6 +71,45 @@ export type KpiCommonDimension<TPlugins extends readonly AnyRapportPlugin[], TId
     : never;
 }[KpiDimension];
 
+type DimensionName<TDimension extends KpiDimension> = TDimension extends 'custom'
+  ? 'custom.<field>'
+  : TDimension;
+
+/** The dimensions all the given ids support, as a readable list: `owner, team, custom.<field>`. */
+type AllowedList<
+  TPlugins extends readonly AnyRapportPlugin[],
+  TId,
+  TRest = typeof kpiDimensions,
+  TList extends string = '',
+> = TRest extends readonly [infer THead extends KpiDimension, ...infer TTail]
+  ? AllowedList<
+      TPlugins,
+      TId,
+      TTail,
+      [TId] extends [IdsSupporting<TPlugins, THead>]
+        ? TList extends ''
+          ? DimensionName<THead>
+          : `${TList}, ${DimensionName<THead>}`
+        : TList
+    >
+  : TList extends ''
+    ? 'none of them (these KPIs have no dimension in common)'
+    : TList;
+
+/**
+ * What `by` accepts for the given ids: the breakdown itself when every requested KPI supports it,
+ * else a message naming the allowed dimensions, so that a wrong `by` reads as
+ * `Type '"product"' is not assignable to type '"'product' is not a dimension of every requested KPI; use one of: owner, team"'`.
+ *
+ * @example
+ * type Checked = KpiCheckedBreakdown<[typeof closingPlugin], 'closing.quotaAttainment', 'owner'>; // 'owner'
+ */
+export type KpiCheckedBreakdown<TPlugins extends readonly AnyRapportPlugin[], TId, TBy> = [
+  TBy,
+] extends [KpiBreakdown<KpiCommonDimension<TPlugins, TId>>]
+  ? TBy
+  : `'${TBy & string}' is not a dimension of every requested KPI; use one of: ${AllowedList<TPlugins, TId>}`;
+
 /**
  * Filters by dimension value: `{ owner: repId }`, `{ stage: ['Prospecting', 'Qualification'] }`,
  * `{ 'custom.tier': 'A' }`; `null` matches rows without a value.
@@ -126,9 +162,18 @@ export type KpiResults<TPlugins extends readonly AnyRapportPlugin[], TId extends
  */
 export interface KpiService<TPlugins extends readonly AnyRapportPlugin[]> {
   /** Evaluates KPIs; KPIs over the same source are fused into one query. */
-  evaluate<const TIds extends readonly KpiIdOf<TPlugins>[]>(
+  evaluate<
+    const TIds extends readonly KpiIdOf<TPlugins>[],
+    const TBy extends KpiBreakdown = KpiBreakdown<KpiCommonDimension<TPlugins, TIds[number]>>,
+  >(
     ids: TIds,
-    options?: KpiEvaluateOptions<KpiBreakdown<KpiCommonDimension<TPlugins, TIds[number]>>>,
+    options?: Omit<
+      KpiEvaluateOptions<KpiBreakdown<KpiCommonDimension<TPlugins, TIds[number]>>>,
+      'by'
+    > & {
+      /** A breakdown dimension every requested KPI supports. */
+      readonly by?: KpiCheckedBreakdown<TPlugins, TIds[number], TBy>;
+    },
   ): Promise<KpiResults<TPlugins, TIds[number]>>;
   /** Every KPI of the engine's plugins, in plugin order. */
   definitions(): readonly PluginKpis<TPlugins>[];
@@ -140,41 +185,35 @@ export type ScopedFrom = (
   alias?: string,
 ) => Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
 
-/** @internal The registry of an engine's KPIs by id; duplicate ids are an error. */
-export function kpiRegistry(state: ScopeState): ReadonlyMap<string, AnyKpiDefinition> {
-  const registry = new Map<string, AnyKpiDefinition>();
-  for (const plugin of state.engine.plugins) {
-    for (const kpi of plugin.kpis ?? []) {
-      if (registry.has(kpi.id))
-        throw new RapportError(
-          'UNSUPPORTED',
-          `KPI ${kpi.id} is defined twice (again by plugin ${plugin.id})`,
-        );
-      registry.set(kpi.id, kpi);
-    }
-  }
-  return registry;
+/** @internal The NOT_FOUND error of an unknown KPI id, with the nearest registered id. */
+export function unknownKpiError(id: string, registry: KpiRegistry): RapportError {
+  const nearest = nearestName(id, registry.keys());
+  const hint = nearest
+    ? `; did you mean '${nearest}'?`
+    : registry.size > 0
+      ? `; registered KPIs: ${[...registry.keys()].slice(0, 5).join(', ')}${registry.size > 5 ? ', ...' : ''}`
+      : '; no plugin with KPIs is registered (pass one to createCrm, e.g. plugins: [closingPlugin])';
+  return new RapportError('NOT_FOUND', `KPI '${id}' is not registered${hint}`, {
+    object: 'kpi',
+    id,
+  });
 }
 
-/** @internal The `kpis` member of a scope. */
+/** @internal The `kpis` member of a scope, over the engine's registry (built by `createCrm`). */
 export function createKpiService(
   state: ScopeState,
   from: ScopedFrom,
 ): KpiService<readonly AnyRapportPlugin[]> {
-  let registry: ReadonlyMap<string, AnyKpiDefinition> | undefined;
-  const kpis = () => {
-    registry ??= kpiRegistry(state);
-    return registry;
-  };
+  const registry = state.engine.kpis;
   return {
     async evaluate(ids, options = {}) {
       const definitions = ids.map((id) => {
-        const kpi = kpis().get(id);
-        if (!kpi) throw new RapportError('NOT_FOUND', `KPI ${id} is not registered`);
+        const kpi = registry.get(id);
+        if (!kpi) throw unknownKpiError(id, registry);
         return kpi;
       });
       return evaluateKpis({ state, from }, definitions, options);
     },
-    definitions: () => [...kpis().values()],
+    definitions: () => [...registry.values()],
   };
 }

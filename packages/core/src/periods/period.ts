@@ -110,7 +110,12 @@ function dayDate(day: string, path: string): TZDate {
     ? new TZDate(Number(match[1]), Number(match[2]) - 1, Number(match[3]), 'UTC')
     : undefined;
   if (!date || format(date, 'yyyy-MM-dd') !== day) {
-    throw validationError('period', [path], `is not a day YYYY-MM-DD: ${day}`, 'invalid_period');
+    throw validationError(
+      'period',
+      [path],
+      `'${day}' is not a calendar day; use YYYY-MM-DD, e.g. 2026-03-01`,
+      'invalid_period',
+    );
   }
   return date;
 }
@@ -184,7 +189,12 @@ function custom(from: string, to: string, calendar: PeriodCalendar): Period {
   const start = dayDate(from, 'from');
   const last = dayDate(to, 'to');
   if (last < start) {
-    throw validationError('period', ['to'], 'is before from', 'invalid_period');
+    throw validationError(
+      'period',
+      ['to'],
+      `${to} is before from (${from}); the range runs from its first day to its last, e.g. { from: '2026-03-01', to: '2026-03-31' }`,
+      'invalid_period',
+    );
   }
   return make('custom', `${from}..${to}`, start, addDays(last, 1), calendar);
 }
@@ -278,7 +288,7 @@ export function resolvePeriod(input: PeriodInput, calendar: PeriodCalendar): Per
   throw validationError(
     'period',
     ['period'],
-    `is not a period: ${input} (try 2026-03, 2026-Q3, 2026, FY2026, 2026-03-01..2026-03-31)`,
+    `'${input}' is not accepted; use a month (2026-03), a quarter (2026-Q3), a year (2026), a fiscal year or quarter (FY2026, FY2026-Q1), a range of days (2026-03-01..2026-03-31), all, or ${relativeNames.join(', ')}`,
     'invalid_period',
   );
 }

@@ -267,17 +267,85 @@ export function engineCases(setup: KpiConformanceSetup): void {
         crm.tenant('nobody').system().kpis.evaluate(['closing.winRate']),
         'NOT_FOUND',
       );
-      const twice = createCrm({
-        storage: crm.storage,
-        plugins: [
-          closingPlugin,
-          definePlugin({ id: 'copy', kpis: [revenuePerActivity] }),
-          acmePlugin,
-        ],
+      // A KPI id defined twice is refused when the engine is made, before any request.
+      const twice = () =>
+        createCrm({
+          storage: crm.storage,
+          plugins: [
+            closingPlugin,
+            definePlugin({ id: 'copy', kpis: [revenuePerActivity] }),
+            acmePlugin,
+          ],
+        });
+      await expectCode(Promise.resolve().then(twice), 'UNSUPPORTED');
+    });
+
+    test('an unknown KPI id says which registered id was meant', async () => {
+      const scope = crm.tenant('engine').system();
+      const error = await scope.kpis
+        // @ts-expect-error: a typo of closing.winRate, as it comes from JSON or the CLI
+        .evaluate(['closing.winrate', 'closing.wonRevenue'])
+        .catch((caught: unknown) => caught);
+      expect(isRapportError(error) && error.code).toBe('NOT_FOUND');
+      expect(String((error as Error).message)).toBe(
+        "KPI 'closing.winrate' is not registered; did you mean 'closing.winRate'?",
+      );
+    });
+
+    test('createCrm refuses a KPI id that two plugins define, naming both', () => {
+      const other = definePlugin({ id: 'other', kpis: [revenuePerActivity] });
+      expect(() => createCrm({ storage: crm.storage, plugins: [acmePlugin, other] })).toThrow(
+        'plugin other, KPI acme.revenuePerActivity: the id is already defined by plugin acme',
+      );
+    });
+
+    test('createCrm refuses a plugin KPI over a dimension its source does not have', () => {
+      const leads = kpiSource({ object: 'lead', date: 'createdAt' });
+      const byStage = defineKpi({
+        id: 'broken.leadsByStage',
+        group: 'broken',
+        title: { en: 'Leads', de: 'Leads' },
+        description: 'leads created in the period',
+        unit: 'count',
+        direction: 'higher',
+        // Leads have no stage and no product: neither can group them.
+        dimensions: ['owner', 'stage'],
+        measures: { leads: measure.count(leads) },
+        value: ({ leads }) => leads,
       });
-      await expectCode(
-        twice.tenant('engine').system().kpis.evaluate(['closing.winRate']),
-        'UNSUPPORTED',
+      const make = () =>
+        createCrm({
+          storage: crm.storage,
+          plugins: [definePlugin({ id: 'broken', kpis: [byStage] })],
+        });
+      expect(make).toThrow(/^plugin broken, KPI broken\.leadsByStage: dimension stage: /);
+      try {
+        make();
+      } catch (error) {
+        expect(isRapportError(error) && error.code).toBe('UNSUPPORTED');
+      }
+    });
+
+    test('createCrm refuses a measure over a field its source does not have', () => {
+      const wonRevenue = defineKpi({
+        id: 'broken.revenue',
+        group: 'broken',
+        title: { en: 'Revenue', de: 'Umsatz' },
+        description: 'won revenue',
+        unit: 'money',
+        direction: 'higher',
+        dimensions: ['owner'],
+        // A field of another object, as erased definitions from JSON could carry.
+        measures: { revenue: measure.sum(wonDeals, 'monthlyAmount' as 'amount') },
+        value: ({ revenue }) => revenue,
+      });
+      expect(() =>
+        createCrm({
+          storage: crm.storage,
+          plugins: [definePlugin({ id: 'broken', kpis: [wonRevenue] })],
+        }),
+      ).toThrow(
+        'plugin broken, KPI broken.revenue: measure revenue reads monthlyAmount, which is not a field of opportunity',
       );
     });
 

@@ -1,0 +1,225 @@
+import { type AliasedRawBuilder, type SqlBool, sql } from 'kysely';
+import { dbOf } from '../engine/engine-state.js';
+import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import type { Period } from '../periods/period.js';
+import {
+  bucketSql,
+  definitionOf,
+  type Evaluation,
+  eb,
+  expressionSql,
+  groupOf,
+  inRange,
+  isTimestampField,
+  moneyFactor,
+  rangesOf,
+  sourceRows,
+  whereSql,
+  withLabels,
+} from './kpi-compile.js';
+import type { QueryKpi } from './kpi-definition.js';
+import {
+  type Cells,
+  type Computed,
+  foldFusedRows,
+  foldMedianRows,
+  groupName,
+  normalise,
+} from './kpi-fold.js';
+import type { KpiBreakdown, KpiDimension } from './kpi-info.js';
+import type { AnyKpiMeasure } from './kpi-measure.js';
+import type { FusedSource } from './kpi-plan.js';
+import type { KpiQueryContext, KpiRange, KpiRow } from './kpi-query-context.js';
+
+/** The aggregate columns of the fused measures, named `m<index><n|s|v>` for the fold. */
+function measureColumns(
+  evaluation: Evaluation,
+  definition: AnyObjectDefinition,
+  measures: ReadonlyMap<string, AnyKpiMeasure>,
+): AliasedRawBuilder<unknown, string>[] {
+  const columns: AliasedRawBuilder<unknown, string>[] = [];
+  [...measures.values()].forEach((measure, index) => {
+    const conditions = whereSql(evaluation, definition, 'r', measure.where);
+    const when = conditions.length > 0 ? eb.and(conditions) : sql<SqlBool>`1 = 1`;
+    if (measure.aggregate === 'count') {
+      columns.push(sql`sum(case when ${when} then 1 else 0 end)`.as(`m${index}n`));
+      return;
+    }
+    const value = expressionSql(evaluation, definition, 'r', measure.of);
+    if (measure.aggregate === 'sum' || measure.aggregate === 'avg') {
+      columns.push(sql`sum(case when ${when} then ${value} end)`.as(`m${index}s`));
+      columns.push(
+        sql`sum(case when ${when} and ${value} is not null then 1 else 0 end)`.as(`m${index}n`),
+      );
+    } else {
+      const fn = measure.aggregate === 'min' ? sql`min` : sql`max`;
+      columns.push(sql`${fn}(case when ${when} then ${value} end)`.as(`m${index}v`));
+    }
+  });
+  return columns;
+}
+
+/** @internal One GROUP BY over a source for all fusable measures on it (every KPI that shares it). */
+export async function runFusedSource(
+  evaluation: Evaluation,
+  { key, source, measures }: FusedSource,
+  cells: Cells,
+): Promise<void> {
+  const definition = definitionOf(evaluation, source.object);
+  let inner = (await sourceRows(evaluation, source, 't', rangesOf(evaluation)))
+    .selectAll('t')
+    .select(bucketSql(evaluation, definition, source, 't').as('kpiBucket'));
+  const by = evaluation.by;
+  if (by)
+    inner = inner.select(sql`${groupOf(evaluation, source.object, 't', by).key}`.as('kpiGroup'));
+  let outer = dbOf(evaluation.state)
+    .selectFrom(inner.as('r'))
+    .select([sql.ref('r.kpiBucket').as('kpiBucket'), sql`count(*)`.as('kpiRows')])
+    .select(measureColumns(evaluation, definition, measures))
+    .groupBy('r.kpiBucket');
+  if (by) outer = outer.select(sql.ref('r.kpiGroup').as('kpiGroup')).groupBy('r.kpiGroup');
+  const query = by ? withLabels(evaluation, source.object, by, outer) : outer;
+  // Untyped rows: the columns are the aliases chosen above, read by name in the fold.
+  const rows = (await query.execute()) as Record<string, unknown>[];
+  foldFusedRows(rows, key, measures, by !== undefined, cells);
+}
+
+/** @internal A median per bucket (and group): its own query with window functions, same on every dialect. */
+export async function runMedian(
+  evaluation: Evaluation,
+  signature: string,
+  measure: AnyKpiMeasure,
+  cells: Cells,
+  grouped: boolean,
+): Promise<void> {
+  const { source } = measure;
+  const definition = definitionOf(evaluation, source.object);
+  const value = expressionSql(evaluation, definition, 't', measure.of);
+  const conditions = whereSql(evaluation, definition, 't', measure.where);
+  let inner = (await sourceRows(evaluation, source, 't', rangesOf(evaluation)))
+    .select([bucketSql(evaluation, definition, source, 't').as('kpiBucket'), value.as('kpiValue')])
+    .where(eb.and([...conditions, eb(value, 'is not', null)]));
+  const by = grouped ? evaluation.by : undefined;
+  if (by)
+    inner = inner.select(sql`${groupOf(evaluation, source.object, 't', by).key}`.as('kpiGroup'));
+  const partition = by
+    ? sql`partition by ${sql.ref('v.kpiBucket')}, ${sql.ref('v.kpiGroup')}`
+    : sql`partition by ${sql.ref('v.kpiBucket')}`;
+  const db = dbOf(evaluation.state);
+  const ranked = db
+    .selectFrom(inner.as('v'))
+    .selectAll('v')
+    .select([
+      sql`row_number() over (${partition} order by ${sql.ref('v.kpiValue')})`.as('kpiRank'),
+      sql`count(*) over (${partition})`.as('kpiCount'),
+    ]);
+  let outer = db
+    .selectFrom(ranked.as('w'))
+    .select([
+      sql.ref('w.kpiBucket').as('kpiBucket'),
+      sql`avg(${sql.ref('w.kpiValue')})`.as('kpiMedian'),
+      sql`max(${sql.ref('w.kpiCount')})`.as('kpiCount'),
+    ])
+    .where(
+      sql<SqlBool>`${sql.ref('w.kpiRank')} in ((${sql.ref('w.kpiCount')} + 1) / 2, (${sql.ref('w.kpiCount')} + 2) / 2)`,
+    )
+    .groupBy('w.kpiBucket');
+  if (by) outer = outer.select(sql.ref('w.kpiGroup').as('kpiGroup')).groupBy('w.kpiGroup');
+  const query = by ? withLabels(evaluation, source.object, by, outer) : outer;
+  // Untyped rows: the columns are the aliases chosen above, read by name in the fold.
+  const rows = (await query.execute()) as Record<string, unknown>[];
+  foldMedianRows(rows, signature, by !== undefined, cells);
+}
+
+/** @internal What a query KPI's `query` gets for one call. */
+export function queryContext(
+  evaluation: Evaluation,
+  range: Period | null,
+  by: KpiBreakdown | undefined,
+  previousRange: Period | null = null,
+): KpiQueryContext {
+  const db = dbOf(evaluation.state);
+  const ranges = [range, previousRange].filter((r): r is Period => r !== null);
+  return {
+    range,
+    previousRange,
+    by,
+    tenant: evaluation.tenant,
+    today: evaluation.today,
+    sql: evaluation.state.engine.storage.sql,
+    source: (source, alias = 't') => sourceRows(evaluation, source, alias, ranges),
+    scoped: (object, alias = 't') => evaluation.from(object, alias),
+    rangeOf: (source, alias) => {
+      if (!source.date || !range || !previousRange || range.start === null)
+        return sql<KpiRange>`${sql.lit('current')}`;
+      const column = sql.ref(`${alias}.${source.date}`);
+      const timestamp = isTimestampField(definitionOf(evaluation, source.object), source.date);
+      return sql<KpiRange>`(case when ${inRange(column, range, timestamp)} then ${sql.lit('current')} else ${sql.lit('previous')} end)`;
+    },
+    group: (object, alias) => (by ? groupOf(evaluation, object, alias, by) : undefined),
+    toBase: (amount, currency) => moneyFactor(evaluation, amount, currency),
+    selectFrom: (subquery) => db.selectFrom(subquery),
+    shared: <TValue>(key: string, compute: () => Promise<TValue>) => {
+      const slot = JSON.stringify([
+        key,
+        range?.startInstant ?? null,
+        range?.endInstant ?? null,
+        previousRange?.startInstant ?? null,
+        previousRange?.endInstant ?? null,
+        by ?? null,
+      ]);
+      let value = evaluation.shared.get(slot);
+      if (!value) {
+        value = compute();
+        evaluation.shared.set(slot, value);
+      }
+      // The slot was filled by a `compute` of the same key, so it holds a TValue.
+      return value as Promise<TValue>;
+    },
+  };
+}
+
+/** @internal Rows of a query KPI by group name, each with its normalised value. */
+export type QueryRows = Map<string, { row: KpiRow<unknown>; computed: Computed }>;
+
+function fromRows(rows: readonly KpiRow<unknown>[]): QueryRows {
+  return new Map(
+    rows.map((row) => [
+      groupName(row.key),
+      { row, computed: normalise(row.value, row.sampleSize) },
+    ]),
+  );
+}
+
+/** @internal The rows of a query KPI for the period and (when compared) the previous one. */
+export interface QueryRuns {
+  readonly current: QueryRows;
+  readonly previous: QueryRows | undefined;
+}
+
+/**
+ * @internal Runs a query KPI for the total (`by` undefined) or a breakdown: one call for a KPI
+ * that computes both ranges at once, else one call per range.
+ */
+export async function runQueryKpi(
+  kpi: QueryKpi<string, KpiDimension, unknown>,
+  evaluation: Evaluation,
+  range: Period | null,
+  previous: Period | null,
+  by: KpiBreakdown | undefined,
+): Promise<QueryRuns> {
+  const runOne = async (period: Period) =>
+    fromRows(await kpi.query(queryContext(evaluation, period, by)));
+  if (!kpi.bothRanges) {
+    const [current, before] = await Promise.all([
+      kpi.query(queryContext(evaluation, range, by)).then(fromRows),
+      previous ? runOne(previous) : undefined,
+    ]);
+    return { current, previous: before };
+  }
+  const rows = await kpi.query(queryContext(evaluation, range, by, previous));
+  return {
+    current: fromRows(rows.filter((row) => row.range !== 'previous')),
+    previous: previous ? fromRows(rows.filter((row) => row.range === 'previous')) : undefined,
+  };
+}

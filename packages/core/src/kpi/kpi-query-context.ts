@@ -1,0 +1,145 @@
+import type { AliasedExpression, Expression, RawBuilder, SelectQueryBuilder } from 'kysely';
+import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { ObjectName } from '../objects/standard-objects.js';
+import type { Period } from '../periods/period.js';
+import type { DialectSql } from '../storage/storage-adapter.js';
+import type { Tenant } from '../tenancy/tenant.js';
+import type { KpiBreakdown } from './kpi-info.js';
+import type { AnyKpiSource } from './kpi-source.js';
+import type { KpiValue } from './kpi-value.js';
+
+/**
+ * One row a query KPI returns: the value of one group (`key: null` for the total), its sample size
+ * and, for list KPIs, the records behind it.
+ *
+ * @example
+ * const total: KpiRow = { key: null, value: 12, sampleSize: 12 };
+ */
+export interface KpiRow<TItem = never> {
+  /** The group's key (owner id, stage, ...), or null for the total or the group "none". */
+  readonly key: string | null;
+  /** A readable label for the key (owner name). */
+  readonly label?: string | null;
+  /** The value. */
+  readonly value: KpiValue;
+  /** How many cases the value rests on. */
+  readonly sampleSize: number;
+  /** The records behind the value (list KPIs). */
+  readonly items?: readonly TItem[];
+  /**
+   * Which range the row is for, for a KPI with `bothRanges` (see {@link QueryKpi}); default
+   * `current`. Other query KPIs are called per range and leave it out.
+   */
+  readonly range?: KpiRange;
+}
+
+/**
+ * The evaluated period (`current`) or the one it is compared with (`previous`).
+ *
+ * @example
+ * const range: KpiRange = 'previous';
+ */
+export type KpiRange = 'current' | 'previous';
+
+/**
+ * A group column pair for a breakdown: its key and a label.
+ *
+ * @example
+ * const group = ctx.group('opportunity', 't'); // { key, label } or undefined
+ */
+export interface KpiGroupExpressions {
+  /** The group key of a row. */
+  readonly key: Expression<unknown>;
+  /** The group label of a row (the key itself when the dimension has no separate label). */
+  readonly label: Expression<unknown>;
+  /**
+   * The label of a group key, for grouped rows: select the key, GROUP BY it, then look its label
+   * up once per group (`labelOf(sql.ref('g.kpiKey'))`) instead of once per row. Undefined when the
+   * label is the key itself (stage, lead source, custom fields).
+   */
+  readonly labelOf?: (key: Expression<unknown>) => Expression<unknown>;
+}
+
+/**
+ * What a query KPI gets: the scoped query layer with the evaluation's period, breakdown and
+ * filters applied on request. The engine calls `query` for the total (`by` undefined) and, when a
+ * breakdown is asked for, per group; each for the period and (unless a snapshot) its previous one.
+ *
+ * @example
+ * async query(ctx: KpiQueryContext) {
+ *   const rows = await (await ctx.source(openDeals, 't')).select((eb) => eb.fn.countAll().as('n')).execute();
+ *   return [{ key: null, value: Number(rows[0]?.n), sampleSize: Number(rows[0]?.n) }];
+ * }
+ */
+export interface KpiQueryContext {
+  /** The range this call computes (the period or the previous one); null for `all` or a snapshot. */
+  readonly range: Period | null;
+  /**
+   * For a KPI with `bothRanges`: the previous period, which this call computes too (rows with
+   * `range: 'previous'`); null when there is none to compare with, and always null for other KPIs.
+   */
+  readonly previousRange: Period | null;
+  /** The breakdown of this call; undefined for the total. */
+  readonly by: KpiBreakdown | undefined;
+  /** The tenant (base currency, time zone). */
+  readonly tenant: Tenant;
+  /** Today in the tenant's time zone. */
+  readonly today: string;
+  /** Dialect helpers (`daysBetween`, `jsonValue`). */
+  readonly sql: DialectSql;
+  /**
+   * Rows of a source as `alias` (default `t`): tenant, visibility, the source's filters, the
+   * evaluation's filters and (if the source has a date) the range, already applied.
+   */
+  source(
+    source: AnyKpiSource,
+    alias?: string,
+  ): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
+  /**
+   * Any core table (`contract`, `lineItem`, `activity`, ...) as `alias` (default `t`), already
+   * filtered to the tenant and to what the actor may see: the same rule as the scope's lists, so
+   * what a scope cannot list, a KPI cannot count, sum or group. Unlike {@link source}, no
+   * evaluation filter or range applies. Query KPIs read every table through this (or `source`),
+   * never with a tenant predicate of their own.
+   *
+   * @example
+   * const contracts = (await ctx.scoped('contract', 'kc'))
+   *   .select(['kc.accountId', sql`sum(${sql.ref('kc.monthlyAmount')})`.as('mrr')])
+   *   .groupBy('kc.accountId');
+   */
+  scoped(object: ObjectName, alias?: string): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
+  /**
+   * Which range a row of a dated source falls in, as SQL (`'current'` or `'previous'`), to GROUP
+   * BY in a KPI with `bothRanges`; always `'current'` when the call computes one range.
+   *
+   * @example
+   * const rows = await (await ctx.source(stageEntries, 'h'))
+   *   .select([ctx.rangeOf(stageEntries, 'h').as('range'), sql`count(*)`.as('n')])
+   *   .groupBy(sql.ref('range'))
+   *   .execute();
+   */
+  rangeOf(source: AnyKpiSource, alias: string): RawBuilder<KpiRange>;
+  /** The breakdown's key and label for rows of `object` aliased `alias`; undefined for the total. */
+  group(object: ObjectName, alias: string): KpiGroupExpressions | undefined;
+  /** An amount in minor units of `currency`, converted to minor units of the base currency. */
+  toBase(amount: Expression<unknown>, currency: Expression<unknown>): RawBuilder<number>;
+  /**
+   * Wraps a subquery (`query.as('x')`) so it can be queried further: windows, medians, lists. A
+   * raw one (`sql\`(...)\`.as('x')`) works too, for SQL the builder has no method for, such as a
+   * materialized common table expression.
+   */
+  selectFrom<TRow, TAlias extends string>(
+    subquery: AliasedExpression<TRow, TAlias>,
+  ): SelectQueryBuilder<AnyDatabase, TAlias, {}>;
+  /**
+   * Computes something once per evaluation, range and breakdown, and shares it between the KPIs
+   * of one `evaluate` call: query KPIs that are quotients of the same facts (the lead KPIs, the
+   * customer KPIs) scan their rows once instead of once each. `key` names what is computed and
+   * must determine it together with the context's range and breakdown; the first caller's
+   * `compute` runs, later callers get the same promise.
+   *
+   * @example
+   * const facts = await ctx.shared('acme.leadFacts', () => leadFactsQuery(ctx).execute());
+   */
+  shared<TValue>(key: string, compute: () => Promise<TValue>): Promise<TValue>;
+}
