@@ -27,7 +27,12 @@ self.addEventListener('fetch', (event) => {
         }
         return response;
       } catch (error) {
-        const cached = await cache.match(request, { ignoreVary: true });
+        // A page opened with other query parameters (the app keeps its state there) is the same app.
+        const cached =
+          (await cache.match(request, { ignoreVary: true })) ??
+          (request.mode === 'navigate'
+            ? await cache.match(request, { ignoreVary: true, ignoreSearch: true })
+            : undefined);
         if (!cached) throw error;
         const client = event.clientId ? await self.clients.get(event.clientId) : null;
         const loadedAt = cached.headers.get('x-rapport-loaded-at');

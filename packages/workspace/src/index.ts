@@ -31,6 +31,7 @@ export {
   formatMoney,
   formatMonth,
   formatPercent,
+  issueMessage,
   localeOf,
   problemMessage,
   stringsOf,

@@ -39,9 +39,9 @@ export class ApiProblem extends Error {
     this.issues = issues;
   }
 
-  /** The message of the issue on a field (its first path segment), if any. */
-  fieldIssue(field: string): string | undefined {
-    return this.issues.find((issue) => String(issue.path[0]) === field)?.message;
+  /** The issue on a field (its first path segment), if any. */
+  fieldIssue(field: string): Problem['issues'][number] | undefined {
+    return this.issues.find((issue) => String(issue.path[0]) === field);
   }
 
   /** Whether the record changed since it was read (409 or 412). */

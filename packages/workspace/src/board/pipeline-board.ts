@@ -112,7 +112,8 @@ export class PipelineBoard extends WorkspaceElement {
       .close-zone {
         border: 2px dashed var(--_border);
         display: grid;
-        place-items: center;
+        place-items: start center;
+        padding-top: 2rem;
         color: var(--_muted);
         min-height: 8rem;
         border-radius: var(--_radius);
@@ -398,10 +399,16 @@ export class PipelineBoard extends WorkspaceElement {
       call(
         this.api.POST('/opportunities/{id}/stage', {
           params: { path: { id: deal.id }, header: ifMatch(deal.version) },
-          body: { stage },
+          // The probability follows the stage, as the pipeline defines it.
+          body: { stage, ...this.stageProbability(stage) },
         }),
       ),
     );
+  }
+
+  private stageProbability(stage: string): { probability?: number } {
+    const found = this.pipeline?.stages.find((s) => s.name === stage);
+    return found ? { probability: found.probability } : {};
   }
 
   /** Closes a deal won, or lost with a reason. */

@@ -10,6 +10,8 @@ import {
 import {
   formatDay,
   formatMoney,
+  issueMessage,
+  problemMessage,
   toMajor,
   toMinor,
   type WorkspaceStrings,
@@ -344,8 +346,8 @@ export class DealDrawer extends WorkspaceElement {
       }
       const errors: Record<string, string> = {};
       for (const field of editable) {
-        const message = problem.fieldIssue(field);
-        if (message) errors[field] = message;
+        const issue = problem.fieldIssue(field);
+        if (issue) errors[field] = issueMessage(issue, this.language);
       }
       this.fieldErrors = errors;
       if (Object.keys(errors).length === 0) this.saveProblem = problem;
@@ -365,6 +367,8 @@ export class DealDrawer extends WorkspaceElement {
             type: type === 'meeting' || type === 'email' ? type : 'call',
             subject: String(data.get('subject') ?? ''),
             opportunityId: deal.id,
+            // The deal's owner did it; an admin key acts as no user of the tenant.
+            ...(deal.ownerId ? { ownerId: deal.ownerId } : {}),
             ...(deal.accountId ? { accountId: deal.accountId } : {}),
             completedAt: new Date().toISOString(),
           },
@@ -376,7 +380,12 @@ export class DealDrawer extends WorkspaceElement {
       this.changed(deal);
     } catch (error) {
       const problem = asProblem(error);
-      this.fieldErrors = { subject: problem.fieldIssue('subject') ?? problem.message };
+      const issue = problem.fieldIssue('subject');
+      this.fieldErrors = {
+        subject: issue
+          ? issueMessage(issue, this.language)
+          : problemMessage(problem.code, this.language),
+      };
     }
   }
 

@@ -312,3 +312,26 @@ export function problemMessage(code: string, lang: WorkspaceLang): string {
   const errors = stringsOf(lang).errors;
   return errors[code] ?? errors.other!;
 }
+
+const germanIssues: Record<string, string> = {
+  too_small: 'Der Wert ist zu klein oder leer.',
+  too_big: 'Der Wert ist zu groß oder zu lang.',
+  invalid_type: 'Der Wert hat nicht die erwartete Art.',
+  invalid_format: 'Das Format stimmt nicht.',
+  invalid_value: 'Dieser Wert ist nicht erlaubt.',
+  required: 'Pflichtfeld.',
+};
+
+/**
+ * A field issue of the API for people: in German by its code (the server speaks English), in
+ * English as the server says it.
+ *
+ * @example
+ * issueMessage({ code: 'too_small', message: 'Too small: expected number to be >=0' }, 'de'); // 'Der Wert ist zu klein oder leer.'
+ */
+export function issueMessage(
+  issue: { readonly code: string; readonly message: string },
+  lang: WorkspaceLang,
+): string {
+  return lang === 'de' ? (germanIssues[issue.code] ?? issue.message) : issue.message;
+}
