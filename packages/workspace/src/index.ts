@@ -32,6 +32,7 @@ export {
   formatMonth,
   formatPercent,
   issueMessage,
+  kpiReason,
   localeOf,
   problemMessage,
   stringsOf,

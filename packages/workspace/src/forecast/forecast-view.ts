@@ -1,6 +1,6 @@
 import { css, html, type TemplateResult } from 'lit';
 import { type ApiSchemas, call } from '../api/api-client.js';
-import { formatMoney, formatPercent } from '../i18n/messages.js';
+import { formatMoney, formatPercent, kpiReason } from '../i18n/messages.js';
 import { cardTableStyles } from '../shared/card-table.js';
 import { WorkspaceElement } from '../shared/workspace-element.js';
 
@@ -125,7 +125,7 @@ export class ForecastView extends WorkspaceElement {
 
   private cell(figure: Figure | undefined, unit: 'money' | 'ratio'): TemplateResult {
     if (!figure || figure.value === null) {
-      return html`–<span class="reason">${figure?.reason ?? ''}</span>`;
+      return html`–<span class="reason">${kpiReason(figure?.reason ?? null, this.language)}</span>`;
     }
     return html`${unit === 'money' ? formatMoney(figure.value, this.currency, this.language) : formatPercent(figure.value, this.language)}`;
   }

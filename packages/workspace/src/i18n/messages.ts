@@ -335,3 +335,32 @@ export function issueMessage(
 ): string {
   return lang === 'de' ? (germanIssues[issue.code] ?? issue.message) : issue.message;
 }
+
+const germanReasons: Record<string, string> = {
+  'quota already met': 'Vertriebsziel bereits erreicht',
+  'no quota': 'kein Vertriebsziel',
+  'no quota in the period': 'kein Vertriebsziel im Zeitraum',
+  'no data': 'keine Daten',
+  'no closed opportunities': 'keine abgeschlossenen Verkaufschancen',
+  'no won opportunities': 'keine gewonnenen Verkaufschancen',
+  'no stage entries': 'keine Phasenwechsel',
+  'no sales cycle': 'kein Verkaufszyklus',
+  'no leads created in the period': 'keine neuen Leads im Zeitraum',
+  'no leads with a campaign': 'keine Leads aus Kampagnen',
+  'no lead with a completed activity': 'kein Lead mit erledigter Aktivität',
+  'no customers at the start of the period': 'keine Kunden zu Beginn des Zeitraums',
+  'no customers with an active contract': 'keine Kunden mit laufendem Vertrag',
+  'needs a period with a start and an end': 'braucht einen Zeitraum mit Anfang und Ende',
+};
+
+/**
+ * Why a KPI has no value, in the language (the engine says it in English; unknown reasons stay
+ * as they are).
+ *
+ * @example
+ * kpiReason('quota already met', 'de'); // 'Vertriebsziel bereits erreicht'
+ */
+export function kpiReason(reason: string | null, lang: WorkspaceLang): string {
+  if (reason === null) return '';
+  return lang === 'de' ? (germanReasons[reason] ?? reason) : reason;
+}

@@ -60,7 +60,7 @@ export const cardTableStyles = css`
     td {
       border: none;
       display: grid;
-      grid-template-columns: minmax(6rem, 40%) 1fr;
+      grid-template-columns: minmax(0, 11rem) minmax(0, 1fr);
       gap: 0.5rem;
     }
     td::before {
