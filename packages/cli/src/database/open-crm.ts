@@ -6,6 +6,7 @@ import {
   createCrm,
   type RapportStorage,
 } from '@rapport/core';
+import { httpPlugin } from '@rapport/http';
 import { postgresStorage } from '@rapport/postgres';
 import { sqliteStorage } from '@rapport/sqlite';
 import { CamelCasePlugin, Kysely } from 'kysely';
@@ -56,7 +57,9 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
   }
   const storage = openStorage(location);
   // Plugins are passed as found at run time; the CLI reads KPIs through a checked view.
-  const crm = createCrm({ storage, plugins: await loadKpiPlugins() });
+  // The http plugin too: a database `rapport serve` has migrated knows its migration, and every
+  // command must open it.
+  const crm = createCrm({ storage, plugins: [httpPlugin, ...(await loadKpiPlugins())] });
   if (options.migrate) await crm.migrate();
   let raw: Kysely<AnyDatabase> | undefined;
   return {
