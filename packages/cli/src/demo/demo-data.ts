@@ -32,7 +32,7 @@ export interface DemoDataOptions {
 export interface DemoDataSummary {
   readonly mavenImported: boolean;
   readonly generated: Readonly<Record<string, number>>;
-  /** The period the report shows: the year the (shifted) sample data ends in. */
+  /** The period the report shows: the sample data's last twelve months (2017 when not moved). */
   readonly period: string;
   /** Months the sample data's dates were moved by (0: its own dates, 2017). */
   readonly shiftedMonths: number;
@@ -138,10 +138,15 @@ export async function loadDemoData(
           .join(', ')}`
       : 'the generated data is already there',
   );
-  return { mavenImported, generated, period: String(year), shiftedMonths, dataEnd };
+  // The report covers the sample data's last year: 2017, or the twelve months it now ends with.
+  const period =
+    shiftedMonths === 0 ? String(year) : `${shiftDay(mavenFirstDay, shiftedMonths)}..${dataEnd}`;
+  return { mavenImported, generated, period, shiftedMonths, dataEnd };
 }
 
 /** The months the sample data is moved by: found in the data, else applied now (once). */
+const mavenFirstDay = `${mavenAsOfDate.slice(0, 4)}-01-01`;
+
 async function anchorSampleData(
   scope: CrmScope,
   db: Kysely<AnyDatabase>,

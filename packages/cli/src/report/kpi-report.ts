@@ -123,7 +123,7 @@ export function renderKpiTable(results: readonly KpiResultView[], format: Number
     ],
     results.map((result) => [
       result.title[format.language],
-      formatKpiValue(format, result),
+      hasBasis(result) ? formatKpiValue(format, result) : '–',
       // A previous period with nothing to measure has no value, not 0.
       result.previous && result.previous.sampleSize > 0
         ? formatKpiValue(format, { ...result, value: result.previous.value })
@@ -193,10 +193,15 @@ export function renderReport(groups: readonly ReportGroup[], format: NumberForma
 /** Why a KPI shows "–": one line per KPI without a value, under its group's table. */
 function renderReasons(results: readonly KpiResultView[], format: NumberFormat): string {
   const lines = results
-    .filter((result) => result.value === null)
+    .filter((result) => !hasBasis(result))
     .map(
       (result) =>
-        `  – ${result.title[format.language]}: ${result.reason ?? (format.language === 'de' ? 'keine Daten' : 'no data')}`,
+        `  – ${result.title[format.language]}: ${result.reason ?? (format.language === 'de' ? 'keine Daten (n = 0)' : 'no data (n = 0)')}`,
     );
   return lines.length > 0 ? `\n${lines.join('\n')}` : '';
+}
+
+/** Whether a value has something behind it: a ratio over nothing is "–", not 0 %. */
+function hasBasis(result: KpiResultView): boolean {
+  return result.value !== null && !(result.unit === 'ratio' && result.sampleSize === 0);
 }
