@@ -12,11 +12,15 @@ import { h, select } from './dom.js';
 import { formatChange, formatInterval, formatValue } from './format.js';
 import { initialLang, type Lang, type Strings, t } from './i18n.js';
 import { chartKpis, isUnrealisticList } from './kpi-selection.js';
+import { registerOffline } from './offline.js';
 import { monthsBefore, periodOptions } from './periods.js';
+import { readUrlState, type UrlState, views, writeUrlState } from './url-state.js';
+import { mountView } from './workspace-views.js';
 
 interface Named {
   readonly id: string;
   readonly name: string;
+  readonly teamId?: string | null;
 }
 
 interface Context {
@@ -24,6 +28,9 @@ interface Context {
   readonly catalog: readonly KpiInfo[];
   readonly users: readonly Named[];
   readonly products: readonly Named[];
+  readonly teams: readonly Named[];
+  readonly apiKey: string;
+  readonly dataThrough: string | null;
   readonly stageOrder: ReadonlyMap<string, number>;
   readonly tenantName: string;
   readonly baseCurrency: string;
@@ -33,7 +40,13 @@ interface Context {
 const knownGroups = ['leads', 'pipeline', 'closing', 'aftersales'];
 const root = document.querySelector<HTMLDivElement>('#app')!;
 const apiBase = new URL('api', document.baseURI).href.replace(/\/$/, '');
-const state = { lang: initialLang(), period: '', owner: '', product: '' };
+const fromUrl = readUrlState(location.search);
+const state: UrlState & { lang: Lang } = { ...fromUrl, lang: fromUrl.lang ?? initialLang() };
+
+/** Keeps view, period and filters in the URL, so a reload or a shared link restores them. */
+function syncUrl(): void {
+  history.replaceState(null, '', location.pathname + writeUrlState(state));
+}
 let charts: Chart[] = [];
 let generation = 0;
 
@@ -47,6 +60,7 @@ function takeKey(): string | null {
   if (fromHash) {
     localStorage.setItem('rapport.key', fromHash);
     history.replaceState(null, '', location.pathname + location.search);
+    syncUrl();
     return fromHash;
   }
   return localStorage.getItem('rapport.key');
@@ -72,6 +86,7 @@ function keyForm(message?: string): void {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     localStorage.setItem('rapport.key', input.value.trim());
+    registerOffline(() => state.lang);
     void boot();
   });
   root.replaceChildren(form);
@@ -84,7 +99,7 @@ async function boot(): Promise<void> {
   setStatus('loading');
   const client = createApiClient(apiBase, key);
   try {
-    const [session, kpis, users, products, pipelines, first, last] = await Promise.all([
+    const [session, kpis, users, products, pipelines, first, last, teams] = await Promise.all([
       client.get<{ tenant: { name: string; baseCurrency: string } }>('/session'),
       client.get<{ kpis: KpiInfo[] }>('/kpis'),
       client.get<{ items: Named[] }>('/users', { sort: 'name', limit: '1000' }),
@@ -100,6 +115,7 @@ async function boot(): Promise<void> {
         sort: '-closeDate',
         limit: '1',
       }),
+      client.get<{ items: Named[] }>('/teams', { sort: 'name', limit: '1000' }),
     ]);
     const stageOrder = new Map<string, number>();
     for (const pipeline of pipelines.items) {
@@ -116,6 +132,9 @@ async function boot(): Promise<void> {
       catalog: kpis.kpis,
       users: users.items,
       products: products.items,
+      teams: teams.items,
+      apiKey: key,
+      dataThrough: last.items[0]?.closeDate ?? null,
       stageOrder,
       tenantName: session.tenant.name,
       baseCurrency: session.tenant.baseCurrency,
@@ -125,6 +144,7 @@ async function boot(): Promise<void> {
       },
     };
     state.period ||= context.years.last === null ? 'thisYear' : String(context.years.last);
+    syncUrl();
     shell(context);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
@@ -158,10 +178,50 @@ function shell(context: Context): void {
     button.addEventListener('click', () => {
       state.lang = lang;
       localStorage.setItem('rapport.lang', lang);
+      syncUrl();
       rerender();
     });
     return button;
   };
+  const nav = h(
+    'nav',
+    { class: 'views', 'aria-label': strings.navigation },
+    ...views.map((view) => {
+      const link = h(
+        'a',
+        {
+          href: writeUrlState({ ...state, view }) || '?',
+          'data-view': view,
+          ...(state.view === view ? { 'aria-current': 'page' } : {}),
+        },
+        strings.views[view] ?? view,
+      );
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        state.view = view;
+        syncUrl();
+        rerender();
+      });
+      return link;
+    }),
+  );
+  const teamFilter = h(
+    'label',
+    {},
+    h('span', {}, strings.team),
+    select(
+      'team',
+      [
+        { value: '', label: strings.allTeams },
+        ...context.teams.map((team) => ({ value: team.id, label: team.name })),
+      ],
+      state.team,
+      (value) => {
+        state.team = value;
+        changed(context, content);
+      },
+    ),
+  );
   const header = h(
     'header',
     {},
@@ -190,7 +250,7 @@ function shell(context: Context): void {
           state.period,
           (value) => {
             state.period = value;
-            void refresh(context, content);
+            changed(context, content);
           },
         ),
       ),
@@ -207,7 +267,7 @@ function shell(context: Context): void {
           state.owner,
           (value) => {
             state.owner = value;
-            void refresh(context, content);
+            changed(context, content);
           },
         ),
       ),
@@ -224,18 +284,67 @@ function shell(context: Context): void {
           state.product,
           (value) => {
             state.product = value;
-            void refresh(context, content);
+            changed(context, content);
           },
         ),
       ),
     ),
   );
+  header.querySelector('.filters')?.prepend(teamFilter);
+  header.append(nav);
+  if (context.dataThrough) {
+    header.append(
+      h(
+        'p',
+        { class: 'meta data-through' },
+        `${strings.dataThrough} ${new Intl.DateTimeFormat(state.lang === 'de' ? 'de-DE' : 'en-US', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(context.dataThrough))}`,
+      ),
+    );
+  }
   root.replaceChildren(header, content);
-  void refresh(context, content);
+  showView(context, content);
+}
+
+/** A filter changed: keep it in the URL and show the view again. */
+function changed(context: Context, content: HTMLElement): void {
+  syncUrl();
+  showView(context, content);
+}
+
+/** The owners the workspace views show: the chosen rep, else the chosen team's members. */
+function chosenOwners(context: Context): string[] | null {
+  if (state.owner) return [state.owner];
+  if (state.team) return context.users.filter((u) => u.teamId === state.team).map((u) => u.id);
+  return null;
+}
+
+/** The KPI dashboard, or one of the workspace components in its place. */
+function showView(context: Context, content: HTMLElement): void {
+  if (state.view === 'kpis') {
+    void refresh(context, content);
+    return;
+  }
+  ++generation;
+  for (const chart of charts) chart.destroy();
+  charts = [];
+  setStatus('ready');
+  mountView(content, {
+    view: state.view,
+    apiBase,
+    apiKey: context.apiKey,
+    lang: state.lang,
+    period: state.period,
+    currency: context.baseCurrency,
+    owners: chosenOwners(context),
+    state,
+    onStateChange: syncUrl,
+    onDealChanged: () => loadedGroups.clear(),
+  });
 }
 
 function activeFilters(): Record<string, string> {
   return {
+    ...(state.team ? { team: state.team } : {}),
     ...(state.owner ? { owner: state.owner } : {}),
     ...(state.product ? { product: state.product } : {}),
   };
@@ -276,7 +385,7 @@ function groupsOf(catalog: readonly KpiInfo[]): string[] {
 const loadedGroups = new Map<string, Promise<GroupData>>();
 
 function loadGroup(context: Context, group: string): Promise<GroupData> {
-  const key = JSON.stringify([group, state.period, state.owner, state.product]);
+  const key = JSON.stringify([group, state.period, state.owner, state.product, state.team]);
   let loading = loadedGroups.get(key);
   if (!loading) {
     loading = fetchGroup(context, group);
@@ -421,7 +530,7 @@ function card(result: KpiResult, skipped: readonly string[], strings: Strings): 
       ? h(
           'p',
           { class: 'meta note' },
-          `${strings.unfiltered} ${skipped.map((d) => (d === 'owner' ? strings.owner : strings.product)).join(', ')}`,
+          `${strings.unfiltered} ${skipped.map((d) => (d === 'owner' ? strings.owner : d === 'team' ? strings.team : strings.product)).join(', ')}`,
         )
       : null,
   );
@@ -652,4 +761,5 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
   );
 }
 
+registerOffline(() => state.lang);
 void boot();

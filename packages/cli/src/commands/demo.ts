@@ -2,8 +2,8 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { databaseLocation, tenantId } from '../database/database-location.js';
 import { openCrm } from '../database/open-crm.js';
-import { loadDemoData } from '../demo/demo-data.js';
-import { evaluateReport, renderReport } from '../report/kpi-report.js';
+import { type DemoDataSummary, loadDemoData } from '../demo/demo-data.js';
+import { evaluateReport, type ReportGroup, renderReport } from '../report/kpi-report.js';
 import { kpiServiceOf } from '../report/kpi-view.js';
 import { createNumberFormat, isReportLanguage } from '../report/number-format.js';
 import { positiveInteger } from './database-options.js';
@@ -14,6 +14,8 @@ interface DemoFlags {
   readonly lang: string;
   readonly seed: number;
   readonly config?: string;
+  readonly json?: boolean;
+  readonly anchor: boolean;
 }
 
 /**
@@ -43,11 +45,20 @@ export function demoCommand(): Command {
       positiveInteger,
       1,
     )
+    .option('--json', 'print the figures as JSON instead of the report')
+    .option(
+      '--no-anchor',
+      "keep the sample data's own dates (it ends 2017-12-31) instead of moving it to the present",
+    )
     .addHelpText(
       'after',
       `
+The sample data ends 2017-12-31; the demo moves its dates by whole quarters so that it ends in
+the last complete quarter before today, and says so.
+
 Examples:
   $ rapport demo
+  $ rapport demo --json > figures.json
   $ rapport demo --lang de --db /tmp/demo.sqlite
 `,
     )
@@ -68,14 +79,27 @@ Examples:
         });
         const scope = opened.crm.tenant(tenant).system();
         const log = (message: string) => process.stderr.write(`${message}\n`);
-        const summary = await loadDemoData(scope, opened.rawDatabase(), { seed: flags.seed, log });
+        const summary = await loadDemoData(scope, opened.rawDatabase(), {
+          seed: flags.seed,
+          log,
+          types: opened.storage.types,
+          ...(flags.anchor ? {} : { anchorTo: null }),
+        });
+        const kpis = kpiServiceOf(scope);
+        if (flags.json) {
+          const groups = kpis ? await evaluateReport(kpis, summary.period) : [];
+          process.stdout.write(
+            `${JSON.stringify(demoJson(location, tenant, summary, groups), null, 2)}\n`,
+          );
+          return;
+        }
         const format = createNumberFormat(language);
         const de = language === 'de';
         process.stdout.write(
           `Rapport demo: ${location}, tenant ${tenant}, ${de ? 'Zeitraum' : 'period'} ${summary.period}\n` +
-            `${de ? 'Daten' : 'Data'}: Maven CRM sample data${de ? ' + generierte Leads, Kampagnen, Aktivitäten, Quoten, Verträge' : ' + generated leads, campaigns, activities, quotas, contracts'}\n\n`,
+            `${de ? 'Daten' : 'Data'}: Maven CRM sample data${de ? ' + generierte Leads, Kampagnen, Aktivitäten, Vertriebsziele, Verträge' : ' + generated leads, campaigns, activities, quotas, contracts'}\n` +
+            `${anchorLine(summary, language)}\n\n`,
         );
-        const kpis = kpiServiceOf(scope);
         if (!kpis || kpis.definitions().length === 0) {
           process.stdout.write(
             de ? 'Keine KPI-Plugins installiert.\n' : 'No KPI plugins are installed.\n',
@@ -90,4 +114,41 @@ Examples:
         await opened.close();
       }
     });
+}
+
+/** What the demo says about its dates: moved to the present, or its own (2017). */
+export function anchorLine(
+  summary: Pick<DemoDataSummary, 'shiftedMonths' | 'dataEnd'>,
+  language: 'en' | 'de',
+): string {
+  const de = language === 'de';
+  if (summary.shiftedMonths === 0) {
+    return de
+      ? `Datumsangaben: wie in den Beispieldaten (bis ${summary.dataEnd})`
+      : `Dates: as in the sample data (up to ${summary.dataEnd})`;
+  }
+  return de
+    ? `Datumsangaben: um ${summary.shiftedMonths} Monate in die Gegenwart verschoben (Beispieldaten bis 2017-12-31, jetzt bis ${summary.dataEnd})`
+    : `Dates: moved ${summary.shiftedMonths} months to the present (the sample data ends 2017-12-31, now ${summary.dataEnd})`;
+}
+
+/** The figures of `rapport demo --json`: where the data is, its dates, and every KPI result. */
+function demoJson(
+  location: string,
+  tenant: string,
+  summary: DemoDataSummary,
+  groups: readonly ReportGroup[],
+) {
+  return {
+    database: location,
+    tenant,
+    period: summary.period,
+    dates: { shiftedMonths: summary.shiftedMonths, dataEnd: summary.dataEnd },
+    generated: summary.generated,
+    groups: groups.map((group) => ({
+      group: group.group,
+      ...(group.error ? { error: group.error } : {}),
+      results: group.results,
+    })),
+  };
 }

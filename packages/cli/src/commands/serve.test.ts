@@ -119,3 +119,16 @@ test('an unknown tenant or a missing database is a clear error with exit code 1'
   expect(code).toBe(1);
   expect(stderr).toContain('not found');
 });
+
+test('the built package carries the workspace app, and serve finds it beside its code first', async () => {
+  // What `npm pack` publishes: dist/ holds the built app, so an installed CLI serves it.
+  const shipped = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url));
+  expect(existsSync(join(shipped, 'index.html'))).toBe(true);
+  expect(existsSync(join(shipped, 'manifest.webmanifest'))).toBe(true);
+  const { findDashboard } = await import('./serve.js');
+  const installed = mkdtempSync(join(tmpdir(), 'rapport-installed-'));
+  mkdirSync(join(installed, 'dashboard'));
+  writeFileSync(join(installed, 'dashboard', 'index.html'), '<!doctype html>');
+  expect(findDashboard({}, installed)).toBe(join(installed, 'dashboard'));
+  expect(findDashboard({ RAPPORT_DASHBOARD_DIR: dashboard }, installed)).toBe(dashboard);
+});

@@ -8,14 +8,12 @@ import {
   isRapportError,
 } from '@rapport/core';
 import { httpPlugin, type RapportServer, startRapportServer } from '@rapport/http';
-import { postgresStorage } from '@rapport/postgres';
-import { sqliteStorage } from '@rapport/sqlite';
 import { Command } from 'commander';
 import { customFieldSchemas } from '../config/custom-field-schemas.js';
 import { loadConfig } from '../config/load-config.js';
 import { isPostgresUrl } from '../database/database-location.js';
 import { loadKpiPlugins } from '../database/kpi-plugins.js';
-import { projectPlugins } from '../database/open-crm.js';
+import { openStorage, projectPlugins } from '../database/open-crm.js';
 import { projectDatabase, projectTenant } from '../database/open-project.js';
 import { InputError } from '../errors/cli-errors.js';
 import { type DatabaseFlags, withDatabaseOptions } from './database-options.js';
@@ -27,15 +25,21 @@ interface ServeFlags extends DatabaseFlags {
 }
 
 /**
- * The built dashboard: `$RAPPORT_DASHBOARD_DIR`, else `examples/dashboard/dist` found upwards
- * from the current directory or from this module (a checkout of the repository).
+ * The built workspace app: `$RAPPORT_DASHBOARD_DIR`, else the copy the package's build puts in
+ * `dist/dashboard` (an installed CLI), else `examples/dashboard/dist` found upwards from the
+ * current directory or from this module (a checkout of the repository).
  *
  * @example
- * findDashboard(); // '/work/main/examples/dashboard/dist' after `npm run build -w @rapport/example-dashboard`
+ * findDashboard(); // '/usr/lib/node_modules/@rapport/cli/dist/dashboard' when installed
  */
-export function findDashboard(env = process.env): string | undefined {
+export function findDashboard(
+  env: NodeJS.ProcessEnv = process.env,
+  here: string = dirname(fileURLToPath(import.meta.url)),
+): string | undefined {
   if (env.RAPPORT_DASHBOARD_DIR) return resolve(env.RAPPORT_DASHBOARD_DIR);
-  for (const start of [process.cwd(), dirname(fileURLToPath(import.meta.url))]) {
+  const bundled = join(here, 'dashboard');
+  if (existsSync(join(bundled, 'index.html'))) return bundled;
+  for (const start of [process.cwd(), here]) {
     for (let dir = start; ; dir = dirname(dir)) {
       const candidate = join(dir, 'examples', 'dashboard', 'dist');
       if (existsSync(join(candidate, 'index.html'))) return candidate;
@@ -75,9 +79,8 @@ export async function startServe(
   if (!postgres && location !== ':memory:' && !existsSync(location)) {
     throw new InputError(`database ${location} not found (run \`rapport demo\` first)`);
   }
-  const storage = postgres
-    ? postgresStorage({ connectionString: location, max: 4 })
-    : sqliteStorage({ filename: location });
+  // openStorage reads a `?schema=` of a Postgres URL, as every other command does.
+  const storage = openStorage(location);
   const plugins = options.plugins ?? (await loadKpiPlugins());
   const crm = createCrm({
     storage,
@@ -136,7 +139,7 @@ export function serveCommand(): Command {
   )
     .option('--port <port>', 'port to listen on (0 picks a free one)', port, 4310)
     .option('--host <address>', 'interface to listen on', '127.0.0.1')
-    .option('--dashboard <dir>', 'built dashboard folder (default: examples/dashboard/dist)')
+    .option('--dashboard <dir>', 'built workspace app folder (default: the one the package ships)')
     .addHelpText(
       'after',
       `
@@ -168,7 +171,7 @@ Examples:
           `Rapport serves tenant ${tenant} from ${location}`,
           server.dashboardUrl
             ? `  Dashboard: ${server.dashboardUrl}`
-            : '  Dashboard: not built (npm run build -w @rapport/example-dashboard), API only',
+            : '  Dashboard: none found (pass --dashboard <dir> or set RAPPORT_DASHBOARD_DIR), API only',
           `  API:       ${server.apiUrl}  (OpenAPI: ${server.apiUrl}/openapi.json)`,
           `  API key:   ${server.apiKey}`,
           'Press Ctrl+C to stop.',

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type AnyRapportPlugin, type Crm, createCrm } from '@rapport/core';
 import { type AnyDatabase, type RapportStorage, unscopedDatabase } from '@rapport/core/storage';
+import { httpPlugin } from '@rapport/http';
 import { postgresStorage } from '@rapport/postgres';
 import { sqliteStorage } from '@rapport/sqlite';
 import type { Kysely } from 'kysely';
@@ -58,9 +59,11 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
   }
   const storage = openStorage(location);
   // Plugins are passed as found at run time; the CLI reads KPIs through a checked view.
+  // The http plugin too: a database `rapport serve` has migrated knows its migration, and every
+  // command must open it.
   const crm = createCrm({
     storage,
-    plugins: await projectPlugins(options.config),
+    plugins: [httpPlugin, ...(await projectPlugins(options.config))],
     fields: customFieldSchemas(options.config?.config.fields),
   });
   if (options.migrate) await crm.migrate();

@@ -1,4 +1,4 @@
-import type { AnyDatabase, CrmScope } from '@rapport/core';
+import type { AnyDatabase, ColumnTypes, CrmScope } from '@rapport/core';
 import {
   generateCrmData,
   generateStageHistory,
@@ -8,6 +8,7 @@ import {
   mavenAsOfDate,
 } from '@rapport/testing';
 import type { Kysely } from 'kysely';
+import { anchorShiftMonths, shiftDay, shiftTenantDates } from './date-anchor.js';
 
 /** Options of {@link loadDemoData}. */
 export interface DemoDataOptions {
@@ -17,14 +18,26 @@ export interface DemoDataOptions {
   readonly leads?: number;
   /** Progress messages. */
   readonly log?: (message: string) => void;
+  /**
+   * Move the sample data (it ends 2017-12-31) by whole quarters so that it ends in the last
+   * complete quarter before this day (`YYYY-MM-DD`); `null` keeps its own dates. Applied once,
+   * when the sample data is still at its own dates; later runs keep the shift found in the data.
+   */
+  readonly anchorTo?: string | null;
+  /** The storage's column types (SQLite keeps dates as text, PostgreSQL as dates). */
+  readonly types?: Pick<ColumnTypes, 'date'>;
 }
 
 /** What the demo database holds. */
 export interface DemoDataSummary {
   readonly mavenImported: boolean;
   readonly generated: Readonly<Record<string, number>>;
-  /** The period the report shows: the last year of the sample data. */
+  /** The period the report shows: the sample data's last twelve months (2017 when not moved). */
   readonly period: string;
+  /** Months the sample data's dates were moved by (0: its own dates, 2017). */
+  readonly shiftedMonths: number;
+  /** The last day of the (shifted) sample data: 2017-12-31 moved by {@link shiftedMonths}. */
+  readonly dataEnd: string;
 }
 
 /**
@@ -43,13 +56,17 @@ export async function loadDemoData(
   options: DemoDataOptions,
 ): Promise<DemoDataSummary> {
   const log = options.log ?? (() => {});
-  const year = Number(mavenAsOfDate.slice(0, 4));
   let mavenImported = false;
   if (!(await scope.pipelines.findByExternalId('maven:pipeline'))) {
     log('loading the Maven CRM sample data (8,800 opportunities; once)...');
     await importMavenCrm(scope, { currency: (await scope.settings()).baseCurrency });
     mavenImported = true;
   }
+  const shiftedMonths = await anchorSampleData(scope, db, options);
+  const dataEnd = shiftDay(mavenAsOfDate, shiftedMonths);
+  const year = Number(dataEnd.slice(0, 4));
+  // The generated part covers the two years before the data's end, in whole quarters.
+  const generatedStart = shiftDay(`${Number(mavenAsOfDate.slice(0, 4)) - 1}-01-01`, shiftedMonths);
   const reps = await allOf((cursor) =>
     scope.users.list({
       where: { role: 'rep' },
@@ -87,7 +104,7 @@ export async function loadDemoData(
       prefix: 'demo',
       opportunities: 0,
       leads: options.leads ?? 4000,
-      start: `${year - 1}-01-01`,
+      start: generatedStart,
       months: 24,
       currency: (await scope.settings()).baseCurrency,
       existing: {
@@ -106,7 +123,7 @@ export async function loadDemoData(
     generateStageHistory(opportunities, {
       tenantId: scope.tenantId,
       stages,
-      asOf: mavenAsOfDate,
+      asOf: dataEnd,
       seed: options.seed,
       prefix: 'demo-hist',
     }),
@@ -121,7 +138,45 @@ export async function loadDemoData(
           .join(', ')}`
       : 'the generated data is already there',
   );
-  return { mavenImported, generated, period: String(year) };
+  // The report covers the sample data's last year: 2017, or the twelve months it now ends with.
+  const period =
+    shiftedMonths === 0 ? String(year) : `${shiftDay(mavenFirstDay, shiftedMonths)}..${dataEnd}`;
+  return { mavenImported, generated, period, shiftedMonths, dataEnd };
+}
+
+/** The months the sample data is moved by: found in the data, else applied now (once). */
+const mavenFirstDay = `${mavenAsOfDate.slice(0, 4)}-01-01`;
+
+async function anchorSampleData(
+  scope: CrmScope,
+  db: Kysely<AnyDatabase>,
+  options: DemoDataOptions,
+): Promise<number> {
+  const latest = await (await scope.from('opportunity'))
+    .select('t.closeDate')
+    .where('t.status', 'in', ['won', 'lost'])
+    .where('t.externalId', 'like', 'maven:%')
+    .orderBy('t.closeDate', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const closeDate: unknown = latest?.closeDate;
+  const latestDay =
+    closeDate instanceof Date
+      ? closeDate.toISOString().slice(0, 10)
+      : typeof closeDate === 'string'
+        ? closeDate.slice(0, 10)
+        : mavenAsOfDate;
+  if (latestDay !== mavenAsOfDate) {
+    // Shifted before: the months between the sample's own end and the data's end now.
+    const monthIndex = (day: string) => Number(day.slice(0, 4)) * 12 + Number(day.slice(5, 7));
+    return monthIndex(latestDay) - monthIndex(mavenAsOfDate);
+  }
+  const anchor =
+    options.anchorTo === undefined ? new Date().toISOString().slice(0, 10) : options.anchorTo;
+  if (anchor === null) return 0;
+  const months = anchorShiftMonths(mavenAsOfDate, anchor);
+  await shiftTenantDates(db, options.types ?? { date: 'text' }, scope.tenantId, months);
+  return months;
 }
 
 async function allOf<TRecord>(

@@ -123,9 +123,12 @@ export function renderKpiTable(results: readonly KpiResultView[], format: Number
     ],
     results.map((result) => [
       result.title[format.language],
-      formatKpiValue(format, result),
-      result.previous ? formatKpiValue(format, { ...result, value: result.previous.value }) : '–',
-      result.previous
+      hasBasis(result) ? formatKpiValue(format, result) : '–',
+      // A previous period with nothing to measure has no value, not 0.
+      result.previous && result.previous.sampleSize > 0
+        ? formatKpiValue(format, { ...result, value: result.previous.value })
+        : '–',
+      result.previous && result.previous.sampleSize > 0
         ? format.change(result.unit, result.previous.change, result.previous.relativeChange)
         : '–',
       format.count(result.sampleSize),
@@ -179,8 +182,26 @@ export function renderReport(groups: readonly ReportGroup[], format: NumberForma
       parts.push(`${heading}\n(${failed}: ${group.error})`);
       continue;
     }
-    parts.push(`${heading}\n${renderKpiTable(group.results, format)}`);
+    parts.push(
+      `${heading}\n${renderKpiTable(group.results, format)}${renderReasons(group.results, format)}`,
+    );
     if (group.chart) parts.push(renderBreakdownChart(group.chart.kpi, group.chart.by, format));
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+/** Why a KPI shows "–": one line per KPI without a value, under its group's table. */
+function renderReasons(results: readonly KpiResultView[], format: NumberFormat): string {
+  const lines = results
+    .filter((result) => !hasBasis(result))
+    .map(
+      (result) =>
+        `  – ${result.title[format.language]}: ${result.reason ?? (format.language === 'de' ? 'keine Daten (n = 0)' : 'no data (n = 0)')}`,
+    );
+  return lines.length > 0 ? `\n${lines.join('\n')}` : '';
+}
+
+/** Whether a value has something behind it: a ratio over nothing is "–", not 0 %. */
+function hasBasis(result: KpiResultView): boolean {
+  return result.value !== null && !(result.unit === 'ratio' && result.sampleSize === 0);
 }

@@ -17,6 +17,7 @@ export interface KpiFigureView {
   readonly sampleSize: number;
   readonly previous: {
     readonly value: number | null;
+    readonly sampleSize: number;
     readonly change: number | null;
     readonly relativeChange: number | null;
     readonly period: { readonly label: string };

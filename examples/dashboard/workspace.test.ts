@@ -1,0 +1,387 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCrm } from '@rapport/core';
+import { unscopedDatabase } from '@rapport/core/storage';
+import { sqliteStorage } from '@rapport/sqlite';
+import { generateCrmData, insertGeneratedData } from '@rapport/testing';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startServe } from '../../packages/cli/src/commands/serve.js';
+import { loadKpiPlugins } from '../../packages/cli/src/database/kpi-plugins.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
+const workDir = mkdtempSync(join(tmpdir(), 'rapport-workspace-'));
+const dist = join(workDir, 'app');
+const database = join(workDir, 'crm.sqlite');
+const axeSource = readFileSync(
+  fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)),
+  'utf8',
+);
+
+let served: Awaited<ReturnType<typeof startServe>>;
+let browser: Browser;
+
+interface Deal {
+  id: string;
+  stage: string;
+  version: number;
+  status: string;
+  amount: number | null;
+  lostReason: string | null;
+  pipelineId: string;
+}
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${served.server.apiUrl}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${served.server.apiKey}`,
+      'content-type': 'application/json',
+      ...init.headers,
+    },
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function weightedPipeline(): Promise<number> {
+  const { body } = await api<{ results: Record<string, { value: number | null }> }>(
+    '/kpis/evaluate?ids=pipeline.weightedValue&period=thisMonth&compare=false',
+  );
+  return body.results['pipeline.weightedValue']!.value!;
+}
+
+async function deal(id: string): Promise<Deal> {
+  return (await api<Deal>(`/opportunities/${id}`)).body;
+}
+
+/** A page with the API key in storage, at a view of the app. */
+async function open(page: Page, query: string): Promise<void> {
+  await page.goto(`${served.server.dashboardUrl}`);
+  await page.waitForFunction(() => document.body.dataset.state !== undefined);
+  await page.goto(`${served.server.url}/${query}`);
+}
+
+async function loaded(element: Locator): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        element.evaluate(
+          (e) =>
+            e.shadowRoot?.querySelector('.skeleton') === null &&
+            e.shadowRoot?.childElementCount !== 0,
+        ),
+      { timeout: 20_000 },
+    )
+    .toBe(true);
+}
+
+/** Serious and critical axe-core violations on the page (shadow roots included). */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
+      }
+    ).axe;
+    const result = await axe.run();
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.nodes.length})`);
+  });
+}
+
+/** The first day of the month two years before this one. */
+function twoYearsBack(): string {
+  const now = new Date();
+  return `${now.getUTCFullYear() - 2}-${String(now.getUTCMonth() + 1).padStart(2, '0')}-01`;
+}
+
+beforeAll(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  const seed = async () => {
+    const crm = createCrm({
+      storage: sqliteStorage({ filename: database }),
+      plugins: await loadKpiPlugins(),
+    });
+    await crm.migrate();
+    const tenant = await crm.createTenant({
+      id: 'demo',
+      name: 'Demo GmbH',
+      timeZone: 'Europe/Berlin',
+    });
+    await insertGeneratedData(
+      unscopedDatabase(crm),
+      generateCrmData({
+        tenantId: 'demo',
+        pipelineId: tenant.defaultPipelineId!,
+        seed: 11,
+        opportunities: 300,
+        leads: 120,
+        reps: 5,
+        // Two years that end with last month, so no record is dated in the future.
+        start: twoYearsBack(),
+        months: 24,
+      }),
+    );
+    await crm.destroy();
+  };
+  await Promise.all([
+    build({ root: here, logLevel: 'error', build: { outDir: dist, emptyOutDir: true } }),
+    seed(),
+  ]);
+  served = await startServe({ location: database, tenantId: 'demo', port: 0, dashboardDir: dist });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await served?.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+test('on a laptop: a deal moves on the board through the API, the KPI follows, a conflict shows the newer version', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  await open(page, '?view=board&lang=en');
+  const board = page.locator('rapport-pipeline-board');
+  await loaded(board);
+  const columns = board.locator('section.column');
+  expect(await columns.count()).toBeGreaterThanOrEqual(3);
+  const firstStage = (await columns.nth(0).getAttribute('data-stage'))!;
+  // The third stage: its probability differs from the first's (the first two share 10 %).
+  const secondStage = (await columns.nth(2).getAttribute('data-stage'))!;
+  const card = columns.nth(0).locator('article.card').first();
+  const id = (await card.getAttribute('data-deal'))!;
+  const before = await deal(id);
+  const weightedBefore = await weightedPipeline();
+  await page.screenshot({ path: join(screenshots, 'workspace-board-1280x800.png') });
+
+  // Drag the card to the next stage.
+  await card.dragTo(columns.nth(2), { targetPosition: { x: 40, y: 20 } });
+  await expect.poll(async () => (await deal(id)).stage, { timeout: 15_000 }).toBe(secondStage);
+  const moved = await deal(id);
+  expect(moved.version).toBe(before.version + 1);
+  await expect.poll(() => columns.nth(2).locator(`[data-deal="${id}"]`).count()).toBe(1);
+  const weightedAfter = await weightedPipeline();
+  expect(weightedAfter).not.toBe(weightedBefore);
+
+  // The KPI view shows the new weighted pipeline.
+  await page.click('[data-view="kpis"]');
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, {
+    timeout: 30_000,
+  });
+  await expect
+    .poll(() => page.locator('[data-kpi="pipeline.weightedValue"]').getAttribute('data-value'))
+    .toBe(String(weightedAfter));
+
+  // Someone else moves it back meanwhile; our move (with the old version) shows theirs.
+  await page.click('[data-view="board"]');
+  await loaded(board);
+  const stale = board.locator(`[data-deal="${id}"]`);
+  const other = await api<Deal>(`/opportunities/${id}/stage`, {
+    method: 'POST',
+    headers: { 'If-Match': `"${moved.version}"` },
+    body: JSON.stringify({ stage: firstStage }),
+  });
+  expect(other.status).toBe(200);
+  await stale
+    .locator('select[data-move]')
+    .selectOption((await columns.nth(1).getAttribute('data-stage'))!);
+  const conflict = board.locator(`[data-deal="${id}"] .conflict`);
+  await expect.poll(() => conflict.count(), { timeout: 15_000 }).toBe(1);
+  expect(await conflict.textContent()).toContain(`Stage: ${firstStage}`);
+  expect((await deal(id)).stage).toBe(firstStage);
+  expect((await deal(id)).version).toBe(other.body.version);
+  await page.screenshot({ path: join(screenshots, 'workspace-board-conflict-1280x800.png') });
+
+  // Closing asks won or lost; lost takes a reason.
+  const closing = columns.nth(0).locator('article.card').nth(1);
+  const closingId = (await closing.getAttribute('data-deal'))!;
+  await closing.locator('select[data-move]').selectOption('@close');
+  const dialog = board.locator('dialog[open]');
+  await dialog.locator('input[value="lost"]').check();
+  await dialog.locator('input[name="lostReason"]').fill('Price');
+  await page.screenshot({ path: join(screenshots, 'workspace-close-dialog-1280x800.png') });
+  await dialog.locator('button[type="submit"]').click();
+  await expect.poll(async () => (await deal(closingId)).status, { timeout: 15_000 }).toBe('lost');
+  expect((await deal(closingId)).lostReason).toBe('Price');
+  expect(await axeViolations(page)).toEqual([]);
+  expect(errors).toEqual([]);
+  await page.close();
+}, 120_000);
+
+test('on a laptop: the drawer refuses a bad edit with the field error, saves a good one and logs a call', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const { body } = await api<{ items: Deal[] }>('/opportunities?status=open&limit=1&sort=-amount');
+  const id = body.items[0]!.id;
+  await open(page, `?view=board&lang=en&deal=${id}`);
+  const drawer = page.locator('rapport-deal-drawer');
+  await loaded(drawer);
+  const amount = drawer.locator('input[name="amount"]');
+  await amount.fill('-5');
+  await drawer.locator('form[data-form="deal"] button[type="submit"]').click();
+  const error = drawer.locator('[data-error-for="amount"]');
+  await expect.poll(() => error.count(), { timeout: 15_000 }).toBe(1);
+  expect(await error.textContent()).toMatch(/>=0/);
+  expect(await amount.getAttribute('aria-invalid')).toBe('true');
+  expect((await deal(id)).amount).toBe(body.items[0]!.amount);
+  await page.screenshot({ path: join(screenshots, 'workspace-drawer-error-1280x800.png') });
+
+  await amount.fill('1234.5');
+  await drawer.locator('form[data-form="deal"] button[type="submit"]').click();
+  await expect.poll(async () => (await deal(id)).amount, { timeout: 15_000 }).toBe(123450);
+
+  await drawer.locator('select[name="type"]').selectOption('call');
+  await drawer.locator('input[name="subject"]').fill('Called about the rollout');
+  await drawer.locator('form[data-form="activity"] button[type="submit"]').click();
+  await expect
+    .poll(
+      async () => {
+        const activities = await api<{ items: { subject: string; type: string }[] }>(
+          `/activities?opportunityId=${id}`,
+        );
+        return activities.body.items.map((a) => `${a.type}:${a.subject}`);
+      },
+      { timeout: 15_000 },
+    )
+    .toContain('call:Called about the rollout');
+  expect(await drawer.locator('[data-list="activities"]').textContent()).toContain(
+    'Called about the rollout',
+  );
+  await page.screenshot({ path: join(screenshots, 'workspace-drawer-1280x800.png') });
+  expect(await axeViolations(page)).toEqual([]);
+  // Escape closes the drawer and the deal leaves the URL.
+  await page.keyboard.press('Escape');
+  await expect.poll(() => new URL(page.url()).searchParams.get('deal')).toBe(null);
+  await page.close();
+}, 120_000);
+
+test('on a phone in German: leads as cards, a lead converted, the URL restores the view', async () => {
+  const page = await browser.newPage({
+    viewport: { width: 390, height: 844 },
+    locale: 'de-DE',
+    hasTouch: true,
+    isMobile: true,
+  });
+  await open(page, '?view=leads&lang=de&status=Working+-+Contacted&sort=company');
+  const leads = page.locator('rapport-leads-list');
+  await loaded(leads);
+  expect(await page.locator('html').getAttribute('lang')).toBe('de');
+  expect(await leads.locator('select[name="status"]').inputValue()).toBe('Working - Contacted');
+  expect(await leads.locator('th[aria-sort="ascending"] [data-sort="company"]').count()).toBe(1);
+  // A table row is a card on a phone: the header row is out of sight, cells stack.
+  const row = leads.locator('tr[data-lead]').first();
+  const box = (await row.boundingBox())!;
+  expect(box.width).toBeLessThanOrEqual(390);
+  expect(await leads.locator('thead').evaluate((e) => getComputedStyle(e).position)).toBe(
+    'absolute',
+  );
+  await page.screenshot({ path: join(screenshots, 'workspace-leads-390x844.png'), fullPage: true });
+
+  const leadId = (await row.getAttribute('data-lead'))!;
+  await row.locator('[data-convert]').tap();
+  await expect
+    .poll(async () => (await api<{ status: string }>(`/leads/${leadId}`)).body.status, {
+      timeout: 15_000,
+    })
+    .toBe('Closed - Converted');
+  await expect.poll(() => leads.locator(`tr[data-lead="${leadId}"] .converted`).count()).toBe(1);
+
+  // Reload: view, language and filters come back from the URL.
+  await page.reload();
+  await loaded(leads);
+  expect(await page.locator('[data-view="leads"][aria-current="page"]').textContent()).toBe(
+    'Leads',
+  );
+  expect(await leads.locator('select[name="status"]').inputValue()).toBe('Working - Contacted');
+
+  // The board on a phone: one column under the other, a tap menu, German words kept whole.
+  await page.locator('[data-view="board"]').tap();
+  const board = page.locator('rapport-pipeline-board');
+  await loaded(board);
+  expect(
+    await board.locator('select[data-move]').first().locator('option').first().textContent(),
+  ).toBe('Verschieben nach …');
+  const targets = await page.evaluate(() => {
+    const small: string[] = [];
+    const visit = (root: Document | ShadowRoot) => {
+      for (const element of root.querySelectorAll<HTMLElement>(
+        'button, select, input, a, [role="button"]',
+      )) {
+        const rect = element.getBoundingClientRect();
+        if (rect.width === 0 || rect.top > innerHeight) continue;
+        if (rect.height < 44 || rect.width < 44)
+          small.push(
+            `${element.tagName} ${Math.round(rect.width)}x${Math.round(rect.height)} ${element.textContent?.trim().slice(0, 20)}`,
+          );
+      }
+      for (const host of root.querySelectorAll('*')) if (host.shadowRoot) visit(host.shadowRoot);
+    };
+    visit(document);
+    return small;
+  });
+  expect(targets).toEqual([]);
+  expect(await board.evaluate((e) => getComputedStyle(e).hyphens)).toBe('auto');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  expect(overflow).toBe(0);
+  await page.screenshot({ path: join(screenshots, 'workspace-board-390x844.png') });
+
+  await page.locator('[data-view="forecast"]').tap();
+  const forecast = page.locator('rapport-forecast-view');
+  await loaded(forecast);
+  expect(await forecast.locator('thead').textContent()).toContain('Zielerreichung');
+  expect(await forecast.locator('thead').textContent()).toContain('Vertriebsmitarbeiter');
+  await page.screenshot({
+    path: join(screenshots, 'workspace-forecast-390x844.png'),
+    fullPage: true,
+  });
+
+  await page.locator('[data-view="risk"]').tap();
+  const risk = page.locator('rapport-at-risk-list');
+  await loaded(risk);
+  await page.screenshot({
+    path: join(screenshots, 'workspace-at-risk-390x844.png'),
+    fullPage: true,
+  });
+  expect(await axeViolations(page)).toEqual([]);
+  await page.close();
+}, 120_000);
+
+test('offline, the last loaded dashboard shows, marked stale', async () => {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    locale: 'de-DE',
+  });
+  const page = await context.newPage();
+  await open(page, '?lang=de');
+  // The first visit installs the worker; from the next load on it answers the page's requests.
+  expect(await page.evaluate(() => navigator.serviceWorker.ready.then(() => true))).toBe(true);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+    timeout: 20_000,
+  });
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, {
+    timeout: 30_000,
+  });
+  const online = await page.locator('[data-kpi]').count();
+  expect(online).toBeGreaterThan(0);
+  await context.setOffline(true);
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, {
+    timeout: 30_000,
+  });
+  await expect.poll(() => page.locator('#stale').count(), { timeout: 10_000 }).toBe(1);
+  expect(await page.locator('#stale').textContent()).toContain('Offline');
+  expect(await page.locator('[data-kpi]').count()).toBe(online);
+  await page.screenshot({ path: join(screenshots, 'workspace-offline-390x844.png') });
+  await context.close();
+}, 120_000);

@@ -1,0 +1,130 @@
+import { html, type TemplateResult } from 'lit';
+import { formatDay, formatMoney } from '../i18n/messages.js';
+import { cardTableStyles } from '../shared/card-table.js';
+import { type AtRiskDeal, loadAtRiskDeals } from '../shared/risk-reasons.js';
+import { WorkspaceElement } from '../shared/workspace-element.js';
+
+const pageSize = 20;
+
+/**
+ * `<rapport-at-risk-list>`: every open deal the planning check flags (past close date, no next
+ * step, no recent activity), paged, with its reasons and a link that opens the deal.
+ *
+ * Events: `rapport-open-deal` ({ id }).
+ *
+ * @example
+ * <rapport-at-risk-list api-base="/api" api-key="rpk_..." currency="EUR"></rapport-at-risk-list>
+ */
+export class AtRiskList extends WorkspaceElement {
+  static override properties = {
+    ...WorkspaceElement.properties,
+    currency: {},
+    owners: { attribute: false },
+    page: { type: Number, reflect: true },
+    deals: { state: true },
+  };
+
+  static override styles = [...WorkspaceElement.styles, cardTableStyles];
+
+  /** The tenant's base currency (the amounts are in it). */
+  declare currency: string;
+  /** Only these owners' deals (a team filter); everyone's when null. */
+  declare owners: readonly string[] | null;
+  /** The page shown, from 1. */
+  declare page: number;
+  declare deals: AtRiskDeal[];
+
+  constructor() {
+    super();
+    this.currency = 'EUR';
+    this.owners = null;
+    this.page = 1;
+    this.deals = [];
+  }
+
+  protected override reloadOn(): readonly string[] {
+    return [...super.reloadOn(), 'owners'];
+  }
+
+  protected override async load(): Promise<void> {
+    this.deals = await loadAtRiskDeals(this.api, this.owners ? { owner: [...this.owners] } : {});
+  }
+
+  protected override renderReady(): TemplateResult {
+    const t = this.t;
+    const lang = this.language;
+    if (this.deals.length === 0) return html`<p class="empty">${t.emptyAtRisk}</p>`;
+    const pages = Math.ceil(this.deals.length / pageSize);
+    const page = Math.min(Math.max(1, this.page), pages);
+    const shown = this.deals.slice((page - 1) * pageSize, page * pageSize);
+    return html`
+      <p class="muted" data-count=${this.deals.length}>${this.deals.length} ${t.deals}</p>
+      <table>
+        <caption class="visually-hidden">${t.atRisk}</caption>
+        <thead>
+          <tr>
+            <th scope="col">${t.name}</th>
+            <th scope="col">${t.owner}</th>
+            <th scope="col">${t.stage}</th>
+            <th scope="col">${t.amount}</th>
+            <th scope="col">${t.closeDate}</th>
+            <th scope="col">${t.reasons}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${shown.map(
+            (deal) => html`<tr data-deal=${deal.id}>
+              <td data-label=${t.name}>
+                <a
+                  href=${`?view=board&deal=${encodeURIComponent(deal.id)}`}
+                  @click=${(event: MouseEvent) => {
+                    event.preventDefault();
+                    this.dispatchEvent(
+                      new CustomEvent('rapport-open-deal', {
+                        detail: { id: deal.id },
+                        bubbles: true,
+                        composed: true,
+                      }),
+                    );
+                  }}
+                  >${deal.name}</a
+                >
+              </td>
+              <td data-label=${t.owner}>${deal.ownerName ?? '–'}</td>
+              <td data-label=${t.stage}>${deal.stage}</td>
+              <td data-label=${t.amount}>${formatMoney(deal.amount, this.currency, lang)}</td>
+              <td data-label=${t.closeDate}>${formatDay(deal.closeDate, lang)}</td>
+              <td data-label=${t.reasons}>
+                ${deal.issues.map((issue) => t.riskReasons[issue] ?? issue).join(', ')}
+              </td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+      <nav class="pager" aria-label=${t.atRisk}>
+        <button type="button" ?disabled=${page <= 1} @click=${() => this.goTo(page - 1)}>
+          ${t.previous}
+        </button>
+        <span data-page=${page}>${t.page} ${page} ${t.of} ${pages}</span>
+        <button type="button" ?disabled=${page >= pages} @click=${() => this.goTo(page + 1)}>
+          ${t.next}
+        </button>
+      </nav>
+    `;
+  }
+
+  private goTo(page: number): void {
+    this.page = page;
+    this.dispatchEvent(
+      new CustomEvent('rapport-page-changed', { detail: { page }, bubbles: true, composed: true }),
+    );
+  }
+}
+
+customElements.define('rapport-at-risk-list', AtRiskList);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rapport-at-risk-list': AtRiskList;
+  }
+}

@@ -1,0 +1,267 @@
+import { css, html, type TemplateResult } from 'lit';
+import { type ApiProblem, call, type Lead } from '../api/api-client.js';
+import { formatDay } from '../i18n/messages.js';
+import { cardTableStyles } from '../shared/card-table.js';
+import { asProblem, WorkspaceElement } from '../shared/workspace-element.js';
+
+const sortable = ['lastName', 'company', 'status', 'leadSource', 'createdAt'] as const;
+type LeadSort = (typeof sortable)[number];
+const statuses = [
+  'Open - Not Contacted',
+  'Working - Contacted',
+  'Closed - Converted',
+  'Closed - Not Converted',
+] as const;
+const pageSize = 25;
+
+/**
+ * `<rapport-leads-list>`: leads, sortable by a column header, filterable by status and source,
+ * paged; each open lead can be converted (account, contact and opportunity in one transaction).
+ * `sort`, `status` and `source` are attributes, so a host can keep them in its URL.
+ *
+ * Events: `rapport-lead-converted` ({ lead, opportunity }), `rapport-filters-changed`.
+ *
+ * @example
+ * <rapport-leads-list api-base="/api" api-key="rpk_..." sort="-createdAt"></rapport-leads-list>
+ */
+export class LeadsList extends WorkspaceElement {
+  static override properties = {
+    ...WorkspaceElement.properties,
+    sort: { reflect: true },
+    status: { reflect: true },
+    source: { reflect: true },
+    leads: { state: true },
+    cursors: { state: true },
+    next: { state: true },
+    converting: { state: true },
+    rowProblem: { state: true },
+  };
+
+  static override styles = [
+    ...WorkspaceElement.styles,
+    cardTableStyles,
+    css`
+      .converted {
+        color: var(--_muted);
+      }
+    `,
+  ];
+
+  /** A lead field, `-` first for descending. */
+  declare sort: string;
+  /** Only leads with this status; all when empty. */
+  declare status: string;
+  /** Only leads from this source; all when empty. */
+  declare source: string;
+  declare leads: Lead[];
+  /** The cursors of the pages before the current one. */
+  declare cursors: (string | undefined)[];
+  declare next: string | null;
+  declare converting: string | null;
+  declare rowProblem: { id: string; problem: ApiProblem } | null;
+  private sources: string[] = [];
+  private cursor: string | undefined;
+
+  constructor() {
+    super();
+    this.sort = '-createdAt';
+    this.status = '';
+    this.source = '';
+    this.leads = [];
+    this.cursors = [];
+    this.next = null;
+    this.converting = null;
+    this.rowProblem = null;
+  }
+
+  protected override reloadOn(): readonly string[] {
+    return [...super.reloadOn(), 'sort', 'status', 'source'];
+  }
+
+  protected override async load(): Promise<void> {
+    const field = this.sort.replace(/^-/, '');
+    const sort = sortable.includes(field as LeadSort) ? this.sort : '-createdAt';
+    const page = await call(
+      this.api.GET('/leads', {
+        params: {
+          query: {
+            sort,
+            limit: pageSize,
+            ...(this.status ? { status: this.status } : {}),
+            ...(this.source ? { leadSource: this.source } : {}),
+            ...(this.cursor ? { cursor: this.cursor } : {}),
+          },
+        },
+      }),
+    );
+    this.leads = page.items;
+    this.next = page.nextCursor;
+    if (this.sources.length === 0) {
+      const kpis = await call(
+        this.api.POST('/kpis/evaluate', {
+          body: { ids: ['leads.newLeads'], period: 'all', by: 'leadSource', compare: false },
+        }),
+      ).catch(() => null);
+      this.sources = (kpis?.results['leads.newLeads']?.breakdown ?? [])
+        .map((row) => row.key ?? '')
+        .filter((key) => key !== '')
+        .sort();
+    }
+  }
+
+  private setFilter(change: Partial<Pick<LeadsList, 'sort' | 'status' | 'source'>>): void {
+    this.cursor = undefined;
+    this.cursors = [];
+    Object.assign(this, change);
+    this.dispatchEvent(
+      new CustomEvent('rapport-filters-changed', {
+        detail: { sort: this.sort, status: this.status, source: this.source },
+        bubbles: true,
+        composed: true,
+      }),
+    );
+  }
+
+  private page(direction: 1 | -1): void {
+    if (direction === 1 && this.next) {
+      this.cursors = [...this.cursors, this.cursor];
+      this.cursor = this.next;
+    } else if (direction === -1 && this.cursors.length > 0) {
+      this.cursor = this.cursors.at(-1);
+      this.cursors = this.cursors.slice(0, -1);
+    }
+    void this.reload();
+  }
+
+  protected override renderReady(): TemplateResult {
+    const t = this.t;
+    const lang = this.language;
+    const header = (field: LeadSort, label: string) => {
+      const current = this.sort.replace(/^-/, '') === field;
+      const descending = this.sort.startsWith('-');
+      return html`<th
+        scope="col"
+        aria-sort=${current ? (descending ? 'descending' : 'ascending') : 'none'}
+      >
+        <button
+          type="button"
+          data-sort=${field}
+          @click=${() => this.setFilter({ sort: current && !descending ? `-${field}` : field })}
+        >
+          ${label} ${current ? (descending ? '↓' : '↑') : ''}
+        </button>
+      </th>`;
+    };
+    return html`
+      <div class="filters">
+        <label>
+          ${t.status}
+          <select
+            name="status"
+            .value=${this.status}
+            @change=${(e: Event) => this.setFilter({ status: (e.currentTarget as HTMLSelectElement).value })}
+          >
+            <option value="">${t.allStatuses}</option>
+            ${statuses.map((s) => html`<option value=${s} ?selected=${s === this.status}>${s}</option>`)}
+          </select>
+        </label>
+        <label>
+          ${t.source}
+          <select
+            name="source"
+            @change=${(e: Event) => this.setFilter({ source: (e.currentTarget as HTMLSelectElement).value })}
+          >
+            <option value="">${t.allSources}</option>
+            ${this.sources.map((s) => html`<option value=${s} ?selected=${s === this.source}>${s}</option>`)}
+          </select>
+        </label>
+      </div>
+      ${
+        this.leads.length === 0
+          ? html`<p class="empty">${t.emptyLeads}</p>`
+          : html`<table>
+              <caption class="visually-hidden">${t.leads}</caption>
+              <thead>
+                <tr>
+                  ${header('lastName', t.name)} ${header('company', t.company)}
+                  ${header('status', t.status)} ${header('leadSource', t.source)}
+                  ${header('createdAt', t.created)}
+                  <th scope="col"><span class="visually-hidden">${t.convert}</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${this.leads.map((lead) => this.renderRow(lead, lang))}
+              </tbody>
+            </table>`
+      }
+      <div class="pager">
+        <button type="button" ?disabled=${this.cursors.length === 0} @click=${() => this.page(-1)}>
+          ${t.previous}
+        </button>
+        <span>${t.page} ${this.cursors.length + 1}</span>
+        <button type="button" ?disabled=${!this.next} @click=${() => this.page(1)}>${t.next}</button>
+      </div>
+    `;
+  }
+
+  private renderRow(lead: Lead, lang: 'en' | 'de'): TemplateResult {
+    const t = this.t;
+    const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
+    const converted = lead.status === 'Closed - Converted';
+    const problem = this.rowProblem?.id === lead.id ? this.rowProblem.problem : null;
+    return html`<tr data-lead=${lead.id}>
+      <td data-label=${t.name}>${name}</td>
+      <td data-label=${t.company}>${lead.company}</td>
+      <td data-label=${t.status} data-field="status">${lead.status}</td>
+      <td data-label=${t.source}>${lead.leadSource ?? '–'}</td>
+      <td data-label=${t.created}>${formatDay(lead.createdAt, lang)}</td>
+      <td data-label="">
+        ${
+          converted
+            ? html`<span class="converted">${t.converted}</span>`
+            : html`<button
+                type="button"
+                data-convert=${lead.id}
+                aria-label=${`${t.convert}: ${name}`}
+                ?disabled=${this.converting === lead.id}
+                @click=${() => void this.convert(lead)}
+              >
+                ${t.convert}
+              </button>`
+        }
+        ${problem ? this.renderProblem(problem, () => void this.convert(lead)) : null}
+      </td>
+    </tr>`;
+  }
+
+  /** Converts a lead; the row then shows it converted. */
+  async convert(lead: Lead): Promise<void> {
+    this.converting = lead.id;
+    this.rowProblem = null;
+    try {
+      const result = await call(
+        this.api.POST('/leads/{id}/convert', { params: { path: { id: lead.id } }, body: {} }),
+      );
+      this.leads = this.leads.map((l) => (l.id === lead.id ? result.lead : l));
+      this.dispatchEvent(
+        new CustomEvent('rapport-lead-converted', {
+          detail: { lead: result.lead, opportunity: result.opportunity },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+    } catch (error) {
+      this.rowProblem = { id: lead.id, problem: asProblem(error) };
+    } finally {
+      this.converting = null;
+    }
+  }
+}
+
+customElements.define('rapport-leads-list', LeadsList);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rapport-leads-list': LeadsList;
+  }
+}
