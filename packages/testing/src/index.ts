@@ -1,10 +1,10 @@
 /**
- * `@rapport/testing`: the storage conformance suite every adapter runs, a seeded data generator,
- * and the Maven CRM sample data as a fixture.
+ * `@rapport/testing`: the storage conformance suite every adapter runs and the KPI conformance
+ * suite every KPI plugin runs, plus (re-exported from `@rapport/sample-data`) the seeded data
+ * generator and the Maven CRM sample data.
  *
  * @packageDocumentation
  */
+export * from '@rapport/sample-data';
 export * from './conformance/index.js';
-export * from './fixtures/index.js';
-export * from './generator/index.js';
 export * from './kpi-conformance/index.js';

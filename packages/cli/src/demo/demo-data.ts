@@ -6,7 +6,7 @@ import {
   importMavenCrm,
   insertGeneratedData,
   mavenAsOfDate,
-} from '@rapport/testing';
+} from '@rapport/sample-data';
 import type { Kysely } from 'kysely';
 import { anchorShiftMonths, shiftDay, shiftTenantDates } from './date-anchor.js';
 

@@ -18,6 +18,7 @@ import { jsonSchemaOf, objectSchemas } from '../openapi/object-schemas.js';
 import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-document.js';
 import type { OpenApiDocument } from '../openapi/openapi-types.js';
 import { HttpProblem, problemOf, problemResponse, toProblem } from '../problems/problem-details.js';
+import { addReferenceRoutes } from '../reference/reference-routes.js';
 import type { ApiEnv } from './api-env.js';
 import { collections } from './collections.js';
 import { addKpiRoutes } from './kpi-routes.js';
@@ -89,6 +90,8 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
     problemResponse(problemOf('NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)),
   );
 
+  // The reference page holds no data: served before authentication (its document is not).
+  addReferenceRoutes(app);
   app.use('*', async (c, next) => {
     const principal = await authenticate(c.req.raw);
     if (!principal) {
