@@ -45,7 +45,7 @@ export function personTerms(records: readonly (PersonRecord | undefined)[]): Per
   return { identifying: [...identifying].sort(byLength), names: [...names].sort(byLength) };
 }
 
-function escape(term: string): string {
+function escapeRegex(term: string): string {
   return term.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -53,7 +53,7 @@ function pattern(terms: readonly string[]): RegExp | undefined {
   if (terms.length === 0) return undefined;
   // Not inside a longer word: "Ann" is not erased from "Annual".
   return new RegExp(
-    `(?<![\\p{L}\\p{N}])(?:${terms.map(escape).join('|')})(?![\\p{L}\\p{N}])`,
+    `(?<![\\p{L}\\p{N}])(?:${terms.map(escapeRegex).join('|')})(?![\\p{L}\\p{N}])`,
     'giu',
   );
 }
