@@ -1,13 +1,14 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCrm, isRapportError } from '@rapport/core';
+import { createCrm, isRapportError, type RapportStorage } from '@rapport/core';
 import { aftersalesPlugin } from '@rapport/kpi-aftersales';
 import { closingPlugin } from '@rapport/kpi-closing';
 import { leadsPlugin } from '@rapport/kpi-leads';
 import { pipelinePlugin } from '@rapport/kpi-pipeline';
 import { sqliteStorage } from '@rapport/sqlite';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { createTestDatabase, describePostgres } from '../../../postgres/src/test-database.js';
 import { auditPlugin } from '../audit-plugin.js';
 
 const engines: { destroy(): Promise<void> }[] = [];
@@ -26,6 +27,10 @@ const terms = [person.firstName, person.lastName, person.email, person.phone];
 async function setup() {
   const filename = join(mkdtempSync(join(tmpdir(), 'rapport-privacy-')), 'crm.sqlite');
   const storage = sqliteStorage({ filename });
+  return { ...(await seed(storage)), storage, filename };
+}
+
+async function seed(storage: RapportStorage) {
   let clock = new Date('2026-03-10T09:00:00Z');
   const crm = createCrm({
     storage,
@@ -69,10 +74,10 @@ async function setup() {
   await rep.opportunities.closeWon(deal.id, { version: moved.version });
   await rep.activities.create({ type: 'task', subject: 'Unrelated', leadId: other.id });
   clock = new Date('2026-03-25T09:00:00Z');
-  return { crm, storage, filename, admin, rep, lead, call, meeting, converted, deal };
+  return { crm, admin, rep, lead, call, meeting, converted, deal };
 }
 
-async function allKpis(scope: Awaited<ReturnType<typeof setup>>['admin']) {
+async function allKpis(scope: Awaited<ReturnType<typeof seed>>['admin']) {
   const ids = scope.kpis.definitions().map((definition) => definition.id);
   return JSON.stringify(await scope.kpis.evaluate(ids, { period: '2026-Q1' }));
 }
@@ -168,5 +173,34 @@ describe('GDPR export and erase of a converted lead (SQLite file)', () => {
     });
     const again = await audit.privacy.erase(admin, { lead: lead.id });
     expect(again.changed).toBe(false);
+  });
+});
+
+describePostgres('GDPR erase on Postgres', () => {
+  const database = createTestDatabase('privacy');
+  afterAll(() => database.cleanup());
+
+  test('no text or JSON column of any table of the schema keeps the name, email or phone; KPIs unchanged', async () => {
+    const storage = database.storage();
+    const { crm, admin, lead, converted } = await seed(storage);
+    const kpisBefore = await allKpis(admin);
+    const report = await crm.plugin('audit').privacy.erase(admin, { lead: lead.id });
+    expect(report.contacts).toEqual([converted.contact.id]);
+    expect(await allKpis(admin)).toBe(kpisBefore);
+    const columns = await storage.pool.query<{ table_name: string; column_name: string }>(
+      `select table_name, column_name from information_schema.columns
+       where table_schema = $1 and data_type in ('text', 'jsonb', 'character varying')`,
+      [storage.schema],
+    );
+    expect(columns.rows.length).toBeGreaterThan(50);
+    for (const { table_name, column_name } of columns.rows) {
+      for (const term of terms) {
+        const found = await storage.pool.query(
+          `select 1 from "${storage.schema}"."${table_name}" where lower("${column_name}"::text) like $1 limit 1`,
+          [`%${term.toLowerCase()}%`],
+        );
+        expect(found.rowCount, `${table_name}.${column_name}: ${term}`).toBe(0);
+      }
+    }
   });
 });
