@@ -204,3 +204,33 @@ describePostgres('GDPR erase on Postgres', () => {
     }
   });
 });
+
+describe("a converted lead stays frozen except for an admin's change of the person's own fields", () => {
+  test('rep: CONFLICT; admin on a business field: CONFLICT; admin on email: allowed and audited', async () => {
+    const { crm, admin, rep, lead } = await setup();
+    const stored = await admin.leads.get(lead.id);
+    const byRep = await rep.leads
+      .update(lead.id, { version: stored.version, email: 'new@example.org' })
+      .catch((e: unknown) => e);
+    expect(isRapportError(byRep) && byRep.code).toBe('CONFLICT');
+    const business = await admin.leads
+      .update(lead.id, { version: stored.version, company: 'Other' })
+      .catch((e: unknown) => e);
+    expect(isRapportError(business) && business.code).toBe('CONFLICT');
+    const mixed = await admin.leads
+      .update(lead.id, { version: stored.version, email: 'new@example.org', leadSource: 'Ads' })
+      .catch((e: unknown) => e);
+    expect(isRapportError(mixed) && mixed.code).toBe('CONFLICT');
+    const rectified = await admin.leads.update(lead.id, {
+      version: stored.version,
+      email: 'new@example.org',
+    });
+    expect(rectified).toMatchObject({ email: 'new@example.org', status: 'Closed - Converted' });
+    const [latest] = (
+      await crm.plugin('audit').list(admin, { object: 'lead', recordId: lead.id, limit: 1 })
+    ).items;
+    expect(latest?.changes).toEqual([
+      { field: 'email', old: person.email, new: 'new@example.org' },
+    ]);
+  });
+});
