@@ -39,10 +39,12 @@ const anonymised = {
   title: null,
 } as const;
 
-function needsErasing(record: Readonly<Record<keyof typeof anonymised, unknown>>): boolean {
-  return Object.entries(anonymised).some(
-    ([field, value]) => (record[field as keyof typeof anonymised] ?? null) !== value,
-  );
+// A converted lead is frozen but for its personal fields (core's lead rules): its title stays.
+const { title: _title, ...anonymisedLead } = anonymised;
+
+function needsErasing(record: object, patch: Readonly<Record<string, unknown>>): boolean {
+  const values = new Map(Object.entries(record));
+  return Object.entries(patch).some(([field, value]) => (values.get(field) ?? null) !== value);
 }
 
 /** @internal Whether the engine's storage is SQLite (asked once, outside any transaction). */
@@ -116,12 +118,12 @@ export async function erasePerson(
           activities.push(activity.id);
         }
         for (const contact of person.contacts) {
-          if (needsErasing(contact))
+          if (needsErasing(contact, anonymised))
             await tx.contacts.update(contact.id, { version: contact.version, ...anonymised });
         }
         for (const lead of person.leads) {
-          if (needsErasing(lead))
-            await tx.leads.update(lead.id, { version: lead.version, ...anonymised });
+          if (needsErasing(lead, anonymisedLead))
+            await tx.leads.update(lead.id, { version: lead.version, ...anonymisedLead });
         }
         return {
           leads: plan.summary.leads ?? [],

@@ -47,12 +47,12 @@ export const quotaRules: ObjectRules = {
 };
 
 // A person's own data on a lead, which rectification and erasure (GDPR Art. 16, 17) must reach.
+// The job title is not among them: without the name it identifies no one, and it stays frozen.
 const personalLeadFields: ReadonlySet<string> = new Set([
   'firstName',
   'lastName',
   'email',
   'phone',
-  'title',
 ]);
 
 /**
