@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { auditCommand } from './commands/audit.js';
 import { copyCommand } from './commands/copy.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand } from './commands/export.js';
@@ -32,5 +33,6 @@ export function createProgram(): Command {
   program.addCommand(migrateCommand());
   program.addCommand(copyCommand());
   program.addCommand(serveCommand());
+  program.addCommand(auditCommand());
   return program;
 }

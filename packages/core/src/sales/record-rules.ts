@@ -46,10 +46,29 @@ export const quotaRules: ObjectRules = {
   },
 };
 
-/** @internal Lead rules: conversion happens through `leads.convert`; converted leads are frozen. */
+// A person's own data on a lead, which rectification and erasure (GDPR Art. 16, 17) must reach.
+// The job title is not among them: without the name it identifies no one, and it stays frozen.
+const personalLeadFields: ReadonlySet<string> = new Set([
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+]);
+
+/**
+ * @internal Lead rules: conversion happens through `leads.convert`; converted leads are frozen,
+ * except that an admin may still change the person's own fields (rectification, erasure).
+ */
 export const leadRules: ObjectRules = {
-  async prepare(_state, values, previous) {
-    if (previous?.convertedAt != null) {
+  async prepare(state, values, previous) {
+    const changed = previous
+      ? Object.keys(values).filter((field) => values[field] !== previous[field])
+      : [];
+    const personalOnly =
+      state.actor.role === 'admin' &&
+      changed.length > 0 &&
+      changed.every((field) => personalLeadFields.has(field));
+    if (previous?.convertedAt != null && !personalOnly) {
       throw new RapportError(
         'CONFLICT',
         `lead ${previous.id} is converted and can no longer change`,
