@@ -12,7 +12,6 @@
  * const advanced = sql<number>`case when ${sql.ref('h.status')} = ${'won'} then 1 else 0 end`;
  */
 export { sql } from 'kysely';
-export type { UpsertManyResult } from './engine/bulk-write.js';
 export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './engine/create-crm.js';
 export {
   type CloseWonLineItem,
@@ -44,6 +43,7 @@ export type {
   UpdateInput,
   Where,
 } from './engine/record-types.js';
+export type { UpsertManyResult } from './engine/write/upsert-records.js';
 export {
   isRapportError,
   RapportError,

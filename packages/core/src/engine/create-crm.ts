@@ -28,9 +28,10 @@ import type { EngineState, ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
 import type { RapportEvents } from './events.js';
 import type { HooksConfig, ObjectHooks } from './hooks.js';
-import { insertRecord } from './object-repository.js';
 import type { MergeCustomFields } from './record-types.js';
 import { inTransaction } from './transaction.js';
+import { clearSharedCache, createSharedCache } from './transaction-cache.js';
+import { insertRecord } from './write/create-record.js';
 
 /**
  * Configuration of {@link createCrm}.
@@ -203,7 +204,7 @@ export function createCrm<
       user: userRules,
     },
     scopeFactory: (state) => createScope(state),
-    shared: { counter: undefined, stages: new Map(), knownIds: new Map() },
+    shared: createSharedCache(),
   };
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());
@@ -275,8 +276,7 @@ export function createCrm<
     async migrate() {
       await open();
       // Migrations may change any row: nothing cached before them holds.
-      engine.shared.stages.clear();
-      engine.shared.knownIds.clear();
+      clearSharedCache(engine.shared);
       return runMigrations(db, config.storage, plugins);
     },
     createTenant,

@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
-import {
-  applyUpdate,
-  createRecord,
-  findVisible,
-  forgetTable,
-  getVisible,
-} from '../engine/object-repository.js';
-import type { StoredRecord } from '../engine/object-rules.js';
+import { findVisible, getVisible } from '../engine/read/find-record.js';
+import type { StoredRecord } from '../engine/stored-record.js';
 import { inTransaction, queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
+import { createRecord } from '../engine/write/create-record.js';
+import { applyUpdate } from '../engine/write/update-record.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import {
@@ -157,7 +153,7 @@ export async function convertLead(
       .where('tenantId', '=', tx.tenantId)
       .where('leadId', '=', leadId)
       .execute();
-    forgetTable(tx, 'activities');
+    tx.tx?.cache.forgetTable('activities');
 
     queueEvent(tx, {
       type: 'lead.converted',

@@ -1,6 +1,7 @@
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
-import { applyUpdate, findVisible } from '../engine/object-repository.js';
-import type { ObjectRules, StoredRecord } from '../engine/object-rules.js';
+import { dbOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
+import { findVisible } from '../engine/read/find-record.js';
+import type { StoredRecord } from '../engine/stored-record.js';
+import { applyUpdate } from '../engine/write/update-record.js';
 import { validationError } from '../errors/rapport-error.js';
 import { opportunityObject, productObject } from '../objects/standard-objects.js';
 

@@ -1,10 +1,9 @@
-import { insertRecords } from '../engine/bulk-write.js';
-import type { ScopeState } from '../engine/engine-state.js';
-import { dbOf } from '../engine/engine-state.js';
-import { forgetTable, insertRecord } from '../engine/object-repository.js';
-import type { ObjectRules, StoredRecord } from '../engine/object-rules.js';
+import { dbOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
+import type { StoredRecord } from '../engine/stored-record.js';
 import { queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
+import { insertRecord } from '../engine/write/create-record.js';
+import { insertRecords } from '../engine/write/create-records.js';
 import { validationError } from '../errors/rapport-error.js';
 import { newId } from '../ids/id.js';
 import { stageHistoryObject } from '../objects/standard-objects.js';
@@ -161,7 +160,7 @@ export const opportunityRules: ObjectRules = {
         .where('tenantId', '=', state.tenantId)
         .where('opportunityId', '=', record.id)
         .execute();
-      forgetTable(state, table);
+      state.tx?.cache.forgetTable(table);
     }
   },
 };

@@ -1,5 +1,4 @@
-import { dbOf } from '../engine/engine-state.js';
-import type { ObjectRules } from '../engine/object-rules.js';
+import { dbOf, type ObjectRules } from '../engine/engine-state.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 
 function dateOrder(object: string, startField: string, endField: string): ObjectRules {
