@@ -28,6 +28,7 @@ export type { ExchangeRate } from './engine/currencies.js';
 export type { ScopeState } from './engine/engine-state.js';
 export type { EventBase, RapportEvents, RecordEvent } from './engine/events.js';
 export type { HookContext, HooksConfig, ObjectHooks } from './engine/hooks.js';
+export type { MergeCustomFields } from './engine/merge-custom-fields.js';
 export { filterOperators } from './engine/query-filter.js';
 export type {
   AnyCustomFields,
@@ -37,7 +38,6 @@ export type {
   CustomValues,
   FieldFilter,
   ListQuery,
-  MergeCustomFields,
   Page,
   SortField,
   UpdateInput,

@@ -28,7 +28,7 @@ import type { EngineState, ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
 import type { RapportEvents } from './events.js';
 import type { HooksConfig, ObjectHooks } from './hooks.js';
-import type { MergeCustomFields } from './record-types.js';
+import type { MergeCustomFields } from './merge-custom-fields.js';
 import { inTransaction } from './transaction.js';
 import { clearSharedCache, createSharedCache } from './transaction-cache.js';
 import { insertRecord } from './write/create-record.js';
