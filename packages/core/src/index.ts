@@ -121,10 +121,18 @@ export {
 export { type SystemFields, systemFieldNames } from './objects/field-schemas.js';
 export {
   type AnyObjectDefinition,
+  type ColumnKind,
   defineObject,
   type ObjectAccess,
+  type ObjectColumns,
   type ObjectDefinition,
 } from './objects/object-definition.js';
+export type {
+  ExchangeRatesTable,
+  RapportDatabase,
+  RecordTable,
+  TenantsTable,
+} from './objects/rapport-database.js';
 export {
   activityTypes,
   contractStatuses,

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import type { RapportDatabase } from '../objects/rapport-database.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
@@ -76,7 +77,16 @@ export interface ObjectRules {
   afterDelete?(state: ScopeState, record: StoredRecord): Promise<void>;
 }
 
-/** @internal The database handle of a scope: its transaction when it has one. */
+/**
+ * @internal The database handle of a scope (its transaction when it has one), erased: for
+ * queries over a table named at run time (the repository's one implementation for every
+ * object, KPI sources). Queries over a core table by name use {@link coreDbOf}.
+ */
 export function dbOf(state: ScopeState): Kysely<AnyDatabase> {
   return state.tx?.trx ?? state.engine.db;
+}
+
+/** @internal The database handle of a scope, typed with core's tables: a wrong column does not compile. */
+export function coreDbOf(state: ScopeState): Kysely<RapportDatabase> {
+  return dbOf(state);
 }

@@ -1,32 +1,10 @@
-import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import { type AnyObjectDefinition, fieldsOfKind } from '../objects/object-definition.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { StoredRecord } from './stored-record.js';
 
-const jsonByDefinition = new WeakMap<AnyObjectDefinition, ReadonlySet<string>>();
-
-/** @internal The fields of an object stored as JSON (besides `custom`, which every record has). */
-export function jsonFields(definition: AnyObjectDefinition): ReadonlySet<string> {
-  let json = jsonByDefinition.get(definition);
-  if (!json) {
-    json = new Set(
-      Object.entries(definition.fields.shape)
-        .filter(([, schema]) => ['array', 'object', 'record'].includes(unwrapType(schema)))
-        .map(([key]) => key),
-    );
-    jsonByDefinition.set(definition, json);
-  }
-  return json;
-}
-
-function unwrapType(schema: unknown): string {
-  let current = schema as { _zod?: { def?: { type?: string; innerType?: unknown } } } | undefined;
-  for (let depth = 0; depth < 8; depth++) {
-    const def = current?._zod?.def;
-    if (!def?.type) return 'unknown';
-    if (def.innerType === undefined || def.type === 'array') return def.type;
-    current = def.innerType as typeof current;
-  }
-  return 'unknown';
+/** The fields of an object stored as JSON (besides `custom`, which every record has). */
+function jsonFields(definition: AnyObjectDefinition): ReadonlySet<string> {
+  return fieldsOfKind(definition, 'json');
 }
 
 /** @internal Turns a database row into a record (JSON columns and `custom` parsed). */

@@ -4,7 +4,7 @@ import { idSchema } from '../objects/field-schemas.js';
 import { pipelineStages } from '../sales/pipeline-stages.js';
 import { type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
 import { listRates } from './currencies.js';
-import { dbOf, type ScopeState } from './engine-state.js';
+import { coreDbOf, type ScopeState } from './engine-state.js';
 import { inTransaction } from './transaction.js';
 import { loadTenant, requireAdmin } from './visibility.js';
 
@@ -28,7 +28,7 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
     ) {
       // Stored rates are relative to the old base; silently reinterpreting them would corrupt every sum.
       const rates = await listRates(tx);
-      const deals = await dbOf(tx)
+      const deals = await coreDbOf(tx)
         .selectFrom('opportunities')
         .select('id')
         .where('tenantId', '=', tx.tenantId)
@@ -44,7 +44,7 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
       }
     }
     const updatedAt = tx.engine.now().toISOString();
-    await dbOf(tx)
+    await coreDbOf(tx)
       .updateTable('tenants')
       .set({ ...parsed.data, version: current.version + 1, updatedAt })
       .where('id', '=', tx.tenantId)

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
 import { findVisible, getVisible } from '../engine/read/find-record.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { inTransaction, queueEvent } from '../engine/transaction.js';
@@ -143,7 +143,7 @@ export async function convertLead(
     });
 
     // Salesforce moves a converted lead's activities to the new contact and account.
-    await dbOf(tx)
+    await coreDbOf(tx)
       .updateTable('activities')
       .set((eb) => ({
         contactId: eb.fn.coalesce('contactId', eb.val(contact.id)),

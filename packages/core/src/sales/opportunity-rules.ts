@@ -1,4 +1,4 @@
-import { dbOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
+import { coreDbOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
@@ -83,7 +83,7 @@ export const opportunityRules: ObjectRules = {
       next.openDate = dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone);
     }
     if (previous && (next.amount !== previous.amount || next.currency !== previous.currency)) {
-      const sum = await dbOf(state)
+      const sum = await coreDbOf(state)
         .selectFrom('opportunityLineItems')
         .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum('totalPrice').as('total')])
         .where('tenantId', '=', state.tenantId)
@@ -154,13 +154,18 @@ export const opportunityRules: ObjectRules = {
   },
 
   async beforeDelete(state, record) {
-    for (const table of ['opportunityLineItems', 'stageHistory']) {
-      await dbOf(state)
-        .deleteFrom(table)
-        .where('tenantId', '=', state.tenantId)
-        .where('opportunityId', '=', record.id)
-        .execute();
-      state.tx?.cache.forgetTable(table);
-    }
+    const db = coreDbOf(state);
+    await db
+      .deleteFrom('opportunityLineItems')
+      .where('tenantId', '=', state.tenantId)
+      .where('opportunityId', '=', record.id)
+      .execute();
+    await db
+      .deleteFrom('stageHistory')
+      .where('tenantId', '=', state.tenantId)
+      .where('opportunityId', '=', record.id)
+      .execute();
+    state.tx?.cache.forgetTable('opportunityLineItems');
+    state.tx?.cache.forgetTable('stageHistory');
   },
 };

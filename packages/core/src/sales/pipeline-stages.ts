@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
 import { loadTenant } from '../engine/visibility.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import type { pipelineStageSchema } from '../objects/standard-objects.js';
@@ -18,7 +18,7 @@ export async function pipelineStages(
   const cache = state.tx?.cache;
   const cached = cache?.stages(pipelineId);
   if (cached) return cached;
-  const row = await dbOf(state)
+  const row = await coreDbOf(state)
     .selectFrom('pipelines')
     .select('stages')
     .where('tenantId', '=', state.tenantId)

@@ -1,4 +1,4 @@
-import { dbOf, type ObjectRules } from '../engine/engine-state.js';
+import { coreDbOf, type ObjectRules } from '../engine/engine-state.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 
 function dateOrder(object: string, startField: string, endField: string): ObjectRules {
@@ -85,13 +85,13 @@ export const userRules: ObjectRules = {
           'manager_cycle',
         );
       }
-      const row = await dbOf(state)
+      const row = await coreDbOf(state)
         .selectFrom('users')
         .select('managerId')
         .where('tenantId', '=', state.tenantId)
         .where('id', '=', managerId)
         .executeTakeFirst();
-      managerId = row?.managerId as string | null | undefined;
+      managerId = row?.managerId;
     }
     return values;
   },

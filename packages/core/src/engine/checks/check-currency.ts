@@ -1,6 +1,6 @@
 import { validationError } from '../../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
-import { dbOf, type ScopeState } from '../engine-state.js';
+import { coreDbOf, type ScopeState } from '../engine-state.js';
 import { loadTenant } from '../visibility.js';
 
 /** @internal A currency must be the tenant's base currency or have an exchange rate to it. */
@@ -15,7 +15,7 @@ export async function checkCurrency(
   if (currency === tenant.baseCurrency) return;
   const cache = state.tx?.cache;
   if (cache?.isKnown('exchangeRates', currency)) return;
-  const rate = await dbOf(state)
+  const rate = await coreDbOf(state)
     .selectFrom('exchangeRates')
     .select('rate')
     .where('tenantId', '=', state.tenantId)
