@@ -6,7 +6,6 @@ import {
   optionalCurrency,
   optionalRef,
   optionalText,
-  percentSchema,
   requiredText as text,
   timestampSchema,
 } from './field-schemas.js';
