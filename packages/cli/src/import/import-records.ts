@@ -222,7 +222,8 @@ async function upsertBatch(
           replays = maxReplays;
           continue;
         }
-        const row = pending[0]!.row;
+        const row = pending[0]?.row;
+        if (!row) throw error;
         failed.push({
           row,
           errors: [
@@ -237,7 +238,10 @@ async function upsertBatch(
         });
         return { failed, fatal: error.code !== 'VALIDATION' };
       }
-      for (const [index, errors] of failures) failed.push({ row: pending[index]!.row, errors });
+      for (const [index, errors] of failures) {
+        const row = pending[index]?.row;
+        if (row) failed.push({ row, errors });
+      }
       if (
         !failures
           .values()

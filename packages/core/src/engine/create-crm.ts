@@ -24,7 +24,7 @@ import type { RapportStorage } from '../storage/storage-adapter.js';
 import { type Actor, systemActor } from '../tenancy/actor.js';
 import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
 import { type CrmScope, createScope } from './crm-scope.js';
-import type { EngineState, ScopeState } from './engine-state.js';
+import { coreDbOf, type EngineState, type ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
 import type { RapportEvents } from './events.js';
 import type { HooksConfig, ObjectHooks } from './hooks.js';
@@ -223,8 +223,8 @@ export function createCrm<
     const { id, ...settings } = parsed.data;
     const state = stateFor(id, systemActor);
     return inTransaction(state, async (tx) => {
-      const exists = await tx
-        .tx!.trx.selectFrom('tenants')
+      const exists = await coreDbOf(tx)
+        .selectFrom('tenants')
         .select('id')
         .where('id', '=', id)
         .executeTakeFirst();
@@ -232,8 +232,8 @@ export function createCrm<
         throw new RapportError('CONFLICT', `tenant ${id} exists`, { object: 'tenant', id });
       const now = engine.now().toISOString();
       const pipelineId = newId(engine.now().getTime());
-      await tx
-        .tx!.trx.insertInto('tenants')
+      await coreDbOf(tx)
+        .insertInto('tenants')
         .values({
           id,
           ...settings,
@@ -253,8 +253,8 @@ export function createCrm<
           custom: {},
         },
       );
-      await tx
-        .tx!.trx.updateTable('tenants')
+      await coreDbOf(tx)
+        .updateTable('tenants')
         .set({ defaultPipelineId: pipelineId })
         .where('id', '=', id)
         .execute();

@@ -273,8 +273,9 @@ export function resolvePeriod(input: PeriodInput, calendar: PeriodCalendar): Per
     const fy = Number(match[1]);
     return match[2] ? fiscalQuarter(fy, Number(match[2]), calendar) : fiscalYear(fy, calendar);
   }
-  match = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(input);
-  if (match) return custom(match[1]!, match[2]!, calendar);
+  const range = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(input);
+  const [, start, end] = range ?? [];
+  if (start !== undefined && end !== undefined) return custom(start, end, calendar);
   throw validationError(
     'period',
     ['period'],
