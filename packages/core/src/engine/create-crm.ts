@@ -287,6 +287,7 @@ export function createCrm<
         .selectAll()
         .where('id', '=', input.id)
         .executeTakeFirst();
+      // Cast: the tenants row has exactly Tenant's columns (see TenantsTable).
       return existing ? (existing as Tenant) : createTenant(input);
     },
     tenant(id) {
@@ -300,4 +301,5 @@ export function createCrm<
 }
 
 /** @internal Object names, for iteration. */
+// Cast: Object.keys loses the literal keys of a const object.
 export const objectNames = Object.keys(standardObjects) as ObjectName[];

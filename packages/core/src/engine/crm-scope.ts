@@ -349,6 +349,7 @@ export function createScope<
     transaction: <TResult>(work: (inner: CrmScope<TCustom, TPlugins>) => Promise<TResult>) =>
       inTransaction(state, (tx) => work(createScope<TCustom, TPlugins>(tx))),
     from: async (object: ObjectName, alias = 't') => {
+      // Cast: each standard definition is one of the erased AnyObjectDefinition.
       const definition = objects[object] as AnyObjectDefinition;
       const visible = await visibilityCondition(state, definition, alias);
       let query = dbOf(state)

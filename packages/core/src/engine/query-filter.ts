@@ -86,6 +86,7 @@ function fieldConditions(
     return [eb(column, '=', filter)];
   }
   const conditions: Condition[] = [];
+  // Cast: isOperatorObject checked that every key is an Operator.
   for (const [operator, value] of Object.entries(filter) as [Operator, unknown][]) {
     if (value === undefined) continue;
     switch (operator) {

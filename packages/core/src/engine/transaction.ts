@@ -33,6 +33,7 @@ export async function inTransaction<TResult>(
     cache?.close();
   }
   for (const event of events) {
+    // Cast: queueEvent paired type and payload when it was queued.
     engine.events.emit(event.type, event.payload as never);
   }
   return result;

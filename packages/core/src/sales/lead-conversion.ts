@@ -130,6 +130,7 @@ export async function convertLead(
         campaignId: lead.campaignId,
         ...opts.opportunity,
         accountId: account.id,
+        // Cast: the opportunity's fields are parsed by its create schema right after.
         ownerId: (opts.opportunity?.ownerId as string | undefined) ?? ownerId,
       });
     }

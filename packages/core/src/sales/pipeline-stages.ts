@@ -31,6 +31,7 @@ export async function pipelineStages(
       `references no pipeline ${pipelineId} in this tenant`,
       'unknown_reference',
     );
+  // Cast: stages were parsed by the pipeline schema when written.
   const stages = state.engine.storage.sql.parseJson(row.stages) as PipelineStage[];
   cache?.rememberStages(pipelineId, stages);
   return stages;

@@ -74,6 +74,7 @@ export const leadRules: ObjectRules = {
 export const userRules: ObjectRules = {
   async prepare(state, values, previous) {
     const selfId = previous?.id;
+    // Cast: the user schema typed managerId as an optional nullable id.
     let managerId = values.managerId as string | null | undefined;
     if (!selfId || managerId == null || managerId === previous?.managerId) return values;
     for (let depth = 0; managerId != null && depth < 1000; depth++) {
