@@ -1,7 +1,18 @@
 import { RapportError, type RapportIssue } from '../../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
+import { findVisible } from '../read/find-record.js';
 import type { StoredRecord } from '../stored-record.js';
+import { visibilityCondition, visibleOwners } from '../visibility.js';
+
+/**
+ * Whether the actor's reads of the target are narrowed by visibility: then a reference must be
+ * to a record the actor can see (Salesforce's rule for lookups), and the tenant-wide cache of
+ * known ids cannot answer for it.
+ */
+async function restricted(state: ScopeState, target: AnyObjectDefinition): Promise<boolean> {
+  return target.access !== 'shared' && (await visibleOwners(state)) !== 'all';
+}
 
 /**
  * @internal Whether a record id exists in the tenant (cached for the transaction, and between
@@ -48,7 +59,12 @@ export async function checkReferences(
     if (value == null || (previous && previous[field] === value)) continue;
     const targetDefinition = state.engine.objects[target];
     if (!targetDefinition) continue;
-    if (await referenceExists(state, targetDefinition.table, String(value))) continue;
+    const id = String(value);
+    const found = (await restricted(state, targetDefinition))
+      ? (await findVisible(state, targetDefinition, id)) !== undefined
+      : await referenceExists(state, targetDefinition.table, id);
+    // An invisible record gets the same issue as a missing one, so nothing leaks.
+    if (found) continue;
     issues.push({
       path: [field],
       code: 'unknown_reference',
@@ -75,7 +91,9 @@ export async function checkReferencesMany(
     const table = targetDefinition.table;
     // Rows of one batch may reference each other (a parent account): one statement checks them.
     const inBatch = table === definition.table ? new Set(records.map((r) => r.id)) : undefined;
-    const isKnown = cache?.knownIdsOf(table);
+    const narrowed = await restricted(state, targetDefinition);
+    const visible = narrowed ? await visibilityCondition(state, targetDefinition, 't') : undefined;
+    const isKnown = narrowed ? undefined : cache?.knownIdsOf(table);
     const wanted = new Set<string>();
     for (const record of records) {
       const value = record[field];
@@ -90,12 +108,13 @@ export async function checkReferencesMany(
     const found = new Set<string>();
     const ids = [...wanted];
     for (let start = 0; start < ids.length; start += 1000) {
-      const rows = await dbOf(state)
-        .selectFrom(table)
-        .select('id')
-        .where('tenantId', '=', state.tenantId)
-        .where('id', 'in', ids.slice(start, start + 1000))
-        .execute();
+      let query = dbOf(state)
+        .selectFrom(`${table} as t`)
+        .select('t.id')
+        .where('t.tenantId', '=', state.tenantId)
+        .where('t.id', 'in', ids.slice(start, start + 1000));
+      if (visible) query = query.where(visible);
+      const rows = await query.execute();
       for (const row of rows) {
         const id = String(row.id);
         found.add(id);
