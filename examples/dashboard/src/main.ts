@@ -38,7 +38,9 @@ interface Context {
 }
 
 const knownGroups = ['leads', 'pipeline', 'closing', 'aftersales'];
-const root = document.querySelector<HTMLDivElement>('#app')!;
+const appRoot = document.querySelector<HTMLDivElement>('#app');
+if (!appRoot) throw new Error('index.html has no #app element');
+const root = appRoot;
 const apiBase = new URL('api', document.baseURI).href.replace(/\/$/, '');
 const fromUrl = readUrlState(location.search);
 const state: UrlState & { lang: Lang } = { ...fromUrl, lang: fromUrl.lang ?? initialLang() };
@@ -695,11 +697,10 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
   if (group === 'leads' && chosen.leadCount) {
     const shown = [chosen.leadCount, chosen.costPerLead].filter((k): k is KpiInfo => !!k);
     const { labels, series } = seriesFrom(loaded.breakdowns.leadSource ?? {}, shown, strings);
-    if (labels.length > 0 && series[0])
+    const [bars, line] = series;
+    if (labels.length > 0 && bars)
       panels.push(
-        panel(strings.leadsBySource, 280, (c) =>
-          barsWithLine(c, labels, series[0]!, series[1], state.lang),
-        ),
+        panel(strings.leadsBySource, 280, (c) => barsWithLine(c, labels, bars, line, state.lang)),
       );
   }
   if (group === 'pipeline' && chosen.pipeline.length > 0) {

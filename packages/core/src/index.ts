@@ -12,7 +12,6 @@
  * const advanced = sql<number>`case when ${sql.ref('h.status')} = ${'won'} then 1 else 0 end`;
  */
 export { sql } from 'kysely';
-export type { UpsertManyResult } from './engine/bulk-write.js';
 export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './engine/create-crm.js';
 export {
   type CloseWonLineItem,
@@ -35,6 +34,7 @@ export type {
   ObjectHooks,
   ObjectHooksFor,
 } from './engine/hooks.js';
+export type { MergeCustomFields } from './engine/merge-custom-fields.js';
 export { filterOperators } from './engine/query-filter.js';
 export type {
   AnyCustomFields,
@@ -44,12 +44,12 @@ export type {
   CustomValues,
   FieldFilter,
   ListQuery,
-  MergeCustomFields,
   Page,
   SortField,
   UpdateInput,
   Where,
 } from './engine/record-types.js';
+export type { UpsertManyResult } from './engine/write/upsert-records.js';
 export {
   isRapportError,
   RapportError,
@@ -135,10 +135,18 @@ export {
 export { type SystemFields, systemFieldNames } from './objects/field-schemas.js';
 export {
   type AnyObjectDefinition,
+  type ColumnKind,
   defineObject,
   type ObjectAccess,
+  type ObjectColumns,
   type ObjectDefinition,
 } from './objects/object-definition.js';
+export type {
+  ExchangeRatesTable,
+  RapportDatabase,
+  RecordTable,
+  TenantsTable,
+} from './objects/rapport-database.js';
 export {
   activityTypes,
   contractStatuses,

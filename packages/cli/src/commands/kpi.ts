@@ -123,7 +123,7 @@ Examples:
           ...(flags.period === undefined ? {} : { period: flags.period }),
           ...(flags.by === undefined ? {} : { by: flags.by }),
         });
-        const list = wanted.flatMap((id) => (results[id] ? [results[id]!] : []));
+        const list = wanted.flatMap((id) => results[id] ?? []);
         if (flags.json) {
           process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
         } else if (flags.csv) {

@@ -128,7 +128,8 @@ export async function upsertBatch(
           replays = maxReplays;
           continue;
         }
-        const row = pending[0]!.row;
+        const row = pending[0]?.row;
+        if (!row) throw error;
         failed.push({
           row,
           errors: [
@@ -143,7 +144,10 @@ export async function upsertBatch(
         });
         return { failed, fatal: error.code !== 'VALIDATION' };
       }
-      for (const [index, errors] of failures) failed.push({ row: pending[index]!.row, errors });
+      for (const [index, errors] of failures) {
+        const prepared = pending[index];
+        if (prepared) failed.push({ row: prepared.row, errors });
+      }
       if (
         !failures
           .values()

@@ -99,7 +99,7 @@ async function evaluateGroup(
   }
   return {
     group,
-    results: members.flatMap((m) => (results[m.id] ? [results[m.id]!] : [])),
+    results: members.flatMap((m) => results[m.id] ?? []),
     chart,
   };
 }

@@ -32,13 +32,14 @@ import { type Actor, systemActor } from '../tenancy/actor.js';
 import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
 import { type CrmScope, createScope, scopeStateOf } from './crm-scope.js';
 import { registerEngine } from './engine-registry.js';
-import type { EngineState, ScopeState } from './engine-state.js';
+import { coreDbOf, type EngineState, type ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
 import type { RapportEvents } from './events.js';
 import type { HooksConfig, ObjectHooks } from './hooks.js';
-import { insertRecord } from './object-repository.js';
-import type { MergeCustomFields } from './record-types.js';
+import type { MergeCustomFields } from './merge-custom-fields.js';
 import { inTransaction } from './transaction.js';
+import { clearSharedCache, createSharedCache } from './transaction-cache.js';
+import { insertRecord } from './write/create-record.js';
 
 /**
  * Configuration of {@link createCrm}.
@@ -236,7 +237,7 @@ export function createCrm<
       user: userRules,
     },
     scopeFactory: (state) => createScope(state),
-    shared: { counter: undefined, stages: new Map(), knownIds: new Map() },
+    shared: createSharedCache(),
   };
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());
@@ -255,8 +256,8 @@ export function createCrm<
     const { id, ...settings } = parsed.data;
     const state = stateFor(id, systemActor);
     return inTransaction(state, async (tx) => {
-      const exists = await tx
-        .tx!.trx.selectFrom('tenants')
+      const exists = await coreDbOf(tx)
+        .selectFrom('tenants')
         .select('id')
         .where('id', '=', id)
         .executeTakeFirst();
@@ -264,8 +265,8 @@ export function createCrm<
         throw new RapportError('CONFLICT', `tenant ${id} exists`, { object: 'tenant', id });
       const now = engine.now().toISOString();
       const pipelineId = newId(engine.now().getTime());
-      await tx
-        .tx!.trx.insertInto('tenants')
+      await coreDbOf(tx)
+        .insertInto('tenants')
         .values({
           id,
           ...settings,
@@ -285,8 +286,8 @@ export function createCrm<
           custom: {},
         },
       );
-      await tx
-        .tx!.trx.updateTable('tenants')
+      await coreDbOf(tx)
+        .updateTable('tenants')
         .set({ defaultPipelineId: pipelineId })
         .where('id', '=', id)
         .execute();
@@ -332,8 +333,7 @@ export function createCrm<
     async migrate() {
       await open();
       // Migrations may change any row: nothing cached before them holds.
-      engine.shared.stages.clear();
-      engine.shared.knownIds.clear();
+      clearSharedCache(engine.shared);
       return runMigrations(db, config.storage, plugins);
     },
     createTenant,
@@ -344,6 +344,7 @@ export function createCrm<
         .selectAll()
         .where('id', '=', input.id)
         .executeTakeFirst();
+      // Cast: the tenants row has exactly Tenant's columns (see TenantsTable).
       return existing ? (existing as Tenant) : createTenant(input);
     },
     tenant,
@@ -354,4 +355,5 @@ export function createCrm<
 }
 
 /** @internal Object names, for iteration. */
+// Cast: Object.keys loses the literal keys of a const object.
 export const objectNames = Object.keys(standardObjects) as ObjectName[];

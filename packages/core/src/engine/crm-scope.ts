@@ -1,33 +1,25 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
-import { z } from 'zod';
-import { RapportError, validationError } from '../errors/rapport-error.js';
-import { fromZodError } from '../errors/zod-issues.js';
+import { RapportError } from '../errors/rapport-error.js';
 import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { Money } from '../money/money.js';
-import { dateSchema, idSchema } from '../objects/field-schemas.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import { type ObjectName, standardObjects } from '../objects/standard-objects.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
+import { closeLost, closeWon } from '../sales/close-opportunity.js';
 import { type ConvertLeadOptions, convertLead } from '../sales/lead-conversion.js';
-import { pipelineStages } from '../sales/pipeline-stages.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
-import { dayInTimeZone, type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
-import { createRecords, type UpsertManyResult, upsertRecords } from './bulk-write.js';
+import { dayInTimeZone, type Tenant } from '../tenancy/tenant.js';
 import { convertMoney, type ExchangeRate, listRates, setRate } from './currencies.js';
 import { dbOf, type ScopeState } from './engine-state.js';
+import { findVisible, getVisible } from './read/find-record.js';
 import {
   countRecords,
-  createRecord,
-  deleteRecord,
   findByExternalId,
-  findVisible,
-  getVisible,
   listRecords,
-  updateRecord,
-  upsertRecord,
-} from './object-repository.js';
+  type RecordQuery,
+} from './read/list-records.js';
 import type {
   AnyCustomFields,
   CreateInput,
@@ -37,8 +29,15 @@ import type {
   UpdateInput,
   Where,
 } from './record-types.js';
+import { updateSettings } from './tenant-settings.js';
 import { inTransaction } from './transaction.js';
-import { loadTenant, requireAdmin, visibilityCondition } from './visibility.js';
+import { loadTenant, visibilityCondition } from './visibility.js';
+import { createRecord } from './write/create-record.js';
+import { createRecords } from './write/create-records.js';
+import { deleteRecord } from './write/delete-record.js';
+import { updateRecord } from './write/update-record.js';
+import { upsertRecord } from './write/upsert-record.js';
+import { type UpsertManyResult, upsertRecords } from './write/upsert-records.js';
 
 /**
  * Reads of one object through a scope: only the tenant's records the actor may see.
@@ -282,7 +281,7 @@ function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
     get: (id: string) => getVisible(state, definition, id),
     find: (id: string) => findVisible(state, definition, id),
     findByExternalId: (externalId: string) => findByExternalId(state, definition, externalId),
-    list: (query?: Parameters<typeof listRecords>[2]) => listRecords(state, definition, query),
+    list: (query?: RecordQuery) => listRecords(state, definition, query),
     count: (where?: Readonly<Record<string, unknown>>) => countRecords(state, definition, where),
     create: (input: unknown) => createRecord(state, definition, input),
     update: (id: string, patch: unknown) => updateRecord(state, definition, id, patch),
@@ -293,33 +292,6 @@ function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
     delete: (id: string, options?: { readonly version?: number }) =>
       deleteRecord(state, definition, id, options),
   };
-}
-
-const closeWonSchema = z.strictObject({
-  version: z.number().int().positive(),
-  closeDate: dateSchema.optional(),
-  lineItems: z.array(z.record(z.string(), z.unknown())).optional(),
-});
-const closeLostSchema = z.strictObject({
-  version: z.number().int().positive(),
-  closeDate: dateSchema.optional(),
-  lostReason: z.string().min(1).max(255),
-});
-
-async function stageWithStatus(
-  state: ScopeState,
-  pipelineId: string,
-  status: 'won' | 'lost',
-): Promise<string> {
-  const stage = (await pipelineStages(state, pipelineId)).find((s) => s.status === status);
-  if (!stage)
-    throw validationError(
-      'opportunity',
-      ['stage'],
-      `pipeline ${pipelineId} has no ${status} stage`,
-      'no_stage',
-    );
-  return stage.name;
 }
 
 const scopeStates = new WeakMap<object, ScopeState>();
@@ -373,43 +345,8 @@ export function createScope<
       ...opportunities,
       changeStage: (id: string, change: { version: number; stage: string }) =>
         opportunities.update(id, change),
-      closeWon: async (id: string, options: unknown) => {
-        const parsed = closeWonSchema.safeParse(options);
-        if (!parsed.success) throw fromZodError('opportunity', parsed.error);
-        const { version, closeDate, lineItems = [] } = parsed.data;
-        return inTransaction(state, async (tx) => {
-          const current = await getVisible(tx, objects.opportunity, id);
-          if (current.version !== version) throw staleVersion(id, current.version, version);
-          for (const [index, item] of lineItems.entries()) {
-            try {
-              await createRecord(tx, objects.lineItem, { ...item, opportunityId: id });
-            } catch (error) {
-              throw prefixIssues(error, ['lineItems', index]);
-            }
-          }
-          // Line items moved the amount (and the version) inside this transaction.
-          const fresh = await getVisible(tx, objects.opportunity, id);
-          return updateRecord(tx, objects.opportunity, id, {
-            version: fresh.version,
-            stage: await stageWithStatus(tx, String(current.pipelineId), 'won'),
-            closeDate: closeDate ?? dayInTimeZone(tx.engine.now(), (await loadTenant(tx)).timeZone),
-          });
-        });
-      },
-      closeLost: async (id: string, options: unknown) => {
-        const parsed = closeLostSchema.safeParse(options);
-        if (!parsed.success) throw fromZodError('opportunity', parsed.error);
-        const { version, closeDate, lostReason } = parsed.data;
-        return inTransaction(state, async (tx) => {
-          const current = await getVisible(tx, objects.opportunity, id);
-          return updateRecord(tx, objects.opportunity, id, {
-            version,
-            lostReason,
-            stage: await stageWithStatus(tx, String(current.pipelineId), 'lost'),
-            closeDate: closeDate ?? dayInTimeZone(tx.engine.now(), (await loadTenant(tx)).timeZone),
-          });
-        });
-      },
+      closeWon: (id: string, options: unknown) => closeWon(state, id, options),
+      closeLost: (id: string, options: unknown) => closeLost(state, id, options),
     },
     currencies: {
       setRate: (currency: string, rate: number) => setRate(state, currency, rate),
@@ -418,10 +355,11 @@ export function createScope<
     },
     settings: () => loadTenant(state),
     today: async () => dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone),
-    updateSettings: (patch: Record<string, unknown>) => updateTenantSettings(state, patch),
+    updateSettings: (patch: Record<string, unknown>) => updateSettings(state, patch),
     transaction: <TResult>(work: (inner: CrmScope<TCustom, TPlugins>) => Promise<TResult>) =>
       inTransaction(state, (tx) => work(createScope<TCustom, TPlugins>(tx))),
     from: async (object: ObjectName, alias = 't') => {
+      // Cast: each standard definition is one of the erased AnyObjectDefinition.
       const definition = objects[object] as AnyObjectDefinition;
       const visible = await visibilityCondition(state, definition, alias);
       let query = dbOf(state)
@@ -435,65 +373,4 @@ export function createScope<
   // generic implementation over all objects, so their precise types are asserted here once.
   scopeStates.set(scope, state);
   return scope as unknown as CrmScope<TCustom, TPlugins>;
-}
-
-function staleVersion(id: string, stored: number, given: number): RapportError {
-  return new RapportError('CONFLICT', `opportunity ${id} is at version ${stored}, not ${given}`, {
-    object: 'opportunity',
-    id,
-  });
-}
-
-function prefixIssues(error: unknown, prefix: readonly (string | number)[]): unknown {
-  if (error instanceof Error && 'issues' in error && error.name === 'RapportError') {
-    const issues = (error as { issues: { path: readonly (string | number)[] }[] }).issues;
-    for (const issue of issues)
-      (issue as { path: readonly (string | number)[] }).path = [...prefix, ...issue.path];
-  }
-  return error;
-}
-
-const settingsPatchSchema = tenantSettingsSchema
-  .partial()
-  .extend({ defaultPipelineId: idSchema.optional() })
-  .strict();
-
-async function updateTenantSettings(state: ScopeState, patch: unknown): Promise<Tenant> {
-  requireAdmin(state, 'change tenant settings');
-  const parsed = settingsPatchSchema.safeParse(patch);
-  if (!parsed.success) throw fromZodError('tenant', parsed.error);
-  return inTransaction(state, async (tx) => {
-    const current = await loadTenant(tx);
-    if (parsed.data.defaultPipelineId !== undefined)
-      await pipelineStages(tx, parsed.data.defaultPipelineId);
-    if (
-      parsed.data.baseCurrency !== undefined &&
-      parsed.data.baseCurrency !== current.baseCurrency
-    ) {
-      // Stored rates are relative to the old base; silently reinterpreting them would corrupt every sum.
-      const rates = await listRates(tx);
-      const deals = await dbOf(tx)
-        .selectFrom('opportunities')
-        .select('id')
-        .where('tenantId', '=', tx.tenantId)
-        .limit(1)
-        .execute();
-      if (rates.length > 0 || deals.length > 0) {
-        throw validationError(
-          'tenant',
-          ['baseCurrency'],
-          'cannot change once exchange rates or opportunities exist',
-          'base_currency_in_use',
-        );
-      }
-    }
-    const updatedAt = tx.engine.now().toISOString();
-    await dbOf(tx)
-      .updateTable('tenants')
-      .set({ ...parsed.data, version: current.version + 1, updatedAt })
-      .where('id', '=', tx.tenantId)
-      .execute();
-    delete tx.cache.tenant;
-    return loadTenant(tx);
-  });
 }

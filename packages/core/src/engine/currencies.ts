@@ -3,7 +3,7 @@ import { RapportError, validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { currencyCodeSchema } from '../money/currency.js';
 import { convertMinor, type Money } from '../money/money.js';
-import { dbOf, type ScopeState } from './engine-state.js';
+import { coreDbOf, type ScopeState } from './engine-state.js';
 import { inTransaction } from './transaction.js';
 import { loadTenant, requireAdmin } from './visibility.js';
 
@@ -47,7 +47,7 @@ export async function setRate(
       );
     }
     const updatedAt = tx.engine.now().toISOString();
-    const db = dbOf(tx);
+    const db = coreDbOf(tx);
     const updated = await db
       .updateTable('exchangeRates')
       .set({ rate, updatedAt })
@@ -66,7 +66,7 @@ export async function setRate(
 
 /** @internal The tenant's exchange rates, by currency. */
 export async function listRates(state: ScopeState): Promise<ExchangeRate[]> {
-  const rows = await dbOf(state)
+  const rows = await coreDbOf(state)
     .selectFrom('exchangeRates')
     .select(['currency', 'rate', 'updatedAt'])
     .where('tenantId', '=', state.tenantId)

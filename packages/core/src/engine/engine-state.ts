@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { KpiRegistry } from '../kpi/kpi-registry.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import type { RapportDatabase } from '../objects/rapport-database.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
@@ -10,7 +11,8 @@ import type { Tenant } from '../tenancy/tenant.js';
 import type { EventBus } from './event-bus.js';
 import type { PendingEvent } from './events.js';
 import type { ObjectHooks } from './hooks.js';
-import type { ObjectRules, StoredRecord } from './object-rules.js';
+import type { StoredRecord } from './stored-record.js';
+import type { SharedCache, TransactionCache } from './transaction-cache.js';
 
 /** @internal Everything a scope needs from the engine. */
 export interface EngineState {
@@ -34,37 +36,12 @@ export interface EngineState {
   readonly shared: SharedCache;
 }
 
-/**
- * @internal What the engine remembers between transactions: pipeline stages and ids known to
- * exist. Only used when the storage has a `changeCounterSql`: every transaction reads the counter
- * first and drops all of it when another connection committed since, so a write by another
- * engine or process is never hidden. Writes through this engine keep it right themselves: a
- * delete forgets its id, and a transaction that wrote pipelines drops the stages when it ends.
- */
-export interface SharedCache {
-  /** The storage's change counter when the cache was last known to be valid. */
-  counter: unknown;
-  /** Stages by `tenantId` and pipeline id. */
-  readonly stages: Map<string, unknown>;
-  /** Ids read from the database (committed), by `tenantId` and table. */
-  readonly knownIds: Map<string, Set<string>>;
-}
-
 /** @internal State of one running transaction. */
 export interface TransactionState {
   readonly trx: Transaction<AnyDatabase>;
   readonly events: PendingEvent[];
-  /** Ids known to exist, per table, so reference checks in a batch hit the database once. */
-  readonly knownIds: Map<string, Set<string>>;
-  /**
-   * Records read or written in this transaction, by `table:id` (bounded). Every write path of
-   * the repository updates it, so reads within the transaction see their own writes.
-   */
-  readonly records: Map<string, StoredRecord>;
-  /** The engine's shared cache, when the change counter said it is valid for this transaction. */
-  readonly shared: SharedCache | undefined;
-  /** Tables this transaction wrote: what it reads from them may be uncommitted. */
-  readonly written: Set<string>;
+  /** What the transaction caches: records, known ids, stages, written tables. */
+  readonly cache: TransactionCache;
 }
 
 /** @internal The state behind one scope (tenant, actor, maybe a transaction). */
@@ -77,12 +54,42 @@ export interface ScopeState {
   readonly cache: { tenant?: Tenant; visibleOwners?: ReadonlySet<string> | 'all' };
 }
 
-/** @internal A shared cache key: tenant and name, which never contain a newline together. */
-export function sharedKey(tenantId: string, name: string): string {
-  return `${tenantId}\n${name}`;
+/**
+ * @internal Object-specific behaviour the engine applies around every write of one object:
+ * deriving fields, writing dependent rows. Hooks from plugins run after `prepare` and before
+ * `afterWrite`, inside the same transaction.
+ */
+export interface ObjectRules {
+  /** Derives and checks fields of the values about to be stored. */
+  prepare?(
+    state: ScopeState,
+    values: Record<string, unknown>,
+    previous: StoredRecord | undefined,
+  ): Promise<Record<string, unknown>>;
+  /** Writes what follows from a stored create or update. */
+  afterWrite?(
+    state: ScopeState,
+    record: StoredRecord,
+    previous: StoredRecord | undefined,
+  ): Promise<void>;
+  /** Writes what follows from many stored creates at once (replaces `afterWrite` for bulk creates). */
+  afterCreateMany?(state: ScopeState, records: readonly StoredRecord[]): Promise<void>;
+  /** Removes dependent rows before a delete. */
+  beforeDelete?(state: ScopeState, record: StoredRecord): Promise<void>;
+  /** Updates what depended on a deleted record. */
+  afterDelete?(state: ScopeState, record: StoredRecord): Promise<void>;
 }
 
-/** @internal The database handle of a scope: its transaction when it has one. */
+/**
+ * @internal The database handle of a scope (its transaction when it has one), erased: for
+ * queries over a table named at run time (the repository's one implementation for every
+ * object, KPI sources). Queries over a core table by name use {@link coreDbOf}.
+ */
 export function dbOf(state: ScopeState): Kysely<AnyDatabase> {
   return state.tx?.trx ?? state.engine.db;
+}
+
+/** @internal The database handle of a scope, typed with core's tables: a wrong column does not compile. */
+export function coreDbOf(state: ScopeState): Kysely<RapportDatabase> {
+  return dbOf(state);
 }

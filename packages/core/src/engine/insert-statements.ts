@@ -60,5 +60,6 @@ function compileInsert(
 
 /** @internal A compiled query of a cached SQL text with its parameters. */
 export function compiledInsert(text: string, parameters: readonly unknown[]): CompiledQuery {
+  // Cast: kysely types parameters as mutable; it only reads them.
   return CompiledQuery.raw(text, parameters as unknown[]);
 }

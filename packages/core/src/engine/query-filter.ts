@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { validationError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import { systemFieldNames } from '../objects/field-schemas.js';
@@ -48,15 +48,20 @@ function isOperatorObject(value: unknown): value is Partial<Record<Operator, unk
   return keys.length > 0 && keys.every((key) => operators.includes(key));
 }
 
-/** The kind of a custom field's values, for casting JSON in SQL. */
-function customKind(schema: z.ZodType | undefined): 'text' | 'number' {
-  let current: unknown = schema;
+/** The kind of a custom field's values, for casting JSON in SQL (zod's public schema API). */
+function customKind(schema: z.core.$ZodType | undefined): 'text' | 'number' {
+  let current: z.core.$ZodType | undefined = schema;
   for (let depth = 0; depth < 8 && current; depth++) {
-    const def = (current as { _zod?: { def?: { type?: string; innerType?: unknown } } })._zod?.def;
-    if (!def) break;
-    if (def.type === 'number' || def.type === 'int' || def.type === 'bigint') return 'number';
-    if (def.innerType === undefined) break;
-    current = def.innerType;
+    if (current instanceof z.ZodNumber || current instanceof z.ZodBigInt) return 'number';
+    if (
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodNullable ||
+      current instanceof z.ZodDefault
+    ) {
+      current = current.unwrap();
+    } else {
+      break;
+    }
   }
   return 'text';
 }
@@ -81,6 +86,7 @@ function fieldConditions(
     return [eb(column, '=', filter)];
   }
   const conditions: Condition[] = [];
+  // Cast: isOperatorObject checked that every key is an Operator.
   for (const [operator, value] of Object.entries(filter) as [Operator, unknown][]) {
     if (value === undefined) continue;
     switch (operator) {

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { definePlugin } from '../plugins/define-plugin.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import { createCrm } from './create-crm.js';
+import type { MergeCustomFields } from './merge-custom-fields.js';
 import type {
   CreateInput,
   CrmRecord,
   CustomValues,
   ListQuery,
-  MergeCustomFields,
   Page,
   UpdateInput,
   Where,

@@ -1,7 +1,8 @@
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { AnyDatabase } from '../migrations/migration-context.js';
-import type { EngineState, ScopeState, SharedCache, TransactionState } from './engine-state.js';
+import type { EngineState, ScopeState } from './engine-state.js';
 import type { PendingEvent } from './events.js';
+import { clearSharedCache, TransactionCache } from './transaction-cache.js';
 
 /**
  * @internal Runs `work` in the scope's transaction, or in a new one. Events queued during the
@@ -13,27 +14,26 @@ export async function inTransaction<TResult>(
 ): Promise<TResult> {
   if (state.tx) return work(state);
   const events: PendingEvent[] = [];
-  const written = new Set<string>();
   const { engine } = state;
+  let cache: TransactionCache | undefined;
   let result: TResult;
   try {
     result = await engine.db.transaction().execute(async (trx) => {
-      const tx: TransactionState = {
-        trx,
-        events,
-        knownIds: new Map(),
-        records: new Map(),
-        shared: await validShared(engine, trx),
-        written,
-      };
-      return work({ ...state, tx });
+      cache = new TransactionCache(state.tenantId, engine.shared, await sharedIsValid(engine, trx));
+      return work({
+        engine,
+        tenantId: state.tenantId,
+        actor: state.actor,
+        cache: state.cache,
+        tx: { trx, events, cache },
+      });
     });
   } finally {
-    // Stages read before this transaction changed a pipeline are stale now (and harmless to
-    // reread after a rollback).
-    if (written.has('pipelines')) engine.shared.stages.clear();
+    // Rereading the stages after a rollback is harmless; keeping stale ones is not.
+    cache?.close();
   }
   for (const event of events) {
+    // Cast: queueEvent paired type and payload when it was queued.
     engine.events.emit(event.type, event.payload as never);
   }
   return result;
@@ -42,16 +42,13 @@ export async function inTransaction<TResult>(
 const counterQueries = new WeakMap<EngineState, CompiledQuery>();
 
 /**
- * The engine's shared cache if the storage can say whether another connection committed since
- * it was filled (and it is emptied when one did); undefined otherwise. Read inside the
- * transaction, so what the cache says holds for the transaction's snapshot.
+ * Whether the engine's shared cache holds for this transaction: the storage can say whether
+ * another connection committed since it was filled (and it is emptied when one did). Read
+ * inside the transaction, so what the cache says holds for the transaction's snapshot.
  */
-async function validShared(
-  engine: EngineState,
-  trx: Transaction<AnyDatabase>,
-): Promise<SharedCache | undefined> {
+async function sharedIsValid(engine: EngineState, trx: Transaction<AnyDatabase>): Promise<boolean> {
   const text = engine.storage.changeCounterSql;
-  if (text === undefined) return undefined;
+  if (text === undefined) return false;
   let query = counterQueries.get(engine);
   if (!query) {
     query = CompiledQuery.raw(text);
@@ -62,11 +59,10 @@ async function validShared(
   const counter = first === undefined ? undefined : Object.values(first)[0];
   const { shared } = engine;
   if (counter === undefined || counter !== shared.counter) {
-    shared.stages.clear();
-    shared.knownIds.clear();
+    clearSharedCache(shared);
     shared.counter = counter;
   }
-  return counter === undefined ? undefined : shared;
+  return counter !== undefined;
 }
 
 /** @internal Queues an event to fire after commit. */

@@ -2,12 +2,12 @@ import { sql } from 'kysely';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { Tenant } from '../tenancy/tenant.js';
-import { dbOf, type ScopeState } from './engine-state.js';
+import { coreDbOf, type ScopeState } from './engine-state.js';
 
 /** @internal Loads (once per scope) the tenant's settings; NOT_FOUND for an unknown tenant. */
 export async function loadTenant(state: ScopeState): Promise<Tenant> {
   if (state.cache.tenant) return state.cache.tenant;
-  const row = await dbOf(state)
+  const row = await coreDbOf(state)
     .selectFrom('tenants')
     .selectAll()
     .where('id', '=', state.tenantId)
@@ -17,8 +17,8 @@ export async function loadTenant(state: ScopeState): Promise<Tenant> {
       object: 'tenant',
       id: state.tenantId,
     });
-  state.cache.tenant = row as Tenant;
-  return state.cache.tenant;
+  state.cache.tenant = row;
+  return row;
 }
 
 /**
@@ -34,14 +34,15 @@ export async function visibleOwners(state: ScopeState): Promise<ReadonlySet<stri
   } else if (actor.role === 'rep') {
     result = new Set([actor.id]);
   } else {
-    const rows = await dbOf(state)
+    const rows = await coreDbOf(state)
       .selectFrom('users')
       .select(['id', 'managerId'])
       .where('tenantId', '=', state.tenantId)
       .where('managerId', 'is not', null)
       .execute();
     const reports = new Map<string, string[]>();
-    for (const row of rows as { id: string; managerId: string }[]) {
+    for (const row of rows) {
+      if (row.managerId === null) continue;
       const list = reports.get(row.managerId) ?? [];
       list.push(row.id);
       reports.set(row.managerId, list);

@@ -1,8 +1,13 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
-import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import { coreMigrations } from './core-migrations.js';
-import type { AnyDatabase, MigrationContext } from './migration-context.js';
+import type { AnyDatabase, MigrationContext, RapportMigration } from './migration-context.js';
+
+/** @internal What migrations need of a plugin (structural, so storage code need not know plugins). */
+export interface MigratingPlugin {
+  readonly id: string;
+  readonly migrations?: Readonly<Record<string, RapportMigration>>;
+}
 
 /**
  * What `crm.migrate()` did.
@@ -19,7 +24,7 @@ export interface MigrationReport {
 export async function runMigrations(
   db: Kysely<AnyDatabase>,
   storage: RapportStorage,
-  plugins: readonly AnyRapportPlugin[],
+  plugins: readonly MigratingPlugin[],
 ): Promise<MigrationReport> {
   const context: MigrationContext = {
     types: storage.types,
@@ -32,10 +37,11 @@ export async function runMigrations(
   }
   for (const plugin of plugins) {
     for (const [name, migration] of Object.entries(plugin.migrations ?? {})) {
+      const down = migration.down;
       migrations[`plugin:${plugin.id}:${name}`] = {
         up: (inner) => migration.up(inner, context),
-        ...(migration.down
-          ? { down: (inner: Kysely<AnyDatabase>) => migration.down!(inner, context) }
+        ...(down
+          ? { down: (inner: Kysely<AnyDatabase>) => down.call(migration, inner, context) }
           : {}),
       };
     }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { currencyCodeSchema } from '../money/currency.js';
 
+/** A required short text (names, subjects, stages). */
+export const requiredText = z.string().min(1).max(255);
+
 /** A record id reference (a foreign key within the same tenant). */
 export const idSchema = z.string().min(1).max(64);
 

@@ -126,6 +126,7 @@ function dayOf(date: Date): string {
 
 /** The UTC instant of local midnight of `day` in `timeZone`. */
 function midnight(day: string, timeZone: string): string {
+  // Cast: callers pass a YYYY-MM-DD day (checked by the period parser).
   const [year, month, date] = day.split('-').map(Number) as [number, number, number];
   return new Date(new TZDate(year, month - 1, date, timeZone).getTime()).toISOString();
 }
@@ -267,6 +268,7 @@ function allTime(calendar: PeriodCalendar): Period {
 export function resolvePeriod(input: PeriodInput, calendar: PeriodCalendar): Period {
   if (typeof input === 'object') return custom(input.from, input.to, calendar);
   if (input === 'all') return allTime(calendar);
+  // Cast: includes() just proved it is one of the relative names.
   if (relativeNames.includes(input)) return relative(input as RelativePeriod, calendar);
   let match = /^(\d{4})-(\d{2})$/.exec(input);
   if (match) {
@@ -283,8 +285,9 @@ export function resolvePeriod(input: PeriodInput, calendar: PeriodCalendar): Per
     const fy = Number(match[1]);
     return match[2] ? fiscalQuarter(fy, Number(match[2]), calendar) : fiscalYear(fy, calendar);
   }
-  match = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(input);
-  if (match) return custom(match[1]!, match[2]!, calendar);
+  const range = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(input);
+  const [, start, end] = range ?? [];
+  if (start !== undefined && end !== undefined) return custom(start, end, calendar);
   throw validationError(
     'period',
     ['period'],

@@ -1,15 +1,11 @@
 import { z } from 'zod';
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
-import {
-  applyUpdate,
-  createRecord,
-  findVisible,
-  forgetTable,
-  getVisible,
-} from '../engine/object-repository.js';
-import type { StoredRecord } from '../engine/object-rules.js';
+import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
+import { findVisible, getVisible } from '../engine/read/find-record.js';
+import type { StoredRecord } from '../engine/stored-record.js';
 import { inTransaction, queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
+import { createRecord } from '../engine/write/create-record.js';
+import { applyUpdate } from '../engine/write/update-record.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { timestampSchema } from '../objects/field-schemas.js';
@@ -182,6 +178,7 @@ export async function convertLead(
         campaignId: lead.campaignId,
         ...opts.opportunity,
         accountId: account.id,
+        // Cast: the opportunity's fields are parsed by its create schema right after.
         ownerId: (opts.opportunity?.ownerId as string | undefined) ?? ownerId,
       });
     }
@@ -195,7 +192,7 @@ export async function convertLead(
     });
 
     // Salesforce moves a converted lead's activities to the new contact and account.
-    await dbOf(tx)
+    await coreDbOf(tx)
       .updateTable('activities')
       .set((eb) => ({
         contactId: eb.fn.coalesce('contactId', eb.val(contact.id)),
@@ -205,7 +202,7 @@ export async function convertLead(
       .where('tenantId', '=', tx.tenantId)
       .where('leadId', '=', leadId)
       .execute();
-    forgetTable(tx, 'activities');
+    tx.tx?.cache.forgetTable('activities');
 
     queueEvent(tx, {
       type: 'lead.converted',

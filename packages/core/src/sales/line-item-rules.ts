@@ -1,6 +1,7 @@
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
-import { applyUpdate, findVisible } from '../engine/object-repository.js';
-import type { ObjectRules, StoredRecord } from '../engine/object-rules.js';
+import { coreDbOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
+import { findVisible } from '../engine/read/find-record.js';
+import type { StoredRecord } from '../engine/stored-record.js';
+import { applyUpdate } from '../engine/write/update-record.js';
 import { validationError } from '../errors/rapport-error.js';
 import { opportunityObject, productObject } from '../objects/standard-objects.js';
 
@@ -20,7 +21,7 @@ async function opportunityOf(state: ScopeState, opportunityId: string): Promise<
 /** @internal Sets the opportunity amount to the sum of its line items (one history row if it changed). */
 async function syncAmount(state: ScopeState, opportunityId: string): Promise<void> {
   const opportunity = await opportunityOf(state, opportunityId);
-  const row = await dbOf(state)
+  const row = await coreDbOf(state)
     .selectFrom('opportunityLineItems')
     .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum('totalPrice').as('total')])
     .where('tenantId', '=', state.tenantId)

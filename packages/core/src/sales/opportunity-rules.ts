@@ -1,10 +1,9 @@
-import { insertRecords } from '../engine/bulk-write.js';
-import type { ScopeState } from '../engine/engine-state.js';
-import { dbOf } from '../engine/engine-state.js';
-import { forgetTable, insertRecord } from '../engine/object-repository.js';
-import type { ObjectRules, StoredRecord } from '../engine/object-rules.js';
+import { coreDbOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
+import type { StoredRecord } from '../engine/stored-record.js';
 import { queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
+import { insertRecord } from '../engine/write/create-record.js';
+import { insertRecords } from '../engine/write/create-records.js';
 import { validationError } from '../errors/rapport-error.js';
 import { newId } from '../ids/id.js';
 import { stageHistoryObject } from '../objects/standard-objects.js';
@@ -84,7 +83,7 @@ export const opportunityRules: ObjectRules = {
       next.openDate = dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone);
     }
     if (previous && (next.amount !== previous.amount || next.currency !== previous.currency)) {
-      const sum = await dbOf(state)
+      const sum = await coreDbOf(state)
         .selectFrom('opportunityLineItems')
         .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum('totalPrice').as('total')])
         .where('tenantId', '=', state.tenantId)
@@ -155,13 +154,18 @@ export const opportunityRules: ObjectRules = {
   },
 
   async beforeDelete(state, record) {
-    for (const table of ['opportunityLineItems', 'stageHistory']) {
-      await dbOf(state)
-        .deleteFrom(table)
-        .where('tenantId', '=', state.tenantId)
-        .where('opportunityId', '=', record.id)
-        .execute();
-      forgetTable(state, table);
-    }
+    const db = coreDbOf(state);
+    await db
+      .deleteFrom('opportunityLineItems')
+      .where('tenantId', '=', state.tenantId)
+      .where('opportunityId', '=', record.id)
+      .execute();
+    await db
+      .deleteFrom('stageHistory')
+      .where('tenantId', '=', state.tenantId)
+      .where('opportunityId', '=', record.id)
+      .execute();
+    state.tx?.cache.forgetTable('opportunityLineItems');
+    state.tx?.cache.forgetTable('stageHistory');
   },
 };

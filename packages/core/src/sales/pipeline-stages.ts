@@ -1,13 +1,11 @@
 import type { z } from 'zod';
-import { dbOf, type ScopeState, sharedKey } from '../engine/engine-state.js';
+import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
 import { loadTenant } from '../engine/visibility.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import type { pipelineStageSchema } from '../objects/standard-objects.js';
 
 /** A stage of a pipeline. */
 export type PipelineStage = z.output<typeof pipelineStageSchema>;
-
-const stagesByTransaction = new WeakMap<object, Map<string, readonly PipelineStage[]>>();
 
 /**
  * @internal The stages of a pipeline: cached for the transaction, and between transactions in
@@ -17,22 +15,10 @@ export async function pipelineStages(
   state: ScopeState,
   pipelineId: string,
 ): Promise<readonly PipelineStage[]> {
-  const cacheKey = state.tx ?? state.cache;
-  let cache = stagesByTransaction.get(cacheKey);
-  if (!cache) {
-    cache = new Map();
-    stagesByTransaction.set(cacheKey, cache);
-  }
-  const cached = cache.get(pipelineId);
+  const cache = state.tx?.cache;
+  const cached = cache?.stages(pipelineId);
   if (cached) return cached;
-  const shared = state.tx?.written.has('pipelines') ? undefined : state.tx?.shared;
-  const key = sharedKey(state.tenantId, pipelineId);
-  const sharedStages = shared?.stages.get(key) as readonly PipelineStage[] | undefined;
-  if (sharedStages) {
-    cache.set(pipelineId, sharedStages);
-    return sharedStages;
-  }
-  const row = await dbOf(state)
+  const row = await coreDbOf(state)
     .selectFrom('pipelines')
     .select('stages')
     .where('tenantId', '=', state.tenantId)
@@ -45,9 +31,9 @@ export async function pipelineStages(
       `references no pipeline ${pipelineId} in this tenant`,
       'unknown_reference',
     );
+  // Cast: stages were parsed by the pipeline schema when written.
   const stages = state.engine.storage.sql.parseJson(row.stages) as PipelineStage[];
-  cache.set(pipelineId, stages);
-  shared?.stages.set(key, stages);
+  cache?.rememberStages(pipelineId, stages);
   return stages;
 }
 

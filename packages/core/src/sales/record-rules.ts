@@ -1,5 +1,4 @@
-import { dbOf } from '../engine/engine-state.js';
-import type { ObjectRules } from '../engine/object-rules.js';
+import { coreDbOf, type ObjectRules } from '../engine/engine-state.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 
 function dateOrder(object: string, startField: string, endField: string): ObjectRules {
@@ -94,6 +93,7 @@ export const leadRules: ObjectRules = {
 export const userRules: ObjectRules = {
   async prepare(state, values, previous) {
     const selfId = previous?.id;
+    // Cast: the user schema typed managerId as an optional nullable id.
     let managerId = values.managerId as string | null | undefined;
     if (!selfId || managerId == null || managerId === previous?.managerId) return values;
     for (let depth = 0; managerId != null && depth < 1000; depth++) {
@@ -105,13 +105,13 @@ export const userRules: ObjectRules = {
           'manager_cycle',
         );
       }
-      const row = await dbOf(state)
+      const row = await coreDbOf(state)
         .selectFrom('users')
         .select('managerId')
         .where('tenantId', '=', state.tenantId)
         .where('id', '=', managerId)
         .executeTakeFirst();
-      managerId = row?.managerId as string | null | undefined;
+      managerId = row?.managerId;
     }
     return values;
   },

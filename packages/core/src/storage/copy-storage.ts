@@ -6,9 +6,9 @@ import {
   sql,
   type Transaction,
 } from 'kysely';
-import { createCrm } from '../engine/create-crm.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
+import { runMigrations } from '../migrations/run-migrations.js';
 import type { RapportStorage } from './storage-adapter.js';
 
 /**
@@ -230,9 +230,15 @@ export async function copyStorage(
     throw new RapportError('UNSUPPORTED', 'copyStorage needs two different storages');
   }
   const tables = [...coreTables, ...(options.extraTables ?? [])];
-  await ('migrate' in target ? target : createCrm({ storage: storages.target })).migrate();
   const sourceDb = databaseOf(storages.source);
   const targetDb = databaseOf(storages.target);
+  if ('migrate' in target) {
+    await target.migrate();
+  } else {
+    // Core's migrations, as an engine without plugins would run them.
+    await storages.target.onOpen?.();
+    await runMigrations(targetDb, storages.target, []);
+  }
 
   return targetDb.transaction().execute(async (targetTx) => {
     const occupied: string[] = [];

@@ -1,4 +1,5 @@
 import { defaultPipelineStages } from '@rapport/core';
+import { at } from './at.js';
 import { isoDay, isoTime, monthOf, monthStarts } from './calendar.js';
 import {
   companyParts,
@@ -105,8 +106,14 @@ interface Plan {
 }
 
 const openStages = defaultPipelineStages.filter((stage) => stage.status === 'open');
-const wonStage = defaultPipelineStages.find((stage) => stage.status === 'won')!;
-const lostStage = defaultPipelineStages.find((stage) => stage.status === 'lost')!;
+const wonStage = at(
+  defaultPipelineStages.filter((stage) => stage.status === 'won'),
+  0,
+);
+const lostStage = at(
+  defaultPipelineStages.filter((stage) => stage.status === 'lost'),
+  0,
+);
 const activityTypes = ['call', 'email', 'meeting', 'task'] as const;
 const activityWeights = [4, 5, 2, 2];
 const sourceLeadShares = leadSourceProfiles.map((s) => s.leadShare);
@@ -147,7 +154,7 @@ function makePlan(options: GeneratorOptions): Plan {
   let total = 0;
   for (let k = 0; k < months.length - 1; k++) {
     const growth = 1 + (0.4 * k) / Math.max(1, months.length - 2);
-    total += (monthWeights[monthOf(months[k]!)] ?? 1) * growth;
+    total += (monthWeights[monthOf(at(months, k))] ?? 1) * growth;
     monthCumulative.push(total);
   }
   return {
@@ -166,7 +173,7 @@ function makePlan(options: GeneratorOptions): Plan {
     products,
     months,
     monthCumulative,
-    today: months[months.length - 1]! - 1,
+    today: at(months, months.length - 1) - 1,
     generateBase: existing === undefined,
     existingOpportunityIds: existing?.opportunityIds ?? [],
   };
@@ -192,8 +199,8 @@ function seasonalDay(plan: Plan, random: Random): number {
   const roll = random.next() * (cumulative[cumulative.length - 1] ?? 1);
   let month = 0;
   while (month < cumulative.length - 1 && (cumulative[month] ?? 0) <= roll) month++;
-  const from = plan.months[month]!;
-  const to = plan.months[month + 1]!;
+  const from = at(plan.months, month);
+  const to = at(plan.months, month + 1);
   return from + Math.floor(random.next() * (to - from));
 }
 
@@ -218,7 +225,7 @@ const campaignId = (plan: Plan, source: number, quarter: number) =>
 
 function quarterIndex(plan: Plan, day: number): number {
   let month = 0;
-  while (month < plan.months.length - 2 && plan.months[month + 1]! <= day) month++;
+  while (month < plan.months.length - 2 && at(plan.months, month + 1) <= day) month++;
   return Math.floor(month / 3);
 }
 
@@ -229,7 +236,7 @@ function chunks<T>(rows: T[], size: number): T[][] {
 }
 
 function* teamsAndUsers(plan: Plan): Generator<GeneratedBatch> {
-  const created = isoTime(plan.months[0]! - 30, 8 * 3600);
+  const created = isoTime(at(plan.months, 0) - 30, 8 * 3600);
   const teamCount = Math.ceil(plan.repIds.length / 8);
   const teams = Array.from({ length: teamCount }, (_, t) => ({
     name: `${regions[t % regions.length]} ${Math.floor(t / regions.length) + 1}`,
@@ -255,7 +262,7 @@ function* teamsAndUsers(plan: Plan): Generator<GeneratedBatch> {
   const reps: GeneratedUser[] = plan.repIds.map((id, r) => {
     const random = createRandom(entitySeed(plan.seed, 'user', r));
     const { first, last } = personName(random);
-    const team = teams[Math.floor(r / 8)]!;
+    const team = at(teams, Math.floor(r / 8));
     return {
       name: `${first} ${last}`,
       email: `${first}.${last}.${r}@example.com`.toLowerCase(),
@@ -270,7 +277,7 @@ function* teamsAndUsers(plan: Plan): Generator<GeneratedBatch> {
 }
 
 function* productsAndAccounts(plan: Plan): Generator<GeneratedBatch> {
-  const created = isoTime(plan.months[0]! - 30, 8 * 3600);
+  const created = isoTime(at(plan.months, 0) - 30, 8 * 3600);
   yield {
     table: 'products',
     rows: productCatalog.map(([name, family, listPrice], i) => ({
@@ -290,7 +297,7 @@ function* productsAndAccounts(plan: Plan): Generator<GeneratedBatch> {
       const employees = Math.round(random.logNormal(120, 1.4)) + 1;
       rows.push({
         name: companyName(plan, a),
-        ownerId: plan.repIds[repIndex(plan, random)]!,
+        ownerId: at(plan.repIds, repIndex(plan, random)),
         industry: random.pick(industries),
         type: random.chance(0.7) ? 'Customer' : 'Prospect',
         segment: employees > 1000 ? 'Enterprise' : employees > 100 ? 'Mid-Market' : 'SMB',
@@ -299,7 +306,7 @@ function* productsAndAccounts(plan: Plan): Generator<GeneratedBatch> {
         numberOfEmployees: employees,
         yearStarted: random.int(1950, 2020),
         parentId: null,
-        ...base(plan, plan.accountIds[a]!, isoTime(seasonalDay(plan, random) - 60, 9 * 3600)),
+        ...base(plan, at(plan.accountIds, a), isoTime(seasonalDay(plan, random) - 60, 9 * 3600)),
       });
     }
     yield { table: 'accounts', rows };
@@ -314,8 +321,8 @@ function campaigns(plan: Plan): GeneratedCampaign[] {
     if (source.costPerLead === 0) continue;
     for (let q = 0; q < quarters; q++) {
       const random = createRandom(entitySeed(plan.seed, `campaign-${s}`, q));
-      const startDay = plan.months[q * 3]!;
-      const endDay = plan.months[Math.min(q * 3 + 3, plan.months.length - 1)]! - 1;
+      const startDay = at(plan.months, q * 3);
+      const endDay = at(plan.months, Math.min(q * 3 + 3, plan.months.length - 1)) - 1;
       const expectedLeads = (plan.leads * source.leadShare) / leadShareTotal / quarters;
       const budgeted = Math.round(expectedLeads * source.costPerLead);
       rows.push({
@@ -346,8 +353,8 @@ function* quotas(plan: Plan): Generator<GeneratedBatch> {
   for (const [r, ownerId] of plan.repIds.entries()) {
     for (let q = 0; q < quarters; q++) {
       const random = createRandom(entitySeed(plan.seed, `quota-${r}`, q));
-      const startDay = plan.months[q * 3]!;
-      const endDay = plan.months[Math.min(q * 3 + 3, plan.months.length - 1)]! - 1;
+      const startDay = at(plan.months, q * 3);
+      const endDay = at(plan.months, Math.min(q * 3 + 3, plan.months.length - 1)) - 1;
       rows.push({
         ownerId,
         teamId: null,
@@ -368,13 +375,13 @@ function* quotas(plan: Plan): Generator<GeneratedBatch> {
 
 function* contracts(plan: Plan): Generator<GeneratedBatch> {
   let rows: GeneratedContract[] = [];
-  const firstDay = plan.months[0]!;
+  const firstDay = at(plan.months, 0);
   for (const [a, accountId] of plan.accountIds.entries()) {
     const random = createRandom(entitySeed(plan.seed, 'contract', a));
     const chains = random.weighted([0, 1, 2], [3, 5, 2]);
     for (let c = 0; c < chains; c++) {
       const product = random.pick(plan.products);
-      const ownerId = plan.repIds[repIndex(plan, random)]!;
+      const ownerId = at(plan.repIds, repIndex(plan, random));
       let monthly = Math.max(
         100,
         Math.round((product.listPrice * random.int(1, 5)) / 12 / 100) * 100,
@@ -439,7 +446,7 @@ function activity(
   const done = day <= plan.today && random.chance(0.9);
   return {
     type,
-    subject: `${type[0]!.toUpperCase()}${type.slice(1)}`,
+    subject: `${type.charAt(0).toUpperCase()}${type.slice(1)}`,
     ownerId,
     contactId: null,
     dueAt: at,
@@ -466,10 +473,10 @@ function opportunityRows(plan: Plan, i: number): OpportunityRows {
   const random = createRandom(entitySeed(plan.seed, 'opportunity', i));
   const id = oppId(plan, i);
   const r = repIndex(plan, random);
-  const skill = plan.repSkills[r]!;
-  const ownerId = plan.repIds[r]!;
+  const skill = at(plan.repSkills, r);
+  const ownerId = at(plan.repIds, r);
   const s = leadSourceProfiles.indexOf(random.weighted(leadSourceProfiles, sourceDealShares));
-  const source = leadSourceProfiles[s]!;
+  const source = at(leadSourceProfiles, s);
   const a = Math.floor(random.next() * plan.accountIds.length);
   const product = random.pick(plan.products);
   const quantity = Math.max(1, Math.round(random.logNormal(2, 0.7)));
@@ -486,7 +493,7 @@ function opportunityRows(plan: Plan, i: number): OpportunityRows {
 
   let stageIndex = 0;
   let day = openDay;
-  let stage: (typeof defaultPipelineStages)[number] = openStages[0]!;
+  let stage: (typeof defaultPipelineStages)[number] = at(openStages, 0);
   let closeDay = expectedClose;
   let lostReason: string | null = null;
   const record = (next: (typeof defaultPipelineStages)[number], atDay: number, close: number) => {
@@ -530,7 +537,7 @@ function opportunityRows(plan: Plan, i: number): OpportunityRows {
       record(wonStage, day, day);
       break;
     }
-    record(openStages[stageIndex]!, day, expectedClose);
+    record(at(openStages, stageIndex), day, expectedClose);
   }
   if (stage.status === 'open' && closeDay < plan.today) closeDay = plan.today + random.int(7, 60);
 
@@ -542,17 +549,17 @@ function opportunityRows(plan: Plan, i: number): OpportunityRows {
     activities.push(
       activity(plan, random, `${id}-a${k}`, atDay, ownerId, {
         leadId: null,
-        accountId: plan.accountIds[a]!,
+        accountId: at(plan.accountIds, a),
         opportunityId: id,
       }),
     );
   }
-  const first = history[0]!;
-  const last = history[history.length - 1]!;
+  const first = at(history, 0);
+  const last = at(history, history.length - 1);
   return {
     opportunity: {
       name: `${companyName(plan, a)} - ${product.name}`,
-      accountId: plan.accountIds[a]!,
+      accountId: at(plan.accountIds, a),
       ownerId,
       pipelineId: plan.pipelineId,
       stage: stage.name,
@@ -579,16 +586,16 @@ function opportunityRows(plan: Plan, i: number): OpportunityRows {
 function convertedOpportunity(plan: Plan, random: Random): string | null {
   if (plan.opportunities > 0) return oppId(plan, Math.floor(random.next() * plan.opportunities));
   const existing = plan.existingOpportunityIds;
-  return existing.length > 0 ? existing[Math.floor(random.next() * existing.length)]! : null;
+  return existing.length > 0 ? at(existing, Math.floor(random.next() * existing.length)) : null;
 }
 
 function leadRows(plan: Plan, j: number): { lead: GeneratedLead; activities: GeneratedActivity[] } {
   const random = createRandom(entitySeed(plan.seed, 'lead', j));
   const id = leadId(plan, j);
   const r = repIndex(plan, random);
-  const ownerId = plan.repIds[r]!;
+  const ownerId = at(plan.repIds, r);
   const s = leadSourceProfiles.indexOf(random.weighted(leadSourceProfiles, sourceLeadShares));
-  const source = leadSourceProfiles[s]!;
+  const source = at(leadSourceProfiles, s);
   const createdDay = seasonalDay(plan, random);
   const { first, last } = personName(random);
   const company = companyName(plan, 1_000_000 + (j % 50_000));
@@ -596,7 +603,7 @@ function leadRows(plan: Plan, j: number): { lead: GeneratedLead; activities: Gen
   let status: string;
   let convertedDay: number | null = null;
   if (age < 10) status = random.chance(0.5) ? 'Open - Not Contacted' : 'Working - Contacted';
-  else if (random.chance(Math.min(0.9, source.conversion * plan.repSkills[r]!))) {
+  else if (random.chance(Math.min(0.9, source.conversion * at(plan.repSkills, r)))) {
     convertedDay = createdDay + Math.min(age, 1 + Math.round(random.exponential(18)));
     status = 'Closed - Converted';
   } else status = age < 45 && random.chance(0.5) ? 'Working - Contacted' : 'Closed - Not Converted';

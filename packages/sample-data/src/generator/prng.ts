@@ -69,7 +69,8 @@ class Mulberry32 implements Random {
     let roll = this.next() * total;
     for (let index = 0; index < items.length; index++) {
       roll -= weights[index] ?? 0;
-      if (roll < 0) return items[index]!;
+      const item = items[index];
+      if (roll < 0 && item !== undefined) return item;
     }
     const last = items[items.length - 1];
     if (last === undefined) throw new Error('weighted pick from an empty list');

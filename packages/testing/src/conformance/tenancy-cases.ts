@@ -264,6 +264,68 @@ export function tenancyCases(setup: ConformanceSetup): void {
       expect(await admin.opportunities.get(target.id)).toEqual(before);
     });
 
+    it('a rep cannot reference or relink to a record they cannot see: the same error as a missing id (issue 12)', async () => {
+      const rep = as(team.repA);
+      const theirAccount = await admin.accounts.create({ name: 'RepC Co', ownerId: team.repC.id });
+      const theirDeal = deals.repC!;
+      const missing = async (write: Promise<unknown>, ...path: (string | number)[]) => {
+        const error = await expectRapportError(write, 'VALIDATION', path);
+        expect(error.issues[0]?.code).toBe('unknown_reference');
+      };
+      await missing(
+        rep.opportunities.create({
+          name: 'Plant',
+          accountId: theirAccount.id,
+          closeDate: '2026-12-31',
+        }),
+        'accountId',
+      );
+      await missing(
+        rep.contacts.create({ lastName: 'Plant', accountId: theirAccount.id }),
+        'accountId',
+      );
+      await missing(
+        rep.activities.create({ type: 'call', subject: 'Plant', opportunityId: theirDeal.id }),
+        'opportunityId',
+      );
+      await missing(
+        rep.contacts.createMany([{ lastName: 'Plant', accountId: theirAccount.id }]),
+        0,
+        'accountId',
+      );
+      const own = await rep.accounts.create({ name: 'Mine' });
+      const deal = await rep.opportunities.create({
+        name: 'Own',
+        accountId: own.id,
+        closeDate: '2026-12-31',
+      });
+      await missing(
+        rep.opportunities.update(deal.id, { version: deal.version, accountId: theirAccount.id }),
+        'accountId',
+      );
+      const invisible = await expectRapportError(
+        rep.contacts.create({ lastName: 'X', accountId: theirAccount.id }),
+        'VALIDATION',
+      );
+      const absent = await expectRapportError(
+        rep.contacts.create({ lastName: 'X', accountId: 'no-such-account' }),
+        'VALIDATION',
+      );
+      expect(invisible.message.replace(theirAccount.id, 'ID')).toBe(
+        absent.message.replace('no-such-account', 'ID'),
+      );
+      // A manager may link to what a report owns.
+      const reportsAccount = await admin.accounts.create({
+        name: 'RepB Co',
+        ownerId: team.repB.id,
+      });
+      const contact = await as(team.manager).contacts.create({
+        lastName: 'Fine',
+        accountId: reportsAccount.id,
+      });
+      expect(contact.accountId).toBe(reportsAccount.id);
+    });
+
     it('writing records for an owner you cannot see is FORBIDDEN and writes nothing', async () => {
       const rep = as(team.repA);
       await expectNothingWritten(

@@ -108,7 +108,7 @@ export async function setupSecurityModel(
     .system()
     .opportunities.create({
       name: 'probe',
-      ownerId: modelTenants[0]!.users[0]!.id,
+      ownerId: modelTenants[0]?.users[0]?.id ?? 'no-such-user',
       closeDate: '2026-12-31',
       accountId: 'no-such-account',
     })

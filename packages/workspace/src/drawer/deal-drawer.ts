@@ -315,9 +315,7 @@ export class DealDrawer extends WorkspaceElement {
       amount: amount === null ? null : toMinor(amount, currency),
       closeDate: text('closeDate'),
       nextStep: text('nextStep').trim() === '' ? null : text('nextStep'),
-      ...(number(text('probability')) === null
-        ? {}
-        : { probability: number(text('probability'))! }),
+      ...probabilityOf(number(text('probability'))),
     };
     this.fieldErrors = {};
     this.saveProblem = null;
@@ -402,4 +400,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'rapport-deal-drawer': DealDrawer;
   }
+}
+
+/** The probability field of a patch: left out when the input is empty. */
+function probabilityOf(value: number | null): { probability?: number } {
+  return value === null ? {} : { probability: value };
 }

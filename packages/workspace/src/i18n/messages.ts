@@ -310,7 +310,7 @@ export function formatPercent(value: number | null | undefined, lang: WorkspaceL
 /** A problem code as a sentence in the language. */
 export function problemMessage(code: string, lang: WorkspaceLang): string {
   const errors = stringsOf(lang).errors;
-  return errors[code] ?? errors.other!;
+  return errors[code] ?? errors.other ?? code;
 }
 
 const germanIssues: Record<string, string> = {

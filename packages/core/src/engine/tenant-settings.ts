@@ -1,0 +1,55 @@
+import { validationError } from '../errors/rapport-error.js';
+import { fromZodError } from '../errors/zod-issues.js';
+import { idSchema } from '../objects/field-schemas.js';
+import { pipelineStages } from '../sales/pipeline-stages.js';
+import { type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
+import { listRates } from './currencies.js';
+import { coreDbOf, type ScopeState } from './engine-state.js';
+import { inTransaction } from './transaction.js';
+import { loadTenant, requireAdmin } from './visibility.js';
+
+const settingsPatchSchema = tenantSettingsSchema
+  .partial()
+  .extend({ defaultPipelineId: idSchema.optional() })
+  .strict();
+
+/** @internal `scope.updateSettings`: admins only; the base currency only while nothing uses it. */
+export async function updateSettings(state: ScopeState, patch: unknown): Promise<Tenant> {
+  requireAdmin(state, 'change tenant settings');
+  const parsed = settingsPatchSchema.safeParse(patch);
+  if (!parsed.success) throw fromZodError('tenant', parsed.error);
+  return inTransaction(state, async (tx) => {
+    const current = await loadTenant(tx);
+    if (parsed.data.defaultPipelineId !== undefined)
+      await pipelineStages(tx, parsed.data.defaultPipelineId);
+    if (
+      parsed.data.baseCurrency !== undefined &&
+      parsed.data.baseCurrency !== current.baseCurrency
+    ) {
+      // Stored rates are relative to the old base; silently reinterpreting them would corrupt every sum.
+      const rates = await listRates(tx);
+      const deals = await coreDbOf(tx)
+        .selectFrom('opportunities')
+        .select('id')
+        .where('tenantId', '=', tx.tenantId)
+        .limit(1)
+        .execute();
+      if (rates.length > 0 || deals.length > 0) {
+        throw validationError(
+          'tenant',
+          ['baseCurrency'],
+          'cannot change once exchange rates or opportunities exist',
+          'base_currency_in_use',
+        );
+      }
+    }
+    const updatedAt = tx.engine.now().toISOString();
+    await coreDbOf(tx)
+      .updateTable('tenants')
+      .set({ ...parsed.data, version: current.version + 1, updatedAt })
+      .where('id', '=', tx.tenantId)
+      .execute();
+    delete tx.cache.tenant;
+    return loadTenant(tx);
+  });
+}

@@ -1,0 +1,119 @@
+import { RapportError, type RapportIssue } from '../../errors/rapport-error.js';
+import { newId } from '../../ids/id.js';
+import type { AnyObjectDefinition } from '../../objects/object-definition.js';
+import { requireWritable } from '../checks/check-access.js';
+import { checkReferencesMany } from '../checks/check-references.js';
+import type { ScopeState } from '../engine-state.js';
+import type { StoredRecord } from '../stored-record.js';
+import { inTransaction } from '../transaction.js';
+import { finishInsert, type InsertMeta, prepareRecord } from './create-record.js';
+import { insertRows } from './insert-rows.js';
+import { atIndex, issuesAt } from './issue-paths.js';
+import { splitMeta, writeSchemas } from './write-schemas.js';
+
+/** How many issues one batch reports at most. */
+const maxIssues = 100;
+
+/** @internal One parsed input of a batch: its fields and what becomes its {@link InsertMeta}. */
+interface ParsedInput extends Omit<InsertMeta, 'id'> {
+  readonly values: Record<string, unknown>;
+  readonly id: string | undefined;
+}
+
+/** Parses every input; VALIDATION with the issues of all of them (up to 100) if any fails. */
+function parseAll(
+  definition: AnyObjectDefinition,
+  inputs: readonly unknown[],
+  indexes: readonly number[],
+): ParsedInput[] {
+  const schema = writeSchemas(definition).create;
+  const issues: RapportIssue[] = [];
+  const parsed: ParsedInput[] = [];
+  for (const [position, input] of inputs.entries()) {
+    const result = schema.safeParse(input);
+    if (result.success) {
+      parsed.push(splitMeta(result.data));
+    } else {
+      const index = indexes[position] ?? position;
+      issues.push(...issuesAt(index, result.error.issues, maxIssues - issues.length));
+    }
+  }
+  if (issues.length > 0) {
+    const shown = issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new RapportError('VALIDATION', `${definition.name}: ${shown.join('; ')}`, {
+      object: definition.name,
+      issues,
+    });
+  }
+  return parsed;
+}
+
+/**
+ * @internal The public createMany, in one transaction: parse all, then prepare each record (its
+ * rules and hooks), check references with one query per table and insert with multi-row
+ * inserts. All or nothing; issue paths start with the input's index.
+ */
+export async function createRecords(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  inputs: readonly unknown[],
+  indexes: readonly number[] = inputs.map((_, index) => index),
+): Promise<StoredRecord[]> {
+  requireWritable(definition);
+  const items = parseAll(definition, inputs, indexes);
+  return inTransaction(state, (tx) =>
+    insertRecords(
+      tx,
+      definition,
+      items.map((item) => ({
+        values: item.values,
+        meta: {
+          id: item.id ?? newId(tx.engine.now().getTime()),
+          externalId: item.externalId,
+          custom: item.custom,
+        },
+      })),
+      indexes,
+    ),
+  );
+}
+
+/** @internal Inserts many trusted records (engine paths such as stage history use it too). */
+export async function insertRecords(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  items: readonly { readonly values: Record<string, unknown>; readonly meta: InsertMeta }[],
+  indexes: readonly number[] = items.map((_, index) => index),
+): Promise<StoredRecord[]> {
+  const records: StoredRecord[] = [];
+  for (const [position, item] of items.entries()) {
+    try {
+      records.push(await prepareRecord(state, definition, item.values, item.meta));
+    } catch (error) {
+      throw atIndex(error, indexes[position] ?? position);
+    }
+  }
+  try {
+    await checkReferencesMany(state, definition, records);
+  } catch (error) {
+    if (!(error instanceof RapportError)) throw error;
+    throw new RapportError(error.code, error.message, {
+      issues: error.issues.map((issue) => {
+        const [position, ...rest] = issue.path;
+        return { ...issue, path: [indexes[Number(position)] ?? Number(position), ...rest] };
+      }),
+      object: definition.name,
+    });
+  }
+  await insertRows(state, definition, records);
+  const rules = state.engine.rules[definition.name];
+  if (rules?.afterCreateMany) {
+    const cache = state.tx?.cache;
+    for (const record of records) cache?.rememberRecord(definition.table, record);
+    await rules.afterCreateMany(state, records);
+  }
+  for (const record of records) {
+    await finishInsert(state, definition, record, { rules: !rules?.afterCreateMany });
+  }
+  return records;
+}
