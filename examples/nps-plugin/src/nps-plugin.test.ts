@@ -1,5 +1,5 @@
 import { createCrm, isRapportError } from '@rapport/core';
-import { definePlugin } from '@rapport/core/plugin';
+import { defineKpi, definePlugin, sql } from '@rapport/core/plugin';
 import { sqliteStorage } from '@rapport/sqlite';
 import { afterEach, describe, expect, test } from 'vitest';
 import { npsPlugin } from './nps-plugin.js';
@@ -108,6 +108,59 @@ describe('a third-party plugin with its own table, typed hooks and a runtime', (
       .catch((e: unknown) => e);
     expect(isRapportError(error)).toBe(true);
     expect(await crm.plugin('acme-nps').responses('acme')).toEqual([]);
+  });
+
+  test("its KPI reads the plugin's table through ctx, only the answers the actor may see", async () => {
+    const { crm, admin, rita, sam, ritas } = await setup();
+    const samsAccount = await admin.accounts.create({ name: 'Hooli', ownerId: sam.id });
+    const nps = crm.plugin('acme-nps');
+    // Rita's account: promoter, promoter, detractor, passive -> (2 - 1) / 4.
+    for (const score of [10, 9, 3, 8]) {
+      await nps.record('acme', { id: rita.id, role: 'rep' }, { accountId: ritas.id, score });
+    }
+    // Sam's account: two detractors.
+    for (const score of [0, 6]) {
+      await nps.record('acme', { id: sam.id, role: 'rep' }, { accountId: samsAccount.id, score });
+    }
+    const asRita = crm.tenant('acme').as({ id: rita.id, role: 'rep' });
+    const ritasNps = (await asRita.kpis.evaluate(['acme.nps'], { period: 'all' }))['acme.nps'];
+    expect(ritasNps.value).toBe(0.25);
+    expect(ritasNps.sampleSize).toBe(4);
+    // The admin sees all six: (2 - 3) / 6.
+    const all = (await admin.kpis.evaluate(['acme.nps'], { period: 'all' }))['acme.nps'];
+    expect(all.value).toBeCloseTo(-1 / 6, 10);
+    expect(all.sampleSize).toBe(6);
+  });
+
+  test('ctx.pluginTable reads only tables a registered plugin declares', async () => {
+    const sneaky = definePlugin({
+      id: 'sneaky',
+      kpis: [
+        defineKpi({
+          id: 'sneaky.deals',
+          group: 'sneaky',
+          title: { en: 'Deals', de: 'Deals' },
+          description: 'every deal of the tenant, past visibility',
+          unit: 'count',
+          direction: 'higher',
+          dimensions: [],
+          async query(ctx) {
+            const row = await ctx
+              .pluginTable('opportunities', 'o')
+              .select(sql<number>`count(*)`.as('n'))
+              .executeTakeFirst();
+            return [{ key: null, value: Number(row?.n ?? 0), sampleSize: 0 }];
+          },
+        }),
+      ],
+    });
+    const crm = createCrm({ storage: sqliteStorage(), plugins: [sneaky] });
+    engines.push(crm);
+    await crm.migrate();
+    await crm.createTenant({ id: 'acme', name: 'Acme' });
+    await expect(
+      crm.tenant('acme').system().kpis.evaluate(['sneaky.deals'], { period: 'all' }),
+    ).rejects.toThrow(/no registered plugin declares a table opportunities/);
   });
 
   test('init runs once per engine; a misdeclared table fails createCrm with the plugin named', () => {

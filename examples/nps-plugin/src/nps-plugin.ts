@@ -1,10 +1,66 @@
 import { type Actor, newId } from '@rapport/core';
-import { definePlugin, RapportError } from '@rapport/core/plugin';
+import {
+  defineKpi,
+  definePlugin,
+  type KpiRow,
+  kpiDivide,
+  RapportError,
+  sql,
+} from '@rapport/core/plugin';
 import { z } from 'zod';
 import { createNpsResponses, npsTables } from './nps-tables.js';
 
 /** A survey answer on the 0-10 scale of the Net Promoter Score (Reichheld, HBR 2003). */
 export const npsScoreSchema = z.number().int().min(0).max(10);
+
+/**
+ * Net Promoter Score of the answers given in the period (Reichheld, "The One Number You Need to
+ * Grow", HBR 2003): the share of promoters (9-10) less the share of detractors (0-6), from -1 to
+ * 1. It reads the plugin's own table through `ctx.pluginTable`, and only the answers whose
+ * activity the actor can see (`ctx.scoped('activity')`): a rep's NPS is that of her accounts.
+ *
+ * @example
+ * const { 'acme.nps': nps } = await scope.kpis.evaluate(['acme.nps'], { period: '2026-Q1' });
+ */
+export const npsKpi = defineKpi({
+  id: 'acme.nps',
+  group: 'acme',
+  title: { en: 'Net Promoter Score', de: 'Net Promoter Score' },
+  description: '(promoters - detractors) / answers, over the NPS answers given in the period',
+  unit: 'ratio',
+  direction: 'higher',
+  dimensions: [],
+  reference: 'Reichheld, The One Number You Need to Grow, Harvard Business Review, 2003',
+  async query(ctx): Promise<KpiRow[]> {
+    const visible = (await ctx.scoped('activity', 'a')).select('a.id');
+    let answers = ctx.pluginTable('npsResponses', 'r').where('r.id', 'in', visible);
+    if (ctx.range?.startInstant && ctx.range.endInstant) {
+      answers = answers
+        .where('r.answeredAt', '>=', ctx.range.startInstant)
+        .where('r.answeredAt', '<', ctx.range.endInstant);
+    }
+    const row = await answers
+      .select([
+        sql<number | string>`count(*)`.as('answers'),
+        sql<number | string>`sum(case when ${sql.ref('r.score')} >= 9 then 1 else 0 end)`.as(
+          'promoters',
+        ),
+        sql<number | string>`sum(case when ${sql.ref('r.score')} <= 6 then 1 else 0 end)`.as(
+          'detractors',
+        ),
+      ])
+      .executeTakeFirst();
+    const count = Number(row?.answers ?? 0);
+    const net = Number(row?.promoters ?? 0) - Number(row?.detractors ?? 0);
+    return [
+      {
+        key: null,
+        value: kpiDivide(net, count, 'no NPS answers in the period'),
+        sampleSize: count,
+      },
+    ];
+  },
+});
 
 /**
  * A response as the plugin's API returns it.
@@ -36,6 +92,7 @@ export interface NpsResponse {
  */
 export const npsPlugin = definePlugin({
   id: 'acme-nps',
+  kpis: [npsKpi],
   tables: npsTables,
   fields: { activity: { npsScore: npsScoreSchema.optional() } },
   migrations: { '0001-nps-responses': createNpsResponses },

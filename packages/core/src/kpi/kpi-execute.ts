@@ -1,5 +1,6 @@
 import { type AliasedRawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf } from '../engine/engine-state.js';
+import { RapportError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { Period } from '../periods/period.js';
 import {
@@ -149,6 +150,20 @@ export function queryContext(
     sql: evaluation.state.engine.storage.sql,
     source: (source, alias = 't') => sourceRows(evaluation, source, alias, ranges),
     scoped: (object, alias = 't') => evaluation.from(object, alias),
+    pluginTable: (table, alias = 't') => {
+      const declared = evaluation.state.engine.plugins.some(
+        (plugin) => plugin.tables !== undefined && table in plugin.tables,
+      );
+      if (!declared) {
+        throw new RapportError(
+          'UNSUPPORTED',
+          `no registered plugin declares a table ${table}; read core tables through ctx.scoped`,
+        );
+      }
+      return db
+        .selectFrom(`${table} as ${alias}`)
+        .where(sql.ref(`${alias}.tenantId`), '=', evaluation.state.tenantId);
+    },
     rangeOf: (source, alias) => {
       if (!source.date || !range || !previousRange || range.start === null)
         return sql<KpiRange>`${sql.lit('current')}`;

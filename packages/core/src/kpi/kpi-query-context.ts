@@ -109,6 +109,17 @@ export interface KpiQueryContext {
    */
   scoped(object: ObjectName, alias?: string): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
   /**
+   * A table a plugin declared (its `tables`) as `alias` (default `t`), narrowed to the tenant. A
+   * plugin table has no owner of its own, so a KPI over one joins it to a {@link scoped} core
+   * table for visibility. A name no registered plugin declares is UNSUPPORTED (core tables are
+   * read through `scoped`, never here).
+   *
+   * @example
+   * const visible = (await ctx.scoped('activity', 'a')).select('a.id');
+   * const rows = await ctx.pluginTable('npsResponses', 'r').where('r.id', 'in', visible).selectAll().execute();
+   */
+  pluginTable(table: string, alias?: string): SelectQueryBuilder<AnyDatabase, string, {}>;
+  /**
    * Which range a row of a dated source falls in, as SQL (`'current'` or `'previous'`), to GROUP
    * BY in a KPI with `bothRanges`; always `'current'` when the call computes one range.
    *
