@@ -24,6 +24,7 @@ const errorKinds: Readonly<Record<string, StorageErrorKind>> = {
   '23503': 'foreign_key',
   '40001': 'serialization',
   '40P01': 'serialization',
+  '42P01': 'missing_table',
 };
 
 /**

@@ -71,6 +71,8 @@ const dialectSql: DialectSql = {
       return 'unique';
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign_key';
     if (isLockError(error)) return 'serialization';
+    if (code === 'SQLITE_ERROR' && /^no such table: /.test(String((error as Error).message)))
+      return 'missing_table';
     return undefined;
   },
 };

@@ -35,6 +35,7 @@ import { registerEngine } from './engine-registry.js';
 import { coreDbOf, type EngineState, type ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
 import type { RapportEvents } from './events.js';
+import { type EngineLifecycle, guardedDialect } from './guarded-dialect.js';
 import type { HooksConfig, ObjectHooks } from './hooks.js';
 import type { MergeCustomFields } from './merge-custom-fields.js';
 import { inTransaction } from './transaction.js';
@@ -204,8 +205,9 @@ export function createCrm<
       throw new RapportError('UNSUPPORTED', `plugin ${plugin.id} is registered twice`);
     ids.add(plugin.id);
   }
+  const lifecycle: EngineLifecycle = { destroyed: false };
   const db = new Kysely<AnyDatabase>({
-    dialect: config.storage.dialect,
+    dialect: guardedDialect(config.storage.dialect, config.storage.sql, lifecycle),
     plugins: [new CamelCasePlugin()],
   });
   const emitter = createEventBus();
@@ -348,7 +350,11 @@ export function createCrm<
       return existing ? (existing as Tenant) : createTenant(input);
     },
     tenant,
-    destroy: () => db.destroy(),
+    destroy: async () => {
+      if (lifecycle.destroyed) return;
+      lifecycle.destroyed = true;
+      await lifecycle.close?.();
+    },
   };
   registerEngine(crm, db);
   return crm;

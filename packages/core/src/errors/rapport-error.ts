@@ -13,7 +13,11 @@ export type RapportErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'FORBIDDEN'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** The database has no Rapport tables yet: run `crm.migrate()` (or `rapport migrate`). */
+  | 'NOT_MIGRATED'
+  /** The engine was closed with `crm.destroy()`. */
+  | 'DESTROYED';
 
 /**
  * One problem with one field of the input.

@@ -24,7 +24,12 @@ export interface ColumnTypes {
 }
 
 /** The kind of a storage failure that Rapport turns into a {@link RapportError}. */
-export type StorageErrorKind = 'unique' | 'foreign_key' | 'serialization';
+export type StorageErrorKind =
+  | 'unique'
+  | 'foreign_key'
+  | 'serialization'
+  /** A table the statement names does not exist (the database is not migrated). */
+  | 'missing_table';
 
 /**
  * SQL that differs between dialects. Core and plugins build queries with these, so that no

@@ -58,6 +58,8 @@ const kinds: Record<HttpProblemCode, { readonly status: number; readonly title: 
   CONFLICT: { status: 409, title: 'Conflict' },
   FORBIDDEN: { status: 403, title: 'Forbidden' },
   UNSUPPORTED: { status: 501, title: 'Not supported' },
+  NOT_MIGRATED: { status: 503, title: 'The database is not migrated' },
+  DESTROYED: { status: 503, title: 'The engine is closed' },
   UNAUTHORIZED: { status: 401, title: 'Credentials are missing or invalid' },
   PRECONDITION_FAILED: { status: 412, title: 'The record changed since it was read' },
   PRECONDITION_REQUIRED: { status: 428, title: 'The record version is required' },
