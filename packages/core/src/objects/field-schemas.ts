@@ -1,17 +1,39 @@
 import { z } from 'zod';
 import { currencyCodeSchema } from '../money/currency.js';
 
+/**
+ * Any stored text: a string without U+0000. PostgreSQL text and jsonb cannot hold a NUL, so
+ * refusing it here keeps SQLite and PostgreSQL accepting the same values.
+ */
+export const plainText = z
+  .string()
+  .refine((value) => !value.includes('\u0000'), { message: 'must not contain a NUL character' });
+
 /** A required short text (names, subjects, stages). */
-export const requiredText = z.string().min(1).max(255);
+export const requiredText = plainText.min(1).max(255);
+
+/** A long free text (descriptions). */
+export const longText = plainText.max(32_000);
 
 /** A record id reference (a foreign key within the same tenant). */
-export const idSchema = z.string().min(1).max(64);
+export const idSchema = plainText.min(1).max(64);
+
+/** The characters a client-chosen record id may use: safe in URLs, logs, CSV and shells. */
+export const clientIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * The `id` a caller may choose on create: 1-64 of letters, digits and `_ . : -` (UUIDs, ULIDs,
+ * `demo-acc-1`, `crm:42` fit).
+ */
+export const clientIdSchema = z.string().regex(clientIdPattern, {
+  message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ . : -',
+});
 
 /** An optional reference that may be cleared with `null`. */
 export const optionalRef = idSchema.nullable().optional();
 
 /** An optional short text that may be cleared with `null`. */
-export const optionalText = z.string().max(1000).nullable().optional();
+export const optionalText = plainText.max(1000).nullable().optional();
 
 /** A calendar day `YYYY-MM-DD`. */
 export const dateSchema = z.iso.date();

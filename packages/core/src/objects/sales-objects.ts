@@ -2,11 +2,13 @@ import { z } from 'zod';
 import {
   dateSchema,
   idSchema,
+  longText,
   minorUnitsSchema,
   optionalCurrency,
   optionalRef,
   optionalText,
   percentSchema,
+  plainText,
   requiredText as text,
   timestampSchema,
 } from './field-schemas.js';
@@ -100,7 +102,7 @@ export const opportunityObject = defineObject({
     campaignId: optionalRef,
     nextStep: optionalText,
     lostReason: optionalText,
-    description: z.string().max(32_000).nullable().optional(),
+    description: longText.nullable().optional(),
   }),
   columns: {
     name: 'text',
@@ -173,7 +175,7 @@ export const activityObject = defineObject({
     opportunityId: optionalRef,
     dueAt: timestampSchema.nullable().optional(),
     completedAt: timestampSchema.nullable().optional(),
-    description: z.string().max(32_000).nullable().optional(),
+    description: longText.nullable().optional(),
   }),
   columns: {
     type: 'text',
@@ -209,7 +211,7 @@ export const stageHistoryObject = defineObject({
     status: z.enum(stageStatuses),
     amount: minorUnitsSchema.nullable(),
     previousAmount: minorUnitsSchema.nullable(),
-    currency: z.string(),
+    currency: plainText,
     probability: percentSchema,
     previousProbability: percentSchema.nullable(),
     forecastCategory: z.enum(forecastCategories),

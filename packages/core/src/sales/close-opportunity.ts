@@ -9,7 +9,7 @@ import { prefixIssues } from '../engine/write/issue-paths.js';
 import { staleVersion, updateRecord } from '../engine/write/update-record.js';
 import { validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
-import { dateSchema } from '../objects/field-schemas.js';
+import { dateSchema, requiredText } from '../objects/field-schemas.js';
 import { lineItemObject, opportunityObject } from '../objects/standard-objects.js';
 import { dayInTimeZone } from '../tenancy/tenant.js';
 import { pipelineStages } from './pipeline-stages.js';
@@ -22,7 +22,7 @@ const closeWonSchema = z.strictObject({
 const closeLostSchema = z.strictObject({
   version: z.number().int().positive(),
   closeDate: dateSchema.optional(),
-  lostReason: z.string().min(1).max(255),
+  lostReason: requiredText,
 });
 
 /** The first stage of the pipeline with this status; VALIDATION when there is none. */

@@ -8,7 +8,7 @@ import { createRecord } from '../engine/write/create-record.js';
 import { applyUpdate } from '../engine/write/update-record.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
-import { timestampSchema } from '../objects/field-schemas.js';
+import { idSchema, timestampSchema } from '../objects/field-schemas.js';
 import {
   accountObject,
   contactObject,
@@ -21,18 +21,18 @@ import { dayInTimeZone } from '../tenancy/tenant.js';
 /** Options of `scope.leads.convert`, after Salesforce's LeadConvert. */
 export const convertLeadOptionsSchema = z.strictObject({
   /** Merge into this existing account instead of creating one from the lead's company. */
-  accountId: z.string().min(1).optional(),
+  accountId: idSchema.optional(),
   /** Merge into this existing contact (of the account) instead of creating one. */
-  contactId: z.string().min(1).optional(),
+  contactId: idSchema.optional(),
   /** Owner of the new records; the lead's owner by default. */
-  ownerId: z.string().min(1).optional(),
+  ownerId: idSchema.optional(),
   /** `false` for no opportunity; otherwise fields of the new opportunity. */
   opportunity: z.union([z.literal(false), z.record(z.string(), z.unknown())]).optional(),
   /**
    * Link this existing opportunity instead of creating one (history imports: the deal the lead
    * became was imported on its own). It joins the conversion's account when it has none.
    */
-  opportunityId: z.string().min(1).optional(),
+  opportunityId: idSchema.optional(),
   /** When the lead was converted, for history imports; only Rapport's system scope may set it. */
   convertedAt: timestampSchema.optional(),
 });

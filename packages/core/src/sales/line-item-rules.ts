@@ -2,7 +2,7 @@ import { coreDbOf, type ObjectRules, type ScopeState } from '../engine/engine-st
 import { findVisible } from '../engine/read/find-record.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { applyUpdate } from '../engine/write/update-record.js';
-import { validationError } from '../errors/rapport-error.js';
+import { type RapportError, validationError } from '../errors/rapport-error.js';
 import { opportunityObject, productObject } from '../objects/standard-objects.js';
 
 async function opportunityOf(state: ScopeState, opportunityId: string): Promise<StoredRecord> {
@@ -18,6 +18,39 @@ async function opportunityOf(state: ScopeState, opportunityId: string): Promise<
   return opportunity;
 }
 
+/** VALIDATION for a total of money past a safe integer: the sum of the opportunity's items. */
+function unsafeAmount(sum: number): RapportError {
+  return validationError(
+    'lineItem',
+    ['totalPrice'],
+    `would make the opportunity amount (the sum of its line items) ${sum}, past the largest amount (${Number.MAX_SAFE_INTEGER} minor units)`,
+    'unsafe_money',
+  );
+}
+
+/**
+ * VALIDATION, before the write, when the opportunity amount (the sum of its line items) would
+ * pass a safe integer with this total. The stored amount bounds the other items' sum (it is
+ * their sum, or a given amount while there are none), so the sum is only read near the limit.
+ */
+async function checkAmountStaysSafe(
+  state: ScopeState,
+  opportunity: StoredRecord,
+  totalPrice: number,
+  previous: StoredRecord | undefined,
+): Promise<void> {
+  if (Number(opportunity.amount ?? 0) + totalPrice <= Number.MAX_SAFE_INTEGER) return;
+  let query = coreDbOf(state)
+    .selectFrom('opportunityLineItems')
+    .select((eb) => eb.fn.sum('totalPrice').as('total'))
+    .where('tenantId', '=', state.tenantId)
+    .where('opportunityId', '=', opportunity.id);
+  if (previous) query = query.where('id', '!=', previous.id);
+  const row = await query.executeTakeFirstOrThrow();
+  const sum = Number(row.total ?? 0) + totalPrice;
+  if (!Number.isSafeInteger(sum)) throw unsafeAmount(sum);
+}
+
 /** @internal Sets the opportunity amount to the sum of its line items (one history row if it changed). */
 async function syncAmount(state: ScopeState, opportunityId: string): Promise<void> {
   const opportunity = await opportunityOf(state, opportunityId);
@@ -28,6 +61,9 @@ async function syncAmount(state: ScopeState, opportunityId: string): Promise<voi
     .where('opportunityId', '=', opportunityId)
     .executeTakeFirstOrThrow();
   const amount = Number(row.count) === 0 ? opportunity.amount : Number(row.total);
+  // Items prepared together (createMany) are each checked alone: their sum is checked here,
+  // inside the write's transaction, so an unsafe sum still writes nothing.
+  if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw unsafeAmount(amount);
   if (amount !== opportunity.amount)
     await applyUpdate(state, opportunityObject, opportunity, { amount });
 }
@@ -65,9 +101,19 @@ export const lineItemRules: ObjectRules = {
       next.unitPrice = product.listPrice;
     }
     const discount = Number(next.discount ?? 0);
-    next.totalPrice = Math.round(
+    const totalPrice = Math.round(
       Number(next.quantity) * Number(next.unitPrice) * (1 - discount / 100),
     );
+    if (!Number.isSafeInteger(totalPrice)) {
+      throw validationError(
+        'lineItem',
+        ['totalPrice'],
+        `quantity x unitPrice less discount is ${totalPrice}, past the largest amount (${Number.MAX_SAFE_INTEGER} minor units)`,
+        'unsafe_money',
+      );
+    }
+    next.totalPrice = totalPrice;
+    await checkAmountStaysSafe(state, opportunity, totalPrice, previous);
     return next;
   },
   async afterWrite(state, record) {

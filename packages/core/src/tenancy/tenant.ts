@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currencyCodeSchema } from '../money/currency.js';
+import { requiredText } from '../objects/field-schemas.js';
 
 /** Whether a string names an IANA time zone this runtime knows. */
 function isTimeZone(value: string): boolean {
@@ -18,7 +19,7 @@ function isTimeZone(value: string): boolean {
  * await crm.createTenant({ id: 'acme', name: 'Acme', baseCurrency: 'EUR', timeZone: 'Europe/Berlin' });
  */
 export const tenantSettingsSchema = z.strictObject({
-  name: z.string().min(1).max(255),
+  name: requiredText,
   baseCurrency: currencyCodeSchema.default('EUR'),
   timeZone: z.string().refine(isTimeZone, { message: 'is not an IANA time zone' }).default('UTC'),
   fiscalYearStartMonth: z.number().int().min(1).max(12).default(1),

@@ -71,6 +71,22 @@ export function customFieldCases(setup: ConformanceSetup): void {
       expect((await admin.accounts.get(account.id)).custom).toEqual({});
     });
 
+    it('refuse a NUL character in text, as PostgreSQL jsonb would', async () => {
+      await expectNothingWritten(
+        admin,
+        () => deal('Nul', { competitor: 'Glo\u0000bex' }),
+        'VALIDATION',
+        ['custom', 'competitor'],
+      );
+      const account = await admin.accounts.create({ name: 'Tiered', ownerId });
+      await expectRapportError(
+        admin.accounts.update(account.id, { version: account.version, custom: { tier: '\u0000' } }),
+        'VALIDATION',
+        ['custom', 'tier'],
+      );
+      expect((await admin.accounts.get(account.id)).custom).toEqual({});
+    });
+
     it('are validated on write: bad values and unknown fields write nothing', async () => {
       await expectNothingWritten(admin, () => deal('Bad', { nps: 11 }), 'VALIDATION', [
         'custom',

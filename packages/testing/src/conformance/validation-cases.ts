@@ -197,6 +197,62 @@ const badInputs: readonly BadInput[] = [
     ['endDate'],
   ],
   [
+    'a NUL character in a name',
+    (f) => f.admin.accounts.create({ name: 'Nul\u0000Corp', ownerId: f.ownerId }),
+    ['name'],
+  ],
+  [
+    'a NUL character in a long text on update',
+    (f) =>
+      f.admin.opportunities.update(f.deal.id, { version: f.deal.version, description: 'a\u0000' }),
+    ['description'],
+  ],
+  [
+    'a NUL character in an external id',
+    (f) => f.admin.accounts.create({ name: 'x', ownerId: f.ownerId, externalId: 'ext\u0000' }),
+    ['externalId'],
+  ],
+  [
+    'a NUL character in a reference',
+    (f) => f.admin.contacts.create({ lastName: 'x', ownerId: f.ownerId, accountId: 'a\u0000' }),
+    ['accountId'],
+  ],
+  [
+    'a client-chosen id with a path separator',
+    (f) => f.admin.accounts.create({ id: '../x', name: 'x', ownerId: f.ownerId }),
+    ['id'],
+  ],
+  [
+    'a client-chosen id longer than 64 characters',
+    (f) => f.admin.accounts.create({ id: 'a'.repeat(65), name: 'x', ownerId: f.ownerId }),
+    ['id'],
+  ],
+  [
+    'money past a safe integer',
+    (f) => f.admin.campaigns.create({ name: 'x', budgetedCost: 2 ** 53 }),
+    ['budgetedCost'],
+  ],
+  [
+    'a line item total (quantity x unit price) past a safe integer',
+    (f) =>
+      f.admin.lineItems.create({
+        opportunityId: f.deal.id,
+        productId: f.productId,
+        quantity: 1e9,
+        unitPrice: 9e15,
+      }),
+    ['totalPrice'],
+  ],
+  [
+    'line items whose sum (the opportunity amount) passes a safe integer',
+    (f) =>
+      f.admin.lineItems.createMany([
+        { opportunityId: f.deal.id, productId: f.productId, quantity: 1, unitPrice: 5e15 },
+        { opportunityId: f.deal.id, productId: f.productId, quantity: 1, unitPrice: 5e15 },
+      ]),
+    ['totalPrice'],
+  ],
+  [
     'a system field',
     // @ts-expect-error version is set by the engine
     (f) => f.admin.accounts.create({ name: 'x', ownerId: f.ownerId, version: 9 }),
@@ -249,6 +305,28 @@ export function validationCases(setup: ConformanceSetup): void {
         expect(await admin.accounts.get(account.id)).toEqual(accountBefore);
       });
     }
+
+    it('client-chosen ids of the safe alphabet are kept as given', async () => {
+      const { admin, ownerId } = fixtures;
+      for (const id of ['0190f6a1-7c2e-7000-8000-0123456789ab', 'demo-acc-1', 'crm:42', 'a_b.C']) {
+        expect((await admin.accounts.create({ id, name: 'Chosen', ownerId })).id).toBe(id);
+      }
+    });
+
+    it('a line item that would take the opportunity amount past a safe integer writes nothing', async () => {
+      const { admin, ownerId, productId } = fixtures;
+      const deal = await admin.opportunities.create({
+        name: 'Big',
+        ownerId,
+        closeDate: '2026-06-30',
+      });
+      const item = { opportunityId: deal.id, productId, quantity: 1, unitPrice: 5e15 };
+      await admin.lineItems.create(item);
+      await expectNothingWritten(admin, () => admin.lineItems.create(item), 'VALIDATION', [
+        'totalPrice',
+      ]);
+      expect((await admin.opportunities.get(deal.id)).amount).toBe(5e15);
+    });
 
     it('every problem of one input is reported, each with its path and a message', async () => {
       const { admin, ownerId } = fixtures;

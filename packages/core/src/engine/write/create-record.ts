@@ -5,6 +5,7 @@ import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { checkCurrency } from '../checks/check-currency.js';
 import { checkCustomFields } from '../checks/check-custom-fields.js';
+import { checkMoney } from '../checks/check-money.js';
 import { checkReferences, referenceExists } from '../checks/check-references.js';
 import type { ScopeState } from '../engine-state.js';
 import type { StoredRecord } from '../stored-record.js';
@@ -59,7 +60,7 @@ export async function insertRecord(
 
 /**
  * @internal Everything before the write of a new record: defaults, rules, before hooks, then
- * the checks of custom fields, access and currency. References are checked by the caller (one
+ * the checks of custom fields, money, access and currency. References are checked by the caller (one
  * by one, or in bulk).
  */
 export async function prepareRecord(
@@ -73,6 +74,7 @@ export async function prepareRecord(
   if (rules?.prepare) values = await rules.prepare(state, values, undefined);
   const hooked = await runBeforeCreate(state, definition, { values, custom: meta.custom });
   const custom = checkCustomFields(state, definition, hooked.custom);
+  checkMoney(definition, hooked.values);
   await checkAccess(state, definition, hooked.values);
   await checkCurrency(state, definition, hooked.values);
   return newRecord(state, definition, hooked.values, meta, custom);

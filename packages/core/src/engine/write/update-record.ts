@@ -4,6 +4,7 @@ import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { checkCurrency } from '../checks/check-currency.js';
 import { checkCustomFields } from '../checks/check-custom-fields.js';
+import { checkMoney } from '../checks/check-money.js';
 import { checkReferences } from '../checks/check-references.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { getVisible } from '../read/find-record.js';
@@ -87,6 +88,7 @@ export async function applyUpdate(
   );
   const custom = checkCustomFields(state, definition, hooked.custom);
   values = hooked.values;
+  checkMoney(definition, values);
 
   if (values.ownerId !== previous.ownerId) await checkAccess(state, definition, values);
   await checkReferences(state, definition, values, previous);

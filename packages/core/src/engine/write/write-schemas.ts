@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clientIdSchema, plainText } from '../../objects/field-schemas.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 
 /** The create and update schemas of one object. */
@@ -12,7 +13,7 @@ export interface WriteSchemas {
 const schemaCache = new WeakMap<AnyObjectDefinition, WriteSchemas>();
 
 const metaFields = {
-  externalId: z.string().min(1).max(255).nullable().optional(),
+  externalId: plainText.min(1).max(255).nullable().optional(),
   custom: z.record(z.string(), z.unknown()).optional(),
 };
 
@@ -24,7 +25,7 @@ export function writeSchemas(definition: AnyObjectDefinition): WriteSchemas {
     for (const field of definition.readonlyFields) readonly[field] = true;
     const writable = definition.fields.omit(readonly);
     cached = {
-      create: writable.extend({ ...metaFields, id: z.string().min(1).max(64).optional() }).strict(),
+      create: writable.extend({ ...metaFields, id: clientIdSchema.optional() }).strict(),
       update: writable
         .partial()
         .extend({ ...metaFields, version: z.number().int().positive() })
