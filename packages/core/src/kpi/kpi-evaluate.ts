@@ -18,8 +18,9 @@ import { declaredResult, queryResult } from './kpi-results.js';
 import type { KpiEvaluateOptions, ScopedFrom } from './kpi-service.js';
 
 /**
- * A `custom.<field>` dimension must name a declared custom field of every object the KPI reads,
- * or the breakdown would silently group everything under "none" (and a filter match nothing).
+ * A `custom.<field>` dimension must name a declared custom field of an object the KPI reads
+ * (rows of its other objects fall in the group "none"), or the breakdown would silently group
+ * everything under "none" and a filter match nothing.
  */
 function checkCustomField(
   kpi: AnyKpiDefinition,
@@ -31,17 +32,19 @@ function checkCustomField(
   const sources = isDeclaredKpi(kpi)
     ? Object.values(kpi.measures).map((measure) => measure.source)
     : (kpi.sources ?? []);
-  for (const object of new Set(sources.map((source) => source.object))) {
-    const declared = Object.keys(customSchemas[object]?.shape ?? {});
-    if (!declared.includes(field)) {
-      throw validationError(
-        'kpi',
-        [path, dimension],
-        `${field} is not a custom field of ${object} (read by KPI ${kpi.id}); its custom fields are ${declared.length > 0 ? declared.join(', ') : 'none'}`,
-        'unknown_field',
-      );
-    }
-  }
+  const objects = [...new Set(sources.map((source) => source.object))];
+  // A query KPI that names no sources reads objects the engine cannot know: nothing to check.
+  if (objects.length === 0) return;
+  const declared = objects.flatMap((object) =>
+    Object.keys(customSchemas[object]?.shape ?? {}).map((name) => `custom.${name}`),
+  );
+  if (declared.includes(dimension)) return;
+  throw validationError(
+    'kpi',
+    [path, dimension],
+    `${field} is not a custom field of ${objects.join(' or ')} (read by KPI ${kpi.id}); the declared ones are ${declared.length > 0 ? [...new Set(declared)].join(', ') : 'none'}`,
+    'unknown_field',
+  );
 }
 
 function checkDimension(kpi: AnyKpiDefinition, dimension: string): void {
