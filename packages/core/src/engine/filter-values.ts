@@ -24,7 +24,8 @@ export function columnKindOf(
   field: string,
 ): ColumnKind | undefined {
   const kinds: Readonly<Record<string, ColumnKind>> = definition.columns;
-  return Object.hasOwn(kinds, field) ? kinds[field] : systemColumns[field];
+  if (Object.hasOwn(kinds, field)) return kinds[field];
+  return Object.hasOwn(systemColumns, field) ? systemColumns[field] : undefined;
 }
 
 // A real calendar day: zod's ISO date checks the days of each month and leap years.

@@ -188,6 +188,22 @@ describe('whereConditions', () => {
       [{ amount: { like: '%' } }, ['where', 'amount']],
       [{ amount: { in: 3 } }, ['where', 'amount', 'in']],
       [{ name: { startsWith: 3 } }, ['where', 'name', 'startsWith']],
+      // Values are checked against the field's column kind (issue 12.3).
+      [{ closeDate: { gte: '2026-02-30' } }, ['where', 'closeDate', 'gte']],
+      [{ closeDate: '2026-13-01' }, ['where', 'closeDate']],
+      [{ closeDate: { in: ['2026-01-01', '2026-04-31'] } }, ['where', 'closeDate', 'in', '1']],
+      [{ closeDate: { startsWith: '2026' } }, ['where', 'closeDate', 'startsWith']],
+      [{ createdAt: { lt: 'yesterday' } }, ['where', 'createdAt', 'lt']],
+      [{ amount: { gt: Number.NaN } }, ['where', 'amount', 'gt']],
+      [{ amount: 1.5 }, ['where', 'amount']],
+      [{ amount: [1] }, ['where', 'amount']],
+      [{ name: { eq: { a: 1 } } }, ['where', 'name', 'eq']],
+      [{ name: 7 }, ['where', 'name']],
+      [
+        { custom: { score: { gte: Number.POSITIVE_INFINITY } } },
+        ['where', 'custom', 'score', 'gte'],
+      ],
+      [{ custom: { tag: 'a\u0000' } }, ['where', 'custom', 'tag']],
     ];
     for (const [where, path] of attempts) {
       let caught: unknown;
