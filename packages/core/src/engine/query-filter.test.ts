@@ -188,6 +188,22 @@ describe('whereConditions', () => {
       [{ amount: { like: '%' } }, ['where', 'amount']],
       [{ amount: { in: 3 } }, ['where', 'amount', 'in']],
       [{ name: { startsWith: 3 } }, ['where', 'name', 'startsWith']],
+      // Values are checked against the field's column kind (issue 12.3).
+      [{ closeDate: { gte: '2026-02-30' } }, ['where', 'closeDate', 'gte']],
+      [{ closeDate: '2026-13-01' }, ['where', 'closeDate']],
+      [{ closeDate: { in: ['2026-01-01', '2026-04-31'] } }, ['where', 'closeDate', 'in', '1']],
+      [{ closeDate: { startsWith: '2026' } }, ['where', 'closeDate', 'startsWith']],
+      [{ createdAt: { lt: 'yesterday' } }, ['where', 'createdAt', 'lt']],
+      [{ amount: { gt: Number.NaN } }, ['where', 'amount', 'gt']],
+      [{ amount: 1.5 }, ['where', 'amount']],
+      [{ amount: [1] }, ['where', 'amount']],
+      [{ name: { eq: { a: 1 } } }, ['where', 'name', 'eq']],
+      [{ name: 7 }, ['where', 'name']],
+      [
+        { custom: { score: { gte: Number.POSITIVE_INFINITY } } },
+        ['where', 'custom', 'score', 'gte'],
+      ],
+      [{ custom: { tag: 'a\u0000' } }, ['where', 'custom', 'tag']],
     ];
     for (const [where, path] of attempts) {
       let caught: unknown;
@@ -231,36 +247,49 @@ function sameKeys(a: Record<string, unknown>, b: Record<string, unknown>): boole
 
 describe('cursors', () => {
   it('round-trip their value and id', () => {
-    for (const cursorValue of [
-      null,
-      0,
-      -5,
-      12.5,
-      'deal-1',
-      'Über 😀',
-      '2026-01-01T00:00:00.000Z',
-    ]) {
-      const cursor = { value: cursorValue, id: '01a2-id' };
-      expect(decodeCursor('opportunity', encodeCursor(cursor))).toEqual(cursor);
+    const byField: Record<string, readonly unknown[]> = {
+      amount: [null, 0, -5],
+      probability: [12.5],
+      name: ['deal-1', 'Über 😀'],
+      createdAt: ['2026-01-01T00:00:00.000Z'],
+      closeDate: ['2024-02-29'],
+    };
+    for (const [field, values] of Object.entries(byField)) {
+      for (const cursorValue of values) {
+        const cursor = { value: cursorValue, id: '01a2-id' };
+        expect(decodeCursor(opportunityObject, field, encodeCursor(cursor))).toEqual(cursor);
+      }
     }
     expect(encodeCursor({ value: 'x', id: 'y' })).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
   it('that were not made by list are a VALIDATION error on `cursor`', () => {
-    const garbage = [
-      '',
-      'not base64!',
-      Buffer.from('{"a":1}').toString('base64url'),
-      Buffer.from('[1,2]').toString('base64url'),
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const garbage: [field: string, text: string][] = [
+      ['name', ''],
+      ['name', 'not base64!'],
+      ['name', forged({ a: 1 })],
+      ['name', forged([1, 2])],
+      ['name', forged(['a', 'b', 'c'])],
+      ['name', forged([1, 'id'])],
+      ['name', forged([{ a: 1 }, 'id'])],
+      ['name', forged(['a\u0000', 'id'])],
+      ['name', forged(['a', 'id\u0000'])],
+      ['amount', forged(['x', 'id'])],
+      ['amount', forged([1.5, 'id'])],
+      ['amount', forged([true, 'id'])],
+      ['probability', forged([[1], 'id'])],
+      ['closeDate', forged(['2026-02-30', 'id'])],
+      ['createdAt', forged(['yesterday', 'id'])],
     ];
-    for (const text of garbage) {
+    for (const [field, text] of garbage) {
       let caught: unknown;
       try {
-        decodeCursor('opportunity', text);
+        decodeCursor(opportunityObject, field, text);
       } catch (error) {
         caught = error;
       }
-      expect(isRapportError(caught, 'VALIDATION')).toBe(true);
+      expect(isRapportError(caught, 'VALIDATION'), `${field} ${text}`).toBe(true);
       if (isRapportError(caught)) expect(caught.issues[0]?.path).toEqual(['cursor']);
     }
   });
@@ -306,7 +335,8 @@ describe('cursors', () => {
             const last = items[items.length - 1];
             if (items.length < limit || !last) break;
             cursor = decodeCursor(
-              'opportunity',
+              opportunityObject,
+              'amount',
               encodeCursor({ value: last.amount ?? null, id: String(last.id) }),
             );
           }

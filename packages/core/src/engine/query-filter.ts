@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { validationError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import { systemFieldNames } from '../objects/field-schemas.js';
-import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
+import { columnKindOf, comparableValue } from './filter-values.js';
 
 type Builder = ExpressionBuilder<AnyDatabase, string>;
 type Condition = Expression<SqlBool>;
@@ -66,29 +67,67 @@ function customKind(schema: z.core.$ZodType | undefined): 'text' | 'number' {
   return 'text';
 }
 
+/** The kind a filter value is checked against: a column kind, or a custom field's JSON kind. */
+type FilterKind = ColumnKind | 'custom text';
+
+/**
+ * A filter value as the column compares it, or VALIDATION at `path`: checked against the
+ * field's kind so that 2026-02-30, a number for a text or an object never reach the driver.
+ */
+function checkedValue(
+  kind: FilterKind,
+  value: unknown,
+  objectName: string,
+  path: readonly string[],
+): unknown {
+  if (value === null) return value;
+  if (kind === 'custom text') {
+    // A custom field read as JSON text: any scalar compares; text without NUL (Postgres refuses it).
+    if (typeof value === 'string') return checkedValue('text', value, objectName, path);
+    if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)))
+      return value;
+    throw validationError(objectName, ['where', ...path], 'must be a text, number or boolean');
+  }
+  const checked = comparableValue(kind, value);
+  if ('reason' in checked) {
+    throw validationError(objectName, ['where', ...path], checked.reason, 'invalid_filter_value');
+  }
+  return checked.value;
+}
+
 function fieldConditions(
   eb: Builder,
   column: Expression<unknown>,
-  path: string,
+  target: { readonly path: string; readonly kind: FilterKind },
   filter: unknown,
   objectName: string,
 ): Condition[] {
+  const { path, kind } = target;
+  const segments = path.split('.');
   if (filter === null) return [eb(column, 'is', null)];
   if (!isOperatorObject(filter)) {
     if (typeof filter === 'object') {
       throw validationError(
         objectName,
-        ['where', ...path.split('.')],
+        ['where', ...segments],
         'has an unknown operator',
         'unknown_operator',
       );
     }
-    return [eb(column, '=', filter)];
+    return [eb(column, '=', checkedValue(kind, filter, objectName, segments))];
   }
   const conditions: Condition[] = [];
   // Cast: isOperatorObject checked that every key is an Operator.
-  for (const [operator, value] of Object.entries(filter) as [Operator, unknown][]) {
-    if (value === undefined) continue;
+  for (const [operator, raw] of Object.entries(filter) as [Operator, unknown][]) {
+    if (raw === undefined) continue;
+    const operatorPath = [...segments, operator];
+    const value =
+      operator === 'isNull' ||
+      operator === 'startsWith' ||
+      operator === 'in' ||
+      operator === 'notIn'
+        ? raw
+        : checkedValue(kind, raw, objectName, operatorPath);
     switch (operator) {
       case 'eq':
         conditions.push(value === null ? eb(column, 'is', null) : eb(column, '=', value));
@@ -103,20 +142,19 @@ function fieldConditions(
       case 'in':
       case 'notIn': {
         if (!Array.isArray(value)) {
-          throw validationError(
-            objectName,
-            ['where', ...path.split('.'), operator],
-            'must be an array',
-          );
+          throw validationError(objectName, ['where', ...operatorPath], 'must be an array');
         }
-        if (value.length === 0) {
+        const values = value.map((item, index) =>
+          checkedValue(kind, item, objectName, [...operatorPath, String(index)]),
+        );
+        if (values.length === 0) {
           conditions.push(operator === 'in' ? sql<boolean>`1 = 0` : sql<boolean>`1 = 1`);
         } else {
           // Like `ne`, `notIn` keeps rows without a value: null is not one of the values.
           conditions.push(
             operator === 'in'
-              ? eb(column, 'in', value)
-              : eb.or([eb(column, 'not in', value), eb(column, 'is', null)]),
+              ? eb(column, 'in', values)
+              : eb.or([eb(column, 'not in', values), eb(column, 'is', null)]),
           );
         }
         break;
@@ -137,11 +175,19 @@ function fieldConditions(
         conditions.push(eb(column, value ? 'is' : 'is not', null));
         break;
       case 'startsWith': {
-        if (typeof value !== 'string') {
+        if (kind !== 'text' && kind !== 'custom text') {
           throw validationError(
             objectName,
-            ['where', ...path.split('.'), operator],
-            'must be a string',
+            ['where', ...operatorPath],
+            'works on text fields only',
+            'invalid_filter_value',
+          );
+        }
+        if (typeof value !== 'string' || value.includes('\u0000')) {
+          throw validationError(
+            objectName,
+            ['where', ...operatorPath],
+            'must be a string without NUL characters',
           );
         }
         // Prefix match without LIKE wildcards: a range on the text is exact on every dialect.
@@ -194,13 +240,21 @@ export function whereConditions(
           );
         }
         const column = dialect.jsonValue(sql.ref(`${alias}.custom`), key, customKind(schema));
+        const kind = customKind(schema) === 'number' ? 'number' : 'custom text';
         conditions.push(
-          ...fieldConditions(eb, column, `custom.${key}`, customFilter, definition.name),
+          ...fieldConditions(
+            eb,
+            column,
+            { path: `custom.${key}`, kind },
+            customFilter,
+            definition.name,
+          ),
         );
       }
       continue;
     }
-    if (!fields.has(field)) {
+    const kind = fields.has(field) ? columnKindOf(definition, field) : undefined;
+    if (!kind) {
       throw validationError(
         definition.name,
         ['where', field],
@@ -209,7 +263,13 @@ export function whereConditions(
       );
     }
     conditions.push(
-      ...fieldConditions(eb, sql.ref(`${alias}.${field}`), field, filter, definition.name),
+      ...fieldConditions(
+        eb,
+        sql.ref(`${alias}.${field}`),
+        { path: field, kind },
+        filter,
+        definition.name,
+      ),
     );
   }
   return conditions;
@@ -226,16 +286,26 @@ export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
 }
 
-/** @internal */
-export function decodeCursor(objectName: string, text: string): Cursor {
+/**
+ * @internal Reads a cursor of a list sorted by `field`: VALIDATION on `cursor` unless it is
+ * `[value, id]` with a value of the field's kind (or null) and a text id, so that a forged
+ * cursor is refused before it reaches the driver.
+ */
+export function decodeCursor(definition: AnyObjectDefinition, field: string, text: string): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string') {
-      return { value: parsed[0], id: parsed[1] };
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [value, id] = parsed;
+      const kind = columnKindOf(definition, field);
+      const checked = value === null || !kind ? { value } : comparableValue(kind, value);
+      if ('value' in checked && 'value' in comparableValue('text', id)) {
+        return { value: checked.value, id: String(id) };
+      }
     }
   } catch {
     // fall through to the error below
   }
+  const objectName = definition.name;
   throw validationError(
     objectName,
     ['cursor'],

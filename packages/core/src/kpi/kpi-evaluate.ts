@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { listRates } from '../engine/currencies.js';
 import type { ScopeState } from '../engine/engine-state.js';
 import { loadTenant } from '../engine/visibility.js';
@@ -15,6 +16,36 @@ import { planKpis } from './kpi-plan.js';
 import type { KpiResult } from './kpi-result.js';
 import { declaredResult, queryResult } from './kpi-results.js';
 import type { KpiEvaluateOptions, ScopedFrom } from './kpi-service.js';
+
+/**
+ * A `custom.<field>` dimension must name a declared custom field of an object the KPI reads
+ * (rows of its other objects fall in the group "none"), or the breakdown would silently group
+ * everything under "none" and a filter match nothing.
+ */
+function checkCustomField(
+  kpi: AnyKpiDefinition,
+  dimension: string,
+  customSchemas: Readonly<Record<string, z.ZodObject>>,
+  path: string,
+): void {
+  const field = dimension.slice('custom.'.length);
+  const sources = isDeclaredKpi(kpi)
+    ? Object.values(kpi.measures).map((measure) => measure.source)
+    : (kpi.sources ?? []);
+  const objects = [...new Set(sources.map((source) => source.object))];
+  // A query KPI that names no sources reads objects the engine cannot know: nothing to check.
+  if (objects.length === 0) return;
+  const declared = objects.flatMap((object) =>
+    Object.keys(customSchemas[object]?.shape ?? {}).map((name) => `custom.${name}`),
+  );
+  if (declared.includes(dimension)) return;
+  throw validationError(
+    'kpi',
+    [path, dimension],
+    `${field} is not a custom field of ${objects.join(' or ')} (read by KPI ${kpi.id}); the declared ones are ${declared.length > 0 ? [...new Set(declared)].join(', ') : 'none'}`,
+    'unknown_field',
+  );
+}
 
 function checkDimension(kpi: AnyKpiDefinition, dimension: string): void {
   const base = dimension.startsWith('custom.') ? 'custom' : dimension;
@@ -69,6 +100,12 @@ export async function evaluateKpis(
   for (const kpi of kpis) {
     if (by) checkDimension(kpi, by);
     for (const dimension of Object.keys(filters)) checkDimension(kpi, dimension);
+    const customSchemas = state.engine.customSchemas;
+    if (by?.startsWith('custom.')) checkCustomField(kpi, by, customSchemas, 'by');
+    for (const dimension of Object.keys(filters)) {
+      if (dimension.startsWith('custom.'))
+        checkCustomField(kpi, dimension, customSchemas, 'filters');
+    }
   }
   const plan = planKpis(kpis);
   const factors = new Map<string, number>([[tenant.baseCurrency, 1]]);

@@ -284,5 +284,40 @@ export function queryCases(setup: ConformanceSetup): void {
         ['where', 'amount', 'in'],
       );
     });
+
+    it('values and cursors of the wrong kind for the field are VALIDATION, not empty or a 500', async () => {
+      const bad: [DealWhere, (string | number)[]][] = [
+        [{ closeDate: { gte: '2026-02-30' } }, ['where', 'closeDate', 'gte']],
+        [{ closeDate: '2026-13-01' }, ['where', 'closeDate']],
+        [{ closeDate: { in: ['2026-01-15', '2026-04-31'] } }, ['where', 'closeDate', 'in', '1']],
+        [{ createdAt: { lt: 'yesterday' } }, ['where', 'createdAt', 'lt']],
+        [{ amount: { gt: Number.POSITIVE_INFINITY } }, ['where', 'amount', 'gt']],
+        [{ amount: 0.5 }, ['where', 'amount']],
+      ];
+      for (const [where, path] of bad) {
+        await expectRapportError(admin.opportunities.list({ where }), 'VALIDATION', path);
+      }
+      const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      for (const [field, cursor] of [
+        ['amount', forged(['lots', 'id'])],
+        ['closeDate', forged(['2026-02-30', 'id'])],
+        ['createdAt', forged([{ at: 1 }, 'id'])],
+        ['name', forged([true, 'id'])],
+        ['name', forged(['deal', 'id', 'extra'])],
+      ] as const) {
+        await expectRapportError(
+          admin.opportunities.list({ orderBy: { field }, cursor }),
+          'VALIDATION',
+          ['cursor'],
+        );
+      }
+      // An instant with an offset compares as the UTC instant it is, on every dialect.
+      const utc = await admin.opportunities.count({ createdAt: { gte: '2000-01-01T00:00:00Z' } });
+      const offset = await admin.opportunities.count({
+        createdAt: { gte: '2000-01-01T02:00:00+02:00' },
+      });
+      expect(offset).toBe(utc);
+      expect(utc).toBe(deals.length);
+    });
   });
 }

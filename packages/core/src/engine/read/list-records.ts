@@ -64,7 +64,7 @@ export async function listRecords(
 ): Promise<{ items: StoredRecord[]; nextCursor: string | null }> {
   const { limit, field, direction } = pageOf(definition, query);
   const cursor =
-    query.cursor === undefined ? undefined : decodeCursor(definition.name, query.cursor);
+    query.cursor === undefined ? undefined : decodeCursor(definition, field, query.cursor);
   const visible = await visibilityCondition(state, definition, 't');
   const customSchema = state.engine.customSchemas[definition.name] ?? noCustomFields;
   const rows = await dbOf(state)
