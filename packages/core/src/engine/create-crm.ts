@@ -198,6 +198,7 @@ export function createCrm<
   const TPlugins extends readonly AnyRapportPlugin[] = readonly [],
   const TFields extends CustomFieldsConfig = {},
 >(config: CrmConfig<TPlugins, TFields>): Crm<TPlugins, TFields> {
+  // Cast: without plugins TPlugins is its default, the empty tuple, which [] is.
   const plugins = (config.plugins ?? []) as TPlugins;
   const ids = new Set<string>();
   for (const plugin of plugins) {
@@ -304,6 +305,7 @@ export function createCrm<
     });
   };
 
+  // Casts: createScope builds the one runtime scope; its type parameters come from this engine.
   const tenant = (id: string) => ({
     as: (actor: Actor) => createScope(stateFor(id, actor)) as Scope,
     system: () => createScope(stateFor(id, systemActor)) as Scope,
