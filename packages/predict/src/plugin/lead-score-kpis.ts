@@ -20,8 +20,8 @@ interface ScoreFacts {
 }
 
 /**
- * Open leads per group with their stored scores (the predict plugin's table, joined on the
- * lead's own tenant and id), once per evaluation and breakdown.
+ * Open leads per group with their stored scores (the predict plugin's table through
+ * `ctx.pluginTable`, which applies the tenant), once per evaluation and breakdown.
  */
 function scoreFacts(ctx: KpiQueryContext): Promise<ScoreFacts[]> {
   return ctx.shared('predict.scoreFacts', async () => {
@@ -29,8 +29,9 @@ function scoreFacts(ctx: KpiQueryContext): Promise<ScoreFacts[]> {
     const rows = (await (
       await ctx.source(openLeads, 'l')
     )
-      .leftJoin('predictLeadScores as s', (join) =>
-        join.onRef('s.tenantId', '=', 'l.tenantId').onRef('s.leadId', '=', 'l.id'),
+      .leftJoin(
+        ctx.pluginTable('predictLeadScores', 'ps').select(['ps.leadId', 'ps.probability']).as('s'),
+        (join) => join.onRef('s.leadId', '=', 'l.id'),
       )
       .select([
         (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
