@@ -22,18 +22,30 @@ import type { KpiEvaluateOptions, ScopedFrom } from './kpi-service.js';
  * (rows of its other objects fall in the group "none"), or the breakdown would silently group
  * everything under "none" and a filter match nothing.
  */
+/**
+ * A `custom.x` breakdown or filter must name a custom field of at least one object the
+ * evaluation's KPIs read: rows of the other objects fall in the group "none", as before, but a
+ * field declared nowhere is a typo that would silently give an empty result.
+ */
 function checkCustomField(
-  kpi: AnyKpiDefinition,
+  kpis: readonly AnyKpiDefinition[],
   dimension: string,
   customSchemas: Readonly<Record<string, z.ZodObject>>,
   path: string,
 ): void {
   const field = dimension.slice('custom.'.length);
-  const sources = isDeclaredKpi(kpi)
-    ? Object.values(kpi.measures).map((measure) => measure.source)
-    : (kpi.sources ?? []);
-  const objects = [...new Set(sources.map((source) => source.object))];
   // A query KPI that names no sources reads objects the engine cannot know: nothing to check.
+  if (kpis.some((kpi) => !isDeclaredKpi(kpi) && (kpi.sources ?? []).length === 0)) return;
+  const objects = [
+    ...new Set(
+      kpis.flatMap((kpi) =>
+        (isDeclaredKpi(kpi)
+          ? Object.values(kpi.measures).map((measure) => measure.source)
+          : (kpi.sources ?? [])
+        ).map((source) => source.object),
+      ),
+    ),
+  ];
   if (objects.length === 0) return;
   const declared = objects.flatMap((object) =>
     Object.keys(customSchemas[object]?.shape ?? {}).map((name) => `custom.${name}`),
@@ -42,7 +54,7 @@ function checkCustomField(
   throw validationError(
     'kpi',
     [path, dimension],
-    `${field} is not a custom field of ${objects.join(' or ')} (read by KPI ${kpi.id}); the declared ones are ${declared.length > 0 ? [...new Set(declared)].join(', ') : 'none'}`,
+    `${field} is not a custom field of ${objects.join(' or ')} (read by ${kpis.map((kpi) => kpi.id).join(', ')}); the declared ones are ${declared.length > 0 ? [...new Set(declared)].join(', ') : 'none'}`,
     'unknown_field',
   );
 }
@@ -100,12 +112,12 @@ export async function evaluateKpis(
   for (const kpi of kpis) {
     if (by) checkDimension(kpi, by);
     for (const dimension of Object.keys(filters)) checkDimension(kpi, dimension);
-    const customSchemas = state.engine.customSchemas;
-    if (by?.startsWith('custom.')) checkCustomField(kpi, by, customSchemas, 'by');
-    for (const dimension of Object.keys(filters)) {
-      if (dimension.startsWith('custom.'))
-        checkCustomField(kpi, dimension, customSchemas, 'filters');
-    }
+  }
+  const customSchemas = state.engine.customSchemas;
+  if (by?.startsWith('custom.')) checkCustomField(kpis, by, customSchemas, 'by');
+  for (const dimension of Object.keys(filters)) {
+    if (dimension.startsWith('custom.'))
+      checkCustomField(kpis, dimension, customSchemas, 'filters');
   }
   const plan = planKpis(kpis);
   const factors = new Map<string, number>([[tenant.baseCurrency, 1]]);

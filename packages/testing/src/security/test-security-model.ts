@@ -383,13 +383,17 @@ class UpdateCommand implements Cmd {
     const record = pickRecord(model, tenantId, actor.id, this.target) ?? fail('no record');
     const owner =
       this.owner === null ? undefined : pickUser(model, tenantId, actor.id, users, this.owner);
-    const relink =
+    const target =
       record.object === 'account'
         ? undefined
         : referenceOf(model, tenantId, actor.id, this.reference);
+    // Passing the reference a record already has is no relink: the engine checks only a changed
+    // reference (as Salesforce re-checks a lookup only when it changes), so a record may keep a
+    // link to an account that became invisible to its owner.
+    const relink = target && target.id !== record.accountId ? target : undefined;
     const patch: Record<string, unknown> = { version: record.version };
     if (owner) patch.ownerId = owner.id;
-    if (relink) patch.accountId = relink.id;
+    if (target) patch.accountId = target.id;
     if (record.object === 'opportunity' && this.amount !== null) patch.amount = this.amount;
     const sees = visibleRecord(model, tenantId, actor.id, record);
     const allowed =
