@@ -9,9 +9,23 @@ for (const name of readdirSync(join(root, 'packages'))) {
   const dir = join(root, 'packages', name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   if (pkg.private) continue;
+  // A browser package that ships ESM only (the workspace's web components; lit is ESM only) is
+  // checked as such; every other package ships ESM and CJS and is checked for both.
+  const esmOnly = !JSON.stringify(pkg.exports ?? {}).includes('"require"');
   for (const [tool, args] of [
     ['publint', ['publint', '--strict', dir]],
-    ['attw', ['attw', '--pack', dir, '--profile', 'node16', '--format', 'table-flipped']],
+    [
+      'attw',
+      [
+        'attw',
+        '--pack',
+        dir,
+        '--profile',
+        esmOnly ? 'esm-only' : 'node16',
+        '--format',
+        'table-flipped',
+      ],
+    ],
   ]) {
     try {
       execFileSync('npx', ['--no-install', ...args], {
