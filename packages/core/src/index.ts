@@ -25,7 +25,12 @@ export {
   repositoryKeys,
 } from './engine/crm-scope.js';
 export type { ExchangeRate } from './engine/currencies.js';
-export type { EventBase, RapportEvents, RecordEvent } from './engine/events.js';
+export type {
+  EventBase,
+  EventSubscriptions,
+  RapportEvents,
+  RecordEvent,
+} from './engine/events.js';
 export type {
   HookChanges,
   HookContext,

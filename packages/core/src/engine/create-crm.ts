@@ -34,7 +34,7 @@ import { type CrmScope, createScope, scopeStateOf } from './crm-scope.js';
 import { registerEngine } from './engine-registry.js';
 import { coreDbOf, type EngineState, type ScopeState } from './engine-state.js';
 import { createEventBus } from './event-bus.js';
-import type { RapportEvents } from './events.js';
+import type { EventSubscriptions } from './events.js';
 import { type EngineLifecycle, guardedDialect } from './guarded-dialect.js';
 import type { HooksConfig, ObjectHooks } from './hooks.js';
 import type { MergeCustomFields } from './merge-custom-fields.js';
@@ -101,16 +101,7 @@ export interface Crm<
   /** A tenant by id; the scope fails with NOT_FOUND on first use if it does not exist. */
   tenant(id: string): TenantHandle<CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>>;
   /** Events after commit: `crm.events.on('record.created', handler)`. */
-  readonly events: {
-    on<TType extends keyof RapportEvents>(
-      type: TType,
-      handler: (event: RapportEvents[TType]) => void,
-    ): void;
-    off<TType extends keyof RapportEvents>(
-      type: TType,
-      handler: (event: RapportEvents[TType]) => void,
-    ): void;
-  };
+  readonly events: EventSubscriptions;
   /** The plugins, as given. */
   readonly plugins: TPlugins;
   /**

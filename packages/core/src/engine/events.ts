@@ -55,3 +55,24 @@ export interface RapportEvents {
 export type PendingEvent = {
   [K in keyof RapportEvents]: { type: K; payload: RapportEvents[K] };
 }[keyof RapportEvents];
+
+/**
+ * Subscribing to the engine's events after commit: what `crm.events` and a plugin's `ctx.events`
+ * offer.
+ *
+ * @example
+ * const events: EventSubscriptions = crm.events;
+ * events.on('record.created', (event) => console.log(event.object, event.id));
+ */
+export interface EventSubscriptions {
+  /** Calls `handler` for every event of `type`. */
+  on<TType extends keyof RapportEvents>(
+    type: TType,
+    handler: (event: RapportEvents[TType]) => void,
+  ): void;
+  /** Stops calling `handler`. */
+  off<TType extends keyof RapportEvents>(
+    type: TType,
+    handler: (event: RapportEvents[TType]) => void,
+  ): void;
+}

@@ -11,7 +11,7 @@ import {
   type UpdateResult,
 } from 'kysely';
 import type { z } from 'zod';
-import type { RapportEvents } from '../engine/events.js';
+import type { EventSubscriptions } from '../engine/events.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
@@ -83,16 +83,7 @@ export interface PluginContext<TTables extends PluginTables = PluginTables, TSco
     system(): TScope;
   };
   /** Events after commit. */
-  readonly events: {
-    on<TType extends keyof RapportEvents>(
-      type: TType,
-      handler: (event: RapportEvents[TType]) => void,
-    ): void;
-    off<TType extends keyof RapportEvents>(
-      type: TType,
-      handler: (event: RapportEvents[TType]) => void,
-    ): void;
-  };
+  readonly events: EventSubscriptions;
   /** The custom field schemas of every object (config and all plugins, merged; strict). */
   readonly customFields: Readonly<Record<ObjectName, z.ZodObject>>;
   /** Dialect-specific SQL of the storage. */
