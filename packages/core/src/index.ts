@@ -12,18 +12,7 @@
  * const advanced = sql<number>`case when ${sql.ref('h.status')} = ${'won'} then 1 else 0 end`;
  */
 export { sql } from 'kysely';
-export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './engine/create-crm.js';
-export {
-  type CloseWonLineItem,
-  type ConvertedLead,
-  type CrmScope,
-  type CurrencyService,
-  type LeadRepository,
-  type ObjectReader,
-  type ObjectRepository,
-  type OpportunityRepository,
-  repositoryKeys,
-} from './engine/crm-scope.js';
+export { type Crm, type CrmConfig, createCrm, type TenantHandle } from './crm/create-crm.js';
 export type { ExchangeRate } from './engine/currencies.js';
 export type {
   EventBase,
@@ -39,7 +28,6 @@ export type {
   ObjectHooks,
   ObjectHooksFor,
 } from './engine/hooks.js';
-export type { MergeCustomFields } from './engine/merge-custom-fields.js';
 export { filterOperators } from './engine/query-filter.js';
 export type {
   AnyCustomFields,
@@ -68,6 +56,7 @@ export {
   type DeclaredKpi,
   defineKpi,
   type KpiDefinition,
+  type KpiProvider,
   type QueryKpi,
 } from './kpi/kpi-definition.js';
 export {
@@ -183,11 +172,29 @@ export {
   type PluginWithApiId,
   type RapportPlugin,
 } from './plugins/define-plugin.js';
+export type { MergeCustomFields } from './plugins/merge-custom-fields.js';
 export type { PluginContext, PluginTenantTables } from './plugins/plugin-context.js';
 export type { PluginDatabase, PluginTables } from './plugins/plugin-tables.js';
 export { pluginTablesOf } from './plugins/plugin-tables-of.js';
 export type { ConvertLeadOptions } from './sales/lead-conversion.js';
 export type { PipelineStage } from './sales/pipeline-stages.js';
+export {
+  type CloseWonLineItem,
+  type ConvertedLead,
+  type CrmScope,
+  type CurrencyService,
+  type LeadRepository,
+  type ObjectReader,
+  type ObjectRepository,
+  type OpportunityRepository,
+  repositoryKeys,
+} from './scope/crm-scope.js';
+export type {
+  ColumnTypes,
+  DialectSql,
+  RapportStorage,
+  StorageErrorKind,
+} from './storage/storage-adapter.js';
 export {
   type CopiedTable,
   type CopyEndpoint,
@@ -195,13 +202,7 @@ export {
   type CopyStorageReport,
   copyStorage,
   coreTables,
-} from './storage/copy-storage.js';
-export type {
-  ColumnTypes,
-  DialectSql,
-  RapportStorage,
-  StorageErrorKind,
-} from './storage/storage-adapter.js';
+} from './storage-copy/copy-storage.js';
 export { type Actor, type ActorRole, systemActor } from './tenancy/actor.js';
 export {
   type CreateTenantInput,

@@ -10,7 +10,6 @@
  */
 
 export { sql } from 'kysely';
-export type { CrmScope } from './engine/crm-scope.js';
 export type { RapportEvents } from './engine/events.js';
 export type {
   HookChanges,
@@ -25,6 +24,7 @@ export {
   type AnyKpiDefinition,
   defineKpi,
   type KpiDefinition,
+  type KpiProvider,
   type QueryKpi,
 } from './kpi/kpi-definition.js';
 export { type KpiBreakdown, type KpiDimension, kpiDimensions } from './kpi/kpi-info.js';
@@ -63,3 +63,4 @@ export type {
   PluginTables,
 } from './plugins/plugin-tables.js';
 export { pluginTablesOf } from './plugins/plugin-tables-of.js';
+export type { CrmScope } from './scope/crm-scope.js';

@@ -10,6 +10,12 @@
 
 export { unscopedDatabase } from './engine/engine-registry.js';
 export type { AnyDatabase, MigrationContext } from './migrations/migration-context.js';
+export type {
+  ColumnTypes,
+  DialectSql,
+  RapportStorage,
+  StorageErrorKind,
+} from './storage/storage-adapter.js';
 export {
   type CopiedTable,
   type CopyEndpoint,
@@ -17,10 +23,4 @@ export {
   type CopyStorageReport,
   copyStorage,
   coreTables,
-} from './storage/copy-storage.js';
-export type {
-  ColumnTypes,
-  DialectSql,
-  RapportStorage,
-  StorageErrorKind,
-} from './storage/storage-adapter.js';
+} from './storage-copy/copy-storage.js';

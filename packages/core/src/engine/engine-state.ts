@@ -1,10 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
-import type { KpiRegistry } from '../kpi/kpi-registry.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { RapportDatabase } from '../objects/rapport-database.js';
-import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
 import type { Tenant } from '../tenancy/tenant.js';
@@ -14,13 +12,21 @@ import type { ObjectHooks } from './hooks.js';
 import type { StoredRecord } from './stored-record.js';
 import type { SharedCache, TransactionCache } from './transaction-cache.js';
 
+/**
+ * @internal What the record engine keeps of a plugin. The plugin contract sits above the engine
+ * (it types hooks and `init` with the scope), so the engine sees plugins only through this.
+ */
+export interface RegisteredPlugin {
+  readonly id: string;
+  /** The plugin's own tables, by name. */
+  readonly tables?: object;
+}
+
 /** @internal Everything a scope needs from the engine. */
 export interface EngineState {
   readonly db: Kysely<AnyDatabase>;
   readonly storage: RapportStorage;
-  readonly plugins: readonly AnyRapportPlugin[];
-  /** The plugins' KPIs by id, checked once by `createCrm`. */
-  readonly kpis: KpiRegistry;
+  readonly plugins: readonly RegisteredPlugin[];
   readonly objects: Readonly<Record<string, AnyObjectDefinition>>;
   /** Custom field schema per object (strict). */
   readonly customSchemas: Readonly<Record<string, z.ZodObject>>;

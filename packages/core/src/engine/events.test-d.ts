@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
+import { createCrm } from '../crm/create-crm.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
-import { createCrm } from './create-crm.js';
 import type { RapportEvents, RecordEvent } from './events.js';
 import type { HookContext } from './hooks.js';
 

@@ -1,9 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import { createCrm } from '../crm/create-crm.js';
 import { definePlugin } from '../plugins/define-plugin.js';
+import type { MergeCustomFields } from '../plugins/merge-custom-fields.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
-import { createCrm } from './create-crm.js';
-import type { MergeCustomFields } from './merge-custom-fields.js';
 import type {
   CreateInput,
   CrmRecord,

@@ -102,6 +102,20 @@ export type KpiDefinition<
 export type AnyKpiDefinition = DeclaredKpi | QueryKpi<string, KpiDimension, unknown>;
 
 /**
+ * What the KPI engine needs of a plugin: its id and its KPIs. Every plugin is one; the KPI layer
+ * types KPI ids and results from a tuple of these, without depending on the plugin contract.
+ *
+ * @example
+ * const provider: KpiProvider = { id: 'acme', kpis: [winRate] };
+ */
+export interface KpiProvider {
+  /** The plugin's id. */
+  readonly id: string;
+  /** Its KPIs, as a tuple so their ids are inferred. */
+  readonly kpis?: readonly AnyKpiDefinition[];
+}
+
+/**
  * Declares a KPI: either declared (`measures` + `value`, fused with others into few queries) or a
  * query (`query`, the escape hatch). Identity at run time; keeps the literal id and dimensions
  * so `scope.kpis.evaluate` is typed by them.

@@ -1,12 +1,12 @@
 import { expressionBuilder } from 'kysely';
 import type { z } from 'zod';
+import type { EngineState } from '../engine/engine-state.js';
 import { queryableFields, whereConditions } from '../engine/query-filter.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
-import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
-import { type AnyKpiDefinition, isDeclaredKpi } from './kpi-definition.js';
+import { type AnyKpiDefinition, isDeclaredKpi, type KpiProvider } from './kpi-definition.js';
 import { dimensionExpressions } from './kpi-dimensions.js';
 import type { KpiBreakdown } from './kpi-info.js';
 import { stableKey } from './kpi-plan.js';
@@ -113,7 +113,7 @@ function problemOf(kpi: AnyKpiDefinition, context: KpiRegistryContext): string |
  * error at startup naming the plugin and the KPI, not a user's VALIDATION error at evaluate time.
  */
 export function buildKpiRegistry(
-  plugins: readonly AnyRapportPlugin[],
+  plugins: readonly KpiProvider[],
   context: KpiRegistryContext,
 ): KpiRegistry {
   const registry = new Map<string, AnyKpiDefinition>();
@@ -158,4 +158,16 @@ export function buildKpiRegistry(
     }
   }
   return registry;
+}
+
+const registries = new WeakMap<EngineState, KpiRegistry>();
+
+/** @internal Attaches the registry `createCrm` built to its engine. */
+export function registerKpis(engine: EngineState, registry: KpiRegistry): void {
+  registries.set(engine, registry);
+}
+
+/** @internal The KPI registry of an engine (empty for an engine made without `createCrm`). */
+export function kpiRegistryOf(engine: EngineState): KpiRegistry {
+  return registries.get(engine) ?? new Map();
 }

@@ -4,11 +4,10 @@ import { RapportError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { PeriodInput } from '../periods/period.js';
-import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
-import type { QueryKpi } from './kpi-definition.js';
+import type { KpiProvider, QueryKpi } from './kpi-definition.js';
 import { evaluateKpis } from './kpi-evaluate.js';
 import type { KpiBreakdown, KpiDimension, KpiInfo, kpiDimensions } from './kpi-info.js';
-import type { KpiRegistry } from './kpi-registry.js';
+import { type KpiRegistry, kpiRegistryOf } from './kpi-registry.js';
 import type { KpiResult } from './kpi-result.js';
 import { nearestName } from './nearest-name.js';
 
@@ -18,7 +17,7 @@ import { nearestName } from './nearest-name.js';
  * @example
  * type All = PluginKpis<[typeof closingPlugin]>; // the union of its KPI definitions
  */
-export type PluginKpis<TPlugins extends readonly AnyRapportPlugin[]> = NonNullable<
+export type PluginKpis<TPlugins extends readonly KpiProvider[]> = NonNullable<
   TPlugins[number]['kpis']
 >[number];
 
@@ -28,7 +27,7 @@ export type PluginKpis<TPlugins extends readonly AnyRapportPlugin[]> = NonNullab
  * @example
  * type Ids = KpiIdOf<[typeof closingPlugin]>; // 'closing.winRate' | 'closing.wonRevenue' | ...
  */
-export type KpiIdOf<TPlugins extends readonly AnyRapportPlugin[]> = PluginKpis<TPlugins>['id'];
+export type KpiIdOf<TPlugins extends readonly KpiProvider[]> = PluginKpis<TPlugins>['id'];
 
 /**
  * The definition of one KPI id.
@@ -36,7 +35,7 @@ export type KpiIdOf<TPlugins extends readonly AnyRapportPlugin[]> = PluginKpis<T
  * @example
  * type WinRate = KpiOf<[typeof closingPlugin], 'closing.winRate'>;
  */
-export type KpiOf<TPlugins extends readonly AnyRapportPlugin[], TId> = Extract<
+export type KpiOf<TPlugins extends readonly KpiProvider[], TId> = Extract<
   PluginKpis<TPlugins>,
   { readonly id: TId }
 >;
@@ -50,7 +49,7 @@ export type KpiOf<TPlugins extends readonly AnyRapportPlugin[], TId> = Extract<
 export type KpiItemOf<TKpi> =
   TKpi extends QueryKpi<string, KpiDimension, infer TItem> ? TItem : never;
 
-type IdsSupporting<TPlugins extends readonly AnyRapportPlugin[], TDimension> =
+type IdsSupporting<TPlugins extends readonly KpiProvider[], TDimension> =
   PluginKpis<TPlugins> extends infer TKpi
     ? TKpi extends KpiInfo
       ? TDimension extends TKpi['dimensions'][number]
@@ -65,7 +64,7 @@ type IdsSupporting<TPlugins extends readonly AnyRapportPlugin[], TDimension> =
  * @example
  * type Common = KpiCommonDimension<[typeof closingPlugin], 'closing.winRate'>; // 'owner' | 'team' | ...
  */
-export type KpiCommonDimension<TPlugins extends readonly AnyRapportPlugin[], TId> = {
+export type KpiCommonDimension<TPlugins extends readonly KpiProvider[], TId> = {
   [TDimension in KpiDimension]: [TId] extends [IdsSupporting<TPlugins, TDimension>]
     ? TDimension
     : never;
@@ -77,7 +76,7 @@ type DimensionName<TDimension extends KpiDimension> = TDimension extends 'custom
 
 /** The dimensions all the given ids support, as a readable list: `owner, team, custom.<field>`. */
 type AllowedList<
-  TPlugins extends readonly AnyRapportPlugin[],
+  TPlugins extends readonly KpiProvider[],
   TId,
   TRest = typeof kpiDimensions,
   TList extends string = '',
@@ -104,9 +103,9 @@ type AllowedList<
  * @example
  * type Checked = KpiCheckedBreakdown<[typeof closingPlugin], 'closing.quotaAttainment', 'owner'>; // 'owner'
  */
-export type KpiCheckedBreakdown<TPlugins extends readonly AnyRapportPlugin[], TId, TBy> = [
-  TBy,
-] extends [KpiBreakdown<KpiCommonDimension<TPlugins, TId>>]
+export type KpiCheckedBreakdown<TPlugins extends readonly KpiProvider[], TId, TBy> = [TBy] extends [
+  KpiBreakdown<KpiCommonDimension<TPlugins, TId>>,
+]
   ? TBy
   : `'${TBy & string}' is not a dimension of every requested KPI; use one of: ${AllowedList<TPlugins, TId>}`;
 
@@ -144,7 +143,7 @@ export interface KpiEvaluateOptions<TBreakdown extends string = KpiBreakdown> {
  * @example
  * type Results = KpiResults<[typeof closingPlugin], 'closing.winRate'>; // { 'closing.winRate': KpiResult<...> }
  */
-export type KpiResults<TPlugins extends readonly AnyRapportPlugin[], TId extends string> = {
+export type KpiResults<TPlugins extends readonly KpiProvider[], TId extends string> = {
   readonly [K in TId]: KpiResult<K, KpiItemOf<KpiOf<TPlugins, K>>>;
 };
 
@@ -160,7 +159,7 @@ export type KpiResults<TPlugins extends readonly AnyRapportPlugin[], TId extends
  *   by: 'owner',
  * });
  */
-export interface KpiService<TPlugins extends readonly AnyRapportPlugin[]> {
+export interface KpiService<TPlugins extends readonly KpiProvider[]> {
   /** Evaluates KPIs; KPIs over the same source are fused into one query. */
   evaluate<
     const TIds extends readonly KpiIdOf<TPlugins>[],
@@ -203,8 +202,8 @@ export function unknownKpiError(id: string, registry: KpiRegistry): RapportError
 export function createKpiService(
   state: ScopeState,
   from: ScopedFrom,
-): KpiService<readonly AnyRapportPlugin[]> {
-  const registry = state.engine.kpis;
+): KpiService<readonly KpiProvider[]> {
+  const registry = kpiRegistryOf(state.engine);
   return {
     async evaluate(ids, options = {}) {
       const definitions = ids.map((id) => {

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { CrmScope } from '../engine/crm-scope.js';
 import type { HooksConfig } from '../engine/hooks.js';
-import type { MergeCustomFields } from '../engine/merge-custom-fields.js';
 import type { AnyKpiDefinition } from '../kpi/kpi-definition.js';
 import type { RapportMigration } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
+import type { CrmScope } from '../scope/crm-scope.js';
+import type { MergeCustomFields } from './merge-custom-fields.js';
 import type { PluginContext, PluginTenantTables } from './plugin-context.js';
 import type { PluginDatabase, PluginTables } from './plugin-tables.js';
 

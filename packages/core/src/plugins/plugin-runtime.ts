@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { CrmScope } from '../engine/crm-scope.js';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import type { HooksConfig, ObjectHooks } from '../engine/hooks.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
+import type { CrmScope } from '../scope/crm-scope.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
 import type { AnyRapportPlugin } from './define-plugin.js';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { scopeStateOf } from '../engine/crm-scope.js';
 import { dbOf } from '../engine/engine-state.js';
+import { scopeStateOf } from '../engine/scope-states.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { type PluginTenantTables, tenantTablesOf } from './plugin-context.js';
 import type { PluginDatabase, PluginTables } from './plugin-tables.js';

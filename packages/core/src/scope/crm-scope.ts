@@ -1,25 +1,13 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
-import { RapportError } from '../errors/rapport-error.js';
-import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
-import type { Money } from '../money/money.js';
-import type { AnyObjectDefinition } from '../objects/object-definition.js';
-import { type ObjectName, standardObjects } from '../objects/standard-objects.js';
-import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
-import { closeLost, closeWon } from '../sales/close-opportunity.js';
-import { type ConvertLeadOptions, convertLead } from '../sales/lead-conversion.js';
-import type { DialectSql } from '../storage/storage-adapter.js';
-import type { Actor } from '../tenancy/actor.js';
-import { dayInTimeZone, type Tenant } from '../tenancy/tenant.js';
-import { convertMoney, type ExchangeRate, listRates, setRate } from './currencies.js';
-import { dbOf, type ScopeState } from './engine-state.js';
-import { findVisible, getVisible } from './read/find-record.js';
+import { convertMoney, type ExchangeRate, listRates, setRate } from '../engine/currencies.js';
+import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { findVisible, getVisible } from '../engine/read/find-record.js';
 import {
   countRecords,
   findByExternalId,
   listRecords,
   type RecordQuery,
-} from './read/list-records.js';
+} from '../engine/read/list-records.js';
 import type {
   AnyCustomFields,
   CreateInput,
@@ -28,16 +16,28 @@ import type {
   Page,
   UpdateInput,
   Where,
-} from './record-types.js';
-import { updateSettings } from './tenant-settings.js';
-import { inTransaction } from './transaction.js';
-import { loadTenant, visibilityCondition } from './visibility.js';
-import { createRecord } from './write/create-record.js';
-import { createRecords } from './write/create-records.js';
-import { deleteRecord } from './write/delete-record.js';
-import { updateRecord } from './write/update-record.js';
-import { upsertRecord } from './write/upsert-record.js';
-import { type UpsertManyResult, upsertRecords } from './write/upsert-records.js';
+} from '../engine/record-types.js';
+import { registerScopeState } from '../engine/scope-states.js';
+import { inTransaction } from '../engine/transaction.js';
+import { loadTenant, visibilityCondition } from '../engine/visibility.js';
+import { createRecord } from '../engine/write/create-record.js';
+import { createRecords } from '../engine/write/create-records.js';
+import { deleteRecord } from '../engine/write/delete-record.js';
+import { updateRecord } from '../engine/write/update-record.js';
+import { upsertRecord } from '../engine/write/upsert-record.js';
+import { type UpsertManyResult, upsertRecords } from '../engine/write/upsert-records.js';
+import type { KpiProvider } from '../kpi/kpi-definition.js';
+import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
+import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { Money } from '../money/money.js';
+import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import { type ObjectName, standardObjects } from '../objects/standard-objects.js';
+import { closeLost, closeWon } from '../sales/close-opportunity.js';
+import { type ConvertLeadOptions, convertLead } from '../sales/lead-conversion.js';
+import { updateSettings } from '../settings/tenant-settings.js';
+import type { DialectSql } from '../storage/storage-adapter.js';
+import type { Actor } from '../tenancy/actor.js';
+import { dayInTimeZone, type Tenant } from '../tenancy/tenant.js';
 
 /**
  * Reads of one object through a scope: only the tenant's records the actor may see.
@@ -183,7 +183,7 @@ export interface CurrencyService {
  */
 export interface CrmScope<
   TCustom extends AnyCustomFields = AnyCustomFields,
-  TPlugins extends readonly AnyRapportPlugin[] = readonly AnyRapportPlugin[],
+  TPlugins extends readonly KpiProvider[] = readonly KpiProvider[],
 > {
   /** The tenant. */
   readonly tenantId: string;
@@ -294,22 +294,10 @@ function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
   };
 }
 
-const scopeStates = new WeakMap<object, ScopeState>();
-
-/**
- * @internal The state behind a scope this engine made (plugins reach their tables in the scope's
- * transaction through it); UNSUPPORTED for any other object.
- */
-export function scopeStateOf(scope: unknown): ScopeState {
-  const state = typeof scope === 'object' && scope !== null ? scopeStates.get(scope) : undefined;
-  if (!state) throw new RapportError('UNSUPPORTED', 'not a scope made by createCrm');
-  return state;
-}
-
 /** @internal Builds the public scope over a scope state. */
 export function createScope<
   TCustom extends AnyCustomFields,
-  TPlugins extends readonly AnyRapportPlugin[],
+  TPlugins extends readonly KpiProvider[],
 >(state: ScopeState): CrmScope<TCustom, TPlugins> {
   const objects = standardObjects;
   const opportunities = objectRepository(state, objects.opportunity);
@@ -371,6 +359,6 @@ export function createScope<
   };
   // The repositories are typed by object name in CrmScope; the runtime functions above are one
   // generic implementation over all objects, so their precise types are asserted here once.
-  scopeStates.set(scope, state);
+  registerScopeState(scope, state);
   return scope as unknown as CrmScope<TCustom, TPlugins>;
 }

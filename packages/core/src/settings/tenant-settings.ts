@@ -1,12 +1,12 @@
+import { listRates } from '../engine/currencies.js';
+import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
+import { inTransaction } from '../engine/transaction.js';
+import { loadTenant, requireAdmin } from '../engine/visibility.js';
 import { validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { idSchema } from '../objects/field-schemas.js';
 import { pipelineStages } from '../sales/pipeline-stages.js';
 import { type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
-import { listRates } from './currencies.js';
-import { coreDbOf, type ScopeState } from './engine-state.js';
-import { inTransaction } from './transaction.js';
-import { loadTenant, requireAdmin } from './visibility.js';
 
 const settingsPatchSchema = tenantSettingsSchema
   .partial()

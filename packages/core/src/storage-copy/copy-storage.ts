@@ -9,7 +9,7 @@ import {
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import { runMigrations } from '../migrations/run-migrations.js';
-import type { RapportStorage } from './storage-adapter.js';
+import type { RapportStorage } from '../storage/storage-adapter.js';
 
 /**
  * One table that {@link copyStorage} copies: its name as in TypeScript (camelCase), its primary

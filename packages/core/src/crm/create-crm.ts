@@ -1,9 +1,19 @@
 import { CamelCasePlugin, Kysely } from 'kysely';
 import { z } from 'zod';
+import { registerEngine } from '../engine/engine-registry.js';
+import { coreDbOf, type EngineState, type ScopeState } from '../engine/engine-state.js';
+import { createEventBus } from '../engine/event-bus.js';
+import type { EventSubscriptions } from '../engine/events.js';
+import { type EngineLifecycle, guardedDialect } from '../engine/guarded-dialect.js';
+import type { HooksConfig, ObjectHooks } from '../engine/hooks.js';
+import { scopeStateOf } from '../engine/scope-states.js';
+import { inTransaction } from '../engine/transaction.js';
+import { clearSharedCache, createSharedCache } from '../engine/transaction-cache.js';
+import { insertRecord } from '../engine/write/create-record.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { newId } from '../ids/id.js';
-import { buildKpiRegistry } from '../kpi/kpi-registry.js';
+import { buildKpiRegistry, registerKpis } from '../kpi/kpi-registry.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
 import {
@@ -17,6 +27,7 @@ import type {
   PluginApiOf,
   PluginWithApiId,
 } from '../plugins/define-plugin.js';
+import type { MergeCustomFields } from '../plugins/merge-custom-fields.js';
 import { initPlugins, pluginHooks } from '../plugins/plugin-runtime.js';
 import { lineItemRules } from '../sales/line-item-rules.js';
 import { opportunityRules } from '../sales/opportunity-rules.js';
@@ -27,20 +38,10 @@ import {
   quotaRules,
   userRules,
 } from '../sales/record-rules.js';
+import { type CrmScope, createScope } from '../scope/crm-scope.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import { type Actor, systemActor } from '../tenancy/actor.js';
 import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
-import { type CrmScope, createScope, scopeStateOf } from './crm-scope.js';
-import { registerEngine } from './engine-registry.js';
-import { coreDbOf, type EngineState, type ScopeState } from './engine-state.js';
-import { createEventBus } from './event-bus.js';
-import type { EventSubscriptions } from './events.js';
-import { type EngineLifecycle, guardedDialect } from './guarded-dialect.js';
-import type { HooksConfig, ObjectHooks } from './hooks.js';
-import type { MergeCustomFields } from './merge-custom-fields.js';
-import { inTransaction } from './transaction.js';
-import { clearSharedCache, createSharedCache } from './transaction-cache.js';
-import { insertRecord } from './write/create-record.js';
 
 /**
  * Configuration of {@link createCrm}.
@@ -205,16 +206,16 @@ export function createCrm<
   const emitter = createEventBus();
   const customSchemas = mergeCustomSchemas(plugins, config.fields);
   type Scope = CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>;
+  // Built and checked here, once: a broken KPI definition fails at startup, not in a request.
+  const kpis = buildKpiRegistry(plugins, {
+    objects: standardObjects,
+    customSchemas,
+    dialect: config.storage.sql,
+  });
   const engine: EngineState = {
     db,
     storage: config.storage,
     plugins,
-    // Built and checked here, once: a broken KPI definition fails at startup, not in a request.
-    kpis: buildKpiRegistry(plugins, {
-      objects: standardObjects,
-      customSchemas,
-      dialect: config.storage.sql,
-    }),
     objects: standardObjects,
     customSchemas,
     // The typed config hooks are one erased HooksConfig at run time.
@@ -233,6 +234,7 @@ export function createCrm<
     scopeFactory: (state) => createScope(state),
     shared: createSharedCache(),
   };
+  registerKpis(engine, kpis);
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());
   const stateFor = (tenantId: string, actor: Actor): ScopeState => ({
