@@ -9,7 +9,7 @@ import { customerDays } from './customer-days.js';
  *
  * @example
  * const [total] = await customerPurchases(ctx);
- * total.repeatBuyers / total.buyers; // repeat purchase rate
+ * if (total) total.repeatBuyers / total.buyers; // repeat purchase rate
  */
 export interface CustomerPurchaseFacts {
   /** The group's key; null for the total or "none". */
@@ -173,7 +173,9 @@ async function computeCustomerPurchases(
  * evaluation, range and breakdown (`ctx.shared`): repeat purchase and cross-sell read the same rows.
  *
  * @example
- * async query(ctx) {
+ * import type { KpiQueryContext } from '@rapport/core/plugin';
+ *
+ * async function buyers(ctx: KpiQueryContext) {
  *   return (await customerPurchases(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.buyers, sampleSize: f.buyers }));
  * }
  */

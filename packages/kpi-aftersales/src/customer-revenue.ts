@@ -11,7 +11,7 @@ import { type CustomerDays, customerDays } from './customer-days.js';
  *
  * @example
  * const [total] = await customerRevenue(ctx);
- * total.churned / total.customersAtStart; // customer churn rate
+ * if (total) total.churned / total.customersAtStart; // customer churn rate
  */
 export interface CustomerRevenueFacts {
   /** The group's key (owner id, segment); null for the total or "none". */
@@ -226,7 +226,9 @@ async function computeCustomerRevenue(
  * `evaluate` call reads the same rows.
  *
  * @example
- * async query(ctx) {
+ * import type { KpiQueryContext } from '@rapport/core/plugin';
+ *
+ * async function mrr(ctx: KpiQueryContext) {
  *   return (await customerRevenue(ctx)).map((f) => ({ key: f.key, label: f.label, value: f.mrr, sampleSize: f.customers }));
  * }
  */

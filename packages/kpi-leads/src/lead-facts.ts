@@ -8,7 +8,7 @@ import { newLeads } from './lead-sources.js';
  *
  * @example
  * const [total] = await leadFacts(ctx);
- * total.converted / total.leads; // lead-to-opportunity rate
+ * if (total) total.converted / total.leads; // lead-to-opportunity rate
  */
 export interface LeadFacts {
   /** The range the facts are for: the period, or the previous one it is compared with. */
@@ -118,8 +118,10 @@ function wonAmount(ctx: KpiQueryContext): RawBuilder<number> {
  * breakdown, whichever and however many of them are asked for.
  *
  * @example
- * bothRanges: true,
- * async query(ctx) {
+ * import type { KpiQueryContext } from '@rapport/core/plugin';
+ *
+ * // In a query KPI with `bothRanges: true`: one call gives the period's and the previous one's rows.
+ * async function leads(ctx: KpiQueryContext) {
  *   return (await leadFacts(ctx)).map((f) => ({ range: f.range, key: f.key, label: f.label, value: f.leads, sampleSize: f.leads }));
  * }
  */

@@ -11,7 +11,7 @@ export interface DatabaseFlags {
  * Adds `--db` and `--tenant` to a command.
  *
  * @example
- * withDatabaseOptions(new Command('export'));
+ * withDatabaseOptions(program.command('export'));
  */
 export function withDatabaseOptions(command: Command): Command {
   return command

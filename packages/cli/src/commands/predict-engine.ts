@@ -9,8 +9,12 @@ import { openCrm, openStorage } from '../database/open-crm.js';
  * migrated, on the `--db` location (which must exist).
  *
  * @example
- * const crm = await openPredictCrm(flags.db);
- * try { ... } finally { await crm.destroy(); }
+ * const crm = await openPredictCrm('rapport-demo.sqlite');
+ * try {
+ *   crm.tenant('demo').system().kpis.definitions().length;
+ * } finally {
+ *   await crm.destroy();
+ * }
  */
 export async function openPredictCrm(
   db: string | undefined,

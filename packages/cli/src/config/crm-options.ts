@@ -14,7 +14,9 @@ export interface ConfigCrmOptions<TFields extends ConfigFields | undefined> {
  * custom fields: `createCrm({ storage, ...crmOptionsFromConfig(config) })`.
  *
  * @example
- * import config from './rapport.config.js';
+ * import { defineConfig } from '@rapport/cli';
+ *
+ * const config = defineConfig({ tenant: { name: 'Acme', baseCurrency: 'EUR' } });
  * const crm = createCrm({ storage: sqliteStorage({ filename: 'crm.sqlite' }), ...crmOptionsFromConfig(config) });
  */
 export function crmOptionsFromConfig<

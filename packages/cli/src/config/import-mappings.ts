@@ -19,7 +19,7 @@ export const sourceSystems: Readonly<Record<string, SourceSystem>> = {
  * Every shipped mapping by its name (`salesforce.lead`, `hubspot.deals`, `pipedrive.persons`).
  *
  * @example
- * shippedMappings()['salesforce.opportunity'].object; // 'opportunity'
+ * shippedMappings()['salesforce.opportunity']?.object; // 'opportunity'
  */
 export function shippedMappings(): Record<string, ImportMappingConfig> {
   const out: Record<string, ImportMappingConfig> = {};

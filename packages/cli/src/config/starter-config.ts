@@ -3,6 +3,8 @@
  * `$schema`-free form is documented in docs/import.md).
  *
  * @example
+ * import { writeFileSync } from 'node:fs';
+ *
  * writeFileSync('rapport.config.ts', starterConfig('ts'));
  */
 export function starterConfig(format: 'ts' | 'json'): string {

@@ -26,7 +26,11 @@ export interface OpenCrmOptions {
  *
  * @example
  * const opened = await openCrm('rapport-demo.sqlite', { migrate: true });
- * try { ... } finally { await opened.close(); }
+ * try {
+ *   await opened.crm.tenant('demo').system().opportunities.count();
+ * } finally {
+ *   await opened.close();
+ * }
  */
 export interface OpenedCrm {
   readonly crm: Crm<readonly AnyRapportPlugin[]>;

@@ -19,6 +19,8 @@ export function spreadsheetSafe(cell: string): string {
  * and quotes around every cell that holds a comma, a quote or a line break (quotes doubled).
  *
  * @example
- * stringify({ ...rfc4180, header: true, columns });
+ * import { stringify } from 'csv-stringify/sync';
+ *
+ * stringify([['=1+1']], { ...rfc4180 });
  */
 export const rfc4180 = { record_delimiter: 'windows', quoted_match: /[\r\n",]/ } as const;

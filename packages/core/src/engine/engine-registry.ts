@@ -17,7 +17,9 @@ export function registerEngine(crm: object, db: Kysely<AnyDatabase>): void {
  *
  * @example
  * import { unscopedDatabase } from '@rapport/core/storage';
- * await insertGeneratedData(unscopedDatabase(crm), batches);
+ * import { generateCrmData, insertGeneratedData } from '@rapport/sample-data';
+ *
+ * await insertGeneratedData(unscopedDatabase(crm), generateCrmData({ tenantId: 'acme', pipelineId: 'default', seed: 1 }));
  */
 export function unscopedDatabase(crm: object): Kysely<AnyDatabase> {
   const db = engines.get(crm);

@@ -62,7 +62,7 @@ export type PendingEvent = {
  *
  * @example
  * const events: EventSubscriptions = crm.events;
- * events.on('record.created', (event) => console.log(event.object, event.id));
+ * events.on('record.created', (event) => console.log(event.object, event.record.id));
  */
 export interface EventSubscriptions {
   /** Calls `handler` for every event of `type`. */

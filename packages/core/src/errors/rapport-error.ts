@@ -53,7 +53,7 @@ export interface RapportErrorOptions {
  * try {
  *   await scope.opportunities.update(id, { version: 1, amount: 5 });
  * } catch (error) {
- *   if (error instanceof RapportError && error.code === 'CONFLICT') reloadAndRetry();
+ *   if (error instanceof RapportError && error.code === 'CONFLICT') console.log('changed meanwhile: reload and retry');
  * }
  */
 export class RapportError extends Error {
@@ -97,7 +97,10 @@ export class RapportError extends Error {
  * Whether a value is a {@link RapportError}, optionally with a given code.
  *
  * @example
- * if (isRapportError(error, 'NOT_FOUND')) return null;
+ * const deal = await scope.opportunities.get(id).catch((error: unknown) => {
+ *   if (isRapportError(error, 'NOT_FOUND')) return null;
+ *   throw error;
+ * });
  */
 export function isRapportError(value: unknown, code?: RapportErrorCode): value is RapportError {
   return value instanceof RapportError && (code === undefined || value.code === code);

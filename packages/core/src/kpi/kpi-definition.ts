@@ -44,8 +44,18 @@ export interface DeclaredKpi<
  * {@link KpiQueryContext}. `TItem` is the type of the records a list KPI returns.
  *
  * @example
+ * import { defineKpi, kpiSource } from '@rapport/core/plugin';
+ *
+ * const openDeals = kpiSource({ object: 'opportunity', where: { status: 'open' } });
  * const stale = defineKpi({
- *   ...info,
+ *   id: 'acme.openDealList',
+ *   group: 'pipeline',
+ *   title: { en: 'Open deals', de: 'Offene Verkaufschancen' },
+ *   description: 'Open opportunities, listed.',
+ *   unit: 'count',
+ *   direction: 'neutral',
+ *   dimensions: [],
+ *   sources: [openDeals],
  *   snapshot: true,
  *   async query(ctx) {
  *     const rows = await (await ctx.source(openDeals)).select(['t.id', 't.name']).execute();

@@ -66,7 +66,10 @@ export interface KpiGroupExpressions {
  * breakdown is asked for, per group; each for the period and (unless a snapshot) its previous one.
  *
  * @example
- * async query(ctx: KpiQueryContext) {
+ * import { kpiSource } from '@rapport/core/plugin';
+ *
+ * const openDeals = kpiSource({ object: 'opportunity', where: { status: 'open' } });
+ * async function openDealCount(ctx: KpiQueryContext) {
  *   const rows = await (await ctx.source(openDeals, 't')).select((eb) => eb.fn.countAll().as('n')).execute();
  *   return [{ key: null, value: Number(rows[0]?.n), sampleSize: Number(rows[0]?.n) }];
  * }
@@ -150,7 +153,8 @@ export interface KpiQueryContext {
    * `compute` runs, later callers get the same promise.
    *
    * @example
-   * const facts = await ctx.shared('acme.leadFacts', () => leadFactsQuery(ctx).execute());
+   * const openDeals = kpiSource({ object: 'opportunity', where: { status: 'open' } });
+   * const facts = await ctx.shared('acme.openDeals', async () => (await ctx.source(openDeals)).selectAll().execute());
    */
   shared<TValue>(key: string, compute: () => Promise<TValue>): Promise<TValue>;
 }

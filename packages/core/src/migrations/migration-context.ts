@@ -9,9 +9,11 @@ export type AnyDatabase = any;
  * What a migration gets besides the database: the storage's column types and dialect SQL.
  *
  * @example
- * up: async (db, { types }) => {
- *   await db.schema.createTable('nps').addColumn('score', types.integer).execute();
- * }
+ * const migration: RapportMigration = {
+ *   up: async (db, { types }) => {
+ *     await db.schema.createTable('nps').addColumn('score', types.integer).execute();
+ *   },
+ * };
  */
 export interface MigrationContext {
   /** Column types of the storage. */

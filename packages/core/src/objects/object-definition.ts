@@ -41,7 +41,18 @@ export type ObjectColumns<TFields extends z.ZodObject> = {
  * callers may write and which are references to other objects.
  *
  * @example
- * const team = defineObject({ name: 'team', table: 'teams', fields, columns: { name: 'text' }, access: 'shared' });
+ * import { z } from 'zod';
+ *
+ * const fields = z.object({ name: z.string() });
+ * const team = defineObject({
+ *   name: 'team',
+ *   table: 'teams',
+ *   fields,
+ *   columns: { name: 'text' },
+ *   readonlyFields: [],
+ *   references: {},
+ *   access: 'shared',
+ * });
  */
 export interface ObjectDefinition<
   TName extends string = string,

@@ -29,7 +29,15 @@ export type TenantTableName<TDatabase> = {
  * code never writes one by hand.
  *
  * @example
- * const rows = await ctx.tenantTables('acme').selectFrom('npsResponses').selectAll().execute();
+ * import { definePlugin } from '@rapport/core/plugin';
+ *
+ * definePlugin({
+ *   id: 'acme-nps',
+ *   tables: { npsResponses: { tenantId: 'text', id: 'text', score: 'integer' } },
+ *   init: (ctx) => ({
+ *     responses: (tenantId: string) => ctx.tenantTables(tenantId).selectFrom('npsResponses').selectAll().execute(),
+ *   }),
+ * });
  */
 export interface PluginTenantTables<TDatabase> {
   /** The tenant this narrows to. */
@@ -61,9 +69,18 @@ export interface PluginTenantTables<TDatabase> {
  * engine's own packages (`@rapport/http`, `@rapport/cli`) use.
  *
  * @example
- * init(ctx) {
- *   return { count: (tenantId: string) => ctx.tenantTables(tenantId).selectFrom('npsResponses').select(({ fn }) => fn.countAll().as('n')).executeTakeFirstOrThrow() };
- * }
+ * import { definePlugin } from '@rapport/core/plugin';
+ *
+ * const npsPlugin = definePlugin({
+ *   id: 'acme-nps',
+ *   tables: { npsResponses: { id: 'text', tenantId: 'text', score: 'integer' } },
+ *   init(ctx) {
+ *     return {
+ *       count: (tenantId: string) =>
+ *         ctx.tenantTables(tenantId).selectFrom('npsResponses').select(({ fn }) => fn.countAll().as('n')).executeTakeFirstOrThrow(),
+ *     };
+ *   },
+ * });
  */
 export interface PluginContext<TTables extends PluginTables = PluginTables, TScope = unknown> {
   /** The plugin's id. */

@@ -12,8 +12,14 @@ import type { PluginDatabase, PluginTables } from './plugin-tables.js';
  * plugin's `tables` declaration.
  *
  * @example
+ * import { definePlugin } from '@rapport/core/plugin';
+ *
+ * const npsPlugin = definePlugin({
+ *   id: 'acme-nps',
+ *   tables: { npsResponses: { tenantId: 'text', id: 'text', score: 'integer' } },
+ * });
  * await scope.transaction(async (tx) => {
- *   await pluginTablesOf(tx, npsPlugin).insertInto('npsResponses', row).execute();
+ *   await pluginTablesOf(tx, npsPlugin).insertInto('npsResponses', { id: 'r1', score: 9 }).execute();
  * });
  */
 export function pluginTablesOf<TTables extends PluginTables>(

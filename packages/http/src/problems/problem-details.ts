@@ -171,7 +171,7 @@ export function toProblem(error: unknown): ProblemDocument {
  * A problem document as a response.
  *
  * @example
- * return problemResponse(problemOf('UNAUTHORIZED', 'missing API key'));
+ * const response: Response = problemResponse(problemOf('UNAUTHORIZED', 'missing API key'));
  */
 export function problemResponse(
   problem: ProblemDocument,

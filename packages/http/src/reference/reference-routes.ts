@@ -62,6 +62,9 @@ function swaggerUiDir(): string {
  * asks for one. Call it before the authentication middleware.
  *
  * @example
+ * import { Hono } from 'hono';
+ * import type { ApiEnv } from '../api/api-env.js';
+ *
  * const app = new Hono<ApiEnv>();
  * addReferenceRoutes(app); // GET /reference, /reference/swagger-ui-bundle.js, ...
  */

@@ -34,7 +34,8 @@ export interface RiskThresholds {
  * deals; no activity for N days; a close date sooner than won deals of its age still needed.
  *
  * @example
- * dealRisks(forecast.deals[0], forecast.context, forecast.asOf);
+ * // run: what the forecast computed (its deals, their context, its day)
+ * const risks = dealRisks(run.deals[0], run.context, run.asOf);
  */
 export function dealRisks(
   deal: ForecastDeal,

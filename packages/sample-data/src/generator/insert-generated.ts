@@ -18,6 +18,9 @@ const maxParameters = 30_000;
  * Returns the rows inserted per table.
  *
  * @example
+ * import { CamelCasePlugin, Kysely } from 'kysely';
+ * import type { AnyDatabase } from '@rapport/core/storage';
+ *
  * const db = new Kysely<AnyDatabase>({ dialect: storage.dialect, plugins: [new CamelCasePlugin()] });
  * await insertGeneratedData(db, generateCrmData({ tenantId: 'acme', pipelineId, seed: 1 }));
  */

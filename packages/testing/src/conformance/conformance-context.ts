@@ -19,7 +19,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
  * Options of {@link describeStorageConformance}.
  *
  * @example
- * const options: StorageConformanceOptions = { cleanup: (storage) => dropSchemaOf(storage) };
+ * import { rm } from 'node:fs/promises';
+ *
+ * const options: StorageConformanceOptions = { cleanup: () => rm('conformance.sqlite', { force: true }) };
  */
 export interface StorageConformanceOptions {
   /**

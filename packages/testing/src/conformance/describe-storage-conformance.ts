@@ -27,12 +27,13 @@ import { validationCases } from './validation-cases.js';
  * Every call must return a new, empty storage.
  *
  * @example
- * // packages/my-storage/src/my-storage.test.ts
+ * // packages/my-storage/src/my-storage.test.ts: a file-backed SQLite, removed after each group
+ * import { rm } from 'node:fs/promises';
  * import { describeStorageConformance } from '@rapport/testing';
- * import { myStorage } from './my-storage.js';
+ * import { sqliteStorage } from '@rapport/sqlite';
  *
- * describeStorageConformance('my-storage', () => myStorage({ url: process.env.MY_URL }), {
- *   cleanup: (storage) => dropTestDatabase(storage),
+ * describeStorageConformance('my-storage', () => sqliteStorage({ filename: 'conformance.sqlite' }), {
+ *   cleanup: () => rm('conformance.sqlite', { force: true }),
  * });
  *
  * @example

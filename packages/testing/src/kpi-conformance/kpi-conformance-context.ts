@@ -16,7 +16,9 @@ import { countQueries, type QueryLog } from './query-counter.js';
  * Options of {@link describeKpiConformance}.
  *
  * @example
- * const options: KpiConformanceOptions = { cleanup: (storage) => dropSchemaOf(storage) };
+ * import { rm } from 'node:fs/promises';
+ *
+ * const options: KpiConformanceOptions = { cleanup: () => rm('kpi-conformance.sqlite', { force: true }) };
  */
 export interface KpiConformanceOptions {
   /** Called after the suite has closed a storage it made, to remove what the factory created. */
