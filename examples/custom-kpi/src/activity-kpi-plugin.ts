@@ -35,20 +35,27 @@ const ref = (column: string) => sql.ref(column);
 
 /**
  * The opportunities won in `ctx.range` with their amount in the base currency and their number of
- * completed activities. Read over the whole tenant on purpose (not through `ctx.source`, which
- * would apply the evaluation's filters to deals too): a deal's revenue is shared among all its
- * activities, so a filter (`custom.channel: 'phone'`) or the viewer's visibility picks activities
- * but does not change what each one is worth.
+ * completed activities. Both come through `ctx.scoped` (tenant and visibility, no evaluation
+ * filters): a filter (`custom.channel: 'phone'`) picks activities but does not change what each
+ * one is worth, while a viewer only ever counts deals and activities they may see.
  */
-function wonDeals(ctx: KpiQueryContext) {
-  const closed = ctx.range?.start
-    ? sql` and ${ref('d.closeDate')} >= ${ctx.range.start} and ${ref('d.closeDate')} < ${ctx.range.end}`
-    : sql``;
-  const activities = sql`(select count(*) from ${sql.table('activities')} as ${ref('n')} where ${ref('n.tenantId')} = ${ref('d.tenantId')} and ${ref('n.opportunityId')} = ${ref('d.id')} and ${ref('n.completedAt')} is not null)`;
+async function wonDeals(ctx: KpiQueryContext) {
+  const perDeal = (await ctx.scoped('activity', 'n'))
+    .where(ref('n.completedAt'), 'is not', null)
+    .where(ref('n.opportunityId'), 'is not', null)
+    .select([ref('n.opportunityId').as('opportunityId'), sql<number>`count(*)`.as('activities')])
+    .groupBy(ref('n.opportunityId'));
+  let deals = (await ctx.scoped('opportunity', 'd'))
+    .innerJoin(perDeal.as('c'), (join) => join.onRef('c.opportunityId', '=', 'd.id'))
+    .where(ref('d.status'), '=', 'won');
+  if (ctx.range?.start)
+    deals = deals
+      .where(ref('d.closeDate'), '>=', ctx.range.start)
+      .where(ref('d.closeDate'), '<', ctx.range.end);
   const revenue = ctx.toBase(ref('d.amount'), ref('d.currency'));
-  return sql`(select ${ref('d.id')}, ${revenue} as ${ref('revenue')}, ${activities} as ${ref('activities')} from ${sql.table('opportunities')} as ${ref('d')} where ${ref('d.tenantId')} = ${ctx.tenant.id} and ${ref('d.status')} = ${'won'}${closed})`.as(
-    'deal',
-  );
+  return deals
+    .select([ref('d.id').as('id'), revenue.as('revenue'), ref('c.activities').as('activities')])
+    .as('deal');
 }
 
 /**
@@ -57,8 +64,8 @@ function wonDeals(ctx: KpiQueryContext) {
  * is the average share, i.e. won revenue / completed activities on the won opportunities. Broken
  * down by `custom.channel`, it says which kind of activity goes with the bigger deals; the shares
  * of the groups add up to the won revenue. Won opportunities without a completed activity are left
- * out (their revenue cannot be put on any activity). Tenant, visibility and filters apply to the
- * activities: a rep sees the shares of his own activities. A query KPI (the escape hatch), since
+ * out (their revenue cannot be put on any activity). Tenant and visibility apply to the deals and
+ * activities read, filters to the activities: a rep's figure is made of what the rep may see. A query KPI (the escape hatch), since
  * declared measures aggregate one object and this one joins activities to their opportunity.
  *
  * @example
@@ -83,7 +90,7 @@ export const revenuePerActivity = defineKpi({
   async query(ctx): Promise<KpiRow[]> {
     const group = ctx.group('activity', 'a');
     const shares = (await ctx.source(dealActivities, 'a'))
-      .innerJoin(wonDeals(ctx), (join) => join.onRef('deal.id', '=', 'a.opportunityId'))
+      .innerJoin(await wonDeals(ctx), (join) => join.onRef('deal.id', '=', 'a.opportunityId'))
       .select([
         // `* 1.0`: both sides are integers on SQLite and Postgres.
         sql<number>`${ref('deal.revenue')} * 1.0 / ${ref('deal.activities')}`.as('share'),
