@@ -23,6 +23,7 @@ export {
   type ObjectRepository,
   type OpportunityRepository,
   repositoryKeys,
+  type SharingService,
 } from './engine/crm-scope.js';
 export type { ExchangeRate } from './engine/currencies.js';
 export type {
@@ -203,6 +204,17 @@ export type {
   StorageErrorKind,
 } from './storage/storage-adapter.js';
 export { type Actor, type ActorRole, systemActor } from './tenancy/actor.js';
+export {
+  type SharingLevel,
+  type SharingObject,
+  type SharingPatch,
+  type SharingSettings,
+  sharingLevels,
+  sharingObjects,
+  sharingPatchSchema,
+  type TeamSharing,
+  teamSharingLevels,
+} from './tenancy/sharing.js';
 export {
   type CreateTenantInput,
   dayInTimeZone,

@@ -5,8 +5,9 @@ import { pipelineStages } from '../sales/pipeline-stages.js';
 import { type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
 import { listRates } from './currencies.js';
 import { coreDbOf, type ScopeState } from './engine-state.js';
+import { loadTenant } from './load-tenant.js';
+import { requireAdmin } from './roles.js';
 import { inTransaction } from './transaction.js';
-import { loadTenant, requireAdmin } from './visibility.js';
 
 const settingsPatchSchema = tenantSettingsSchema
   .partial()

@@ -3,7 +3,7 @@ import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
 import { findVisible, getVisible } from '../engine/read/find-record.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { inTransaction, queueEvent } from '../engine/transaction.js';
-import { loadTenant } from '../engine/visibility.js';
+import { loadTenant, requireWriter } from '../engine/visibility.js';
 import { createRecord } from '../engine/write/create-record.js';
 import { applyUpdate } from '../engine/write/update-record.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
@@ -69,6 +69,7 @@ export async function convertLead(
   leadId: string,
   options: unknown = {},
 ): Promise<ConvertLeadResult> {
+  requireWriter(state, 'convert leads');
   const parsed = convertLeadOptionsSchema.safeParse(options);
   if (!parsed.success) throw fromZodError('lead', parsed.error);
   const opts = parsed.data;

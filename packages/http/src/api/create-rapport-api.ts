@@ -171,7 +171,10 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
       tenantId: { type: 'string' },
       actor: {
         type: 'object',
-        properties: { id: { type: 'string' }, role: { enum: ['admin', 'manager', 'rep'] } },
+        properties: {
+          id: { type: 'string' },
+          role: { enum: ['admin', 'manager', 'rep', 'readonly'] },
+        },
       },
       tenant: {
         type: 'object',

@@ -18,7 +18,7 @@ export async function deleteRecord(
   id: string,
   options: { readonly version?: number } = {},
 ): Promise<void> {
-  requireWritable(definition);
+  requireWritable(state, definition);
   await inTransaction(state, async (tx) => {
     const record = await getVisible(tx, definition, id);
     if (options.version !== undefined && options.version !== record.version) {

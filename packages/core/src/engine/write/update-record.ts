@@ -40,7 +40,7 @@ export async function updateRecord(
   id: string,
   patch: unknown,
 ): Promise<StoredRecord> {
-  requireWritable(definition);
+  requireWritable(state, definition);
   const parsed = writeSchemas(definition).update.safeParse(patch);
   if (!parsed.success) throw fromZodError(definition.name, parsed.error);
   const { version, custom, ...parsedChanges } = parsed.data;
