@@ -153,12 +153,16 @@ describe('sharing settings (issue 13)', () => {
   it('only admins change the sharing settings, and bad values are VALIDATION with the field', async () => {
     const f = await securityFixture();
     expect((await codeOf(f.managerScope.sharing.update({ teams: 'read' }))).code).toBe('FORBIDDEN');
+    // The types refuse these too; JavaScript callers and HTTP bodies get VALIDATION.
+    // @ts-expect-error: not a sharing level
     const bad = await codeOf(f.system.sharing.update({ defaults: { account: 'everyone' } }));
     expect(bad.code).toBe('VALIDATION');
     expect(bad.issues[0]?.path).toEqual(['defaults', 'account']);
     // Quotas are written by admins whatever the default says: read/write makes no sense.
+    // @ts-expect-error: quotas are private or publicRead
     const quota = await codeOf(f.system.sharing.update({ defaults: { quota: 'publicReadWrite' } }));
     expect(quota.issues[0]?.path).toEqual(['defaults', 'quota']);
+    // @ts-expect-error: products have no owner, so no org-wide default
     const unknown = await codeOf(f.system.sharing.update({ defaults: { product: 'private' } }));
     expect(unknown.code).toBe('VALIDATION');
     expect((await f.ritaScope.sharing.settings()).version).toBe(0);
