@@ -188,6 +188,7 @@ export {
   type ObjectRepository,
   type OpportunityRepository,
   repositoryKeys,
+  type SharingService,
 } from './scope/crm-scope.js';
 export type {
   ColumnTypes,
@@ -204,6 +205,17 @@ export {
   coreTables,
 } from './storage-copy/copy-storage.js';
 export { type Actor, type ActorRole, systemActor } from './tenancy/actor.js';
+export {
+  type SharingLevel,
+  type SharingObject,
+  type SharingPatch,
+  type SharingSettings,
+  sharingLevels,
+  sharingObjects,
+  sharingPatchSchema,
+  type TeamSharing,
+  teamSharingLevels,
+} from './tenancy/sharing.js';
 export {
   type CreateTenantInput,
   dayInTimeZone,

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export type { AuditTrailReader } from './api/audit-routes.js';
 export { createRapportApi, type RapportApiOptions } from './api/create-rapport-api.js';
 export { type ApiKeyInfo, type ApiKeyStore, createApiKeyStore } from './auth/api-key-store.js';
 export { httpPlugin } from './auth/http-plugin.js';

@@ -13,7 +13,7 @@ import { customFieldSchemas } from '../config/custom-field-schemas.js';
 import { loadConfig } from '../config/load-config.js';
 import { isPostgresUrl } from '../database/database-location.js';
 import { loadKpiPlugins } from '../database/kpi-plugins.js';
-import { openStorage, projectPlugins } from '../database/open-crm.js';
+import { openStorage, projectPlugins, withAudit } from '../database/open-crm.js';
 import { projectDatabase, projectTenant } from '../database/open-project.js';
 import { InputError } from '../errors/cli-errors.js';
 import { type DatabaseFlags, withDatabaseOptions } from './database-options.js';
@@ -84,7 +84,8 @@ export async function startServe(
   const plugins = options.plugins ?? (await loadKpiPlugins());
   const crm = createCrm({
     storage,
-    plugins: [httpPlugin, ...plugins],
+    // Audited like every command; the API serves each record's trail at /{collection}/{id}/audit.
+    plugins: withAudit([httpPlugin, ...plugins], 'api'),
     ...(options.fields ? { fields: options.fields } : {}),
   });
   try {

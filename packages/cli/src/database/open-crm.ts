@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { auditPlugin } from '@rapport/audit';
 import { type AnyRapportPlugin, type Crm, createCrm } from '@rapport/core';
 import { type AnyDatabase, type RapportStorage, unscopedDatabase } from '@rapport/core/storage';
 import { httpPlugin } from '@rapport/http';
@@ -64,10 +65,11 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
   const storage = openStorage(location);
   // Plugins are passed as found at run time; the CLI reads KPIs through a checked view.
   // The http plugin too: a database `rapport serve` has migrated knows its migration, and every
-  // command must open it.
+  // command must open it. The audit plugin always: every write of every command (imports,
+  // history imports, lead conversions) leaves its trail, labelled `cli`.
   const crm = createCrm({
     storage,
-    plugins: [httpPlugin, ...(await projectPlugins(options.config))],
+    plugins: withAudit([httpPlugin, ...(await projectPlugins(options.config))], 'cli'),
     fields: customFieldSchemas(options.config?.config.fields),
   });
   if (options.migrate) await crm.migrate();
@@ -78,6 +80,19 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
     rawDatabase: () => unscopedDatabase(crm),
     close: () => crm.destroy(),
   };
+}
+
+/**
+ * The plugins with the audit plugin (writes labelled `source`), unless one is there already (a
+ * project config may configure its own).
+ *
+ * @example
+ * createCrm({ storage, plugins: withAudit([httpPlugin, ...kpiPlugins], 'api') });
+ */
+export function withAudit(plugins: AnyRapportPlugin[], source: string): AnyRapportPlugin[] {
+  return plugins.some((plugin) => plugin.id === 'audit')
+    ? plugins
+    : [...plugins, auditPlugin({ source })];
 }
 
 /**

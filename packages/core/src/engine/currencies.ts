@@ -4,8 +4,9 @@ import { fromZodError } from '../errors/zod-issues.js';
 import { currencyCodeSchema } from '../money/currency.js';
 import { convertMinor, type Money } from '../money/money.js';
 import { coreDbOf, type ScopeState } from './engine-state.js';
+import { loadTenant } from './load-tenant.js';
+import { requireAdmin } from './roles.js';
 import { inTransaction } from './transaction.js';
-import { loadTenant, requireAdmin } from './visibility.js';
 
 /**
  * An exchange rate: one unit of `currency` is `rate` units of the tenant's base currency.

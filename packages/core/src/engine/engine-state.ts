@@ -5,6 +5,7 @@ import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { RapportDatabase } from '../objects/rapport-database.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
+import type { SharingSettings } from '../tenancy/sharing.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import type { EventBus } from './event-bus.js';
 import type { PendingEvent } from './events.js';
@@ -50,6 +51,18 @@ export interface TransactionState {
   readonly cache: TransactionCache;
 }
 
+/**
+ * @internal What a scope loads once and keeps (its transactions share it): the tenant row, the
+ * sharing settings, the actor's hierarchy and team, and the owner sets per object and access.
+ * Writes that change them (settings, sharing) delete what they changed.
+ */
+export interface ScopeCache {
+  tenant?: Tenant;
+  sharing?: SharingSettings;
+  people?: { readonly hierarchy: ReadonlySet<string>; readonly team?: ReadonlySet<string> };
+  owners?: Map<string, ReadonlySet<string> | 'all'>;
+}
+
 /** @internal The state behind one scope (tenant, actor, maybe a transaction). */
 export interface ScopeState {
   readonly engine: EngineState;
@@ -57,7 +70,7 @@ export interface ScopeState {
   readonly actor: Actor;
   readonly tx: TransactionState | undefined;
   /** Lazily loaded per scope; shared with child transaction scopes. */
-  readonly cache: { tenant?: Tenant; visibleOwners?: ReadonlySet<string> | 'all' };
+  readonly cache: ScopeCache;
 }
 
 /**

@@ -47,7 +47,9 @@ describe('records', () => {
     expectTypeOf<Deal['tenantId']>().toEqualTypeOf<string>();
     expectTypeOf<Deal['externalId']>().toEqualTypeOf<string | null>();
     expectTypeOf<CrmRecord<'lineItem'>['quantity']>().toEqualTypeOf<number>();
-    expectTypeOf<CrmRecord<'user'>['role']>().toEqualTypeOf<'admin' | 'manager' | 'rep'>();
+    expectTypeOf<CrmRecord<'user'>['role']>().toEqualTypeOf<
+      'admin' | 'manager' | 'rep' | 'readonly'
+    >();
     expectTypeOf<CrmRecord<'account'>>().not.toHaveProperty('amount');
     expectTypeOf<CrmRecord<'stageHistory'>['previousStage']>().toEqualTypeOf<string | null>();
   });

@@ -9,7 +9,6 @@ import {
 import { z } from 'zod';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { queryableFields, whereConditions } from '../engine/query-filter.js';
-import { visibleOwners } from '../engine/visibility.js';
 import { validationError } from '../errors/rapport-error.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import { timestampSchema } from '../objects/field-schemas.js';
@@ -226,17 +225,8 @@ export async function sourceRows(
     const column = sql.ref(`${alias}.${source.date}`);
     conditions.push(eb.or(limited.map((range) => inRange(column, range, timestamp))));
   }
-  if (definition.access === 'shared' && 'ownerId' in definition.fields.shape) {
-    // Shared records that still name an owner (quotas) are readable by everyone, but a rep's
-    // quota attainment must divide by his own quota: KPIs see the owned ones of visible owners.
-    const owners = await visibleOwners(evaluation.state);
-    if (owners !== 'all') {
-      const ownerId = sql.ref(`${alias}.ownerId`);
-      conditions.push(
-        eb.or([eb(ownerId, 'is', null), eb(ownerId, 'in', [...owners, evaluation.state.actor.id])]),
-      );
-    }
-  }
+  // Visibility (quotas included: a rep's attainment divides by his own quota) comes with the
+  // scoped read below, the same condition a list of the object applies.
   const query = await evaluation.from(source.object, alias);
   return conditions.length > 0 ? query.where(eb.and(conditions)) : query;
 }

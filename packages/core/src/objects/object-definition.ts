@@ -5,8 +5,10 @@ import type { z } from 'zod';
  * - `owned`: records have an `ownerId`; reps see their own, managers their reports', admins all.
  * - `shared`: everyone in the tenant reads, admins write (users, products, pipelines, ...).
  * - `opportunity`: visible and writable with the opportunity they belong to.
+ * - `assigned`: records name the user they are for (`ownerId`, quotas): read like owned records
+ *   (the owner, the hierarchy, the team, the org-wide default), written by admins.
  */
-export type ObjectAccess = 'owned' | 'shared' | 'opportunity';
+export type ObjectAccess = 'owned' | 'shared' | 'opportunity' | 'assigned';
 
 /**
  * How a field is stored, which decides how it is encoded, filtered and typed:

@@ -11,7 +11,11 @@ export const leadStatuses = [
 ] as const;
 /** Activity types. */
 export const activityTypes = ['task', 'call', 'meeting', 'email'] as const;
-/** User roles, which decide visibility. */
-export const userRoles = ['admin', 'manager', 'rep'] as const;
+/**
+ * User roles, which decide visibility: `admin` sees and changes everything in the tenant,
+ * `manager` its own records and its reports', `rep` its own, `readonly` reads as a manager does
+ * and changes nothing (sharing settings widen the first three, never the readonly writes).
+ */
+export const userRoles = ['admin', 'manager', 'rep', 'readonly'] as const;
 /** Contract statuses. */
 export const contractStatuses = ['Draft', 'Activated', 'Cancelled', 'Expired'] as const;

@@ -46,6 +46,16 @@ export interface ExchangeRatesTable {
   updatedAt: string;
 }
 
+/** The `sharingSettings` table: a tenant's org-wide defaults (JSON text) and team sharing. */
+export interface SharingSettingsTable {
+  tenantId: string;
+  defaults: string;
+  teams: string;
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
 /**
  * Every table of core as kysely sees it through the CamelCasePlugin (camelCase names and
  * columns), for typed queries: `Kysely<RapportDatabase>` does not compile `select('amuont')`.
@@ -57,6 +67,7 @@ export interface ExchangeRatesTable {
 export type RapportDatabase = {
   tenants: TenantsTable;
   exchangeRates: ExchangeRatesTable;
+  sharingSettings: SharingSettingsTable;
 } & {
   [TName in keyof StandardObjects as StandardObjects[TName]['table']]: RecordTable<TName>;
 };

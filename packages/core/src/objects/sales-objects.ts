@@ -260,7 +260,7 @@ export const quotaObject = defineObject({
   },
   readonlyFields: [],
   references: { ownerId: 'user', teamId: 'team' },
-  access: 'shared',
+  access: 'assigned',
 });
 
 /** A recurring-revenue agreement with an account: what aftersales KPIs count. */

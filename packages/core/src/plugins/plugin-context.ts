@@ -15,6 +15,7 @@ import type { EventSubscriptions } from '../engine/events.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
+import type { Actor } from '../tenancy/actor.js';
 import type { PluginDatabase, PluginTables } from './plugin-tables.js';
 
 /** The tables of a plugin database that carry a `tenantId` column. */
@@ -95,7 +96,7 @@ export interface PluginContext<TTables extends PluginTables = PluginTables, TSco
   /** A tenant's records through the engine: `ctx.tenant('acme').as(actor).leads.list()`. */
   tenant(tenantId: string): {
     /** A scope in which `actor` reads and writes (visibility applied). */
-    as(actor: { readonly id: string; readonly role: 'rep' | 'manager' | 'admin' }): TScope;
+    as(actor: Actor): TScope;
     /** A scope for the plugin's own jobs (admin rights, actor id `system`). */
     system(): TScope;
   };

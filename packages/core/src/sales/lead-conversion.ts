@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
 import { findVisible, getVisible } from '../engine/read/find-record.js';
+import { decodeRow } from '../engine/record-codec.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { inTransaction, queueEvent } from '../engine/transaction.js';
-import { loadTenant } from '../engine/visibility.js';
+import { loadTenant, requireWriter } from '../engine/visibility.js';
 import { createRecord } from '../engine/write/create-record.js';
 import { applyUpdate } from '../engine/write/update-record.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
@@ -11,6 +12,7 @@ import { fromZodError } from '../errors/zod-issues.js';
 import { idSchema, timestampSchema } from '../objects/field-schemas.js';
 import {
   accountObject,
+  activityObject,
   contactObject,
   leadObject,
   opportunityObject,
@@ -69,6 +71,7 @@ export async function convertLead(
   leadId: string,
   options: unknown = {},
 ): Promise<ConvertLeadResult> {
+  requireWriter(state, 'convert leads');
   const parsed = convertLeadOptionsSchema.safeParse(options);
   if (!parsed.success) throw fromZodError('lead', parsed.error);
   const opts = parsed.data;
@@ -192,17 +195,11 @@ export async function convertLead(
     });
 
     // Salesforce moves a converted lead's activities to the new contact and account.
-    await coreDbOf(tx)
-      .updateTable('activities')
-      .set((eb) => ({
-        contactId: eb.fn.coalesce('contactId', eb.val(contact.id)),
-        accountId: eb.fn.coalesce('accountId', eb.val(account.id)),
-        opportunityId: eb.fn.coalesce('opportunityId', eb.val(opportunity?.id ?? null)),
-      }))
-      .where('tenantId', '=', tx.tenantId)
-      .where('leadId', '=', leadId)
-      .execute();
-    tx.tx?.cache.forgetTable('activities');
+    await relinkActivities(tx, leadId, {
+      contactId: contact.id,
+      accountId: account.id,
+      opportunityId: opportunity?.id ?? null,
+    });
 
     queueEvent(tx, {
       type: 'lead.converted',
@@ -217,4 +214,33 @@ export async function convertLead(
     });
     return { lead: convertedLead, account, contact, opportunity };
   });
+}
+
+/**
+ * The lead's activities, linked to the converted records where they had no link yet: each an
+ * update through the engine (hooks, so the audit trail; events), whoever owns the activity:
+ * converting the lead authorised moving its history, as in Salesforce.
+ */
+async function relinkActivities(
+  tx: ScopeState,
+  leadId: string,
+  links: { contactId: string; accountId: string; opportunityId: string | null },
+): Promise<void> {
+  const rows = await coreDbOf(tx)
+    .selectFrom('activities')
+    .selectAll()
+    .where('tenantId', '=', tx.tenantId)
+    .where('leadId', '=', leadId)
+    .orderBy('id')
+    .execute();
+  for (const row of rows) {
+    const activity = decodeRow(tx.engine.storage.sql, activityObject, row);
+    const changes: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(links)) {
+      if (activity[field] == null && value !== null) changes[field] = value;
+    }
+    if (Object.keys(changes).length > 0) {
+      await applyUpdate(tx, activityObject, activity, changes, undefined, { access: false });
+    }
+  }
 }

@@ -4,9 +4,10 @@ import { queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
 import { insertRecord } from '../engine/write/create-record.js';
 import { insertRecords } from '../engine/write/create-records.js';
+import { deleteChildren } from '../engine/write/delete-record.js';
 import { validationError } from '../errors/rapport-error.js';
 import { newId } from '../ids/id.js';
-import { stageHistoryObject } from '../objects/standard-objects.js';
+import { lineItemObject, stageHistoryObject } from '../objects/standard-objects.js';
 import { dayInTimeZone } from '../tenancy/tenant.js';
 import { defaultPipelineId, pipelineStages } from './pipeline-stages.js';
 
@@ -154,18 +155,8 @@ export const opportunityRules: ObjectRules = {
   },
 
   async beforeDelete(state, record) {
-    const db = coreDbOf(state);
-    await db
-      .deleteFrom('opportunityLineItems')
-      .where('tenantId', '=', state.tenantId)
-      .where('opportunityId', '=', record.id)
-      .execute();
-    await db
-      .deleteFrom('stageHistory')
-      .where('tenantId', '=', state.tenantId)
-      .where('opportunityId', '=', record.id)
-      .execute();
-    state.tx?.cache.forgetTable('opportunityLineItems');
-    state.tx?.cache.forgetTable('stageHistory');
+    // Through the delete hooks, so the audit trail records each child that goes with the deal.
+    await deleteChildren(state, lineItemObject, 'opportunityId', record.id);
+    await deleteChildren(state, stageHistoryObject, 'opportunityId', record.id);
   },
 };

@@ -18,6 +18,7 @@ import type {
   Where,
 } from '../engine/record-types.js';
 import { registerScopeState } from '../engine/scope-states.js';
+import { loadSharing, updateSharing } from '../engine/sharing-settings.js';
 import { inTransaction } from '../engine/transaction.js';
 import { loadTenant, visibilityCondition } from '../engine/visibility.js';
 import { createRecord } from '../engine/write/create-record.js';
@@ -37,6 +38,7 @@ import { type ConvertLeadOptions, convertLead } from '../sales/lead-conversion.j
 import { updateSettings } from '../settings/tenant-settings.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
+import type { SharingPatch, SharingSettings } from '../tenancy/sharing.js';
 import { dayInTimeZone, type Tenant } from '../tenancy/tenant.js';
 
 /**
@@ -174,6 +176,25 @@ export interface CurrencyService {
 }
 
 /**
+ * Who sees and changes what beyond owner and hierarchy: org-wide defaults per object and team
+ * sharing (see `docs/security.md`). Everyone reads them; admins change them.
+ *
+ * @example
+ * await admin.sharing.update({ defaults: { account: 'publicRead' }, teams: 'read' });
+ * (await rep.sharing.settings()).defaults.account; // 'publicRead'
+ */
+export interface SharingService {
+  /** The tenant's sharing settings. */
+  settings(): Promise<SharingSettings>;
+  /**
+   * Changes them (admins; FORBIDDEN for others, VALIDATION for an unknown object or level).
+   * Objects not named keep their default. Scopes made afterwards see the change; a scope
+   * that made the change sees it at once.
+   */
+  update(patch: SharingPatch): Promise<SharingSettings>;
+}
+
+/**
  * Everything one actor may do in one tenant. Every read is filtered to the tenant and to what the
  * actor may see; every write validates and is a transaction. There is no other path to records.
  *
@@ -236,6 +257,8 @@ export interface CrmScope<
   ): Promise<Tenant>;
   /** Today as `YYYY-MM-DD` in the tenant's time zone. */
   today(): Promise<string>;
+  /** The sharing settings: org-wide defaults per object and team sharing. */
+  readonly sharing: SharingService;
   /**
    * Runs `work` in one transaction: every write through the given scope commits together or
    * not at all; events fire after the commit.
@@ -342,6 +365,10 @@ export function createScope<
       convert: (money: Money, to?: string) => convertMoney(state, money, to),
     },
     settings: () => loadTenant(state),
+    sharing: {
+      settings: () => loadTenant(state).then(() => loadSharing(state)),
+      update: (patch: SharingPatch) => updateSharing(state, patch),
+    },
     today: async () => dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone),
     updateSettings: (patch: Record<string, unknown>) => updateSettings(state, patch),
     transaction: <TResult>(work: (inner: CrmScope<TCustom, TPlugins>) => Promise<TResult>) =>

@@ -1,7 +1,8 @@
 import { listRates } from '../engine/currencies.js';
 import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
+import { loadTenant } from '../engine/load-tenant.js';
+import { requireAdmin } from '../engine/roles.js';
 import { inTransaction } from '../engine/transaction.js';
-import { loadTenant, requireAdmin } from '../engine/visibility.js';
 import { validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { idSchema } from '../objects/field-schemas.js';

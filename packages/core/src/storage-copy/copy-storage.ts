@@ -63,6 +63,7 @@ export const coreTables: readonly CopiedTable[] = [
   record('stageHistory'),
   record('quotas'),
   record('contracts', ['renewalOfId']),
+  { table: 'sharingSettings', key: ['tenantId'] },
 ];
 
 /**

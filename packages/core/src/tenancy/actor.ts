@@ -6,7 +6,9 @@ export type ActorRole = (typeof userRoles)[number];
 /**
  * Who is acting. The host application authenticates and says who; Rapport trusts it and applies
  * visibility: `rep` sees records it owns, `manager` also those of its reports (transitively, by
- * `managerId`), `admin` everything in the tenant.
+ * `managerId`), `admin` everything in the tenant, `readonly` reads as a manager does and writes
+ * nothing (FORBIDDEN before anything is written). The tenant's sharing settings widen what
+ * reps and managers see and change (org-wide defaults per object, team sharing by `teamId`).
  *
  * @example
  * const scope = crm.tenant('acme').as({ id: userId, role: 'rep' });

@@ -20,6 +20,7 @@ import type { OpenApiDocument } from '../openapi/openapi-types.js';
 import { HttpProblem, problemOf, problemResponse, toProblem } from '../problems/problem-details.js';
 import { addReferenceRoutes } from '../reference/reference-routes.js';
 import type { ApiEnv } from './api-env.js';
+import { type AuditTrailReader, addAuditRoutes, auditReaderOf } from './audit-routes.js';
 import { collections } from './collections.js';
 import { addKpiRoutes } from './kpi-routes.js';
 import { addObjectRoutes } from './object-routes.js';
@@ -52,6 +53,11 @@ export interface RapportApiOptions {
   readonly maxConcurrentKpiEvaluations?: number | ConcurrencyLimit;
   /** Called with errors that become a 500 (for your logs); the client sees no details. */
   readonly onUnexpectedError?: (error: unknown, request: Request) => void;
+  /**
+   * Where `GET /{collection}/{id}/audit` reads the audit trail: by default the audit plugin of
+   * `crm` when it runs one (`@rapport/audit`); without either, the routes are not served.
+   */
+  readonly audit?: AuditTrailReader;
 }
 
 /**
@@ -163,6 +169,8 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
   }
   addSalesRoutes(table, customOf);
   addKpiRoutes(table);
+  const audit = options.audit ?? auditReaderOf(crm);
+  if (audit) addAuditRoutes(table, collections, audit);
 
   table.schema('Session', {
     type: 'object',
@@ -171,7 +179,10 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
       tenantId: { type: 'string' },
       actor: {
         type: 'object',
-        properties: { id: { type: 'string' }, role: { enum: ['admin', 'manager', 'rep'] } },
+        properties: {
+          id: { type: 'string' },
+          role: { enum: ['admin', 'manager', 'rep', 'readonly'] },
+        },
       },
       tenant: {
         type: 'object',

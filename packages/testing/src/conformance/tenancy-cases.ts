@@ -1,3 +1,4 @@
+import type { ActorRole } from '@rapport/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyScope,
@@ -183,7 +184,7 @@ export function tenancyCases(setup: ConformanceSetup): void {
     /** One opportunity per person, by person. */
     const deals: Record<string, { id: string; version: number }> = {};
     let product: { id: string };
-    const as = (user: { id: string; role: 'admin' | 'manager' | 'rep' }) =>
+    const as = (user: { id: string; role: ActorRole }) =>
       crm().tenant(tenantId).as({ id: user.id, role: user.role });
 
     beforeAll(async () => {

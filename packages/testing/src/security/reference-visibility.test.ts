@@ -12,7 +12,7 @@ const operations = Number(process.env.RAPPORT_MODEL_OPS ?? 600);
 const commands = 100;
 
 it(`a reference to a record the actor cannot see is refused like a missing one, on create and relink (${operations} ops)`, async () => {
-  const stats = await runSecurityModel({
+  const { stats } = await runSecurityModel({
     operations,
     commands,
     checks: { references: true },

@@ -11,7 +11,7 @@ import { visibilityCondition, visibleOwners } from '../visibility.js';
  * known ids cannot answer for it.
  */
 async function restricted(state: ScopeState, target: AnyObjectDefinition): Promise<boolean> {
-  return target.access !== 'shared' && (await visibleOwners(state)) !== 'all';
+  return target.access !== 'shared' && (await visibleOwners(state, target.name)) !== 'all';
 }
 
 /**

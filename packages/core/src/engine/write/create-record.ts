@@ -31,7 +31,7 @@ export async function createRecord(
   definition: AnyObjectDefinition,
   input: unknown,
 ): Promise<StoredRecord> {
-  requireWritable(definition);
+  requireWritable(state, definition);
   const parsed = writeSchemas(definition).create.safeParse(input);
   if (!parsed.success) throw fromZodError(definition.name, parsed.error);
   const { id, externalId, custom, values } = splitMeta(parsed.data);

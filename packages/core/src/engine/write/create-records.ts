@@ -59,7 +59,7 @@ export async function createRecords(
   inputs: readonly unknown[],
   indexes: readonly number[] = inputs.map((_, index) => index),
 ): Promise<StoredRecord[]> {
-  requireWritable(definition);
+  requireWritable(state, definition);
   const items = parseAll(definition, inputs, indexes);
   return inTransaction(state, (tx) =>
     insertRecords(

@@ -2,6 +2,7 @@ import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { getVisible } from '../read/find-record.js';
+import { decodeRow } from '../record-codec.js';
 import { translateStorageError } from '../storage-errors.js';
 import { inTransaction, queueEvent } from '../transaction.js';
 import { runAfterDelete, runBeforeDelete } from './run-hooks.js';
@@ -18,7 +19,7 @@ export async function deleteRecord(
   id: string,
   options: { readonly version?: number } = {},
 ): Promise<void> {
-  requireWritable(definition);
+  requireWritable(state, definition);
   await inTransaction(state, async (tx) => {
     const record = await getVisible(tx, definition, id);
     if (options.version !== undefined && options.version !== record.version) {
@@ -36,6 +37,46 @@ export async function deleteRecord(
       payload: { tenantId: tx.tenantId, actor: tx.actor, object: definition.name, record },
     });
   });
+}
+
+/**
+ * @internal Deletes the records of `definition` whose `field` is `parentId`: the children that go
+ * with a deleted parent (an opportunity's line items and stage history). Each goes through the
+ * delete hooks and event, so the audit trail sees it, in the parent's transaction; no access
+ * check (the parent's delete was authorised) and no per-record rules (their parent is going).
+ */
+export async function deleteChildren(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  field: string,
+  parentId: string,
+): Promise<void> {
+  const db = dbOf(state);
+  const dialect = state.engine.storage.sql;
+  const rows = await db
+    .selectFrom(definition.table)
+    .selectAll()
+    .where('tenantId', '=', state.tenantId)
+    .where(field, '=', parentId)
+    .execute();
+  const records = rows.map((row) => decodeRow(dialect, definition, row));
+  for (const record of records) await runBeforeDelete(state, definition, record);
+  if (records.length > 0) {
+    state.tx?.cache.markWritten(definition.table);
+    await db
+      .deleteFrom(definition.table)
+      .where('tenantId', '=', state.tenantId)
+      .where(field, '=', parentId)
+      .execute();
+  }
+  state.tx?.cache.forgetTable(definition.table);
+  for (const record of records) {
+    await runAfterDelete(state, definition, record);
+    queueEvent(state, {
+      type: 'record.deleted',
+      payload: { tenantId: state.tenantId, actor: state.actor, object: definition.name, record },
+    });
+  }
 }
 
 async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, id: string) {

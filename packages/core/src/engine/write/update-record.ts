@@ -40,7 +40,7 @@ export async function updateRecord(
   id: string,
   patch: unknown,
 ): Promise<StoredRecord> {
-  requireWritable(definition);
+  requireWritable(state, definition);
   const parsed = writeSchemas(definition).update.safeParse(patch);
   if (!parsed.success) throw fromZodError(definition.name, parsed.error);
   const { version, custom, ...parsedChanges } = parsed.data;
@@ -68,6 +68,9 @@ export async function updateRecord(
  * @internal Writes changes to a record read in this transaction: access, rules, before hooks,
  * checks, the write (only if the stored version is still the one read, else CONFLICT), then
  * rules, after hooks and the event. A change that changes nothing returns `previous` unwritten.
+ * `access: false` is for the engine's own follow-up writes that an authorised write implies
+ * (a converted lead's activities move with it): no access check, everything else as usual, so
+ * hooks (the audit trail) and events see them.
  */
 export async function applyUpdate(
   state: ScopeState,
@@ -75,8 +78,10 @@ export async function applyUpdate(
   previous: StoredRecord,
   changes: Record<string, unknown>,
   customChanges?: Record<string, unknown>,
+  options: { readonly access?: boolean } = {},
 ): Promise<StoredRecord> {
-  await checkAccess(state, definition, previous);
+  const checked = options.access !== false;
+  if (checked) await checkAccess(state, definition, previous);
   let values = mergeChanges(previous, changes);
   const rules = state.engine.rules[definition.name];
   if (rules?.prepare) values = await rules.prepare(state, values, previous);
@@ -90,7 +95,7 @@ export async function applyUpdate(
   values = hooked.values;
   checkMoney(definition, values);
 
-  if (values.ownerId !== previous.ownerId) await checkAccess(state, definition, values);
+  if (checked && values.ownerId !== previous.ownerId) await checkAccess(state, definition, values);
   await checkReferences(state, definition, values, previous);
   if (values.currency !== previous.currency) await checkCurrency(state, definition, values);
 

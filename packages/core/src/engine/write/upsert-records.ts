@@ -105,7 +105,7 @@ export async function upsertRecords(
   definition: AnyObjectDefinition,
   inputs: readonly Record<string, unknown>[],
 ): Promise<UpsertManyResult<StoredRecord>> {
-  requireWritable(definition);
+  requireWritable(state, definition);
   const externalIds = externalIdsOf(definition, inputs);
   return inTransaction(state, async (tx) => {
     const existing = await findManyByExternalId(tx, definition, [...externalIds.keys()]);

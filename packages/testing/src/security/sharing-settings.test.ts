@@ -1,0 +1,216 @@
+import { isRapportError } from '@rapport/core';
+import { describe, expect, it } from 'vitest';
+import { databaseDump, rejection, securityFixture } from './test-security-fixture.js';
+
+async function codeOf(promise: Promise<unknown>) {
+  const error = await rejection(promise);
+  if (!isRapportError(error)) throw error;
+  return error;
+}
+
+describe('sharing settings (issue 13)', () => {
+  it('org-wide defaults: private hides, publicRead shows without write, publicReadWrite writes', async () => {
+    const f = await securityFixture();
+    const rita = () => f.crm.tenant('acme').as({ id: f.users.rita.id, role: 'rep' });
+    expect((await rita().accounts.list()).items.map((a) => a.id)).toEqual([f.rita.account.id]);
+    expect(await rita().accounts.find(f.otto.account.id)).toBeUndefined();
+
+    const admin = f.crm.tenant('acme').as({ id: f.users.admin.id, role: 'admin' });
+    const settings = await admin.sharing.update({ defaults: { opportunity: 'publicRead' } });
+    expect(settings.defaults.opportunity).toBe('publicRead');
+    expect(settings.defaults.account).toBe('private');
+    expect(settings.version).toBe(1);
+
+    const scope = rita();
+    // Reads of every kind see Otto's deal: get, list, filter, count, KPI and its breakdown.
+    const ottoDeal = await scope.opportunities.get(f.otto.deal.id);
+    expect(ottoDeal.amount).toBe(777_777_00);
+    expect(await scope.opportunities.count({ ownerId: f.users.otto.id })).toBe(1);
+    const kpi = await scope.kpis.evaluate(['pipeline.openValue'], { compare: false, by: 'owner' });
+    expect(kpi['pipeline.openValue'].value).toBe(777_777_00 + 1_000_00);
+    // Accounts stay private: the deal is readable, its account is not.
+    expect(await scope.accounts.find(f.otto.account.id)).toBeUndefined();
+    // ... but no write: FORBIDDEN (the record is readable, so no oracle), nothing changed.
+    const before = databaseDump(f.storage.database);
+    const refused = await codeOf(
+      scope.opportunities.update(f.otto.deal.id, { version: ottoDeal.version, amount: 1 }),
+    );
+    expect(refused.code).toBe('FORBIDDEN');
+    expect(
+      (await codeOf(scope.opportunities.delete(f.otto.deal.id, { version: ottoDeal.version })))
+        .code,
+    ).toBe('FORBIDDEN');
+    // Line items follow their opportunity: readable, not writable.
+    expect(
+      (
+        await codeOf(
+          scope.lineItems.create({
+            opportunityId: f.otto.deal.id,
+            productId: f.product.id,
+            quantity: 1,
+          }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
+    expect(databaseDump(f.storage.database)).toBe(before);
+
+    await admin.sharing.update({ defaults: { opportunity: 'publicReadWrite' } });
+    const writer = rita();
+    const changed = await writer.opportunities.update(f.otto.deal.id, {
+      version: ottoDeal.version,
+      amount: 5_00,
+    });
+    expect(changed.amount).toBe(5_00);
+    expect(changed.ownerId).toBe(f.users.otto.id);
+    await f.crm.destroy();
+  });
+
+  it('team sharing: members read (and with readWrite change) each other’s records; others do not', async () => {
+    const f = await securityFixture();
+    const team = await f.system.teams.create({ name: 'Field' });
+    for (const user of [f.users.rita, f.users.otto]) {
+      const current = await f.system.users.get(user.id);
+      await f.system.users.update(user.id, { version: current.version, teamId: team.id });
+    }
+    const outsider = await f.system.users.create({ name: 'Olga Outside', role: 'rep' });
+    const rita = () => f.crm.tenant('acme').as({ id: f.users.rita.id, role: 'rep' });
+    const olga = () => f.crm.tenant('acme').as({ id: outsider.id, role: 'rep' });
+    const admin = f.crm.tenant('acme').as({ id: f.users.admin.id, role: 'admin' });
+    expect(await rita().accounts.count()).toBe(1);
+
+    await admin.sharing.update({ teams: 'read' });
+    const reader = rita();
+    expect(new Set((await reader.accounts.list()).items.map((a) => a.id))).toEqual(
+      new Set([f.rita.account.id, f.otto.account.id]),
+    );
+    expect(await reader.contacts.count()).toBe(2);
+    expect(await olga().accounts.count()).toBe(0);
+    const account = await reader.accounts.get(f.otto.account.id);
+    expect(
+      (await codeOf(reader.accounts.update(account.id, { version: account.version, name: 'x' })))
+        .code,
+    ).toBe('FORBIDDEN');
+
+    await admin.sharing.update({ teams: 'readWrite' });
+    const updated = await rita().accounts.update(account.id, {
+      version: account.version,
+      name: 'Renamed by a teammate',
+    });
+    expect(updated.name).toBe('Renamed by a teammate');
+    // A teammate may also give a record to a teammate, never to someone outside the team.
+    expect(
+      (
+        await codeOf(
+          rita().accounts.update(account.id, { version: updated.version, ownerId: outsider.id }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
+    await f.crm.destroy();
+  });
+
+  it('the readonly role reads as a manager does and writes nothing: FORBIDDEN before any write', async () => {
+    const f = await securityFixture();
+    const assistant = await f.system.users.create({ name: 'Ali Assistant', role: 'readonly' });
+    const rita = await f.system.users.get(f.users.rita.id);
+    await f.system.users.update(rita.id, { version: rita.version, managerId: assistant.id });
+    const scope = f.crm.tenant('acme').as({ id: assistant.id, role: 'readonly' });
+    expect((await scope.accounts.list()).items.map((a) => a.id)).toEqual([f.rita.account.id]);
+    const kpi = await scope.kpis.evaluate(['pipeline.openCount'], { compare: false });
+    expect(kpi['pipeline.openCount'].value).toBe(1);
+
+    const before = databaseDump(f.storage.database);
+    const lead = await f.system.leads.create({
+      lastName: 'Lee',
+      company: 'Lee Ltd',
+      ownerId: f.users.rita.id,
+    });
+    const withLead = databaseDump(f.storage.database);
+    expect(withLead).not.toBe(before);
+    const account = await scope.accounts.get(f.rita.account.id);
+    const attempts: [string, Promise<unknown>][] = [
+      ['create', scope.accounts.create({ name: 'Mine', ownerId: assistant.id })],
+      ['createMany', scope.accounts.createMany([{ name: 'Mine', ownerId: assistant.id }])],
+      ['upsert', scope.accounts.upsert({ externalId: 'x', name: 'Mine' })],
+      ['upsertMany', scope.accounts.upsertMany([{ externalId: 'x', name: 'Mine' }])],
+      ['update', scope.accounts.update(account.id, { version: account.version, name: 'x' })],
+      ['delete', scope.accounts.delete(account.id)],
+      ['convert', scope.leads.convert(lead.id)],
+      [
+        'closeLost',
+        scope.opportunities.closeLost(f.rita.deal.id, { version: 1, lostReason: 'Price' }),
+      ],
+      ['closeWon', scope.opportunities.closeWon(f.rita.deal.id, { version: 1 })],
+      ['sharing', scope.sharing.update({ teams: 'read' })],
+      ['settings', scope.updateSettings({ name: 'x' })],
+    ];
+    for (const [what, attempt] of attempts) {
+      expect((await codeOf(attempt)).code, what).toBe('FORBIDDEN');
+    }
+    expect(databaseDump(f.storage.database)).toBe(withLead);
+    await f.crm.destroy();
+  });
+
+  it('only admins change the sharing settings, and bad values are VALIDATION with the field', async () => {
+    const f = await securityFixture();
+    expect((await codeOf(f.managerScope.sharing.update({ teams: 'read' }))).code).toBe('FORBIDDEN');
+    // The types refuse these too; JavaScript callers and HTTP bodies get VALIDATION.
+    // @ts-expect-error: not a sharing level
+    const bad = await codeOf(f.system.sharing.update({ defaults: { account: 'everyone' } }));
+    expect(bad.code).toBe('VALIDATION');
+    expect(bad.issues[0]?.path).toEqual(['defaults', 'account']);
+    // Quotas are written by admins whatever the default says: read/write makes no sense.
+    // @ts-expect-error: quotas are private or publicRead
+    const quota = await codeOf(f.system.sharing.update({ defaults: { quota: 'publicReadWrite' } }));
+    expect(quota.issues[0]?.path).toEqual(['defaults', 'quota']);
+    // @ts-expect-error: products have no owner, so no org-wide default
+    const unknown = await codeOf(f.system.sharing.update({ defaults: { product: 'private' } }));
+    expect(unknown.code).toBe('VALIDATION');
+    expect((await f.ritaScope.sharing.settings()).version).toBe(0);
+    await f.crm.destroy();
+  });
+});
+
+describe('quota visibility follows ownership (issue 12.10)', () => {
+  it('a rep sees only their own quotas, a manager their reports’, an admin all; KPIs alike', async () => {
+    const f = await securityFixture();
+    const quota = (ownerId: string, amount: number) =>
+      f.system.quotas.create({
+        ownerId,
+        periodStart: '2026-01-01',
+        periodEnd: '2026-12-31',
+        amount,
+      });
+    const ritaQuota = await quota(f.users.rita.id, 10_000_00);
+    const ottoQuota = await quota(f.users.otto.id, 99_000_00);
+    const ids = async (scope: typeof f.ritaScope) =>
+      new Set((await scope.quotas.list()).items.map((q) => q.id));
+    expect(await ids(f.ritaScope)).toEqual(new Set([ritaQuota.id]));
+    expect(await f.ritaScope.quotas.find(ottoQuota.id)).toBeUndefined();
+    expect(await f.ritaScope.quotas.count()).toBe(1);
+    expect(await ids(f.managerScope)).toEqual(new Set([ritaQuota.id]));
+    expect(await ids(f.system)).toEqual(new Set([ritaQuota.id, ottoQuota.id]));
+    // A rep may not write quotas, not even their own.
+    expect(
+      (
+        await codeOf(
+          f.ritaScope.quotas.update(ritaQuota.id, { version: ritaQuota.version, amount: 1 }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
+    await f.system.opportunities.closeWon(f.rita.deal.id, {
+      version: f.rita.deal.version,
+      closeDate: '2026-06-30',
+    });
+    const attainment = await f.ritaScope.kpis.evaluate(['closing.quotaAttainment'], {
+      period: '2026',
+      compare: false,
+    });
+    // 1,000.00 won over her own 10,000.00 quota; Otto's quota is not in her denominator.
+    expect(attainment['closing.quotaAttainment'].value).toBeCloseTo(0.1, 10);
+    // The tenant may open quotas to everyone for reading.
+    await f.system.sharing.update({ defaults: { quota: 'publicRead' } });
+    const open = f.crm.tenant('acme').as({ id: f.users.rita.id, role: 'rep' });
+    expect(await ids(open)).toEqual(new Set([ritaQuota.id, ottoQuota.id]));
+    await f.crm.destroy();
+  });
+});
