@@ -1,4 +1,4 @@
-import { type CrmScope, RapportError } from '@rapport/core';
+import { type CrmScope, type ObjectName, RapportError } from '@rapport/core';
 import { idParameter, json, problems, ref } from '../openapi/common.js';
 import type { JsonSchema } from '../openapi/openapi-types.js';
 import type { Collection } from './collections.js';
@@ -17,7 +17,7 @@ export interface AuditTrailReader {
   list(
     access: CrmScope,
     query: {
-      readonly object?: string;
+      readonly object?: ObjectName;
       readonly recordId?: string;
       readonly limit?: number;
       readonly cursor?: string;
