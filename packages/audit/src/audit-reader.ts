@@ -15,6 +15,7 @@ export type AuditContext = PluginContext<typeof auditTables, CrmScope>;
  */
 export type AuditAccess = CrmScope | { readonly tenantId: string; readonly actor: Actor };
 
+// Cast: Object.keys loses the key type; these are exactly the standard objects' names.
 const objectNames = Object.keys(standardObjects) as [ObjectName, ...ObjectName[]];
 const timestamp = z.iso.datetime({ offset: true });
 
@@ -95,6 +96,7 @@ export async function canSeeRecord(
   const known = seen.get(key);
   if (known !== undefined) return known;
   const reader: { find(id: string): Promise<unknown> } =
+    // Cast: the entry's object was written from an ObjectName and is read back as text.
     scope[repositoryKeys[object as ObjectName]];
   const visible = (await reader.find(recordId)) !== undefined;
   seen.set(key, visible);

@@ -153,6 +153,7 @@ async function computeCustomerPurchases(
       .select([x('kpiKey').as('kpiKey'), sql`max(${x('kpiLabel')})`.as('kpiLabel')])
       .groupBy(x('kpiKey'));
   }
+  // Cast: a query over the erased scoped tables returns rows of unknown columns, read by name below.
   const rows = (await facts.execute()) as Record<string, unknown>[];
   return rows.flatMap((row) =>
     ranges.map(({ range, prefix }) => ({

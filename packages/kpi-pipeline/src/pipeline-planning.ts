@@ -75,6 +75,7 @@ export function unrealisticPlanningKpi(options: UnrealisticPlanningOptions = {})
       'Pipeline hygiene checks (Salesforce "Opportunities with past close dates", "stale opportunities")',
     snapshot: true,
     async query(ctx): Promise<KpiRow<UnrealisticDeal>[]> {
+      // Cast: today is always YYYY-MM-DD, three numbers.
       const [year, month, date] = ctx.today.split('-').map(Number) as [number, number, number];
       // Calendar arithmetic on a UTC date (no DST), then local midnight of that day as an instant.
       const cutoffDay = new Date(Date.UTC(year, month - 1, date - staleAfterDays))

@@ -16,7 +16,8 @@ const lockCodes = /^SQLITE_(BUSY|LOCKED)(_|$)/;
  * `SQLITE_LOCKED` and their extended codes.
  */
 export function isLockError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   return typeof code === 'string' && lockCodes.test(code);
 }
 

@@ -66,12 +66,16 @@ const dialectSql: DialectSql = {
   jsonParameter: (value) => JSON.stringify(value),
   parseJson: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
   classifyError(error) {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code =
+      typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
     if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
       return 'unique';
     if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign_key';
     if (isLockError(error)) return 'serialization';
-    if (code === 'SQLITE_ERROR' && /^no such table: /.test(String((error as Error).message)))
+    if (
+      code === 'SQLITE_ERROR' &&
+      /^no such table: /.test(error instanceof Error ? error.message : '')
+    )
       return 'missing_table';
     return undefined;
   },

@@ -26,6 +26,7 @@ export const customFieldConfigSchema = z
     }
   });
 
+// Cast: Object.keys loses the key type; these are exactly the standard objects' names. z.enum needs a non-empty tuple.
 const objectNames = Object.keys(standardObjects) as [
   keyof typeof standardObjects,
   ...(keyof typeof standardObjects)[],

@@ -56,6 +56,7 @@ export function customFieldSchema<const TField extends CustomFieldConfig>(
       schema = z.iso.date();
       break;
     case 'enum':
+      // Cast: the config schema requires at least one value, which z.enum's tuple type cannot see.
       schema = z.enum(field.values as [string, ...string[]]);
       break;
     default:

@@ -28,6 +28,7 @@ export async function staleCustomValues(
 ): Promise<{ readonly stale: StaleCustomValue[]; readonly counts: Map<string, number> }> {
   const stale: StaleCustomValue[] = [];
   const counts = new Map<string, number>();
+  // Cast: Object.entries loses the key type; the config's keys are object names (checked by its schema).
   for (const [object, declared] of Object.entries(fields) as [
     ObjectName,
     ConfigFields[ObjectName],
@@ -37,6 +38,7 @@ export async function staleCustomValues(
     );
     if (schemas.length === 0) continue;
     for await (const record of exportedRecords(scope, object)) {
+      // Cast: a record of an erased object carries its custom fields as unknown values.
       const custom = (record.custom ?? {}) as Record<string, unknown>;
       for (const [field, schema] of schemas) {
         if (!(field in custom)) continue;

@@ -14,6 +14,7 @@ export const kpiPackages = [
 
 function isPlugin(value: unknown): value is AnyRapportPlugin {
   if (typeof value !== 'object' || value === null) return false;
+  // Cast: a module export of unknown shape, narrowed field by field below.
   const candidate = value as { id?: unknown; kpis?: unknown };
   return typeof candidate.id === 'string' && Array.isArray(candidate.kpis);
 }
@@ -35,6 +36,7 @@ export async function loadKpiPlugins(
   for (const name of packages) {
     let module: Record<string, unknown>;
     try {
+      // Cast: a dynamically imported module is a record of unknown exports.
       module = (await import(name)) as Record<string, unknown>;
     } catch (error) {
       const firstLine = error instanceof Error ? error.message.split('\n')[0] : String(error);

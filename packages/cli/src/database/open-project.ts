@@ -46,6 +46,7 @@ export function projectDatabase(
   env = process.env,
 ): string {
   const configured = config?.config.database;
+  // Cast: the condition proves one of the two is a non-empty string.
   if (flags.db ?? env.RAPPORT_DB) return (flags.db ?? env.RAPPORT_DB) as string;
   if (configured === undefined) return defaultDatabase;
   return isPostgresUrl(configured) || isAbsolute(configured) || configured === ':memory:'
@@ -85,6 +86,7 @@ export async function openProject(
   const location = projectDatabase(flags, config);
   const tenantId = projectTenant(flags, config);
   const opened = await openCrm(location, { ...options, config });
+  // Cast: the CLI's engine is typed by run-time plugins (an array); commands use the erased scope.
   const system = () => opened.crm.tenant(tenantId).system() as unknown as CrmScope;
   try {
     if (options.prepareTenant) {

@@ -75,13 +75,14 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream): numb
     for (const line of formatRapportError(error)) stderr.write(`rapport: ${line}\n`);
     return exitCodes.badInput;
   }
-  const code = (error as { code?: unknown } | null)?.code;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-    stderr.write(`rapport: ${(error as Error).message}\n`);
+    stderr.write(`rapport: ${error instanceof Error ? error.message : String(error)}\n`);
     return exitCodes.badInput;
   }
   stderr.write(
-    `rapport: unexpected error (please report it)\n${(error as Error)?.stack ?? String(error)}\n`,
+    `rapport: unexpected error (please report it)\n${error instanceof Error ? error.stack : String(error)}\n`,
   );
   return exitCodes.badInput;
 }

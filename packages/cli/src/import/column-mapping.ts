@@ -76,7 +76,9 @@ export function readMappingFile(
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new InputError(`mapping file ${path}: ${(error as Error).message}`);
+    throw new InputError(
+      `mapping file ${path}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const structured = json && typeof json === 'object' && 'columns' in json;
   const parsed = importMappingSchema

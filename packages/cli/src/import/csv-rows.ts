@@ -55,6 +55,7 @@ export async function openCsv(path: string): Promise<CsvFile> {
   const parser = stream.pipe(
     parse({ bom: true, raw: true, info: true, relax_column_count: true, skip_empty_lines: false }),
   );
+  // Cast: csv-parse types its records as any; with columns: true each is a record of strings.
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<{
     record: string[];
     raw: string;
@@ -66,7 +67,9 @@ export async function openCsv(path: string): Promise<CsvFile> {
       try {
         result = await iterator.next();
       } catch (error) {
-        throw new InputError(`${path}: not a valid CSV file (${(error as Error).message})`);
+        throw new InputError(
+          `${path}: not a valid CSV file (${error instanceof Error ? error.message : String(error)})`,
+        );
       }
       if (result.done) return undefined;
       const line = nextLine;

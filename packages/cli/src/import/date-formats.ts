@@ -40,6 +40,7 @@ export function readDate(text: string, pattern: string | undefined): ReadDate {
       if (!isValid(date) || date.toISOString().slice(0, 10) !== day) {
         return { problem: `"${text}" is not a date of the calendar` };
       }
+      // Cast: the format's pattern matched, so its day group is set.
       return { day: day as string };
     }
     const zone = offset
@@ -49,6 +50,7 @@ export function readDate(text: string, pattern: string | undefined): ReadDate {
       : 'Z';
     const date = new Date(`${day}T${time}${zone}`);
     if (!isValid(date)) return { problem: `"${text}" is not a date and time` };
+    // Cast: the format's pattern matched, so its day group is set.
     return offset ? fromInstant(date) : { day: day as string, instant: date.toISOString() };
   }
   const date = parse(text, pattern, new Date(2000, 0, 1));

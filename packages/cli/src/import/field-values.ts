@@ -17,6 +17,7 @@ interface ZodNode {
 }
 
 function kindOfSchema(schema: unknown): FieldKind {
+  // Cast: zod's internals (_zod.def) are walked through a minimal local shape.
   let node = schema as ZodNode | undefined;
   for (let depth = 0; depth < 10 && node?._zod?.def; depth++) {
     const def = node._zod.def;
@@ -25,9 +26,11 @@ function kindOfSchema(schema: unknown): FieldKind {
       case 'nullable':
       case 'default':
       case 'prefault':
+        // Cast: zod's internals are walked through a minimal local shape.
         node = def.innerType as ZodNode;
         continue;
       case 'pipe':
+        // Cast: zod's internals are walked through a minimal local shape.
         node = def.in as ZodNode;
         continue;
       case 'number':

@@ -108,6 +108,7 @@ function referenceResolver(
       const key = `${target}:${value}`;
       let id = cache.get(key);
       if (id === undefined) {
+        // Cast: the mapping's object was checked against the object names when the mapping was read.
         const repository = repositoryOf(scope, target as ObjectName);
         id =
           (await repository.find(value))?.id ??

@@ -1,6 +1,7 @@
 import { type ObjectName, repositoryKeys, standardObjects } from '@rapport/core';
 import { UsageError } from '../errors/cli-errors.js';
 
+// Cast: Object.keys loses the key type; these are exactly the standard objects' names.
 const objectNames = Object.keys(standardObjects) as ObjectName[];
 
 function normalise(name: string): string {

@@ -69,7 +69,12 @@ export async function evaluateReport(kpis: KpiServiceView, period: string): Prom
     try {
       report.push(await evaluateGroup(kpis, group, members, period));
     } catch (error) {
-      report.push({ group, results: [], chart: null, error: (error as Error).message });
+      report.push({
+        group,
+        results: [],
+        chart: null,
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return report;

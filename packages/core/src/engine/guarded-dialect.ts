@@ -50,7 +50,7 @@ function destroyedError(): RapportError {
 
 function readable(error: unknown, sqlOf: DialectSql): unknown {
   if (sqlOf.classifyError(error) !== 'missing_table') return error;
-  if (/kysely_/i.test(String((error as Error | null)?.message))) return error;
+  if (/kysely_/i.test(error instanceof Error ? error.message : '')) return error;
   return new RapportError(
     'NOT_MIGRATED',
     'the database has no Rapport tables yet: call `await crm.migrate()` (or run `rapport migrate --db <file>`) before using the engine',

@@ -230,6 +230,7 @@ export function whereConditions(
         );
       }
       for (const [key, customFilter] of Object.entries(filter)) {
+        // Cast: a zod object's shape is typed by its declaration; custom fields are declared at run time.
         const schema = customSchema.shape[key] as z.ZodType | undefined;
         if (!schema) {
           throw validationError(

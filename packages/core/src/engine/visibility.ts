@@ -104,6 +104,7 @@ export async function visibleOwners(
   if (cached) return cached;
   const sharing = await loadSharing(state);
   const owning = definition.access === 'opportunity' ? 'opportunity' : definition.name;
+  // Cast: an owning object of an owned record is one of the objects with sharing defaults.
   const level = sharing.defaults[owning as SharingObject] ?? 'private';
   let result: OwnerSet;
   if (level === 'publicReadWrite' || (mode === 'read' && level === 'publicRead')) {

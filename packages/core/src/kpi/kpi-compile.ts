@@ -57,6 +57,7 @@ export function definitionOf(evaluation: Evaluation, object: ObjectName): AnyObj
 function declaredSchema(schema: z.ZodType): z.ZodType {
   let current = schema;
   while (current instanceof z.ZodOptional || current instanceof z.ZodNullable)
+    // Cast: unwrap() of an optional or nullable is typed with zod's inner generic, erased here.
     current = current.unwrap() as z.ZodType;
   return current;
 }
@@ -145,6 +146,7 @@ export function whereSql(
   const { customSchemas, storage } = evaluation.state.engine;
   const customSchema = customSchemas[definition.name];
   if (!customSchema) throw validationError('kpi', ['source', 'object'], 'has no custom fields');
+  // Cast: a source's filter is typed by its object; compiled here over the erased record.
   return whereConditions(eb, where as Readonly<Record<string, unknown>> | undefined, {
     definition,
     customSchema,

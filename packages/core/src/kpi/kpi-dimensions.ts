@@ -152,6 +152,7 @@ export function dimensionExpressions(
         break;
     }
   }
+  // Cast: widening a tuple of literals to test an arbitrary string against it.
   if (!key || !(kpiDimensions as readonly string[]).includes(by.split('.')[0]!)) {
     throw validationError(
       'kpi',

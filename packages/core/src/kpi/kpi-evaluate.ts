@@ -61,6 +61,7 @@ function checkCustomField(
 
 function checkDimension(kpi: AnyKpiDefinition, dimension: string): void {
   const base = dimension.startsWith('custom.') ? 'custom' : dimension;
+  // Cast: widening a tuple of literals to test an arbitrary string against it.
   if (!(kpi.dimensions as readonly string[]).includes(base)) {
     const accepted = kpi.dimensions.map((d) => (d === 'custom' ? 'custom.<field>' : d));
     throw validationError(

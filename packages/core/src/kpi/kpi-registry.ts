@@ -62,6 +62,7 @@ function problemOf(kpi: AnyKpiDefinition, context: KpiRegistryContext): string |
   const whereOf = (definition: AnyObjectDefinition, where: object | undefined) => {
     const customSchema = context.customSchemas[definition.name];
     if (!customSchema) throw new Error(`${definition.name} has no custom field schema`);
+    // Cast: a source's filter is typed by its object; checked here over the erased record.
     whereConditions(eb, where as Readonly<Record<string, unknown>> | undefined, {
       definition,
       customSchema,

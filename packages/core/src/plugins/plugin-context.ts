@@ -119,6 +119,7 @@ export function tenantTablesOf<TDatabase>(
   // are built over the erased database and handed back typed, which is what they are at run time.
   const erased = db as unknown as Kysely<AnyDatabase>;
   const tenantColumn = (table: string) => sql.ref(`${table}.tenantId`);
+  // Each `as` below: a query built over the erased database, handed back typed (see above).
   return {
     tenantId,
     selectFrom: (table) =>

@@ -72,10 +72,12 @@ export function pluginHooks(
   for (const [object, hooks] of Object.entries(plugin.hooks)) {
     if (!hooks) continue;
     const objectHooks: Record<string, AnyHook> = {};
+    // Cast: a plugin's typed hooks are one erased map of functions at run time.
     for (const [name, hook] of Object.entries(hooks as Record<string, unknown>)) {
       if (typeof hook !== 'function') continue;
       objectHooks[name] = (args) => {
         const db = dbOf(stateOf(args.scope));
+        // Cast: each hook of the erased map takes the hook context the engine builds.
         return (hook as AnyHook)({
           ...args,
           db,

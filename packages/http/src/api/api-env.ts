@@ -34,11 +34,15 @@ export async function readJsonObject(c: Context<ApiEnv>): Promise<Record<string,
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new HttpProblem('BAD_REQUEST', `the body is not valid JSON: ${(error as Error).message}`);
+    throw new HttpProblem(
+      'BAD_REQUEST',
+      `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new HttpProblem('BAD_REQUEST', 'the body must be a JSON object');
   }
+  // Cast: checked just above to be a non-null, non-array object.
   return value as Record<string, unknown>;
 }
 

@@ -148,6 +148,7 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
   const table = new RouteTable(app);
   table.schema('Problem', problemSchema);
   for (const collection of collections) {
+    // Cast: each standard definition is one of the erased AnyObjectDefinition.
     const definition = standardObjects[collection.object] as AnyObjectDefinition;
     const custom = customOf(collection.object);
     const schemas = objectSchemas(definition, custom);

@@ -88,6 +88,7 @@ function infoOf(kpi: KpiInfo) {
 /** Whether a KPI can be broken down or filtered by `dimension` (`custom.x` needs `custom`). */
 function supports(kpi: KpiInfo, dimension: string): boolean {
   const base = dimension.startsWith('custom.') ? 'custom' : dimension;
+  // Cast: widening a tuple of literals to test an arbitrary string against it.
   return (kpi.dimensions as readonly string[]).includes(base);
 }
 
@@ -99,6 +100,7 @@ function fromQuery(c: Context<ApiEnv>): EvaluateRequest {
     const filter = name.match(/^filter\[([A-Za-z0-9_.]+)\]$/)?.[1];
     if (filter) filters[filter] = [...(filters[filter] ?? []), ...value.split(',')];
     else if (name === 'ids')
+      // Cast: ids is either unset or the array this loop builds.
       request.ids = [...((request.ids as string[]) ?? []), ...value.split(',')];
     // Anything but true or false stays a string, so the schema refuses it (400, not ignored).
     else if (name === 'compare')

@@ -19,6 +19,7 @@ export function fieldKind(schema: z.ZodType | undefined): FieldKind {
     if (def.type === 'number' || def.type === 'int' || def.type === 'bigint') return 'number';
     if (def.type === 'boolean') return 'boolean';
     if (!wrappers.has(def.type) || !('innerType' in def)) return 'string';
+    // Cast: zod types innerType with its generic; walked here erased.
     def = (def.innerType as z.ZodType)._zod.def;
   }
   return 'string';
@@ -82,6 +83,7 @@ export function parseListQuery(
 ): RecordListQuery {
   const where: Record<string, unknown> = {};
   const custom: Record<string, unknown> = {};
+  // Cast: an erased object definition's shape is a record of zod types.
   const shape = definition.fields.shape as Record<string, z.ZodType>;
   let limit: number | undefined;
   let cursor: string | undefined;
@@ -109,7 +111,8 @@ export function parseListQuery(
       throw badParameter(['where', field, operator], 'is not an operator');
     }
     const kind = customPrefix
-      ? fieldKind(customSchema?.shape[field] as z.ZodType | undefined)
+      ? // Cast: custom fields are declared at run time; their shape is a record of zod types.
+        fieldKind(customSchema?.shape[field] as z.ZodType | undefined)
       : (systemKinds[field] ?? fieldKind(shape[field]));
     const path = ['where', ...(customPrefix ? ['custom'] : []), field];
     let value: unknown;

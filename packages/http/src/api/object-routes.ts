@@ -51,9 +51,11 @@ function filterParameters(
     ['createdAt', 'string'],
     ['updatedAt', 'string'],
     ...Object.entries(definition.fields.shape).map(
+      // Cast: Object.entries of a zod shape types its values as unknown.
       ([field, schema]) => [field, fieldKind(schema as z.ZodType)] as const,
     ),
     ...Object.entries(custom.shape).map(
+      // Cast: Object.entries of a zod shape types its values as unknown.
       ([field, schema]) => [`custom.${field}`, fieldKind(schema as z.ZodType)] as const,
     ),
   ] as const;

@@ -110,6 +110,7 @@ export function addSalesRoutes(
     },
     async (c) => {
       const body = await readJsonObject(c);
+      // Cast: the body is validated by the engine (zod) when the call is made; the route passes it on.
       const options = body as Parameters<typeof c.var.scope.leads.convert>[1];
       return c.json(await c.var.scope.leads.convert(c.req.param('id') ?? '', options));
     },
@@ -162,6 +163,7 @@ export function addSalesRoutes(
     (scope, id, body) =>
       scope.opportunities.changeStage(
         id,
+        // Cast: the engine validates the body (zod) in the call.
         body as Parameters<typeof scope.opportunities.changeStage>[1],
       ),
   );
@@ -171,6 +173,7 @@ export function addSalesRoutes(
     'Close an opportunity won (with line items, in one transaction)',
     'CloseWonRequest',
     (scope, id, body) =>
+      // Cast: the engine validates the body (zod) in the call.
       scope.opportunities.closeWon(id, body as Parameters<typeof scope.opportunities.closeWon>[1]),
   );
   opportunityAction(
@@ -181,6 +184,7 @@ export function addSalesRoutes(
     (scope, id, body) =>
       scope.opportunities.closeLost(
         id,
+        // Cast: the engine validates the body (zod) in the call.
         body as Parameters<typeof scope.opportunities.closeLost>[1],
       ),
   );

@@ -87,6 +87,7 @@ export async function startRapportServer(options: RapportServerOptions): Promise
     );
     started.once('error', reject);
   });
+  // Cast: a listening TCP server's address is an AddressInfo (a string only for pipes).
   const { port } = server.address() as AddressInfo;
   const url = `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`;
   return {

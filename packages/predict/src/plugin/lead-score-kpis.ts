@@ -26,6 +26,7 @@ interface ScoreFacts {
 function scoreFacts(ctx: KpiQueryContext): Promise<ScoreFacts[]> {
   return ctx.shared('predict.scoreFacts', async () => {
     const group = ctx.group('lead', 'l');
+    // Cast: a query over the erased scoped tables returns rows of unknown columns, read by name below.
     const rows = (await (
       await ctx.source(openLeads, 'l')
     )
@@ -106,6 +107,7 @@ export const expectedLeadPipelineKpi = defineKpi({
   unit: 'money',
   reference: 'Expected conversions x average deal size; docs/predict.md',
   async query(ctx): Promise<KpiRow[]> {
+    // Cast: a query over the erased scoped tables returns rows of unknown columns, read by name below.
     const [won] = (await (
       await ctx.source(wonDeals, 'o')
     )

@@ -287,7 +287,7 @@ export function engineCases(setup: KpiConformanceSetup): void {
         .evaluate(['closing.winrate', 'closing.wonRevenue'])
         .catch((caught: unknown) => caught);
       expect(isRapportError(error) && error.code).toBe('NOT_FOUND');
-      expect(String((error as Error).message)).toBe(
+      expect(error instanceof Error ? error.message : String(error)).toBe(
         "KPI 'closing.winrate' is not registered; did you mean 'closing.winRate'?",
       );
     });

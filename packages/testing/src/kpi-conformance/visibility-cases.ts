@@ -408,6 +408,7 @@ const breakdowns: readonly KpiBreakdown[] = [
 ];
 
 function supports(kpi: AnyKpiDefinition, by: KpiBreakdown): boolean {
+  // Cast: widening a tuple of literals to test an arbitrary string against it.
   return (kpi.dimensions as readonly string[]).includes(by);
 }
 

@@ -59,6 +59,7 @@ export async function updateRecord(
       definition,
       previous,
       changes,
+      // Cast: the write schema validated custom fields as an object of the declared fields.
       custom as Record<string, unknown> | undefined,
     );
   });

@@ -88,6 +88,7 @@ async function updateExisting(
       definition,
       current,
       changes,
+      // Cast: the write schema validated custom fields as an object of the declared fields.
       custom as Record<string, unknown> | undefined,
     );
   } catch (error) {

@@ -54,6 +54,7 @@ export function splitMeta(data: Record<string, unknown>): {
   return {
     id: data.id as string | undefined,
     externalId: (data.externalId as string | null | undefined) ?? null,
+    // Cast: the write schema validated custom fields as an object of the declared fields.
     custom: (data.custom as Record<string, unknown> | undefined) ?? {},
     values,
   };
