@@ -54,6 +54,11 @@ export type {
   UpdateInput,
   Where,
 } from './engine/record-types.js';
+export type {
+  StageHistoryEntry,
+  StageHistoryImportResult,
+} from './engine/write/import-stage-history.js';
+export type { RecordHistory, WriteManyOptions } from './engine/write/record-history.js';
 export type { UpsertManyResult } from './engine/write/upsert-records.js';
 export {
   isRapportError,

@@ -35,6 +35,12 @@ import { loadTenant, visibilityCondition } from './visibility.js';
 import { createRecord } from './write/create-record.js';
 import { createRecords } from './write/create-records.js';
 import { deleteRecord } from './write/delete-record.js';
+import {
+  importStageHistory,
+  type StageHistoryEntry,
+  type StageHistoryImportResult,
+} from './write/import-stage-history.js';
+import type { RecordHistory, WriteManyOptions } from './write/record-history.js';
 import { updateRecord } from './write/update-record.js';
 import { upsertRecord } from './write/upsert-record.js';
 import { type UpsertManyResult, upsertRecords } from './write/upsert-records.js';
@@ -84,11 +90,29 @@ export interface ObjectRepository<TName extends ObjectName, TCustom extends AnyC
    */
   createMany(inputs: readonly CreateInput<TName, TCustom>[]): Promise<CrmRecord<TName, TCustom>[]>;
   /**
+   * A history import (admins only, else FORBIDDEN): each input may give its record's own
+   * `createdAt` (not in the future) and `createdBy`, and the record is written as of then.
+   */
+  createMany(
+    inputs: readonly (CreateInput<TName, TCustom> & RecordHistory)[],
+    options: WriteManyOptions,
+  ): Promise<CrmRecord<TName, TCustom>[]>;
+  /**
    * Creates or updates many records by `externalId` in one transaction, all or nothing; records
    * that would not change are not written. What imports use.
    */
   upsertMany(
     inputs: readonly (CreateInput<TName, TCustom> & { readonly externalId: string })[],
+  ): Promise<UpsertManyResult<CrmRecord<TName, TCustom>>>;
+  /**
+   * A history import (admins only, else FORBIDDEN): new records take the input's `createdAt`
+   * and `createdBy`; an existing record keeps its own (a different `createdAt` is VALIDATION).
+   */
+  upsertMany(
+    inputs: readonly (CreateInput<TName, TCustom> & {
+      readonly externalId: string;
+    } & RecordHistory)[],
+    options: WriteManyOptions,
   ): Promise<UpsertManyResult<CrmRecord<TName, TCustom>>>;
 }
 
@@ -131,6 +155,14 @@ export interface OpportunityRepository<TCustom extends AnyCustomFields>
     id: string,
     options: { readonly version: number; readonly lostReason: string; readonly closeDate?: string },
   ): Promise<CrmRecord<'opportunity', TCustom>>;
+  /**
+   * Imports deals' past stage changes into their stage history, each dated by its `changedAt`
+   * (admins only). Merged with the stored history by instant, so importing the same changes
+   * again writes nothing and importing them in parts gives the same history; the entry written
+   * when the deal was created gives way to the imported ones. All or nothing: VALIDATION for an
+   * unknown deal or a stage not in the deal's pipeline, paths starting with the entry's index.
+   */
+  importStageHistory(entries: readonly StageHistoryEntry[]): Promise<StageHistoryImportResult>;
 }
 
 /** The records a lead conversion touched. */
@@ -286,9 +318,10 @@ function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
     create: (input: unknown) => createRecord(state, definition, input),
     update: (id: string, patch: unknown) => updateRecord(state, definition, id, patch),
     upsert: (input: Record<string, unknown>) => upsertRecord(state, definition, input),
-    createMany: (inputs: readonly unknown[]) => createRecords(state, definition, inputs),
-    upsertMany: (inputs: readonly Record<string, unknown>[]) =>
-      upsertRecords(state, definition, inputs),
+    createMany: (inputs: readonly unknown[], options?: WriteManyOptions) =>
+      createRecords(state, definition, inputs, undefined, options),
+    upsertMany: (inputs: readonly Record<string, unknown>[], options?: WriteManyOptions) =>
+      upsertRecords(state, definition, inputs, options),
     delete: (id: string, options?: { readonly version?: number }) =>
       deleteRecord(state, definition, id, options),
   };
@@ -347,6 +380,7 @@ export function createScope<
         opportunities.update(id, change),
       closeWon: (id: string, options: unknown) => closeWon(state, id, options),
       closeLost: (id: string, options: unknown) => closeLost(state, id, options),
+      importStageHistory: (entries: readonly unknown[]) => importStageHistory(state, entries),
     },
     currencies: {
       setRate: (currency: string, rate: number) => setRate(state, currency, rate),

@@ -7,6 +7,7 @@ import type { StoredRecord } from '../stored-record.js';
 import { inTransaction } from '../transaction.js';
 import { createRecords } from './create-records.js';
 import { atIndex } from './issue-paths.js';
+import { takeHistory, type WriteManyOptions } from './record-history.js';
 import { applyUpdate } from './update-record.js';
 import { writeSchemas } from './write-schemas.js';
 
@@ -104,9 +105,17 @@ export async function upsertRecords(
   state: ScopeState,
   definition: AnyObjectDefinition,
   inputs: readonly Record<string, unknown>[],
+  options?: WriteManyOptions,
 ): Promise<UpsertManyResult<StoredRecord>> {
   requireWritable(definition);
   const externalIds = externalIdsOf(definition, inputs);
+  const histories = takeHistory(
+    state,
+    definition,
+    inputs,
+    inputs.map((_, index) => index),
+    options,
+  );
   return inTransaction(state, async (tx) => {
     const existing = await findManyByExternalId(tx, definition, [...externalIds.keys()]);
     const records: StoredRecord[] = new Array(inputs.length);
@@ -119,7 +128,18 @@ export async function upsertRecords(
         toCreate.push({ input, index });
         continue;
       }
-      const record = await updateExisting(tx, definition, current, input, index);
+      const history = histories[index];
+      if (history?.createdAt !== undefined && !sameInstant(history.createdAt, current.createdAt)) {
+        throw validationError(
+          definition.name,
+          [index, 'createdAt'],
+          `is ${current.createdAt} for the stored record: a record's creation date is set once, when it is created`,
+          'created_at_set',
+        );
+      }
+      // The taken input has no createdAt or createdBy: an existing record keeps its own.
+      const patch = (history?.input ?? input) as Record<string, unknown>;
+      const record = await updateExisting(tx, definition, current, patch, index);
       if (record === current) unchanged++;
       else updated++;
       records[index] = record;
@@ -129,6 +149,7 @@ export async function upsertRecords(
       definition,
       toCreate.map((item) => item.input),
       toCreate.map((item) => item.index),
+      options,
     );
     for (const [position, record] of created.entries()) {
       const index = toCreate[position]?.index;
@@ -136,4 +157,9 @@ export async function upsertRecords(
     }
     return { records, created: created.length, updated, unchanged };
   });
+}
+
+/** Whether two timestamps (as given, and as a storage returns them) are one instant. */
+function sameInstant(given: string, stored: unknown): boolean {
+  return new Date(given).getTime() === new Date(String(stored)).getTime();
 }
