@@ -81,16 +81,25 @@ async function updateExisting(
       index,
     );
   }
-  const { version: _version, custom, ...changes } = parsed.data;
+  const { version: _version, custom, ...parsedChanges } = parsed.data;
+  // zod fills `.default()`s into keys a partial patch left out (a lead's status): only the keys
+  // given are changes, else an upsert without that column would reset the stored value.
+  const changes: Record<string, unknown> = {};
+  for (const key in parsedChanges) {
+    if (Object.hasOwn(patch, key)) changes[key] = parsedChanges[key];
+  }
+  // An input that restates the record changes nothing: not even the rules run (a converted
+  // lead, frozen, is then left alone by a second import instead of refused).
+  // The update schema typed `custom` as an optional record.
+  const customValues = custom as Record<string, unknown> | undefined;
+  if (
+    Object.keys(changes).every((key) => changes[key] === current[key]) &&
+    Object.keys(customValues ?? {}).every((key) => customValues?.[key] === current.custom[key])
+  ) {
+    return current;
+  }
   try {
-    // The update schema typed `custom` as an optional record.
-    return await applyUpdate(
-      state,
-      definition,
-      current,
-      changes,
-      custom as Record<string, unknown> | undefined,
-    );
+    return await applyUpdate(state, definition, current, changes, customValues);
   } catch (error) {
     throw atIndex(error, index);
   }
