@@ -200,7 +200,7 @@ export function importCommand(): Command {
             bar.done();
             const dry = history.dryRun ? ' (dry run: nothing written)' : '';
             process.stdout.write(
-              `${fileArgument} -> stageHistory: ${history.rows} rows, ${history.created} changes created, ${history.updated} rewritten, ${history.unchanged} unchanged, ${history.replaced} creation entries replaced${dry}\n`,
+              `${fileArgument} -> stageHistory: ${history.rows} rows, ${history.created} changes created, ${history.updated} rewritten, ${history.unchanged} unchanged, ${history.replaced} creation entries replaced, ${history.skipped} rows without a stage skipped${dry}\n`,
             );
             return;
           }

@@ -41,6 +41,8 @@ export interface StageHistorySummary {
   readonly unchanged: number;
   /** Entries the engine wrote when the deals were created, replaced by the imported history. */
   readonly replaced: number;
+  /** Rows that fill no stage (a value map to null): not a change, skipped. */
+  readonly skipped: number;
   readonly dryRun: boolean;
 }
 
@@ -111,6 +113,7 @@ export async function importStageHistoryFile(
   const errors: RowError[] = [];
   let rows = 0;
   let rejected = 0;
+  let skipped = 0;
   const reject = (failed: readonly RowError[]) => {
     rejected++;
     if (errors.length < maxReportedErrors) errors.push(...failed);
@@ -183,6 +186,12 @@ export async function importStageHistoryFile(
           },
           row.values,
         );
+        // A row that fills no stage states no change (a value map to null says so: a deal still
+        // prospecting has not entered the stage this file is about).
+        if (input.stage === undefined && problems.length === 0) {
+          skipped++;
+          continue;
+        }
         const failed = problems.map((p) =>
           rowError(row, mapping, p.field, 'VALIDATION', p.message),
         );
@@ -219,5 +228,5 @@ export async function importStageHistoryFile(
     .catch((error: unknown) => {
       if (!(error instanceof DryRunRollback)) throw error;
     });
-  return { rows, ...counts, dryRun: options.dryRun ?? false };
+  return { rows, ...counts, skipped, dryRun: options.dryRun ?? false };
 }
