@@ -11,12 +11,11 @@ import {
 } from '../../objects/field-schemas.js';
 import { opportunityObject, stageHistoryObject } from '../../objects/standard-objects.js';
 import { type PipelineStage, pipelineStages } from '../../sales/pipeline-stages.js';
-import { coreDbOf, type ScopeState } from '../engine-state.js';
-import { findVisible } from '../read/find-record.js';
-import { listRecords } from '../read/list-records.js';
+import { coreDbOf, dbOf, type ScopeState } from '../engine-state.js';
+import { decodeRow } from '../record-codec.js';
 import type { StoredRecord } from '../stored-record.js';
 import { inTransaction } from '../transaction.js';
-import { requireAdmin } from '../visibility.js';
+import { requireAdmin, visibilityCondition } from '../visibility.js';
 import { insertRecords } from './create-records.js';
 
 /**
@@ -113,8 +112,16 @@ async function changesByDeal(
   const issues: RapportIssue[] = [];
   const now = state.engine.now().getTime();
   const byDeal = new Map<string, DealChanges | null>();
-  for (const [index, input] of inputs.entries()) {
-    const parsed = entrySchema.safeParse(input);
+  const parsedInputs = inputs.map((input) => entrySchema.safeParse(input));
+  const dealIds = new Set<string>();
+  for (const parsed of parsedInputs) if (parsed.success) dealIds.add(parsed.data.opportunityId);
+  const deals = new Map(
+    (await recordsWhereIn(state, opportunityObject, 'id', [...dealIds])).map((deal) => [
+      deal.id,
+      deal,
+    ]),
+  );
+  for (const [index, parsed] of parsedInputs.entries()) {
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         issues.push({
@@ -132,7 +139,7 @@ async function changesByDeal(
     }
     let changes = byDeal.get(entry.opportunityId);
     if (changes === undefined) {
-      const deal = await findVisible(state, opportunityObject, entry.opportunityId);
+      const deal = deals.get(entry.opportunityId);
       changes = deal
         ? { deal, stages: await pipelineStages(state, String(deal.pipelineId)), entries: [] }
         : null;
@@ -166,27 +173,35 @@ async function changesByDeal(
     changes.entries.push(entry);
   }
   if (issues.length > 0) fail(issues);
-  const deals = [...byDeal.values()].filter((changes): changes is DealChanges => !!changes);
-  for (const changes of deals)
+  const found = [...byDeal.values()].filter((changes): changes is DealChanges => !!changes);
+  for (const changes of found)
     changes.entries.sort((a, b) => a.changedAt.localeCompare(b.changedAt));
-  return deals;
+  return found;
 }
 
-/** The stored history of a deal, oldest first. */
-async function storedHistory(state: ScopeState, opportunityId: string): Promise<StoredRecord[]> {
-  const rows: StoredRecord[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listRecords(state, stageHistoryObject, {
-      where: { opportunityId },
-      orderBy: { field: 'createdAt' },
-      limit: 1000,
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    rows.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return rows;
+/**
+ * The records of an object whose `column` is one of `values` (tenant and visibility applied), in
+ * chunks of 500 values per query.
+ */
+async function recordsWhereIn(
+  state: ScopeState,
+  definition: typeof opportunityObject | typeof stageHistoryObject,
+  column: 'id' | 'opportunityId',
+  values: readonly string[],
+): Promise<StoredRecord[]> {
+  const records: StoredRecord[] = [];
+  const visible = await visibilityCondition(state, definition, 't');
+  const dialect = state.engine.storage.sql;
+  for (let start = 0; start < values.length; start += 500) {
+    let query = dbOf(state)
+      .selectFrom(`${definition.table} as t`)
+      .selectAll('t')
+      .where('t.tenantId', '=', state.tenantId)
+      .where(`t.${column}`, 'in', values.slice(start, start + 500));
+    if (visible) query = query.where(visible);
+    for (const row of await query.execute()) records.push(decodeRow(dialect, definition, row));
+  }
+  return records;
 }
 
 const sameValue = (a: unknown, b: unknown) =>
@@ -243,13 +258,12 @@ interface WantedRow {
  * wrote when the deal was created gives way to the imported history; later changes made in
  * Rapport stay), the previous values chained again. Rows already right are not written.
  */
-async function mergeDeal(
-  state: ScopeState,
+function planDeal(
   changes: DealChanges,
+  stored: readonly StoredRecord[],
   counts: { created: number; updated: number; unchanged: number; replaced: number },
-): Promise<void> {
+): { removed: StoredRecord[]; stale: WantedRow[] } {
   const { deal, stages, entries } = changes;
-  const stored = await storedHistory(state, deal.id);
   const storedByKey = new Map(stored.map((row) => [String(row.externalId), row]));
   const imported = new Set(entries.map((entry) => importKey(deal.id, entry.changedAt)));
   const creation = stored.filter((row) => row.externalId == null && row.previousStage == null);
@@ -298,35 +312,7 @@ async function mergeDeal(
   counts.updated += stale.filter((row) => row.stored).length;
   counts.created += stale.filter((row) => !row.stored).length;
   counts.unchanged += wanted.length - stale.length;
-  if (removed.length > 0) {
-    // History rows are the engine's own (no hooks, no versions): rewritten, not updated.
-    await coreDbOf(state)
-      .deleteFrom('stageHistory')
-      .where('tenantId', '=', state.tenantId)
-      .where(
-        'id',
-        'in',
-        removed.map((row) => row.id),
-      )
-      .execute();
-    state.tx?.cache.forgetTable('stageHistory');
-  }
-  if (stale.length > 0) {
-    await insertRecords(
-      state,
-      stageHistoryObject,
-      stale.map((row) => ({
-        values: row.values,
-        meta: {
-          id: row.id,
-          externalId: row.externalId,
-          custom: {},
-          createdAt: row.createdAt,
-          createdBy: row.createdBy,
-        },
-      })),
-    );
-  }
+  return { removed, stale };
 }
 
 /**
@@ -343,7 +329,54 @@ export async function importStageHistory(
   return inTransaction(state, async (tx) => {
     const deals = await changesByDeal(tx, inputs);
     const counts = { created: 0, updated: 0, unchanged: 0, replaced: 0 };
-    for (const changes of deals) await mergeDeal(tx, changes, counts);
+    const history = new Map<string, StoredRecord[]>();
+    const stored = await recordsWhereIn(
+      tx,
+      stageHistoryObject,
+      'opportunityId',
+      deals.map((changes) => changes.deal.id),
+    );
+    for (const row of stored) {
+      const key = String(row.opportunityId);
+      const list = history.get(key);
+      if (list) list.push(row);
+      else history.set(key, [row]);
+    }
+    const removed: string[] = [];
+    const stale: WantedRow[] = [];
+    for (const changes of deals) {
+      const stored = (history.get(changes.deal.id) ?? []).sort(
+        (a, b) => instant(a.createdAt) - instant(b.createdAt),
+      );
+      const plan = planDeal(changes, stored, counts);
+      removed.push(...plan.removed.map((row) => row.id));
+      stale.push(...plan.stale);
+    }
+    // History rows are the engine's own (no hooks, no versions): rewritten, not updated.
+    for (let start = 0; start < removed.length; start += 500) {
+      await coreDbOf(tx)
+        .deleteFrom('stageHistory')
+        .where('tenantId', '=', tx.tenantId)
+        .where('id', 'in', removed.slice(start, start + 500))
+        .execute();
+    }
+    if (removed.length > 0) tx.tx?.cache.forgetTable('stageHistory');
+    if (stale.length > 0) {
+      await insertRecords(
+        tx,
+        stageHistoryObject,
+        stale.map((row) => ({
+          values: row.values,
+          meta: {
+            id: row.id,
+            externalId: row.externalId,
+            custom: {},
+            createdAt: row.createdAt,
+            createdBy: row.createdBy,
+          },
+        })),
+      );
+    }
     return counts;
   });
 }
