@@ -33,8 +33,12 @@ const rows = Number(option('rows', '1000000'));
 const dir = option('dir', '/tmp/rapport-history-1m');
 
 // The project's config decides database and tenant: the caller's RAPPORT_* variables would not.
-const { RAPPORT_DB: _db, RAPPORT_TENANT: _tenant, RAPPORT_CONFIG: _config, ...childEnv } =
-  process.env;
+const {
+  RAPPORT_DB: _db,
+  RAPPORT_TENANT: _tenant,
+  RAPPORT_CONFIG: _config,
+  ...childEnv
+} = process.env;
 
 const sources = [
   'Web',
