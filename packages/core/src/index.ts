@@ -42,6 +42,7 @@ export type {
   UpdateInput,
   Where,
 } from './engine/record-types.js';
+export type { RecordHistory, WriteManyOptions } from './engine/write/record-history.js';
 export type { UpsertManyResult } from './engine/write/upsert-records.js';
 export {
   isRapportError,
@@ -176,6 +177,10 @@ export type { MergeCustomFields } from './plugins/merge-custom-fields.js';
 export type { PluginContext, PluginTenantTables } from './plugins/plugin-context.js';
 export type { PluginDatabase, PluginTables } from './plugins/plugin-tables.js';
 export { pluginTablesOf } from './plugins/plugin-tables-of.js';
+export type {
+  StageHistoryEntry,
+  StageHistoryImportResult,
+} from './sales/import-stage-history.js';
 export type { ConvertLeadOptions } from './sales/lead-conversion.js';
 export type { PipelineStage } from './sales/pipeline-stages.js';
 export {

@@ -5,6 +5,7 @@ import { InputError } from '../errors/cli-errors.js';
 import { ImportRejected, type ImportSummary, importRecords } from '../import/import-records.js';
 import { createProgressBar } from '../import/progress-bar.js';
 import { importExport } from '../import/source-export.js';
+import { importStageHistoryFile } from '../import/stage-history-import.js';
 import { resolveObjectName } from '../objects/object-name.js';
 import { type DatabaseFlags, positiveInteger, withDatabaseOptions } from './database-options.js';
 
@@ -36,9 +37,14 @@ configuration are custom.<name>. A column may fill several fields (repeat --map)
 salesforce.account, salesforce.contact, salesforce.opportunity, hubspot.contacts,
 hubspot.companies, hubspot.deals, pipedrive.persons, pipedrive.organizations, pipedrive.deals).
 
---history also imports what a record's past says: a lead's conversion (converted, convertedAt,
-convertedAccountId, convertedContactId, convertedOpportunityId) and a deal's lead (leadId,
-leadConvertedAt), done with the engine's lead conversion.
+--history also imports what a record's past says: its own creation (createdAt, createdBy), a
+lead's conversion (converted, convertedAt, convertedAccountId, convertedContactId,
+convertedOpportunityId) and a deal's lead (leadId, leadConvertedAt), done with the engine's lead
+conversion.
+
+stage-history imports a file of deal stage changes (opportunityId: the deal's id or external id,
+stage, amount, probability, closeDate, changedAt, changedBy), each dated by its changedAt; all or
+nothing, and importing it again changes nothing (shipped: salesforce.opportunityHistory).
 
 Examples:
   $ rapport import users reps.csv
@@ -47,6 +53,8 @@ Examples:
   $ rapport import accounts kunden.csv --date-format dd.MM.yyyy --decimal-comma --ignore-unmapped
   $ rapport import accounts customers.csv --map "Contract=custom.contract" --dry-run
   $ rapport import leads big.csv --skip-invalid --errors rejected.csv
+  $ rapport import leads Lead.csv --mapping salesforce.lead --history
+  $ rapport import stage-history OpportunityHistory.csv --mapping salesforce.opportunityHistory
   $ rapport import --from salesforce ./salesforce-export
 `;
 
@@ -168,6 +176,34 @@ export function importCommand(): Command {
           const object = resolveObjectName(objectArgument);
           const named =
             flags.mapping === undefined ? undefined : findMapping(flags.mapping, project.config);
+          if ((named?.object ?? object) === 'stageHistory') {
+            if (flags.skipInvalid) {
+              throw new InputError(
+                'stage history is imported all or nothing: --skip-invalid does not apply',
+              );
+            }
+            const history = await importStageHistoryFile(scope, {
+              file: fileArgument,
+              map: flags.map,
+              constants: flags.set,
+              dryRun: flags.dryRun ?? false,
+              ...(named
+                ? { mapping: named }
+                : flags.mapping === undefined
+                  ? {}
+                  : { mappingFile: flags.mapping }),
+              ...(flags.ignoreUnmapped ? { ignoreUnmapped: true } : {}),
+              ...(flags.dateFormat === undefined ? {} : { dateFormat: flags.dateFormat }),
+              ...(flags.decimalComma ? { decimal: ',' as const } : {}),
+              onProgress: common.onProgress,
+            });
+            bar.done();
+            const dry = history.dryRun ? ' (dry run: nothing written)' : '';
+            process.stdout.write(
+              `${fileArgument} -> stageHistory: ${history.rows} rows, ${history.created} changes created, ${history.updated} rewritten, ${history.unchanged} unchanged, ${history.replaced} creation entries replaced, ${history.skipped} rows without a stage skipped${dry}\n`,
+            );
+            return;
+          }
           const summary = await importRecords(scope, {
             ...common,
             object: named?.object ?? object,

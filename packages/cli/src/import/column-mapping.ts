@@ -51,6 +51,10 @@ export interface ColumnMappingOptions {
   readonly customFields?: readonly string[];
   /** Fields the importer handles itself besides the engine's (history import). */
   readonly extraFields?: readonly string[];
+  /** The fields a column may fill, instead of the object's writable ones (stage history). */
+  readonly mappableFields?: readonly string[];
+  /** Whether a column must fill externalId (default true: rows upsert on it). */
+  readonly requireExternalId?: boolean;
 }
 
 const normalise = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -123,7 +127,10 @@ export function buildColumnMapping(
   options: ColumnMappingOptions,
 ): ColumnMapping {
   const custom = options.customFields ?? [];
-  const fields = [...writableFields(object), ...(options.extraFields ?? [])];
+  const fields = [
+    ...(options.mappableFields ?? writableFields(object)),
+    ...(options.extraFields ?? []),
+  ];
   const known = (field: string) =>
     field.startsWith('custom.')
       ? custom.includes(field.slice('custom.'.length))
@@ -131,7 +138,7 @@ export function buildColumnMapping(
   const describeFields = () => [...fields, ...custom.map((f) => `custom.${f}`)].join(', ');
   const byNormalName = new Map(fields.map((field) => [normalise(field), field]));
   for (const field of custom) byNormalName.set(normalise(field), `custom.${field}`);
-  byNormalName.set('id', 'externalId');
+  if (fields.includes('externalId')) byNormalName.set('id', 'externalId');
 
   const file = options.mappingFile ? readMappingFile(options.mappingFile) : undefined;
   const given = options.mapping ?? file;
@@ -218,7 +225,7 @@ export function buildColumnMapping(
       seen.set(field, header[index] ?? '');
     }
   }
-  if (!seen.has('externalId')) {
+  if (options.requireExternalId !== false && !seen.has('externalId')) {
     throw new InputError(
       `no column fills externalId: map the column with the record's id in your system (--map "<column>=externalId"), so that importing again updates instead of duplicating`,
     );

@@ -124,9 +124,15 @@ describe('history import', () => {
       '003A,001A,Ada,Lovelace,ada@acme.example,Web,Berlin,005X',
     ]);
     file('salesforce/Opportunity.csv', [
-      'Id,AccountId,Name,StageName,Amount,CloseDate,Probability,ForecastCategoryName,LeadSource,IsClosed,IsWon,OwnerId',
-      '006A,001A,Acme - 50 seats,Closed Won,12000.50,2025-11-30,100,Closed,Web,true,true,005X',
-      '006B,001A,Acme - renewal,Negotiation/Review,8000,2026-03-31,90,Best Case,Web,false,false,005X',
+      'Id,AccountId,Name,StageName,Amount,CloseDate,Probability,ForecastCategoryName,LeadSource,IsClosed,IsWon,CreatedDate,OwnerId',
+      '006A,001A,Acme - 50 seats,Closed Won,12000.50,2025-11-30,100,Closed,Web,true,true,2025-10-01T09:00:00.000Z,005X',
+      '006B,001A,Acme - renewal,Negotiation/Review,8000,2026-03-31,90,Best Case,Web,false,false,2025-12-01T09:00:00.000Z,005X',
+    ]);
+    file('salesforce/OpportunityHistory.csv', [
+      'Id,OpportunityId,CreatedById,CreatedDate,StageName,Amount,ExpectedRevenue,CloseDate,Probability,ForecastCategory,IsDeleted',
+      '008B,006A,005X,2025-11-02T10:00:00.000Z,Negotiation/Review,12000.50,10800.45,2025-11-30,90,Commit,false',
+      '008A,006A,005X,2025-10-01T09:00:00.000Z,Prospecting,10000,1000,2025-12-31,10,Pipeline,false',
+      '008C,006A,005X,2025-11-28T16:00:00.000Z,Closed Won,12000.50,12000.50,2025-11-30,100,Closed,false',
     ]);
     file('salesforce/Lead.csv', [
       'Id,FirstName,LastName,Company,Email,Status,LeadSource,IsConverted,ConvertedDate,ConvertedAccountId,ConvertedContactId,ConvertedOpportunityId,CreatedDate,OwnerId',
@@ -139,8 +145,14 @@ describe('history import', () => {
       owner: 'rep-1',
       onFile: (path) => progress.push(path.slice(folder.length + 1)),
     });
-    expect(progress).toEqual(['Account.csv', 'Contact.csv', 'Opportunity.csv', 'Lead.csv']);
-    expect(summaries.map((s) => s.created)).toEqual([1, 1, 2, 2]);
+    expect(progress).toEqual([
+      'Account.csv',
+      'Contact.csv',
+      'Opportunity.csv',
+      'OpportunityHistory.csv',
+      'Lead.csv',
+    ]);
+    expect(summaries.map((s) => s.created)).toEqual([1, 1, 2, 3, 2]);
     const lead = await scope.leads.findByExternalId('00QA');
     const won = await scope.opportunities.findByExternalId('006A');
     expect(lead?.convertedOpportunityId).toBe(won?.id);
@@ -150,6 +162,26 @@ describe('history import', () => {
     expect([won?.amount, won?.status, won?.closeDate]).toEqual([1_200_050, 'won', '2025-11-30']);
     expect((await scope.opportunities.findByExternalId('006B'))?.forecastCategory).toBe('BestCase');
     expect(await scope.accounts.count()).toBe(1);
+    // Each record keeps its own created date; the won deal's history is the export's, in order.
+    expect(lead?.createdAt).toBe('2025-09-15T08:00:00.000Z');
+    expect(won?.createdAt).toBe('2025-10-01T09:00:00.000Z');
+    expect(won?.openDate).toBe('2025-10-01');
+    const history = await scope.stageHistory.list({
+      where: { opportunityId: String(won?.id) },
+      orderBy: { field: 'createdAt' },
+    });
+    expect(history.items.map((h) => [h.previousStage, h.stage, h.amount, h.createdBy])).toEqual([
+      [null, 'Prospecting', 1_000_000, '005X'],
+      ['Prospecting', 'Negotiation/Review', 1_200_050, '005X'],
+      ['Negotiation/Review', 'Closed Won', 1_200_050, '005X'],
+    ]);
+    // The whole export again: nothing changes.
+    const again = await importExport(scope, 'salesforce', folder, {
+      skipInvalid: false,
+      owner: 'rep-1',
+    });
+    expect(again.map((s) => s.created)).toEqual([0, 0, 0, 0, 0]);
+    expect(await scope.stageHistory.count()).toBe(4);
 
     // All or nothing across files: a bad row in the last file leaves everything as it was.
     const broken = join(dir, 'salesforce-broken');
@@ -217,6 +249,7 @@ describe('history import', () => {
       'salesforce.contact',
       'salesforce.lead',
       'salesforce.opportunity',
+      'salesforce.opportunityHistory',
     ]);
   });
 });

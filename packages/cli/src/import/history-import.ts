@@ -1,4 +1,5 @@
 import { type CrmScope, isRapportError, type ObjectName } from '@rapport/core';
+import type { ImportMappingConfig } from '../config/config-schema.js';
 import type { ColumnMapping } from './column-mapping.js';
 import type { CsvRow } from './csv-rows.js';
 import type { FieldKind } from './field-values.js';
@@ -11,39 +12,80 @@ export interface HistoryFields {
   readonly references: Readonly<Record<string, string>>;
 }
 
+/** Every record's own creation, which the engine takes in a history write. */
+const creationKinds: readonly [string, FieldKind][] = [
+  ['createdAt', 'timestamp'],
+  ['createdBy', 'text'],
+];
+const creationFields = new Set(creationKinds.map(([field]) => field));
+
+const datedHistory: HistoryFields = {
+  kinds: new Map(creationKinds),
+  references: { createdBy: 'user' },
+};
+
 const leadHistory: HistoryFields = {
   kinds: new Map<string, FieldKind>([
+    ...creationKinds,
     ['converted', 'boolean'],
     ['convertedAt', 'timestamp'],
     ['convertedAccountId', 'text'],
     ['convertedContactId', 'text'],
     ['convertedOpportunityId', 'text'],
   ]),
-  references: {},
+  references: { createdBy: 'user' },
 };
 
 const opportunityHistory: HistoryFields = {
   kinds: new Map<string, FieldKind>([
+    ...creationKinds,
     ['leadId', 'text'],
     ['leadConvertedAt', 'timestamp'],
   ]),
-  references: { leadId: 'lead' },
+  references: { leadId: 'lead', createdBy: 'user' },
 };
 
 /**
- * The history fields of an object: a lead's conversion (`converted`, `convertedAt` and the
- * account, contact and opportunity it became), an opportunity's lead (`leadId`, the lead the deal
- * came from, and `leadConvertedAt`); none for other objects.
+ * The history fields of an object: every record's own creation (`createdAt`, `createdBy`: a user
+ * by id or external id, else the source's name as given), a lead's conversion (`converted`,
+ * `convertedAt` and the account, contact and opportunity it became), an opportunity's lead
+ * (`leadId`, the lead the deal came from, and `leadConvertedAt`).
  *
  * @example
- * historyFields('lead')?.kinds.get('convertedAt'); // 'timestamp'
+ * historyFields('lead').kinds.get('convertedAt'); // 'timestamp'
  */
-export function historyFields(object: ObjectName): HistoryFields | undefined {
+export function historyFields(object: ObjectName): HistoryFields {
   return object === 'lead'
     ? leadHistory
     : object === 'opportunity'
       ? opportunityHistory
-      : undefined;
+      : datedHistory;
+}
+
+/**
+ * A named mapping without the columns that fill a record's creation (`createdAt`,
+ * `createdBy`): the shipped export mappings name them, and an import without `--history` keeps
+ * the engine's own creation date instead.
+ *
+ * @example
+ * const lead = shippedMappings()['salesforce.lead'];
+ * if (lead) withoutCreationColumns(lead).columns.CreatedDate; // undefined
+ */
+export function withoutCreationColumns(mapping: ImportMappingConfig): ImportMappingConfig {
+  const columns = Object.entries(mapping.columns).filter(([, target]) => {
+    const named =
+      target === null
+        ? []
+        : typeof target === 'string'
+          ? [target]
+          : Array.isArray(target)
+            ? target
+            : Array.isArray(target.field)
+              ? target.field
+              : [target.field];
+    return !named.some((field) => creationFields.has(field));
+  });
+  return { ...mapping, columns: Object.fromEntries(columns) };
 }
 
 /** A lead conversion a row asks for, once its record has landed. */
@@ -71,11 +113,12 @@ export function takeConversion(
   object: ObjectName,
   input: Record<string, unknown>,
 ): LeadConversion | undefined {
+  if (object !== 'lead' && object !== 'opportunity') return undefined;
   const fields = historyFields(object);
-  if (!fields) return undefined;
   const taken: Record<string, unknown> = {};
   for (const field of fields.kinds.keys()) {
-    if (field in input) {
+    // The creation date and author stay: the engine's history write takes them.
+    if (field in input && !creationFields.has(field)) {
       taken[field] = input[field];
       delete input[field];
     }

@@ -5,7 +5,12 @@ import { buildColumnMapping, type ColumnMappingOptions } from './column-mapping.
 import { type CsvRow, openCsv } from './csv-rows.js';
 import { type ErrorRowWriter, openErrorRows } from './error-rows.js';
 import { type FieldKind, rowToInput } from './field-values.js';
-import { historyFields, runConversions, takeConversion } from './history-import.js';
+import {
+  historyFields,
+  runConversions,
+  takeConversion,
+  withoutCreationColumns,
+} from './history-import.js';
 import { type PreparedRow, repositoryOf, type Tally, upsertBatch } from './upsert-batch.js';
 
 /**
@@ -28,7 +33,8 @@ export interface ImportOptions extends ColumnMappingOptions {
   /** Validate the whole file (engine rules, references, uniqueness), then roll back: write nothing. */
   readonly dryRun?: boolean;
   /**
-   * History import: lead conversions (`converted`, `convertedAt`, `convertedAccountId`,
+   * History import: each record's own `createdAt` and `createdBy` (the engine's history write;
+   * admins only), lead conversions (`converted`, `convertedAt`, `convertedAccountId`,
    * `convertedContactId`, `convertedOpportunityId` on leads; `leadId` on opportunities: the lead
    * the deal came from), done through the engine's lead conversion after the rows land.
    */
@@ -158,6 +164,7 @@ export async function importRecords(
   const history = options.history ? historyFields(object) : undefined;
   const mapping = buildColumnMapping(object, csv.header, {
     ...options,
+    ...(options.mapping && !history ? { mapping: withoutCreationColumns(options.mapping) } : {}),
     customFields: [...(options.customKinds?.keys() ?? [])],
     extraFields: history ? [...history.kinds.keys()] : [],
   });
@@ -237,7 +244,15 @@ export async function importRecords(
   const settle = async (target: CrmScope, batch: Batch, counts: Tally): Promise<Settled> => {
     const result =
       batch.rows.length > 0
-        ? await upsertBatch(target, object, batch.rows, mapping, counts, batch.rows.length)
+        ? await upsertBatch(
+            target,
+            object,
+            batch.rows,
+            mapping,
+            counts,
+            batch.rows.length,
+            history !== undefined,
+          )
         : { failed: [], fatal: false };
     let fatal = result.fatal;
     let batchConverted = 0;

@@ -5,6 +5,7 @@ import type { ConfigFields } from '../config/define-config.js';
 import { customFieldKinds, findMapping, sourceSystems } from '../config/import-mappings.js';
 import { InputError } from '../errors/cli-errors.js';
 import { type ImportOptions, type ImportSummary, importRecords } from './import-records.js';
+import { importStageHistoryFile } from './stage-history-import.js';
 
 /** Options of {@link importExport}: those of one file's import, and progress callbacks. */
 export interface ExportImportOptions
@@ -57,6 +58,25 @@ export async function importExport(
     const summaries: ImportSummary[] = [];
     for (const { file, mapping } of files) {
       options.onFile?.(file, mapping.object);
+      if (mapping.object === 'stageHistory') {
+        const history = await importStageHistoryFile(target, {
+          file,
+          mapping,
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+        const summary: ImportSummary = {
+          rows: history.rows,
+          created: history.created,
+          updated: history.updated + history.unchanged,
+          rejected: 0,
+          errors: [],
+          converted: 0,
+          dryRun: false,
+        };
+        options.onSummary?.(file, mapping.object, summary);
+        summaries.push(summary);
+        continue;
+      }
       const summary = await importRecords(target, {
         ...options,
         history: true,

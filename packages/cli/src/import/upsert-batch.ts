@@ -8,7 +8,10 @@ import type { RowError } from './import-records.js';
 
 /** @internal What an import needs of a repository. */
 export interface Upserter {
-  upsertMany(inputs: readonly Record<string, unknown>[]): Promise<{
+  upsertMany(
+    inputs: readonly Record<string, unknown>[],
+    options?: { readonly history?: boolean },
+  ): Promise<{
     readonly created: number;
     readonly updated: number;
     readonly unchanged: number;
@@ -89,7 +92,8 @@ export interface Tally {
 /**
  * Upserts a batch in `target` (its own transaction, or part of the caller's). Rows the engine
  * rejects are taken out and the rest replayed, so the result says which rows failed and why;
- * after {@link maxReplays} failures the remaining rows go one by one.
+ * after {@link maxReplays} failures the remaining rows go one by one. With `history`, the
+ * engine's history write (each row's own `createdAt` and `createdBy`).
  */
 export async function upsertBatch(
   target: CrmScope,
@@ -98,6 +102,7 @@ export async function upsertBatch(
   mapping: ColumnMapping,
   tally: Tally,
   stopAfter: number,
+  history = false,
 ): Promise<{ failed: { row: CsvRow; errors: RowError[] }[]; fatal: boolean }> {
   const repository = repositoryOf(target, object);
   const failed: { row: CsvRow; errors: RowError[] }[] = [];
@@ -107,14 +112,17 @@ export async function upsertBatch(
     if (replays >= maxReplays) {
       for (const prepared of pending) {
         if (failed.length >= stopAfter) break;
-        const result = await upsertBatch(target, object, [prepared], mapping, tally, 1);
+        const result = await upsertBatch(target, object, [prepared], mapping, tally, 1, history);
         failed.push(...result.failed);
         if (result.fatal) return { failed, fatal: true };
       }
       return { failed, fatal: false };
     }
     try {
-      const result = await repository.upsertMany(pending.map((p) => p.input));
+      const result = await repository.upsertMany(
+        pending.map((p) => p.input),
+        history ? { history: true } : undefined,
+      );
       tally.created += result.created;
       tally.updated += result.updated;
       tally.unchanged += result.unchanged;

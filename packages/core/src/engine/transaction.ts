@@ -65,8 +65,14 @@ async function sharedIsValid(engine: EngineState, trx: Transaction<AnyDatabase>)
   return counter !== undefined;
 }
 
-/** @internal Queues an event to fire after commit. */
+/**
+ * @internal Queues an event to fire after commit, when something listens to it (a listener
+ * subscribed when the event is queued): an import of a million rows in one transaction then holds
+ * no million events nobody reads.
+ */
 export function queueEvent(state: ScopeState, event: PendingEvent): void {
   if (!state.tx) throw new Error('queueEvent outside a transaction');
+  const listeners = state.engine.events.all;
+  if (!listeners.get(event.type)?.length && !listeners.get('*')?.length) return;
   state.tx.events.push(event);
 }

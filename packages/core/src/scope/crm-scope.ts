@@ -1,5 +1,5 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
-import { convertMoney, type ExchangeRate, listRates, setRate } from '../engine/currencies.js';
+import { convertMoney, listRates, setRate } from '../engine/currencies.js';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { findVisible, getVisible } from '../engine/read/find-record.js';
 import {
@@ -8,15 +8,7 @@ import {
   listRecords,
   type RecordQuery,
 } from '../engine/read/list-records.js';
-import type {
-  AnyCustomFields,
-  CreateInput,
-  CrmRecord,
-  ListQuery,
-  Page,
-  UpdateInput,
-  Where,
-} from '../engine/record-types.js';
+import type { AnyCustomFields } from '../engine/record-types.js';
 import { registerScopeState } from '../engine/scope-states.js';
 import { loadSharing, updateSharing } from '../engine/sharing-settings.js';
 import { inTransaction } from '../engine/transaction.js';
@@ -24,9 +16,10 @@ import { loadTenant, visibilityCondition } from '../engine/visibility.js';
 import { createRecord } from '../engine/write/create-record.js';
 import { createRecords } from '../engine/write/create-records.js';
 import { deleteRecord } from '../engine/write/delete-record.js';
+import type { WriteManyOptions } from '../engine/write/record-history.js';
 import { updateRecord } from '../engine/write/update-record.js';
 import { upsertRecord } from '../engine/write/upsert-record.js';
-import { type UpsertManyResult, upsertRecords } from '../engine/write/upsert-records.js';
+import { upsertRecords } from '../engine/write/upsert-records.js';
 import type { KpiProvider } from '../kpi/kpi-definition.js';
 import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
 import type { AnyDatabase } from '../migrations/migration-context.js';
@@ -34,165 +27,33 @@ import type { Money } from '../money/money.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import { type ObjectName, standardObjects } from '../objects/standard-objects.js';
 import { closeLost, closeWon } from '../sales/close-opportunity.js';
+import { importStageHistory } from '../sales/import-stage-history.js';
 import { type ConvertLeadOptions, convertLead } from '../sales/lead-conversion.js';
 import { updateSettings } from '../settings/tenant-settings.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
-import type { SharingPatch, SharingSettings } from '../tenancy/sharing.js';
+import type { SharingPatch } from '../tenancy/sharing.js';
 import { dayInTimeZone, type Tenant } from '../tenancy/tenant.js';
 
-/**
- * Reads of one object through a scope: only the tenant's records the actor may see.
- *
- * @example
- * const page = await scope.stageHistory.list({ where: { opportunityId }, orderBy: { field: 'createdAt' } });
- */
-export interface ObjectReader<TName extends ObjectName, TCustom extends AnyCustomFields> {
-  /** The record, or NOT_FOUND. */
-  get(id: string): Promise<CrmRecord<TName, TCustom>>;
-  /** The record, or undefined. */
-  find(id: string): Promise<CrmRecord<TName, TCustom> | undefined>;
-  /** The record with this external id, or undefined. */
-  findByExternalId(externalId: string): Promise<CrmRecord<TName, TCustom> | undefined>;
-  /** A page of records: filters, one sort field, cursor pagination. */
-  list(query?: ListQuery<CrmRecord<TName, TCustom>>): Promise<Page<CrmRecord<TName, TCustom>>>;
-  /** How many records match. */
-  count(where?: Where<CrmRecord<TName, TCustom>>): Promise<number>;
-}
+import type {
+  CurrencyService,
+  LeadRepository,
+  ObjectReader,
+  ObjectRepository,
+  OpportunityRepository,
+  SharingService,
+} from './scope-repositories.js';
 
-/**
- * Reads and writes of one object through a scope. Every write validates, runs hooks, and is one
- * transaction (or part of the scope's).
- *
- * @example
- * const account = await scope.accounts.create({ name: 'Acme' });
- * await scope.accounts.update(account.id, { version: account.version, industry: 'Retail' });
- */
-export interface ObjectRepository<TName extends ObjectName, TCustom extends AnyCustomFields>
-  extends ObjectReader<TName, TCustom> {
-  /** Creates a record. */
-  create(input: CreateInput<TName, TCustom>): Promise<CrmRecord<TName, TCustom>>;
-  /** Updates a record; `version` must be the stored one, else CONFLICT. */
-  update(id: string, patch: UpdateInput<TName, TCustom>): Promise<CrmRecord<TName, TCustom>>;
-  /** Creates or updates by `externalId` (for imports). */
-  upsert(
-    input: CreateInput<TName, TCustom> & { readonly externalId: string },
-  ): Promise<{ readonly record: CrmRecord<TName, TCustom>; readonly created: boolean }>;
-  /** Deletes a record; a given `version` must be the stored one. Referenced records are a CONFLICT. */
-  delete(id: string, options?: { readonly version?: number }): Promise<void>;
-  /**
-   * Creates many records in one transaction, all or nothing: each is validated and runs its rules
-   * and hooks; references are checked and rows written in bulk. Issue paths start with the index.
-   */
-  createMany(inputs: readonly CreateInput<TName, TCustom>[]): Promise<CrmRecord<TName, TCustom>[]>;
-  /**
-   * Creates or updates many records by `externalId` in one transaction, all or nothing; records
-   * that would not change are not written. What imports use.
-   */
-  upsertMany(
-    inputs: readonly (CreateInput<TName, TCustom> & { readonly externalId: string })[],
-  ): Promise<UpsertManyResult<CrmRecord<TName, TCustom>>>;
-}
-
-/** A line item given with `closeWon`. */
-export type CloseWonLineItem<TCustom extends AnyCustomFields> = Omit<
-  CreateInput<'lineItem', TCustom>,
-  'opportunityId'
->;
-
-/**
- * Opportunities, with the stage moves of a sales process.
- *
- * @example
- * const won = await scope.opportunities.closeWon(deal.id, { version: deal.version });
- */
-export interface OpportunityRepository<TCustom extends AnyCustomFields>
-  extends ObjectRepository<'opportunity', TCustom> {
-  /** Moves to a stage of the opportunity's pipeline; probability and forecast category follow unless given. */
-  changeStage(
-    id: string,
-    change: {
-      readonly version: number;
-      readonly stage: string;
-      readonly probability?: number;
-      readonly amount?: number;
-      readonly closeDate?: string;
-    },
-  ): Promise<CrmRecord<'opportunity', TCustom>>;
-  /** Closes won (today in the tenant's time zone unless `closeDate`), after adding `lineItems`, in one transaction. */
-  closeWon(
-    id: string,
-    options: {
-      readonly version: number;
-      readonly closeDate?: string;
-      readonly lineItems?: readonly CloseWonLineItem<TCustom>[];
-    },
-  ): Promise<CrmRecord<'opportunity', TCustom>>;
-  /** Closes lost with a reason (today unless `closeDate`). */
-  closeLost(
-    id: string,
-    options: { readonly version: number; readonly lostReason: string; readonly closeDate?: string },
-  ): Promise<CrmRecord<'opportunity', TCustom>>;
-}
-
-/** The records a lead conversion touched. */
-export interface ConvertedLead<TCustom extends AnyCustomFields> {
-  /** The lead, now converted. */
-  readonly lead: CrmRecord<'lead', TCustom>;
-  /** The new or merged account. */
-  readonly account: CrmRecord<'account', TCustom>;
-  /** The new or merged contact. */
-  readonly contact: CrmRecord<'contact', TCustom>;
-  /** The new opportunity, unless `opportunity: false`. */
-  readonly opportunity: CrmRecord<'opportunity', TCustom> | null;
-}
-
-/**
- * Leads, with Salesforce-style conversion.
- *
- * @example
- * const { account, contact, opportunity } = await scope.leads.convert(lead.id);
- */
-export interface LeadRepository<TCustom extends AnyCustomFields>
-  extends ObjectRepository<'lead', TCustom> {
-  /** Converts a lead into an account, a contact and (unless `opportunity: false`) an opportunity, in one transaction. */
-  convert(id: string, options?: ConvertLeadOptions): Promise<ConvertedLead<TCustom>>;
-}
-
-/**
- * Money in other currencies, converted through the tenant's base currency.
- *
- * @example
- * await scope.currencies.setRate('USD', 0.92);
- * await scope.currencies.convert({ amount: 100_00, currency: 'USD' }); // { amount: 9200, currency: 'EUR' }
- */
-export interface CurrencyService {
-  /** Sets the rate of a currency: 1 unit of it is `rate` units of the base currency. Admins only. */
-  setRate(currency: string, rate: number): Promise<ExchangeRate>;
-  /** The tenant's rates. */
-  rates(): Promise<ExchangeRate[]>;
-  /** Converts money, to the base currency unless `to` is given. */
-  convert(money: Money, to?: string): Promise<Money>;
-}
-
-/**
- * Who sees and changes what beyond owner and hierarchy: org-wide defaults per object and team
- * sharing (see `docs/security.md`). Everyone reads them; admins change them.
- *
- * @example
- * await admin.sharing.update({ defaults: { account: 'publicRead' }, teams: 'read' });
- * (await rep.sharing.settings()).defaults.account; // 'publicRead'
- */
-export interface SharingService {
-  /** The tenant's sharing settings. */
-  settings(): Promise<SharingSettings>;
-  /**
-   * Changes them (admins; FORBIDDEN for others, VALIDATION for an unknown object or level).
-   * Objects not named keep their default. Scopes made afterwards see the change; a scope
-   * that made the change sees it at once.
-   */
-  update(patch: SharingPatch): Promise<SharingSettings>;
-}
+export type {
+  CloseWonLineItem,
+  ConvertedLead,
+  CurrencyService,
+  LeadRepository,
+  ObjectReader,
+  ObjectRepository,
+  OpportunityRepository,
+  SharingService,
+} from './scope-repositories.js';
 
 /**
  * Everything one actor may do in one tenant. Every read is filtered to the tenant and to what the
@@ -309,9 +170,10 @@ function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
     create: (input: unknown) => createRecord(state, definition, input),
     update: (id: string, patch: unknown) => updateRecord(state, definition, id, patch),
     upsert: (input: Record<string, unknown>) => upsertRecord(state, definition, input),
-    createMany: (inputs: readonly unknown[]) => createRecords(state, definition, inputs),
-    upsertMany: (inputs: readonly Record<string, unknown>[]) =>
-      upsertRecords(state, definition, inputs),
+    createMany: (inputs: readonly unknown[], options?: WriteManyOptions) =>
+      createRecords(state, definition, inputs, undefined, options),
+    upsertMany: (inputs: readonly Record<string, unknown>[], options?: WriteManyOptions) =>
+      upsertRecords(state, definition, inputs, options),
     delete: (id: string, options?: { readonly version?: number }) =>
       deleteRecord(state, definition, id, options),
   };
@@ -358,6 +220,7 @@ export function createScope<
         opportunities.update(id, change),
       closeWon: (id: string, options: unknown) => closeWon(state, id, options),
       closeLost: (id: string, options: unknown) => closeLost(state, id, options),
+      importStageHistory: (entries: readonly unknown[]) => importStageHistory(state, entries),
     },
     currencies: {
       setRate: (currency: string, rate: number) => setRate(state, currency, rate),

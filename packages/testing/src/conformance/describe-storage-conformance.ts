@@ -5,6 +5,7 @@ import { concurrencyCases } from './concurrency-cases.js';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
 import { customFieldCases } from './custom-field-cases.js';
+import { historyImportCases } from './history-import-cases.js';
 import { hooksEventsCases } from './hooks-events-cases.js';
 import { leadConversionCases } from './lead-conversion-cases.js';
 import { migrationCases } from './migration-cases.js';
@@ -60,5 +61,6 @@ export function describeStorageConformance(
     timeZoneCases(setup);
     validationCases(setup);
     bulkWriteCases(setup);
+    historyImportCases(setup);
   });
 }

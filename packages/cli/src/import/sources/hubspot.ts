@@ -29,6 +29,7 @@ export const hubspot: SourceSystem = {
         'Annual Revenue': 'annualRevenue',
         'Number of Employees': 'numberOfEmployees',
         'Country/Region': 'billingCountry',
+        'Create Date': 'createdAt',
       },
     },
     contacts: {
@@ -43,6 +44,7 @@ export const hubspot: SourceSystem = {
         'Job Title': 'title',
         'Original Source': 'leadSource',
         'Associated Company IDs': 'accountId',
+        'Create Date': 'createdAt',
       },
     },
     deals: {
@@ -59,6 +61,7 @@ export const hubspot: SourceSystem = {
           values: { newbusiness: 'New Business', existingbusiness: 'Existing Business' },
         },
         'Associated Company IDs': 'accountId',
+        'Create Date': 'createdAt',
       },
     },
   },

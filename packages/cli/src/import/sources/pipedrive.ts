@@ -15,6 +15,7 @@ export const pipedrive: SourceSystem = {
         'Organization - ID': 'externalId',
         'Organization - Name': 'name',
         'Organization - Address': null,
+        'Organization - Organization created': 'createdAt',
       },
     },
     persons: {
@@ -29,6 +30,7 @@ export const pipedrive: SourceSystem = {
         'Person - Phone': 'phone',
         'Person - Job title': 'title',
         'Person - Organization ID': 'accountId',
+        'Person - Person created': 'createdAt',
       },
     },
     deals: {
@@ -46,6 +48,7 @@ export const pipedrive: SourceSystem = {
         },
         'Deal - Expected close date': 'closeDate',
         'Deal - Lost reason': 'lostReason',
+        'Deal - Deal created': 'createdAt',
       },
     },
   },

@@ -4,7 +4,7 @@ import type { SourceSystem } from './source-system.js';
 // Loader write them; dates are ISO (CloseDate 2026-03-31, ConvertedDate 2026-03-31).
 // OwnerId holds Salesforce user ids: import User.csv first or pass --owner.
 
-/** Salesforce: Account, Contact, Lead, Opportunity. */
+/** Salesforce: Account, Contact, Lead, Opportunity, OpportunityHistory (stage changes). */
 export const salesforce: SourceSystem = {
   id: 'salesforce',
   mappings: {
@@ -20,6 +20,7 @@ export const salesforce: SourceSystem = {
         NumberOfEmployees: 'numberOfEmployees',
         BillingCountry: 'billingCountry',
         ParentId: 'parentId',
+        CreatedDate: 'createdAt',
         OwnerId: null,
       },
     },
@@ -35,6 +36,7 @@ export const salesforce: SourceSystem = {
         Phone: 'phone',
         Title: 'title',
         LeadSource: 'leadSource',
+        CreatedDate: 'createdAt',
         OwnerId: null,
       },
     },
@@ -60,6 +62,7 @@ export const salesforce: SourceSystem = {
         ConvertedAccountId: 'convertedAccountId',
         ConvertedContactId: 'convertedContactId',
         ConvertedOpportunityId: 'convertedOpportunityId',
+        CreatedDate: 'createdAt',
         OwnerId: null,
       },
     },
@@ -89,7 +92,21 @@ export const salesforce: SourceSystem = {
             Omitted: 'Omitted',
           },
         },
+        CreatedDate: 'createdAt',
         OwnerId: null,
+      },
+    },
+    opportunityHistory: {
+      object: 'stageHistory',
+      ignoreUnmapped: true,
+      columns: {
+        OpportunityId: 'opportunityId',
+        StageName: 'stage',
+        Amount: 'amount',
+        Probability: 'probability',
+        CloseDate: 'closeDate',
+        CreatedDate: 'changedAt',
+        CreatedById: 'changedBy',
       },
     },
   },
@@ -97,6 +114,7 @@ export const salesforce: SourceSystem = {
     { files: ['Account.csv'], mapping: 'salesforce.account' },
     { files: ['Contact.csv'], mapping: 'salesforce.contact' },
     { files: ['Opportunity.csv'], mapping: 'salesforce.opportunity' },
+    { files: ['OpportunityHistory.csv'], mapping: 'salesforce.opportunityHistory' },
     { files: ['Lead.csv'], mapping: 'salesforce.lead' },
   ],
 };

@@ -20,6 +20,9 @@ export interface InsertMeta {
   readonly id: string;
   readonly externalId: string | null;
   readonly custom: Record<string, unknown>;
+  /** A history import's own creation date and author (else now and the actor). */
+  readonly createdAt?: string | undefined;
+  readonly createdBy?: string | undefined;
 }
 
 /**
@@ -134,12 +137,14 @@ function newRecord(
 ): StoredRecord {
   const now = state.engine.now().toISOString();
   const actorId = state.actor.id;
+  const createdAt = meta.createdAt ?? now;
+  const createdBy = meta.createdBy ?? actorId;
   const record: StoredRecord = {
     tenantId: state.tenantId,
     id: meta.id,
     version: 1,
-    createdAt: now,
-    createdBy: actorId,
+    createdAt,
+    createdBy,
     updatedAt: now,
     updatedBy: actorId,
     externalId: meta.externalId,
@@ -152,8 +157,8 @@ function newRecord(
   columns.tenantId = state.tenantId;
   columns.id = meta.id;
   columns.version = 1;
-  columns.createdAt = now;
-  columns.createdBy = actorId;
+  columns.createdAt = createdAt;
+  columns.createdBy = createdBy;
   columns.updatedAt = now;
   columns.updatedBy = actorId;
   columns.externalId = meta.externalId;

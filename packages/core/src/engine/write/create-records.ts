@@ -9,6 +9,12 @@ import { inTransaction } from '../transaction.js';
 import { finishInsert, type InsertMeta, prepareRecord } from './create-record.js';
 import { insertRows } from './insert-rows.js';
 import { atIndex, issuesAt } from './issue-paths.js';
+import {
+  stateAt,
+  type TakenHistory,
+  takeHistory,
+  type WriteManyOptions,
+} from './record-history.js';
 import { splitMeta, writeSchemas } from './write-schemas.js';
 
 /** How many issues one batch reports at most. */
@@ -23,16 +29,16 @@ interface ParsedInput extends Omit<InsertMeta, 'id'> {
 /** Parses every input; VALIDATION with the issues of all of them (up to 100) if any fails. */
 function parseAll(
   definition: AnyObjectDefinition,
-  inputs: readonly unknown[],
+  inputs: readonly TakenHistory[],
   indexes: readonly number[],
 ): ParsedInput[] {
   const schema = writeSchemas(definition).create;
   const issues: RapportIssue[] = [];
   const parsed: ParsedInput[] = [];
-  for (const [position, input] of inputs.entries()) {
+  for (const [position, { input, createdAt, createdBy }] of inputs.entries()) {
     const result = schema.safeParse(input);
     if (result.success) {
-      parsed.push(splitMeta(result.data));
+      parsed.push({ ...splitMeta(result.data), createdAt, createdBy });
     } else {
       const index = indexes[position] ?? position;
       issues.push(...issuesAt(index, result.error.issues, maxIssues - issues.length));
@@ -58,9 +64,14 @@ export async function createRecords(
   definition: AnyObjectDefinition,
   inputs: readonly unknown[],
   indexes: readonly number[] = inputs.map((_, index) => index),
+  options?: WriteManyOptions,
 ): Promise<StoredRecord[]> {
   requireWritable(state, definition);
-  const items = parseAll(definition, inputs, indexes);
+  const items = parseAll(
+    definition,
+    takeHistory(state, definition, inputs, indexes, options),
+    indexes,
+  );
   return inTransaction(state, (tx) =>
     insertRecords(
       tx,
@@ -71,6 +82,8 @@ export async function createRecords(
           id: item.id ?? newId(tx.engine.now().getTime()),
           externalId: item.externalId,
           custom: item.custom,
+          createdAt: item.createdAt,
+          createdBy: item.createdBy,
         },
       })),
       indexes,
@@ -88,7 +101,14 @@ export async function insertRecords(
   const records: StoredRecord[] = [];
   for (const [position, item] of items.entries()) {
     try {
-      records.push(await prepareRecord(state, definition, item.values, item.meta));
+      records.push(
+        await prepareRecord(
+          stateAt(state, item.meta.createdAt),
+          definition,
+          item.values,
+          item.meta,
+        ),
+      );
     } catch (error) {
       throw atIndex(error, indexes[position] ?? position);
     }
@@ -110,10 +130,32 @@ export async function insertRecords(
   if (rules?.afterCreateMany) {
     const cache = state.tx?.cache;
     for (const record of records) cache?.rememberRecord(definition.table, record);
-    await rules.afterCreateMany(state, records);
+    for (const run of runsByCreation(items, records)) {
+      await rules.afterCreateMany(stateAt(state, run.createdAt), run.records);
+    }
   }
-  for (const record of records) {
-    await finishInsert(state, definition, record, { rules: !rules?.afterCreateMany });
+  for (const [position, record] of records.entries()) {
+    await finishInsert(stateAt(state, items[position]?.meta.createdAt), definition, record, {
+      rules: !rules?.afterCreateMany,
+    });
   }
   return records;
+}
+
+/**
+ * Consecutive records of the same given creation instant (one run, without history): what the
+ * engine writes after them (an opportunity's first stage history entry) is dated as they are.
+ */
+function runsByCreation(
+  items: readonly { readonly meta: InsertMeta }[],
+  records: readonly StoredRecord[],
+): { createdAt: string | undefined; records: StoredRecord[] }[] {
+  const runs: { createdAt: string | undefined; records: StoredRecord[] }[] = [];
+  for (const [position, record] of records.entries()) {
+    const createdAt = items[position]?.meta.createdAt;
+    const last = runs.at(-1);
+    if (last && last.createdAt === createdAt) last.records.push(record);
+    else runs.push({ createdAt, records: [record] });
+  }
+  return runs;
 }

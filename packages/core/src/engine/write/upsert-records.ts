@@ -7,6 +7,7 @@ import type { StoredRecord } from '../stored-record.js';
 import { inTransaction } from '../transaction.js';
 import { createRecords } from './create-records.js';
 import { atIndex } from './issue-paths.js';
+import { takeHistory, type WriteManyOptions } from './record-history.js';
 import { applyUpdate } from './update-record.js';
 import { writeSchemas } from './write-schemas.js';
 
@@ -80,17 +81,25 @@ async function updateExisting(
       index,
     );
   }
-  const { version: _version, custom, ...changes } = parsed.data;
+  const { version: _version, custom, ...parsedChanges } = parsed.data;
+  // zod fills `.default()`s into keys a partial patch left out (a lead's status): only the keys
+  // given are changes, else an upsert without that column would reset the stored value.
+  const changes: Record<string, unknown> = {};
+  for (const key in parsedChanges) {
+    if (Object.hasOwn(patch, key)) changes[key] = parsedChanges[key];
+  }
+  // An input that restates the record changes nothing: not even the rules run (a converted
+  // lead, frozen, is then left alone by a second import instead of refused).
+  // Cast: the update schema validated `custom` as an optional record of the declared fields.
+  const customValues = custom as Record<string, unknown> | undefined;
+  if (
+    Object.keys(changes).every((key) => changes[key] === current[key]) &&
+    Object.keys(customValues ?? {}).every((key) => customValues?.[key] === current.custom[key])
+  ) {
+    return current;
+  }
   try {
-    // The update schema typed `custom` as an optional record.
-    return await applyUpdate(
-      state,
-      definition,
-      current,
-      changes,
-      // Cast: the write schema validated custom fields as an object of the declared fields.
-      custom as Record<string, unknown> | undefined,
-    );
+    return await applyUpdate(state, definition, current, changes, customValues);
   } catch (error) {
     throw atIndex(error, index);
   }
@@ -105,9 +114,17 @@ export async function upsertRecords(
   state: ScopeState,
   definition: AnyObjectDefinition,
   inputs: readonly Record<string, unknown>[],
+  options?: WriteManyOptions,
 ): Promise<UpsertManyResult<StoredRecord>> {
   requireWritable(state, definition);
   const externalIds = externalIdsOf(definition, inputs);
+  const histories = takeHistory(
+    state,
+    definition,
+    inputs,
+    inputs.map((_, index) => index),
+    options,
+  );
   return inTransaction(state, async (tx) => {
     const existing = await findManyByExternalId(tx, definition, [...externalIds.keys()]);
     const records: StoredRecord[] = new Array(inputs.length);
@@ -120,7 +137,18 @@ export async function upsertRecords(
         toCreate.push({ input, index });
         continue;
       }
-      const record = await updateExisting(tx, definition, current, input, index);
+      const history = histories[index];
+      if (history?.createdAt !== undefined && !sameInstant(history.createdAt, current.createdAt)) {
+        throw validationError(
+          definition.name,
+          [index, 'createdAt'],
+          `is ${current.createdAt} for the stored record: a record's creation date is set once, when it is created`,
+          'created_at_set',
+        );
+      }
+      // The taken input has no createdAt or createdBy: an existing record keeps its own.
+      const patch = (history?.input ?? input) as Record<string, unknown>;
+      const record = await updateExisting(tx, definition, current, patch, index);
       if (record === current) unchanged++;
       else updated++;
       records[index] = record;
@@ -130,6 +158,7 @@ export async function upsertRecords(
       definition,
       toCreate.map((item) => item.input),
       toCreate.map((item) => item.index),
+      options,
     );
     for (const [position, record] of created.entries()) {
       const index = toCreate[position]?.index;
@@ -137,4 +166,9 @@ export async function upsertRecords(
     }
     return { records, created: created.length, updated, unchanged };
   });
+}
+
+/** Whether two timestamps (as given, and as a storage returns them) are one instant. */
+function sameInstant(given: string, stored: unknown): boolean {
+  return new Date(given).getTime() === new Date(String(stored)).getTime();
 }
