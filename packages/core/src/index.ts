@@ -130,6 +130,7 @@ export type {
 } from './migrations/migration-context.js';
 export type { MigrationReport } from './migrations/run-migrations.js';
 export { currencyCodeSchema, isCurrencyCode, minorUnitDigits } from './money/currency.js';
+export { type MajorUnitsResult, parseMajorUnits } from './money/major-units.js';
 export {
   convertMinor,
   formatMoney,

@@ -1,4 +1,4 @@
-import { minorUnitDigits, type ObjectName, standardObjects } from '@rapport/core';
+import { type ObjectName, parseMajorUnits, standardObjects } from '@rapport/core';
 import type { ColumnMapping, ColumnRule } from './column-mapping.js';
 import { readDate } from './date-formats.js';
 
@@ -103,17 +103,16 @@ function readValue(
               : `"${text}" is not a number (use . for decimals, no thousands separators; or set the decimal comma)`,
         };
       }
-      const value = Number(trimmed);
-      if (kind === 'number') return { value };
-      let digits: number;
-      try {
-        digits = minorUnitDigits(currency);
-      } catch {
+      if (kind === 'number') return { value: Number(trimmed) };
+      // Exact, from the digits: 12.345 EUR is refused, never rounded to 12.35.
+      const money = parseMajorUnits(trimmed, currency);
+      if ('minor' in money) return { value: money.minor };
+      if (money.code === 'unknown_currency') {
         return {
           problem: `cannot be read in currency "${currency}", which is not an ISO 4217 code`,
         };
       }
-      return { value: Math.round(value * 10 ** digits) };
+      return { problem: money.reason };
     }
     case 'boolean': {
       const lower = text.trim().toLowerCase();

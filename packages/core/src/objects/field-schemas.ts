@@ -43,8 +43,18 @@ export const timestampSchema = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value).toISOString());
 
-/** Money in integer minor units, never negative. */
-export const minorUnitsSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/**
+ * Money in integer minor units, never negative. A fraction of a minor unit (`1234.5` cents) is
+ * refused with its own message rather than rounded: it usually means major units were sent.
+ */
+export const minorUnitsSchema = z
+  .number()
+  .int({
+    error: (issue) =>
+      `must be a whole number of minor units (cents: 12.34 EUR is 1234); ${String(issue.input)} is not, and amounts are not rounded`,
+  })
+  .nonnegative()
+  .max(Number.MAX_SAFE_INTEGER);
 
 /** A currency code; when left out, the tenant's base currency is used. */
 export const optionalCurrency = currencyCodeSchema.optional();
