@@ -62,7 +62,7 @@ export {
   type RapportErrorOptions,
   type RapportIssue,
 } from './errors/rapport-error.js';
-export { newId } from './ids/id.js';
+export { newId, recordIdPattern } from './ids/id.js';
 export {
   type AnyKpiDefinition,
   type DeclaredKpi,

@@ -21,7 +21,7 @@ export type ApiRecord = { readonly id: string; readonly version: number } & Read
  * is not an object. An empty body is an empty object.
  */
 export async function readJsonObject(c: Context<ApiEnv>): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   if (text.trim() === '') return {};
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
@@ -40,6 +40,28 @@ export async function readJsonObject(c: Context<ApiEnv>): Promise<Record<string,
     throw new HttpProblem('BAD_REQUEST', 'the body must be a JSON object');
   }
   return value as Record<string, unknown>;
+}
+
+// fatal: a byte that is not UTF-8 throws instead of becoming U+FFFD; a BOM is dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * @internal The body as text, 400 with code `invalid_utf8` when it is not UTF-8 (RFC 8259 8.1:
+ * JSON is UTF-8), instead of storing U+FFFD where the client sent something else. The bytes are
+ * read once (Hono caches them), so the idempotency fingerprint sees the same ones.
+ */
+export async function readBodyText(c: Context<ApiEnv>): Promise<string> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const issue: RapportIssue = {
+      path: [],
+      message: 'the body is not UTF-8',
+      code: 'invalid_utf8',
+    };
+    throw new HttpProblem('BAD_REQUEST', 'the body must be UTF-8 encoded JSON', [issue]);
+  }
 }
 
 /** @internal The ETag of a record: its version, as a strong validator. */

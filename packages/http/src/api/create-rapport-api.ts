@@ -233,7 +233,10 @@ function idempotencyMiddleware(store: IdempotencyStore): MiddlewareHandler<ApiEn
     }
     const { tenantId, actor } = c.var.principal;
     const storeKey = JSON.stringify([tenantId, actor.id, key]);
-    const body = await c.req.text();
+    // The bytes, not c.req.text(): Hono caches the first read, and text would hand the body
+    // reader U+FFFD for a byte that is not UTF-8, which it must refuse. Decoded as text() does,
+    // so fingerprints stored before stay the same.
+    const body = new TextDecoder().decode(await c.req.arrayBuffer());
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([c.req.method, c.req.path, body]))
       .digest('hex');
