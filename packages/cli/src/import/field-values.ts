@@ -89,7 +89,7 @@ function readValue(
   text: string,
   currency: string,
   rule: Pick<ColumnRule, 'dateFormat' | 'decimal'>,
-): { value: unknown } | { problem: string } {
+): { value: unknown } | { problem: string; field?: string } {
   switch (kind) {
     case 'number':
     case 'money': {
@@ -108,8 +108,10 @@ function readValue(
       const money = parseMajorUnits(trimmed, currency);
       if ('minor' in money) return { value: money.minor };
       if (money.code === 'unknown_currency') {
+        // The currency is what is wrong: the problem names it, so the currency column is shown.
         return {
-          problem: `cannot be read in currency "${currency}", which is not an ISO 4217 code`,
+          field: 'currency',
+          problem: `"${currency}" is not an ISO 4217 currency code, so money cannot be read in it`,
         };
       }
       return { problem: money.reason };
@@ -199,8 +201,12 @@ export function rowToInput(
     if (mapped.text === '') return;
     if (rule.field === 'externalId') return put(rule.field, mapped.text.trim());
     const result = readValue(kindOf(rule.field), mapped.text, currency, rule);
-    if ('problem' in result) problems.push({ field: rule.field, message: result.problem });
-    else put(rule.field, result.value);
+    if (!('problem' in result)) return put(rule.field, result.value);
+    const field = result.field ?? rule.field;
+    // Several money cells of one row may blame its one currency.
+    if (!problems.some((p) => p.field === field && p.message === result.problem)) {
+      problems.push({ field, message: result.problem });
+    }
   };
   for (const [index, rules] of mapping.rules.entries()) {
     const text = values[index] ?? '';
