@@ -14,7 +14,10 @@ beforeAll(async () => {
   fx = await fuzzFixture();
 });
 
-const send = (path: string, init: { method?: string; body?: BodyInit; headers?: object } = {}) =>
+const send = async (
+  path: string,
+  init: { method?: string; body?: string | Uint8Array; headers?: object } = {},
+): Promise<Response> =>
   fx.api.request(path, {
     method: init.method ?? 'GET',
     headers: {
@@ -95,9 +98,7 @@ describe('a body that is not UTF-8 is refused, not stored as U+FFFD', () => {
     expect(response.status).toBe(201);
     const created = (await response.json()) as { id: string; name: string };
     expect(created.name).toBe('Café Müller 東京 😀');
-    const stored = (await send(`/accounts/${created.id}`).then((r) => r.json())) as {
-      name: string;
-    };
+    const stored = (await (await send(`/accounts/${created.id}`)).json()) as { name: string };
     expect(Buffer.from(stored.name)).toEqual(Buffer.from('Café Müller 東京 😀'));
   });
 });
