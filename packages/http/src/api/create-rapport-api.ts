@@ -19,7 +19,7 @@ import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-do
 import type { OpenApiDocument } from '../openapi/openapi-types.js';
 import { HttpProblem, problemOf, problemResponse, toProblem } from '../problems/problem-details.js';
 import { addReferenceRoutes } from '../reference/reference-routes.js';
-import type { ApiEnv } from './api-env.js';
+import { type ApiEnv, utf8QueryMiddleware } from './api-env.js';
 import { collections } from './collections.js';
 import { addKpiRoutes } from './kpi-routes.js';
 import { addObjectRoutes } from './object-routes.js';
@@ -127,6 +127,7 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
       kpiLimit instanceof ConcurrencyLimit ? kpiLimit : new ConcurrencyLimit(kpiLimit ?? 2),
     ),
   );
+  app.use('*', utf8QueryMiddleware);
   app.use(
     '*',
     bodyLimit({

@@ -103,6 +103,24 @@ describe('a body that is not UTF-8 is refused, not stored as U+FFFD', () => {
   });
 });
 
+describe('a query that is not UTF-8 is refused, not read as U+FFFD', () => {
+  it('percent-encoded bytes that are not UTF-8 are 400 invalid_utf8 on lists and KPIs', async () => {
+    for (const path of [
+      '/accounts?name=Caf%E9',
+      '/accounts?name[startsWith]=%C0%AF',
+      '/opportunities?%FF=1',
+      '/kpis/evaluate?ids=pipeline.openCount&filter[owner]=%ED%A0%80',
+    ]) {
+      const response = await send(path);
+      expect(response.status, path).toBe(400);
+      const problem = (await response.json()) as Problem;
+      expect(problem.issues.map((issue) => issue.code)).toEqual(['invalid_utf8']);
+    }
+    const ok = await send(`/accounts?name=${encodeURIComponent('Café 東京')}`);
+    expect(ok.status).toBe(200);
+  });
+});
+
 describe('path ids follow the id pattern', () => {
   it('the OpenAPI document declares the pattern on every {id}, and ids Rapport makes fit it', async () => {
     const document = (await (await send('/openapi.json')).json()) as OpenApiDocument;
