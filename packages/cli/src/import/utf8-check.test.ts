@@ -2,9 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { readConfigFile } from '../config/load-config.js';
 import { InputError } from '../errors/cli-errors.js';
+import { readMappingFile } from './column-mapping.js';
 import { openCsv } from './csv-rows.js';
-import { assertUtf8, findUtf8Break } from './utf8-check.js';
+import { assertUtf8, findUtf8Break, readUtf8File } from './utf8-check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rapport-utf8-'));
 let files = 0;
@@ -87,5 +89,35 @@ describe('openCsv', () => {
     for await (const row of csv.rows) rows.push(row.values);
     expect(csv.header).toEqual(['Name', 'City']);
     expect(rows).toEqual([['Müller', 'Köln']]);
+  });
+});
+
+describe('config and mapping files', () => {
+  const json = (...parts: (string | number[])[]) => {
+    const path = join(dir, `f${files++}.json`);
+    writeFileSync(
+      path,
+      Buffer.concat(
+        parts.map((part) => (typeof part === 'string' ? Buffer.from(part) : Buffer.from(part))),
+      ),
+    );
+    return path;
+  };
+
+  test('a mapping or config file that is not UTF-8 is INVALID_UTF8 with its line, not U+FFFD in a value map', async () => {
+    const mapping = json(
+      '{\n  "columns": {\n    "Stage": { "field": "stage", "values": { "Gew',
+      [0xe4],
+      'hlt": "Open" } }\n  }\n}',
+    );
+    expect(() => readMappingFile(mapping)).toThrow(/:3: INVALID_UTF8 byte 0xE4/);
+    const config = json('{ "tenant": { "name": "M', [0xfc], 'ller" } }');
+    await expect(readConfigFile(config)).rejects.toThrow(/:1: INVALID_UTF8 byte 0xFC/);
+  });
+
+  test('UTF-8 with a BOM is read without it', () => {
+    const path = json([0xef, 0xbb, 0xbf], '{ "columns": { "Stufe": "stage" } }');
+    expect(readUtf8File(path).startsWith('{')).toBe(true);
+    expect(readMappingFile(path).columns).toEqual({ Stufe: 'stage' });
   });
 });

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { InputError } from '../errors/cli-errors.js';
 
 /**
@@ -89,6 +89,31 @@ export async function findUtf8Break(path: string): Promise<Utf8Break | undefined
   return undefined;
 }
 
+function utf8Error(path: string, broken: Utf8Break): InputError {
+  const byte = `0x${broken.byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  return new InputError(
+    `${path}:${broken.line}: INVALID_UTF8 byte ${byte} at offset ${broken.offset} is not UTF-8; save the file as UTF-8 (a BOM is fine; Excel: "CSV UTF-8"). Nothing was imported`,
+    'INVALID_UTF8',
+  );
+}
+
+/**
+ * A small text file (a config or mapping) read as UTF-8, without its BOM; a byte that is not
+ * UTF-8 is an InputError `INVALID_UTF8` naming the line, not a U+FFFD in a value map.
+ *
+ * @example
+ * const text = readUtf8File('hubspot-deals.json');
+ */
+export function readUtf8File(path: string): string {
+  const bytes = readFileSync(path);
+  if (!isUtf8(bytes)) {
+    const at = firstBreak(bytes);
+    const line = 1 + lineBreaks(bytes.subarray(0, at), false).count;
+    throw utf8Error(path, { line, offset: at, byte: bytes[at] ?? 0 });
+  }
+  return bytes.toString('utf8').replace(/^\uFEFF/, '');
+}
+
 /**
  * Refuses a file that is not UTF-8 before anything of it is read as rows: a byte outside UTF-8
  * would otherwise become U+FFFD in the database, silently. The error names the line.
@@ -98,10 +123,5 @@ export async function findUtf8Break(path: string): Promise<Utf8Break | undefined
  */
 export async function assertUtf8(path: string): Promise<void> {
   const broken = await findUtf8Break(path);
-  if (!broken) return;
-  const byte = `0x${broken.byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  throw new InputError(
-    `${path}:${broken.line}: INVALID_UTF8 byte ${byte} at offset ${broken.offset} is not UTF-8; save the file as UTF-8 (a BOM is fine; Excel: "CSV UTF-8"). Nothing was imported`,
-    'INVALID_UTF8',
-  );
+  if (broken) throw utf8Error(path, broken);
 }
