@@ -199,7 +199,16 @@ export function rowToInput(
     const mapped = mapValue(rule, text);
     if ('value' in mapped) return put(rule.field, mapped.value);
     if (mapped.text === '') return;
-    if (rule.field === 'externalId') return put(rule.field, mapped.text.trim());
+    if (rule.field === 'externalId') {
+      const externalId = mapped.text.trim();
+      // Refused here: the engine's upsert looks the external id up before it validates it, and
+      // PostgreSQL fails on a NUL in a query with a raw error.
+      if (externalId.includes('\u0000')) {
+        problems.push({ field: rule.field, message: 'must not contain a NUL character' });
+        return;
+      }
+      return put(rule.field, externalId);
+    }
     const result = readValue(kindOf(rule.field), mapped.text, currency, rule);
     if (!('problem' in result)) return put(rule.field, result.value);
     const field = result.field ?? rule.field;

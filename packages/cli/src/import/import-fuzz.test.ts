@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import pg from 'pg';
 import { afterAll, expect, it } from 'vitest';
 import { openCrm } from '../database/open-crm.js';
 import {
@@ -33,6 +34,29 @@ it(`${count} generated bad cells over every import field of every importable obj
   expect(result.sent).toBe(count);
   // Every field is hit at this size (about 130 fields); the long run hits each many times.
   if (count >= 1000) expect(result.fieldsHit).toBe(result.fields);
+}, 600_000);
+
+const postgresBase = process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** PostgreSQL refuses what SQLite stores (NUL, overlong bytes): a fifth of the cells go there too. */
+const postgresCount = Math.max(200, Math.round(count / 5));
+
+it(`${postgresCount} of them on PostgreSQL: the same refusals, no raw database error, the schema unchanged`, async () => {
+  const schema = `hardening_import_fuzz_${process.pid}_${Date.now()}`;
+  const location = `${postgresBase}${postgresBase.includes('?') ? '&' : '?'}schema=${schema}`;
+  try {
+    const result = await runImportFuzz(postgresCount, seed + 1, location);
+    for (const finding of result.findings.slice(0, 30))
+      console.error('finding (postgres):', JSON.stringify(finding));
+    console.info(`import fuzz on PostgreSQL (seed ${seed + 1}): ${result.sent} bad cells`);
+    expect(result.findings).toEqual([]);
+    expect(result.unchanged).toBe(true);
+    expect(result.sent).toBe(postgresCount);
+  } finally {
+    const client = new pg.Client({ connectionString: postgresBase });
+    await client.connect();
+    await client.query(`drop schema if exists "${schema}" cascade`);
+    await client.end();
+  }
 }, 600_000);
 
 // The built binary, as a user runs it (`npm test` builds first): a smaller sample.

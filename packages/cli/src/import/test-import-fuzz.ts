@@ -35,10 +35,22 @@ export interface ImportFinding {
 /** The tenant the fuzz imports into. */
 export const fuzzTenant = 'fuzz';
 
-/** Every table with its rows sorted, as one string: what "nothing changed" compares. */
-export async function databaseDump(db: QueryExecutorProvider): Promise<string> {
-  const tables = await sql<{ name: string; sql: string }>`
-    select name, sql from sqlite_master where type = 'table' order by name`.execute(db);
+/**
+ * Every table with its rows sorted, as one string: what "nothing changed" compares. SQLite
+ * tables come with their DDL; PostgreSQL ones are those of the search path's schema.
+ */
+export async function databaseDump(
+  db: QueryExecutorProvider,
+  dialect: 'sqlite' | 'postgres' = 'sqlite',
+): Promise<string> {
+  const tables =
+    dialect === 'sqlite'
+      ? await sql<{ name: string; sql: string }>`
+          select name, sql from sqlite_master where type = 'table' order by name`.execute(db)
+      : await sql<{ name: string; sql: string }>`
+          select table_name as name, table_name as sql from information_schema.tables
+          where table_schema = current_schema() and table_type = 'BASE TABLE'
+          order by table_name`.execute(db);
   const parts: string[] = [];
   for (const { name, sql: ddl } of tables.rows) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(name)}`.execute(db);
@@ -444,11 +456,12 @@ const rowsPerFile = 4;
 
 /**
  * Imports `count` generated bad cells through the CLI's import (the library entry), a file per
- * few rows of one object; returns what was sent, the findings and whether the database changed.
+ * few rows of one object, into a SQLite database or a PostgreSQL URL (`?schema=`); returns what was sent, the findings and whether the database changed.
  */
-export async function runImportFuzz(count: number, seed?: number) {
-  const fx = await importFuzzFixture();
+export async function runImportFuzz(count: number, seed?: number, location = ':memory:') {
+  const fx = await importFuzzFixture(location);
   const db = fx.rawDatabase();
+  const dialect = location.startsWith('postgres') ? 'postgres' : 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'rapport-import-fuzz-'));
   const findings: ImportFinding[] = [];
   const categories: Record<string, number> = {};
@@ -474,7 +487,7 @@ export async function runImportFuzz(count: number, seed?: number) {
       });
       if (summary.created !== 1) throw new Error(`the valid ${object} row does not import`);
     }
-    const before = await databaseDump(db);
+    const before = await databaseDump(db, dialect);
     const cells = fc.sample(badCells(), {
       numRuns: count,
       ...(seed === undefined ? {} : { seed }),
@@ -498,7 +511,7 @@ export async function runImportFuzz(count: number, seed?: number) {
       }
     }
     for (const list of byObject.values()) if (list.length > 0) await importOne(list);
-    const after = await databaseDump(db);
+    const after = await databaseDump(db, dialect);
     return {
       sent: cells.length,
       fields: importFields().length,
