@@ -51,7 +51,7 @@ export {
   type RapportErrorOptions,
   type RapportIssue,
 } from './errors/rapport-error.js';
-export { newId } from './ids/id.js';
+export { newId, recordIdPattern } from './ids/id.js';
 export {
   type AnyKpiDefinition,
   type DeclaredKpi,
@@ -120,6 +120,7 @@ export type {
 } from './migrations/migration-context.js';
 export type { MigrationReport } from './migrations/run-migrations.js';
 export { currencyCodeSchema, isCurrencyCode, minorUnitDigits } from './money/currency.js';
+export { type MajorUnitsResult, parseMajorUnits } from './money/major-units.js';
 export {
   convertMinor,
   formatMoney,

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createJiti } from 'jiti';
 import type { z } from 'zod';
 import { InputError } from '../errors/cli-errors.js';
+import { readUtf8File } from '../import/utf8-check.js';
 import { rapportConfigSchema } from './config-schema.js';
 
 /** The file names `rapport` looks for, in this order, in the working directory. */
@@ -66,12 +67,13 @@ export async function readConfigFile(file: string): Promise<LoadedConfig> {
   let raw: unknown;
   try {
     if (file.endsWith('.json')) {
-      raw = JSON.parse(readFileSync(file, 'utf8'));
+      raw = JSON.parse(readUtf8File(file));
     } else {
       const jiti = createJiti(import.meta.url, { moduleCache: false });
       raw = await jiti.import(file, { default: true });
     }
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       `${file}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
     );

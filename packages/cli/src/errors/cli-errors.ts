@@ -12,6 +12,13 @@ export const exitCodes = { ok: 0, badInput: 1, usage: 2 } as const;
  */
 export class InputError extends Error {
   override readonly name = 'InputError';
+  /** A stable code of the kind of bad input, where callers may branch on it (`INVALID_UTF8`). */
+  readonly code: string | undefined;
+
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { type ObjectName, standardObjects } from '@rapport/core';
 import { type ImportMappingConfig, importMappingSchema } from '../config/config-schema.js';
 import { InputError } from '../errors/cli-errors.js';
+import { readUtf8File } from './utf8-check.js';
 
 /** How one column fills one field: the field, and how its text is read. */
 export interface ColumnRule {
@@ -78,8 +78,9 @@ export function readMappingFile(
 ): Omit<ImportMappingConfig, 'object'> & { object?: ObjectName } {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readUtf8File(path));
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputError(
       `mapping file ${path}: ${error instanceof Error ? error.message : String(error)}`,
     );

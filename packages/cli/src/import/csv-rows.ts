@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
 import { InputError } from '../errors/cli-errors.js';
+import { assertUtf8 } from './utf8-check.js';
 
 /**
  * One data row of a CSV file: its values by header column and the line it starts on.
@@ -41,7 +42,8 @@ function lineBreaks(raw: string): number {
 }
 
 /**
- * Opens a CSV file: UTF-8 with or without a BOM, LF or CRLF, quoted fields (with commas, quotes
+ * Opens a CSV file: UTF-8 with or without a BOM (a byte that is not UTF-8 is an input error
+ * naming its line, code `INVALID_UTF8`), LF or CRLF, quoted fields (with commas, quotes
  * and line breaks inside), blank lines skipped. A row with fewer values than the header gets
  * empty strings; extra values must be empty (a trailing comma), else it is an input error.
  *
@@ -50,6 +52,8 @@ function lineBreaks(raw: string): number {
  */
 export async function openCsv(path: string): Promise<CsvFile> {
   if (!existsSync(path)) throw new InputError(`file ${path} not found`);
+  // A whole pass first, so that a file that is not UTF-8 is refused before any row lands.
+  await assertUtf8(path);
   const stream = createReadStream(path);
   const total = statSync(path).size;
   const parser = stream.pipe(

@@ -35,13 +35,17 @@ export function readDate(text: string, pattern: string | undefined): ReadDate {
       return { problem: `"${text}" is not a date (YYYY-MM-DD, or give the column's date format)` };
     }
     const [, day, time, offset] = match;
-    if (!time) {
-      const date = new Date(`${day}T00:00:00Z`);
-      if (!isValid(date) || date.toISOString().slice(0, 10) !== day) {
-        return { problem: `"${text}" is not a date of the calendar` };
-      }
-      // Cast: the format's pattern matched, so its day group is set.
-      return { day: day as string };
+    // JavaScript rolls 2026-02-30 over to March 2 (with or without a time): check the day first.
+    const midnight = new Date(`${day}T00:00:00Z`);
+    if (!isValid(midnight) || midnight.toISOString().slice(0, 10) !== day) {
+      return { problem: `"${text}" is not a date of the calendar` };
+    }
+    // Cast: the format's pattern matched, so its day group is set.
+    if (!time) return { day: day as string };
+    // And 24:00 or 10:75 over to the next hour or day.
+    const [hours = 0, minutes = 0, seconds = 0] = time.split(':').map(Number);
+    if (hours > 23 || minutes > 59 || seconds >= 60) {
+      return { problem: `"${text}" is not a time of the day` };
     }
     const zone = offset
       ? /^[zZ]$/.test(offset)

@@ -19,7 +19,7 @@ test('a row becomes upsert input: money in major units, ISO dates, empty cells l
     rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, [
       'D1',
       'Deal',
-      '1234.56',
+      '1235',
       'JPY',
       '2026-09-30T00:00:00Z',
       '40',
@@ -56,6 +56,47 @@ test('a row becomes upsert input: money in major units, ISO dates, empty cells l
     '',
   ]);
   expect(bad.problems.map((p) => p.field)).toEqual(['amount', 'probability']);
+});
+
+test('money with more decimals than its currency has is a problem of the field, never rounded', () => {
+  const header = ['Id', 'Name', 'Amount', 'Currency', 'Close Date'];
+  const mapping = buildColumnMapping('opportunity', header, {});
+  const read = (amount: string, currency: string) =>
+    rowToInput({ object: 'opportunity', mapping, baseCurrency: 'EUR' }, [
+      'D1',
+      'Deal',
+      amount,
+      currency,
+      '2026-09-30',
+    ]);
+  for (const [amount, currency] of [
+    ['12.345', 'EUR'],
+    ['12.345', ''],
+    ['1234.56', 'JPY'],
+    ['0.5', 'KRW'],
+    ['1.0005', 'BHD'],
+    ['1e-3', 'USD'],
+  ] as const) {
+    const { input, problems } = read(amount, currency);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.field).toBe('amount');
+    expect(problems[0]?.message).toMatch(/more decimals than (EUR|JPY|KRW|BHD|USD)/);
+    expect(input.amount).toBeUndefined();
+  }
+  expect(read('12.340', 'EUR').input.amount).toBe(1234);
+  expect(read('1.234', 'BHD').input.amount).toBe(1234);
+  expect(read('1234', 'JPY').input.amount).toBe(1234);
+  const comma = buildColumnMapping('opportunity', header, { decimal: ',' });
+  const written = rowToInput({ object: 'opportunity', mapping: comma, baseCurrency: 'EUR' }, [
+    'D1',
+    'Deal',
+    '1.234,567',
+    '',
+    '2026-09-30',
+  ]);
+  expect(written.problems.map((p) => p.field)).toEqual(['amount']);
+  const past = read('90071992547409.92', 'EUR');
+  expect(past.problems[0]?.message).toContain('minor units');
 });
 
 test('timestamps accept a day or a local time and become UTC instants', () => {

@@ -1,4 +1,4 @@
-import { minorUnitDigits, type ObjectName, standardObjects } from '@rapport/core';
+import { type ObjectName, parseMajorUnits, standardObjects } from '@rapport/core';
 import type { ColumnMapping, ColumnRule } from './column-mapping.js';
 import { readDate } from './date-formats.js';
 
@@ -92,7 +92,7 @@ function readValue(
   text: string,
   currency: string,
   rule: Pick<ColumnRule, 'dateFormat' | 'decimal'>,
-): { value: unknown } | { problem: string } {
+): { value: unknown } | { problem: string; field?: string } {
   switch (kind) {
     case 'number':
     case 'money': {
@@ -106,17 +106,18 @@ function readValue(
               : `"${text}" is not a number (use . for decimals, no thousands separators; or set the decimal comma)`,
         };
       }
-      const value = Number(trimmed);
-      if (kind === 'number') return { value };
-      let digits: number;
-      try {
-        digits = minorUnitDigits(currency);
-      } catch {
+      if (kind === 'number') return { value: Number(trimmed) };
+      // Exact, from the digits: 12.345 EUR is refused, never rounded to 12.35.
+      const money = parseMajorUnits(trimmed, currency);
+      if ('minor' in money) return { value: money.minor };
+      if (money.code === 'unknown_currency') {
+        // The currency is what is wrong: the problem names it, so the currency column is shown.
         return {
-          problem: `cannot be read in currency "${currency}", which is not an ISO 4217 code`,
+          field: 'currency',
+          problem: `"${currency}" is not an ISO 4217 currency code, so money cannot be read in it`,
         };
       }
-      return { value: Math.round(value * 10 ** digits) };
+      return { problem: money.reason };
     }
     case 'boolean': {
       const lower = text.trim().toLowerCase();
@@ -201,10 +202,23 @@ export function rowToInput(
     const mapped = mapValue(rule, text);
     if ('value' in mapped) return put(rule.field, mapped.value);
     if (mapped.text === '') return;
-    if (rule.field === 'externalId') return put(rule.field, mapped.text.trim());
+    if (rule.field === 'externalId') {
+      const externalId = mapped.text.trim();
+      // Refused here: the engine's upsert looks the external id up before it validates it, and
+      // PostgreSQL fails on a NUL in a query with a raw error.
+      if (externalId.includes('\u0000')) {
+        problems.push({ field: rule.field, message: 'must not contain a NUL character' });
+        return;
+      }
+      return put(rule.field, externalId);
+    }
     const result = readValue(kindOf(rule.field), mapped.text, currency, rule);
-    if ('problem' in result) problems.push({ field: rule.field, message: result.problem });
-    else put(rule.field, result.value);
+    if (!('problem' in result)) return put(rule.field, result.value);
+    const field = result.field ?? rule.field;
+    // Several money cells of one row may blame its one currency.
+    if (!problems.some((p) => p.field === field && p.message === result.problem)) {
+      problems.push({ field, message: result.problem });
+    }
   };
   for (const [index, rules] of mapping.rules.entries()) {
     const text = values[index] ?? '';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createCrm } from '@rapport/core';
 import { sqliteStorage } from '@rapport/sqlite';
 import { beforeEach, describe, expect, test } from 'vitest';
+import { InputError } from '../errors/cli-errors.js';
 import { ImportRejected, importRecords } from './import-records.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rapport-import-'));
@@ -156,5 +157,80 @@ describe('importRecords', () => {
     const [, first, second] = text.split(/\r\n(?=[^\n])/);
     expect(first).toMatch(/^'=cmd\|calc,"'\n=HYPERLINK\(""http:\/\/evil""\)",ghost,2,/);
     expect(second).toMatch(/^B2,'@SUM\(A1\),ghost,4,/);
+  });
+
+  test('money with more decimals than its currency has: VALIDATION of the field with its line, nothing rounded', async () => {
+    const deals = file(
+      'precise.csv',
+      [
+        'Id,Name,Owner,Amount,Currency,Close Date',
+        'D1,Fine,rep-1,12.34,EUR,2026-09-30',
+        'D2,Cents,rep-1,12.345,EUR,2026-09-30',
+        'D3,Yen,rep-1,1234.5,JPY,2026-09-30',
+        'D4,Zeros,rep-1,12.340,EUR,2026-09-30',
+      ].join('\n'),
+    );
+    const error = await importRecords(scope, {
+      object: 'opportunity',
+      file: deals,
+      map: ['Owner=ownerId'],
+      skipInvalid: false,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportRejected);
+    expect(
+      (error as ImportRejected).errors.map((e) => [e.line, e.column, e.field, e.code]),
+    ).toEqual([
+      [3, 'Amount', 'amount', 'VALIDATION'],
+      [4, 'Amount', 'amount', 'VALIDATION'],
+    ]);
+    expect((error as ImportRejected).errors[0]?.message).toMatch(/more decimals than EUR/);
+    expect(await scope.opportunities.count()).toBe(0);
+
+    const summary = await importRecords(scope, {
+      object: 'opportunity',
+      file: deals,
+      map: ['Owner=ownerId'],
+      skipInvalid: true,
+    });
+    expect(summary).toMatchObject({ created: 2, rejected: 2 });
+    const stored = await scope.opportunities.list({ orderBy: { field: 'externalId' } });
+    expect(stored.items.map((o) => [o.externalId, o.amount, o.currency])).toEqual([
+      ['D1', 1234, 'EUR'],
+      ['D4', 1234, 'EUR'],
+    ]);
+  });
+
+  test('a file that is not UTF-8 is refused with its line, even with --skip-invalid: no row lands', async () => {
+    const latin1 = join(dir, 'latin1.csv');
+    writeFileSync(
+      latin1,
+      Buffer.concat([
+        Buffer.from('Id,Name,Owner\nA1,Acme,rep-1\nA2,Caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(' Noir,rep-1\n'),
+      ]),
+    );
+    for (const skipInvalid of [false, true]) {
+      const error = await importRecords(scope, {
+        object: 'account',
+        file: latin1,
+        map: ['Owner=ownerId'],
+        skipInvalid,
+        batchSize: 1,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).code).toBe('INVALID_UTF8');
+      expect((error as Error).message).toMatch(/latin1\.csv:3: INVALID_UTF8 byte 0xE9/);
+    }
+    expect(await scope.accounts.count()).toBe(0);
+    // The same file as UTF-8, with a BOM, lands with its accent.
+    const utf8 = file('utf8.csv', '\ufeffId,Name,Owner\nA1,Acme,rep-1\nA2,Café Noir,rep-1\n');
+    await importRecords(scope, {
+      object: 'account',
+      file: utf8,
+      map: ['Owner=ownerId'],
+      skipInvalid: false,
+    });
+    expect((await scope.accounts.findByExternalId('A2'))?.name).toBe('Café Noir');
   });
 });

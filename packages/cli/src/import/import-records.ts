@@ -1,5 +1,5 @@
 import type { CrmScope, ObjectName } from '@rapport/core';
-import { standardObjects } from '@rapport/core';
+import { isRapportError, standardObjects } from '@rapport/core';
 import { InputError, UsageError } from '../errors/cli-errors.js';
 import { buildColumnMapping, type ColumnMappingOptions } from './column-mapping.js';
 import { type CsvRow, openCsv } from './csv-rows.js';
@@ -11,7 +11,13 @@ import {
   takeConversion,
   withoutCreationColumns,
 } from './history-import.js';
-import { type PreparedRow, repositoryOf, type Tally, upsertBatch } from './upsert-batch.js';
+import {
+  type PreparedRow,
+  repositoryOf,
+  type Tally,
+  type Upserter,
+  upsertBatch,
+} from './upsert-batch.js';
 
 /**
  * Options of {@link importRecords}.
@@ -99,6 +105,22 @@ const maxReportedErrors = 20;
 /** Thrown inside a dry run's transaction to roll it back. */
 class DryRunRollback extends Error {}
 
+/**
+ * The record a reference cell names by id or external id. A value that cannot be either (a NUL
+ * inside) finds nothing here instead of failing the whole import: the engine then refuses the
+ * row's field, with its line.
+ */
+async function lookUp(repository: Upserter, value: string): Promise<string | null> {
+  try {
+    return (
+      (await repository.find(value))?.id ?? (await repository.findByExternalId(value))?.id ?? null
+    );
+  } catch (error) {
+    if (isRapportError(error, 'VALIDATION')) return null;
+    throw error;
+  }
+}
+
 /** Resolves reference fields given as external ids to record ids (cached). */
 function referenceResolver(
   scope: CrmScope,
@@ -115,11 +137,7 @@ function referenceResolver(
       let id = cache.get(key);
       if (id === undefined) {
         // Cast: the mapping's object was checked against the object names when the mapping was read.
-        const repository = repositoryOf(scope, target as ObjectName);
-        id =
-          (await repository.find(value))?.id ??
-          (await repository.findByExternalId(value))?.id ??
-          null;
+        id = await lookUp(repositoryOf(scope, target as ObjectName), value);
         if (cache.size > 100_000) cache.clear();
         cache.set(key, id);
       }

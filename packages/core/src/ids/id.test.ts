@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from './id.js';
+import { newId, recordIdPattern } from './id.js';
 
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -11,6 +11,14 @@ function timestampOf(id: string): number {
 describe('newId', () => {
   it('has the UUID v7 layout: version 7, RFC 4122 variant, lowercase hex', () => {
     for (let i = 0; i < 1000; i++) expect(newId()).toMatch(uuidV7);
+  });
+
+  it('fits the record id pattern, which refuses what is unsafe in URLs, logs and shells', () => {
+    for (let i = 0; i < 1000; i++) expect(newId()).toMatch(recordIdPattern);
+    for (const id of ['crm:42', 'demo-acc-1', 'A.b_c', 'x'.repeat(64)])
+      expect(id).toMatch(recordIdPattern);
+    for (const id of ['', 'a b', '../x', 'x'.repeat(65), 'ä', 'a/b', 'a\u0000', "a'"])
+      expect(id).not.toMatch(recordIdPattern);
   });
 
   it('carries the given time in its first 48 bits', () => {

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
 
+/**
+ * What a record id may be: 1-64 of letters, digits and `_ . : -`, safe in URLs, logs, CSV and
+ * shells. Every id Rapport makes (UUID v7) fits, and a client-chosen id must; an API can refuse
+ * anything else before it reads.
+ *
+ * @example
+ * recordIdPattern.test('crm:42'); // true
+ * recordIdPattern.test('../etc'); // false
+ */
+export const recordIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
+
 // One call to the system's random source per 256 ids instead of one per id.
 let pool = randomBytes(4096);
 let poolOffset = 0;

@@ -8,6 +8,9 @@ import type { KpiGroupExpressions } from './kpi-query-context.js';
 
 type Objects = Readonly<Record<string, AnyObjectDefinition>>;
 
+// A set of plain strings, so that any `by` can be looked up without narrowing it first.
+const dimensionNames: ReadonlySet<string> = new Set(kpiDimensions);
+
 function hasField(objects: Objects, object: ObjectName, field: string): boolean {
   return field in (objects[object]?.fields.shape ?? {});
 }
@@ -152,8 +155,9 @@ export function dimensionExpressions(
         break;
     }
   }
-  // Cast: widening a tuple of literals to test an arbitrary string against it.
-  if (!key || !(kpiDimensions as readonly string[]).includes(by.split('.')[0]!)) {
+  // `custom.region` is the custom dimension `custom`; split always gives a first part.
+  const [dimension = by] = by.split('.');
+  if (!key || !dimensionNames.has(dimension)) {
     throw validationError(
       'kpi',
       ['by'],

@@ -41,7 +41,9 @@ export function formatMoney(money: Money, locale = 'en-US'): string {
 }
 
 /**
- * Major units (as in a CSV or a UI) to integer minor units, for a currency.
+ * Major units to integer minor units, for a currency, rounding to the nearest minor unit: for
+ * amounts computed in floating point (a converted source's prices). Input a person wrote goes
+ * through `parseMajorUnits`, which refuses what it would have to round.
  *
  * @example
  * toMinorUnits(2360.91, 'EUR'); // 236091

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordIdPattern } from '../ids/id.js';
 import { currencyCodeSchema } from '../money/currency.js';
 
 /**
@@ -18,14 +19,11 @@ export const longText = plainText.max(32_000);
 /** A record id reference (a foreign key within the same tenant). */
 export const idSchema = plainText.min(1).max(64);
 
-/** The characters a client-chosen record id may use: safe in URLs, logs, CSV and shells. */
-export const clientIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
-
 /**
  * The `id` a caller may choose on create: 1-64 of letters, digits and `_ . : -` (UUIDs, ULIDs,
  * `demo-acc-1`, `crm:42` fit).
  */
-export const clientIdSchema = z.string().regex(clientIdPattern, {
+export const clientIdSchema = z.string().regex(recordIdPattern, {
   message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ . : -',
 });
 
@@ -43,8 +41,18 @@ export const timestampSchema = z.iso
   .datetime({ offset: true })
   .transform((value) => new Date(value).toISOString());
 
-/** Money in integer minor units, never negative. */
-export const minorUnitsSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/**
+ * Money in integer minor units, never negative. A fraction of a minor unit (`1234.5` cents) is
+ * refused with its own message rather than rounded: it usually means major units were sent.
+ */
+export const minorUnitsSchema = z
+  .number()
+  .int({
+    error: (issue) =>
+      `must be a whole number of minor units (cents: 12.34 EUR is 1234); ${String(issue.input)} is not, and amounts are not rounded`,
+  })
+  .nonnegative()
+  .max(Number.MAX_SAFE_INTEGER);
 
 /** A currency code; when left out, the tenant's base currency is used. */
 export const optionalCurrency = currencyCodeSchema.optional();

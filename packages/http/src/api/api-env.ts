@@ -1,5 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { CrmScope, RapportIssue } from '@rapport/core';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal } from '../auth/principal.js';
 import { HttpProblem } from '../problems/problem-details.js';
 
@@ -21,7 +22,7 @@ export type ApiRecord = { readonly id: string; readonly version: number } & Read
  * is not an object. An empty body is an empty object.
  */
 export async function readJsonObject(c: Context<ApiEnv>): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
+  const text = await readBodyText(c);
   if (text.trim() === '') return {};
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
@@ -45,6 +46,45 @@ export async function readJsonObject(c: Context<ApiEnv>): Promise<Record<string,
   // Cast: checked just above to be a non-null, non-array object.
   return value as Record<string, unknown>;
 }
+
+// fatal: a byte that is not UTF-8 throws instead of becoming U+FFFD; a BOM is dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * @internal The body as text, 400 with code `invalid_utf8` when it is not UTF-8 (RFC 8259 8.1:
+ * JSON is UTF-8), instead of storing U+FFFD where the client sent something else. The bytes are
+ * read once (Hono caches them), so the idempotency fingerprint sees the same ones.
+ */
+export async function readBodyText(c: Context<ApiEnv>): Promise<string> {
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    const issue: RapportIssue = {
+      path: [],
+      message: 'the body is not UTF-8',
+      code: 'invalid_utf8',
+    };
+    throw new HttpProblem('BAD_REQUEST', 'the body must be UTF-8 encoded JSON', [issue]);
+  }
+}
+
+/**
+ * @internal 400 `invalid_utf8` for a query string whose percent-encoded bytes are not UTF-8
+ * (`?name=%E9`): URLSearchParams would read them as U+FFFD and filter for that. A `%` that
+ * starts no escape is left to the route, as before.
+ */
+export const utf8QueryMiddleware: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const query = c.req.url.slice(c.req.url.indexOf('?') + 1 || c.req.url.length);
+  for (const run of query.match(/(?:%[0-9A-Fa-f]{2})+/g) ?? []) {
+    if (!isUtf8(Buffer.from(run.replaceAll('%', ''), 'hex'))) {
+      throw new HttpProblem('BAD_REQUEST', 'the query string must be UTF-8 percent-encoded', [
+        { path: [], message: `${run} is not UTF-8`, code: 'invalid_utf8' },
+      ]);
+    }
+  }
+  await next();
+};
 
 /** @internal The ETag of a record: its version, as a strong validator. */
 export function etagOf(record: ApiRecord): string {

@@ -19,7 +19,7 @@ import { buildOpenApiDocument, type OpenApiOptions } from '../openapi/openapi-do
 import type { OpenApiDocument } from '../openapi/openapi-types.js';
 import { HttpProblem, problemOf, problemResponse, toProblem } from '../problems/problem-details.js';
 import { addReferenceRoutes } from '../reference/reference-routes.js';
-import type { ApiEnv } from './api-env.js';
+import { type ApiEnv, utf8QueryMiddleware } from './api-env.js';
 import { type AuditTrailReader, addAuditRoutes, auditReaderOf } from './audit-routes.js';
 import { collections } from './collections.js';
 import { addKpiRoutes } from './kpi-routes.js';
@@ -133,6 +133,7 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
       kpiLimit instanceof ConcurrencyLimit ? kpiLimit : new ConcurrencyLimit(kpiLimit ?? 2),
     ),
   );
+  app.use('*', utf8QueryMiddleware);
   app.use(
     '*',
     bodyLimit({
@@ -245,7 +246,10 @@ function idempotencyMiddleware(store: IdempotencyStore): MiddlewareHandler<ApiEn
     }
     const { tenantId, actor } = c.var.principal;
     const storeKey = JSON.stringify([tenantId, actor.id, key]);
-    const body = await c.req.text();
+    // The bytes, not c.req.text(): Hono caches the first read, and text would hand the body
+    // reader U+FFFD for a byte that is not UTF-8, which it must refuse. Decoded as text() does,
+    // so fingerprints stored before stay the same.
+    const body = new TextDecoder().decode(await c.req.arrayBuffer());
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([c.req.method, c.req.path, body]))
       .digest('hex');

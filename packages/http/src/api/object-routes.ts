@@ -132,7 +132,7 @@ export function addObjectRoutes(
       parameters: [idParameter],
       responses: {
         '200': { description: 'The record.', headers: etagHeader, content: json(ref(name)) },
-        ...problems(404),
+        ...problems(400, 404),
       },
     },
     async (c) => {

@@ -1,5 +1,7 @@
+import { recordIdPattern } from '@rapport/core';
 import type { Context, Hono } from 'hono';
 import type { JsonSchema, OpenApiOperation } from '../openapi/openapi-types.js';
+import { HttpProblem } from '../problems/problem-details.js';
 import type { ApiEnv } from './api-env.js';
 
 /** An HTTP method the API uses. */
@@ -31,12 +33,34 @@ export class RouteTable {
     handler: (c: Context<ApiEnv>) => Promise<Response> | Response,
   ): void {
     this.routes.push({ method, path, operation });
-    this.app.on(method.toUpperCase(), path, handler);
+    this.app.on(method.toUpperCase(), path, path.includes('/:id') ? checkedId(handler) : handler);
   }
 
   schema(name: string, schema: JsonSchema): void {
     this.schemas.set(name, schema);
   }
+}
+
+/**
+ * A handler that first refuses an `{id}` outside core's id pattern (400, issue code
+ * `invalid_id`), before anything is read: the same rule the OpenAPI document declares.
+ */
+function checkedId(
+  handler: (c: Context<ApiEnv>) => Promise<Response> | Response,
+): (c: Context<ApiEnv>) => Promise<Response> | Response {
+  return (c) => {
+    const id = c.req.param('id') ?? '';
+    if (!recordIdPattern.test(id)) {
+      throw new HttpProblem('BAD_REQUEST', 'the id in the path is not a record id', [
+        {
+          path: ['id'],
+          message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ . : -',
+          code: 'invalid_id',
+        },
+      ]);
+    }
+    return handler(c);
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { recordIdPattern } from '@rapport/core';
 import { problemMediaType } from '../problems/problem-details.js';
 import type { JsonSchema, OpenApiParameter, OpenApiResponse } from './openapi-types.js';
 
@@ -41,8 +42,9 @@ export const idParameter: OpenApiParameter = {
   name: 'id',
   in: 'path',
   required: true,
-  description: 'The record id.',
-  schema: { type: 'string' },
+  description:
+    'The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read).',
+  schema: { type: 'string', minLength: 1, maxLength: 64, pattern: recordIdPattern.source },
 };
 
 /** @internal The If-Match header of updates. */

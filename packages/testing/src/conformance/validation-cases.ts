@@ -313,6 +313,19 @@ export function validationCases(setup: ConformanceSetup): void {
       }
     });
 
+    it('an id with a NUL is NOT_FOUND for get, update and delete (PostgreSQL cannot compare one)', async () => {
+      const { admin } = fixtures;
+      const id = 'acc\u0000x';
+      expect(await admin.accounts.find(id)).toBeUndefined();
+      for (const attempt of [
+        () => admin.accounts.get(id),
+        () => admin.accounts.update(id, { version: 1, name: 'x' }),
+        () => admin.accounts.delete(id),
+      ]) {
+        await expectNothingWritten(admin, attempt, 'NOT_FOUND');
+      }
+    });
+
     it('a line item that would take the opportunity amount past a safe integer writes nothing', async () => {
       const { admin, ownerId, productId } = fixtures;
       const deal = await admin.opportunities.create({

@@ -11,6 +11,9 @@ export async function findVisible(
   definition: AnyObjectDefinition,
   id: string,
 ): Promise<StoredRecord | undefined> {
+  // No stored id holds a NUL (ids are checked on create), and PostgreSQL cannot even compare
+  // one: a raw "invalid byte sequence" error instead of NOT_FOUND.
+  if (id.includes('\u0000')) return undefined;
   const cache = state.tx?.cache;
   const cached = cache?.record(definition.table, id);
   if (cached) return cached;
