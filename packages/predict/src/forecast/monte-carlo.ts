@@ -1,3 +1,4 @@
+import { at } from '../math/checked.js';
 import { quantileOfSorted, seededRandom } from '../math/random.js';
 
 /** An open deal as the simulation sees it. */
@@ -51,7 +52,7 @@ export function simulateRevenue(
   const newBusiness = options.newBusiness ?? [];
   for (let run = 0; run < runs; run++) {
     let total = options.wonSoFar;
-    if (newBusiness.length > 0) total += newBusiness[Math.floor(random() * newBusiness.length)]!;
+    if (newBusiness.length > 0) total += at(newBusiness, Math.floor(random() * newBusiness.length));
     for (const deal of deals) if (random() < deal.probability) total += deal.amount;
     totals[run] = total;
   }

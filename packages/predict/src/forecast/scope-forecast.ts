@@ -76,14 +76,24 @@ async function calendar(scope: CrmScope) {
   };
 }
 
-function periodDays(period: Period): { start: number; end: number } {
+function periodDays(period: Period): {
+  start: number;
+  end: number;
+  startDate: string;
+  endDate: string;
+} {
   if (!period.start || !period.end)
     throw new RapportError('VALIDATION', 'a forecast needs a bounded period, not "all"', {
       issues: [
         { path: ['period'], message: 'must have a start and an end', code: 'invalid_value' },
       ],
     });
-  return { start: dayNumber(period.start), end: dayNumber(period.end) };
+  return {
+    start: dayNumber(period.start),
+    end: dayNumber(period.end),
+    startDate: period.start,
+    endDate: period.end,
+  };
 }
 
 /** Quotas inside the period, summed per owner, per team and in total. */
@@ -127,10 +137,10 @@ export async function forecast(
 ): Promise<ScopeForecast> {
   const { tenant, calendar: cal } = await calendar(scope);
   const period = resolvePeriod(options.period ?? 'thisQuarter', cal);
-  const { start, end } = periodDays(period);
+  const { start, end, startDate, endDate } = periodDays(period);
   const asOf = dayNumber(options.asOf ?? cal.today);
   const history = await loadDealHistory(scope);
-  const quotas = await quotasFor(scope, period.start!, period.end!, options.by);
+  const quotas = await quotasFor(scope, startDate, endDate, options.by);
   const result = forecastPeriod(history, start, end, asOf, { ...options, quotas });
   const threshold = options.atRiskBelow ?? 0.5;
   const withRisk = (g: ForecastFigures): ForecastGroup => ({
