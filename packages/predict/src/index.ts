@@ -45,6 +45,12 @@ export {
   simulateRevenue,
 } from './forecast/monte-carlo.js';
 export {
+  fitPeriodShock,
+  type PeriodShock,
+  type ShockWindow,
+  shockedProbability,
+} from './forecast/period-shock.js';
+export {
   type ForecastBreakdown,
   type ForecastCategories,
   type ForecastDeal,
@@ -52,6 +58,7 @@ export {
   type ForecastOptions,
   forecastPeriod,
   type PeriodForecast,
+  periodShock,
 } from './forecast/pipeline-forecast.js';
 export {
   backtestForecast,

@@ -10,6 +10,7 @@ import type { ScoreFactor } from '../models/binary-model.js';
 import { type DealRisk, dealRisks, type RiskThresholds } from '../plan/deal-risks.js';
 import { listAll } from '../store/list-all.js';
 import { type Backtest, backtest } from './backtest.js';
+import type { PeriodShock } from './period-shock.js';
 import {
   type ForecastBreakdown,
   type ForecastFigures,
@@ -58,6 +59,11 @@ export interface ScopeForecast {
   readonly currency: string;
   /** `logistic`, `naiveBayes`, or `stageDefault` (too little history). */
   readonly method: string;
+  /**
+   * The per-period shared factor the range includes (fitted on past windows); null: deals were
+   * simulated as independent (asked for, or too little history), so the range is too narrow.
+   */
+  readonly correlation: PeriodShock | null;
   readonly total: ForecastGroup;
   readonly groups: readonly ForecastGroup[];
   /** Open deals, largest expected contribution first. */
@@ -152,6 +158,7 @@ export async function forecast(
     asOf: dayString(result.asOf),
     currency: tenant.baseCurrency,
     method: result.method,
+    correlation: result.correlation,
     total: withRisk(result.total),
     groups: result.groups.map(withRisk),
     deals: result.deals
