@@ -93,6 +93,6 @@ export {
 export { seededRandom } from './math/random.js';
 export type { BinaryModel, ModelMethod, ScoreFactor } from './models/binary-model.js';
 export { type DealRisk, dealRisks, describeRisk, type RiskThresholds } from './plan/deal-risks.js';
-export { predictKpis, predictPlugin } from './plugin/predict-plugin.js';
+export { predictKpiPlugin, predictKpis, predictPlugin } from './plugin/predict-plugin.js';
 export { evaluateLeadModel, type PredictService, predict } from './predict.js';
 export type { LeadScore } from './store/score-store.js';

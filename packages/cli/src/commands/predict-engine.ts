@@ -19,10 +19,12 @@ export async function openPredictCrm(
   // openCrm checks that the location exists (with the message the other commands give).
   const probe = await openCrm(location, { mustExist: true });
   await probe.close();
-  const crm = createCrm({
-    storage: openStorage(location),
-    plugins: [...(await loadKpiPlugins()), predictPlugin()],
-  });
+  const plugins = await loadKpiPlugins();
+  // The installed package is one of the KPI packages; this command needs it even if that failed.
+  const withPredict = plugins.some((p) => p.id === 'predict')
+    ? plugins
+    : [...plugins, predictPlugin()];
+  const crm = createCrm({ storage: openStorage(location), plugins: withPredict });
   await crm.migrate();
   return crm;
 }
