@@ -23,6 +23,7 @@ import type { ApiEnv } from './api-env.js';
 import { collections } from './collections.js';
 import { addKpiRoutes } from './kpi-routes.js';
 import { addObjectRoutes } from './object-routes.js';
+import { addPredictRoutes } from './predict-routes.js';
 import { RouteTable } from './route-table.js';
 import { addSalesRoutes } from './sales-routes.js';
 
@@ -163,6 +164,8 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
   }
   addSalesRoutes(table, customOf);
   addKpiRoutes(table);
+  // The prediction routes read the predict plugin's tables: only with the plugin registered.
+  if (crm.plugins.some((plugin) => plugin.id === 'predict')) addPredictRoutes(table);
 
   table.schema('Session', {
     type: 'object',

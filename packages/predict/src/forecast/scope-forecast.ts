@@ -118,9 +118,15 @@ async function quotasFor(
   );
   const sums = new Map<string, number>();
   const add = (key: string, amount: number) => sums.set(key, (sums.get(key) ?? 0) + amount);
-  const owners = quotas.filter((q) => q.ownerId !== null);
-  for (const q of owners.length > 0 ? owners : quotas.filter((q) => q.teamId !== null))
-    add('total', q.amount);
+  // A rep's forecast covers the rep's own deals, so its total is set against the rep's own
+  // quota; quotas are shared records, and the others' would make the plan look unreachable.
+  const mine =
+    scope.actor.role === 'rep'
+      ? (q: { ownerId: string | null }) => q.ownerId === scope.actor.id
+      : () => true;
+  const owners = quotas.filter((q) => q.ownerId !== null && mine(q));
+  const teams = scope.actor.role === 'rep' ? [] : quotas.filter((q) => q.teamId !== null);
+  for (const q of owners.length > 0 ? owners : teams) add('total', q.amount);
   for (const q of quotas) {
     if (by === 'owner' && q.ownerId) add(q.ownerId, q.amount);
     if (by === 'team' && q.teamId && !q.ownerId) add(q.teamId, q.amount);
