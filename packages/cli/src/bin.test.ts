@@ -292,6 +292,14 @@ test('demo: the four KPI groups with the Maven win rate; running it again adds n
   for (const o of owners) expect(o.quotaAtRisk).toBe((o.quotaProbability ?? 1) < 0.5);
   expect(owners.filter((o) => o.quotaAtRisk)).toHaveLength(predictions.forecast.atRiskOwners);
   for (const d of predictions.forecast.riskyDeals) expect(d.risks.length).toBeGreaterThan(0);
+  // The predict commands open the demo's database (which the http plugin migrated too).
+  const score = await rapport('score', 'leads', '--db', db, '--limit', '3');
+  expect(score.code, score.stderr).toBe(0);
+  expect(score.stdout).toMatch(/\d+ open leads scored/);
+  const forecast = await rapport('forecast', '--db', db, '--json', '--runs', '500');
+  expect(forecast.code, forecast.stderr).toBe(0);
+  const { total: live } = JSON.parse(forecast.stdout) as { total: { p10: number; p90: number } };
+  expect(live.p10).toBeLessThanOrEqual(live.p90);
 
   // The demo moved the sample data to the present and reports its last twelve months.
   const period = /period (\S+)/.exec(english.stdout)?.[1] ?? '';
