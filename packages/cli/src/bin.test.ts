@@ -243,6 +243,16 @@ test('demo: the four KPI groups with the Maven win rate; running it again adds n
   // The generated stage history gives the sample deals a past that history KPIs can measure.
   expect(english.stdout).toMatch(/Stage conversion\s+\d+\.\d{2} %/);
   expect(english.stdout).toMatch(/█/);
+  // Predictions: lead scores with reasons, the forecast range against quota, plans at risk.
+  expect(english.stdout).toContain('■ PREDICT');
+  expect(english.stdout).toMatch(/Expected conversions\s+\d+\.\d{2}/);
+  expect(english.stdout).toContain('## Predictions');
+  expect(english.stdout).toMatch(/open leads scored, expected conversions \d/);
+  expect(english.stdout).toMatch(/Lead source is .+: (raises|lowers) the odds ×\d/);
+  expect(english.stdout).toMatch(
+    /P10 €[\d,.]+, P50 €[\d,.]+, P90 €[\d,.]+; quota €[\d,.]+, chance/,
+  );
+  expect(english.stdout).toMatch(/\d+ of \d+ quotas at risk/);
   const counts = () =>
     ['opportunities', 'leads', 'activities', 'quotas', 'contracts', 'stage_history'].map(
       (table) => query<{ n: number }>(db, `select count(*) as n from ${table}`)[0]?.n,
@@ -254,6 +264,42 @@ test('demo: the four KPI groups with the Maven win rate; running it again adds n
   expect(german.stdout).toMatch(/Gewinnquote\s+63,15 %/);
   expect(german.stdout).toMatch(/\d{1,3}(\.\d{3})+,\d{2} €/);
   expect(counts()).toEqual(before);
+  expect(german.stdout).toContain('## Vorhersagen');
+
+  const json = await rapport('demo', '--db', db, '--json');
+  expect(json.code).toBe(0);
+  const { predictions } = JSON.parse(json.stdout) as {
+    predictions: {
+      leads: { scored: number; expectedConversions: number; top: { probability: number }[] };
+      forecast: {
+        total: { p10: number; p50: number; p90: number; quota: number | null };
+        owners: { quotaAtRisk: boolean; quotaProbability: number | null }[];
+        atRiskOwners: number;
+        riskyDeals: { risks: unknown[] }[];
+      };
+    };
+  };
+  const scores = predictions.leads.top.map((t) => t.probability);
+  expect(scores.length).toBeGreaterThan(0);
+  expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  for (const p of scores) expect(p >= 0 && p <= 1).toBe(true);
+  expect(predictions.leads.expectedConversions).toBeLessThanOrEqual(predictions.leads.scored);
+  const { total, owners } = predictions.forecast;
+  expect(total.p10).toBeLessThanOrEqual(total.p50);
+  expect(total.p50).toBeLessThanOrEqual(total.p90);
+  expect(total.quota).toBeGreaterThan(0);
+  // At risk means a chance below one half, and the count says how many.
+  for (const o of owners) expect(o.quotaAtRisk).toBe((o.quotaProbability ?? 1) < 0.5);
+  expect(owners.filter((o) => o.quotaAtRisk)).toHaveLength(predictions.forecast.atRiskOwners);
+  for (const d of predictions.forecast.riskyDeals) expect(d.risks.length).toBeGreaterThan(0);
+  // The predict commands open the demo's database (which the http plugin migrated too).
+  const score = await rapport('score', 'leads', '--db', db, '--limit', '3');
+  expect(score.code, score.stderr).toBe(0);
+  expect(score.stdout).toMatch(/\d+ open leads scored/);
+  const forecast = await rapport('forecast', '--db', db, '--json', '--runs', '500');
+  expect(forecast.code, forecast.stderr).toBe(0);
+  const { total: live } = JSON.parse(forecast.stdout) as { total: { p10: number; p90: number } };
+  expect(live.p10).toBeLessThanOrEqual(live.p90);
 
   // The demo moved the sample data to the present and reports its last twelve months.
   const period = /period (\S+)/.exec(english.stdout)?.[1] ?? '';

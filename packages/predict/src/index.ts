@@ -45,6 +45,12 @@ export {
   simulateRevenue,
 } from './forecast/monte-carlo.js';
 export {
+  fitPeriodShock,
+  type PeriodShock,
+  type ShockWindow,
+  shockedProbability,
+} from './forecast/period-shock.js';
+export {
   type ForecastBreakdown,
   type ForecastCategories,
   type ForecastDeal,
@@ -52,6 +58,7 @@ export {
   type ForecastOptions,
   forecastPeriod,
   type PeriodForecast,
+  periodShock,
 } from './forecast/pipeline-forecast.js';
 export {
   backtestForecast,
@@ -86,6 +93,6 @@ export {
 export { seededRandom } from './math/random.js';
 export type { BinaryModel, ModelMethod, ScoreFactor } from './models/binary-model.js';
 export { type DealRisk, dealRisks, describeRisk, type RiskThresholds } from './plan/deal-risks.js';
-export { predictKpis, predictPlugin } from './plugin/predict-plugin.js';
+export { predictKpiPlugin, predictKpis, predictPlugin } from './plugin/predict-plugin.js';
 export { evaluateLeadModel, type PredictService, predict } from './predict.js';
 export type { LeadScore } from './store/score-store.js';

@@ -1,8 +1,14 @@
+import type { CrmScope } from '@rapport/core';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load-config.js';
 import { databaseLocation, tenantId } from '../database/database-location.js';
 import { openCrm } from '../database/open-crm.js';
 import { type DemoDataSummary, loadDemoData } from '../demo/demo-data.js';
+import {
+  type DemoPredictions,
+  demoPredictions,
+  renderPredictions,
+} from '../demo/demo-predictions.js';
 import { evaluateReport, type ReportGroup, renderReport } from '../report/kpi-report.js';
 import { kpiServiceOf } from '../report/kpi-view.js';
 import { createNumberFormat, isReportLanguage } from '../report/number-format.js';
@@ -86,10 +92,12 @@ Examples:
           ...(flags.anchor ? {} : { anchorTo: null }),
         });
         const kpis = kpiServiceOf(scope);
+        // Scores first, so that the predict KPIs of the report read them.
+        const predictions = await predictionsOrError(scope, summary.dataEnd, flags.seed);
         if (flags.json) {
           const groups = kpis ? await evaluateReport(kpis, summary.period) : [];
           process.stdout.write(
-            `${JSON.stringify(demoJson(location, tenant, summary, groups), null, 2)}\n`,
+            `${JSON.stringify(demoJson(location, tenant, summary, groups, predictions), null, 2)}\n`,
           );
           return;
         }
@@ -108,12 +116,32 @@ Examples:
         }
         process.stdout.write(renderReport(await evaluateReport(kpis, summary.period), format));
         process.stdout.write(
+          `\n${
+            'error' in predictions
+              ? `${de ? 'Vorhersagen nicht verfügbar' : 'Predictions unavailable'}: ${predictions.error}\n`
+              : renderPredictions(predictions, format, language)
+          }`,
+        );
+        process.stdout.write(
           `\n${de ? 'Weiter' : 'Next'}: rapport kpi closing.winRate --period ${summary.period} --by owner --db ${location}\n`,
         );
       } finally {
         await opened.close();
       }
     });
+}
+
+/** The demo's predictions, or why there are none (the predict package is not installed). */
+async function predictionsOrError(
+  scope: CrmScope,
+  dataEnd: string,
+  seed: number,
+): Promise<DemoPredictions | { readonly error: string }> {
+  try {
+    return await demoPredictions(scope, dataEnd, seed);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** What the demo says about its dates: moved to the present, or its own (2017). */
@@ -138,6 +166,7 @@ function demoJson(
   tenant: string,
   summary: DemoDataSummary,
   groups: readonly ReportGroup[],
+  predictions: DemoPredictions | { readonly error: string },
 ) {
   return {
     database: location,
@@ -150,5 +179,6 @@ function demoJson(
       ...(group.error ? { error: group.error } : {}),
       results: group.results,
     })),
+    predictions,
   };
 }

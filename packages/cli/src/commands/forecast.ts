@@ -101,6 +101,7 @@ Examples:
                 { title: 'P90', right: true },
                 { title: 'actual won', right: true },
                 { title: 'in range' },
+                { title: 'in range, independent' },
                 { title: 'error P50', right: true },
                 { title: 'weighted pipeline', right: true },
                 { title: 'error weighted', right: true },
@@ -113,11 +114,12 @@ Examples:
                 money(p.p90),
                 money(p.actual),
                 p.inRange ? 'yes' : 'no',
+                p.inRangeIndependent ? 'yes' : 'no',
                 percent(p.errorP50),
                 money(p.weightedPipeline),
                 percent(p.errorWeighted),
               ]),
-            )}\n\nMAPE of P50: ${percent(result.mapeP50)}; of the weighted pipeline: ${percent(result.mapeWeighted)}; actual inside P10-P90: ${percent(result.coverage)}\n`,
+            )}\n\nMAPE of P50: ${percent(result.mapeP50)}; of the weighted pipeline: ${percent(result.mapeWeighted)}; actual inside P10-P90: ${percent(result.coverage)} (deals as independent: ${percent(result.coverageIndependent)})\n`,
           );
           return;
         }
@@ -138,6 +140,13 @@ Examples:
         const groups = [result.total, ...result.groups];
         const out = [
           `${de ? 'Zeitraum' : 'Period'}: ${result.period.label}, ${de ? 'Stand' : 'as of'} ${result.asOf}, ${de ? 'Modell' : 'model'}: ${result.method}`,
+          result.correlation
+            ? de
+              ? `gemeinsamer Faktor je Zeitraum: Mittel ${format.number(result.correlation.mean)}, Streuung ${format.number(result.correlation.sigma)} (Log-Odds, aus ${result.correlation.windows} früheren Zeiträumen)`
+              : `shared factor per period: mean ${format.number(result.correlation.mean)}, sigma ${format.number(result.correlation.sigma)} (log odds, fitted on ${result.correlation.windows} past windows)`
+            : de
+              ? 'zu wenig Historie für einen gemeinsamen Faktor: Deals unabhängig simuliert, die Spanne ist zu eng'
+              : 'too little history for a shared factor: deals simulated as independent, the range is too narrow',
           '',
           renderTable(
             [

@@ -1,12 +1,13 @@
-import { type AnyRapportPlugin, type Crm, createCrm } from '@rapport/core';
-import { predictPlugin } from '@rapport/predict';
+import type { AnyRapportPlugin, Crm } from '@rapport/core';
 import { databaseLocation } from '../database/database-location.js';
-import { loadKpiPlugins } from '../database/kpi-plugins.js';
-import { openCrm, openStorage } from '../database/open-crm.js';
+import { openCrm } from '../database/open-crm.js';
+import { InputError } from '../errors/cli-errors.js';
 
 /**
- * The engine with the installed KPI plugins and the predict plugin (its tables, hook and KPIs),
- * migrated, on the `--db` location (which must exist).
+ * The engine as every command opens it (the http plugin, the installed KPI packages, the predict
+ * plugin among them), migrated, on the `--db` location (which must exist). Opening with fewer
+ * plugins than the ones that migrated the database would fail: kysely refuses a database whose
+ * applied migrations it does not know (a `rapport demo` database has the http plugin's).
  *
  * @example
  * const crm = await openPredictCrm('rapport-demo.sqlite');
@@ -19,14 +20,16 @@ import { openCrm, openStorage } from '../database/open-crm.js';
 export async function openPredictCrm(
   db: string | undefined,
 ): Promise<Crm<readonly AnyRapportPlugin[]>> {
-  const location = databaseLocation(db);
-  // openCrm checks that the location exists (with the message the other commands give).
-  const probe = await openCrm(location, { mustExist: true });
-  await probe.close();
-  const crm = createCrm({
-    storage: openStorage(location),
-    plugins: [...(await loadKpiPlugins()), predictPlugin()],
-  });
-  await crm.migrate();
-  return crm;
+  const opened = await openCrm(databaseLocation(db), { mustExist: true });
+  if (!opened.crm.plugins.some((plugin) => plugin.id === 'predict')) {
+    await opened.close();
+    throw new InputError('@rapport/predict is not installed: npm install @rapport/predict');
+  }
+  try {
+    await opened.crm.migrate();
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  return opened.crm;
 }

@@ -10,6 +10,8 @@ export const kpiPackages = [
   '@rapport/kpi-pipeline',
   '@rapport/kpi-closing',
   '@rapport/kpi-aftersales',
+  // Lead scores and their KPIs; its migration adds the model and score tables.
+  '@rapport/predict',
 ] as const;
 
 function isPlugin(value: unknown): value is AnyRapportPlugin {

@@ -24,6 +24,7 @@ import { type AuditTrailReader, addAuditRoutes, auditReaderOf } from './audit-ro
 import { collections } from './collections.js';
 import { addKpiRoutes } from './kpi-routes.js';
 import { addObjectRoutes } from './object-routes.js';
+import { addPredictRoutes } from './predict-routes.js';
 import { RouteTable } from './route-table.js';
 import { addSalesRoutes } from './sales-routes.js';
 
@@ -173,6 +174,8 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
   addKpiRoutes(table);
   const audit = options.audit ?? auditReaderOf(crm);
   if (audit) addAuditRoutes(table, collections, audit);
+  // The prediction routes read the predict plugin's tables: only with the plugin registered.
+  if (crm.plugins.some((plugin) => plugin.id === 'predict')) addPredictRoutes(table);
 
   table.schema('Session', {
     type: 'object',

@@ -1,4 +1,4 @@
-import { createCrm } from '@rapport/core';
+import { type AnyRapportPlugin, createCrm } from '@rapport/core';
 import { closingPlugin } from '@rapport/kpi-closing';
 import { sqliteStorage } from '@rapport/sqlite';
 import { createApiKeyStore } from '../auth/api-key-store.js';
@@ -9,10 +9,13 @@ import { createRapportApi, type RapportApiOptions } from './create-rapport-api.j
  * @internal A migrated in-memory engine with a tenant, an admin, a manager and two reps, an API
  * key for each, and the API over it: what the HTTP tests start from.
  */
-export async function apiFixture(options: Partial<RapportApiOptions> = {}) {
+export async function apiFixture(
+  options: Partial<RapportApiOptions> = {},
+  plugins: readonly AnyRapportPlugin[] = [closingPlugin],
+) {
   const crm = createCrm({
     storage: sqliteStorage({ filename: ':memory:' }),
-    plugins: [httpPlugin, closingPlugin],
+    plugins: [httpPlugin, ...plugins],
   });
   await crm.migrate();
   await crm.createTenant({ id: 'acme', name: 'Acme GmbH' });

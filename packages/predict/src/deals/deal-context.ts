@@ -1,3 +1,4 @@
+import { at } from '../math/checked.js';
 import { median } from '../math/random.js';
 import {
   type DayNumber,
@@ -46,10 +47,10 @@ function stageDays(deal: DealTimeline, history: DealHistory): Map<string, number
     return days;
   }
   for (let i = 0; i + 1 < rows.length; i++) {
-    const row = rows[i]!;
+    const row = at(rows, i);
     if (row.status !== 'open') continue;
     const from = Math.max(row.day, deal.openDay);
-    days.set(row.stage, (days.get(row.stage) ?? 0) + Math.max(0, rows[i + 1]!.day - from));
+    days.set(row.stage, (days.get(row.stage) ?? 0) + Math.max(0, at(rows, i + 1).day - from));
   }
   return days;
 }
@@ -102,7 +103,7 @@ function upperBound(sorted: readonly number[], value: number): number {
   let high = sorted.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (sorted[mid]! <= value) low = mid + 1;
+    if (at(sorted, mid) <= value) low = mid + 1;
     else high = mid;
   }
   return low;

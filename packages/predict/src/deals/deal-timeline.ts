@@ -1,4 +1,5 @@
 import type { CrmScope } from '@rapport/core';
+import { at } from '../math/checked.js';
 import { listAll } from '../store/list-all.js';
 
 /** A day as a whole number of days since 1970-01-01 (UTC). */
@@ -201,8 +202,8 @@ export function dealStateAt(
   const stage = pipeline?.stages.find((s) => s.name === stageName);
   let since = deal.openDay;
   for (let i = before.length - 1; i >= 0; i--) {
-    if (before[i]!.stage !== stageName) break;
-    since = Math.max(deal.openDay, before[i]!.day);
+    if (at(before, i).stage !== stageName) break;
+    since = Math.max(deal.openDay, at(before, i).day);
   }
   const slips = before.filter(
     (c) => c.previousCloseDate !== null && c.closeDate > c.previousCloseDate,

@@ -1,4 +1,5 @@
 import { fitSourceRates, sourceRate } from '../leads/source-rates.js';
+import { at } from '../math/checked.js';
 import { type ScoreMetrics, scoreMetrics } from '../math/metrics.js';
 import {
   type LabelledCase,
@@ -77,7 +78,7 @@ export function evaluateLeadCases(
       model: null,
       candidates: null,
       baseline,
-      predictions: test.map((c, i) => ({ id: c.id, probability: baselineScores[i]! })),
+      predictions: test.map((c, i) => ({ id: c.id, probability: at(baselineScores, i) })),
     };
   }
   const trained = trainBinaryModel(train);
@@ -99,6 +100,6 @@ export function evaluateLeadCases(
       ),
     },
     baseline,
-    predictions: test.map((c, i) => ({ id: c.id, probability: scores[i]! })),
+    predictions: test.map((c, i) => ({ id: c.id, probability: at(scores, i) })),
   };
 }

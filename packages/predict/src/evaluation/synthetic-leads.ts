@@ -1,3 +1,4 @@
+import { at } from '../math/checked.js';
 import { sigmoid } from '../math/logistic-regression.js';
 import { seededRandom } from '../math/random.js';
 import type { EvaluationLead } from './lead-evaluation.js';
@@ -24,7 +25,7 @@ function pick<T extends { readonly share: number }>(items: readonly T[], u: numb
     sum += item.share;
     if (u < sum) return item;
   }
-  return items.at(-1)!;
+  return at(items, items.length - 1);
 }
 
 /**

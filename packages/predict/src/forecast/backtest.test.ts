@@ -41,8 +41,13 @@ describe('forecast backtest on the Maven CRM data (2017 quarters)', () => {
     }
     console.info(
       `Maven 2017: MAPE P50 ${result.mapeP50?.toFixed(3)}, weighted ${result.mapeWeighted?.toFixed(3)}, ` +
-        `pipeline-only ${result.mapePipelineP50?.toFixed(3)}, P10-P90 coverage ${result.coverage}`,
+        `pipeline-only ${result.mapePipelineP50?.toFixed(3)}, P10-P90 coverage ${result.coverage} ` +
+        `(independent deals ${result.coverageIndependent}, MAPE P50 ${result.mapeP50Independent?.toFixed(3)})`,
     );
+    for (const p of result.periods)
+      console.info(
+        `${p.label}: shock ${JSON.stringify(p.shock)}, independent P10 ${money(p.p10Independent)} P90 ${money(p.p90Independent)} in range ${p.inRangeIndependent}`,
+      );
     expect(result.periods).toHaveLength(4);
     // Q1 starts before any deal closed: nothing to learn from, the stage default is used.
     expect(result.periods[0]!.method).toBe('stageDefault');
@@ -51,6 +56,34 @@ describe('forecast backtest on the Maven CRM data (2017 quarters)', () => {
       expect(p.p10).toBeLessThanOrEqual(p.p50);
       expect(p.p50).toBeLessThanOrEqual(p.p90);
       expect(p.actual).toBeGreaterThan(0);
+    }
+  });
+
+  it('walk-forward by month: the shared factor widens the range where independence was too sure', () => {
+    const months = Array.from({ length: 10 }, (_, i) => {
+      const month = i + 3;
+      const next = month === 12 ? '2018-01-01' : `2017-${String(month + 1).padStart(2, '0')}-01`;
+      return {
+        label: `2017-${String(month).padStart(2, '0')}`,
+        start: dayNumber(`2017-${String(month).padStart(2, '0')}-01`),
+        end: dayNumber(next),
+      };
+    });
+    const result = backtest(history, months, { runs: 2000, seed: 5 });
+    const money = (v: number) => Math.round(v / 100);
+    for (const p of result.periods)
+      console.info(
+        `${p.label}: ${p.method}, shock ${JSON.stringify(p.shock)}, actual ${money(p.actual)}, P10 ${money(p.p10)} P50 ${money(p.p50)} P90 ${money(p.p90)} in ${p.inRange}; ` +
+          `independent P10 ${money(p.p10Independent)} P90 ${money(p.p90Independent)} in ${p.inRangeIndependent}`,
+      );
+    console.info(
+      `Maven 2017 months: coverage ${result.coverage} (independent ${result.coverageIndependent}), MAPE P50 ${result.mapeP50?.toFixed(3)} (independent ${result.mapeP50Independent?.toFixed(3)}, weighted ${result.mapeWeighted?.toFixed(3)})`,
+    );
+    expect(result.periods).toHaveLength(10);
+    for (const p of result.periods) {
+      // The shared factor only adds spread around the same deals: never a narrower range.
+      if (p.shock !== null)
+        expect(p.p90 - p.p10).toBeGreaterThanOrEqual(p.p90Independent - p.p10Independent);
     }
   });
 

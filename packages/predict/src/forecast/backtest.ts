@@ -18,6 +18,14 @@ export interface BacktestPeriod {
   readonly pipelineP50: number;
   readonly weightedPipeline: number;
   readonly inRange: boolean;
+  /** The range had deals been simulated independently (no shared factor). */
+  readonly p10Independent: number;
+  readonly p90Independent: number;
+  readonly inRangeIndependent: boolean;
+  readonly p50Independent: number;
+  readonly errorP50Independent: number | null;
+  /** The fitted shared factor (mean and sigma of the log-odds shift); null: too little history. */
+  readonly shock: { readonly mean: number; readonly sigma: number } | null;
   /** |P50 - actual| / actual; null when nothing was won. */
   readonly errorP50: number | null;
   readonly errorWeighted: number | null;
@@ -31,12 +39,16 @@ export interface Backtest {
   readonly periods: readonly BacktestPeriod[];
   /** Mean absolute percentage error of P50 (periods with an actual). */
   readonly mapeP50: number | null;
+  /** Of P50 with independent deals. */
+  readonly mapeP50Independent: number | null;
   /** Of the weighted pipeline (amount x stage probability). */
   readonly mapeWeighted: number | null;
   /** Of the open pipeline alone against what it brought. */
   readonly mapePipelineP50: number | null;
   /** Share of periods whose actual fell inside P10-P90. */
   readonly coverage: number | null;
+  /** The same with independent deals: what the shared factor changes. */
+  readonly coverageIndependent: number | null;
 }
 
 function mean(values: readonly (number | null)[]): number | null {
@@ -44,9 +56,15 @@ function mean(values: readonly (number | null)[]): number | null {
   return known.length === 0 ? null : known.reduce((s, v) => s + v, 0) / known.length;
 }
 
+function share<T>(rows: readonly T[], test: (row: T) => boolean): number | null {
+  return rows.length === 0 ? null : rows.filter(test).length / rows.length;
+}
+
 /**
  * Replays history: for each period, the pipeline as it stood at its start (from stage history),
- * a deal model trained only on deals closed before, the forecast, and what was then won.
+ * a deal model trained only on deals closed before, the forecast, and what was then won. The
+ * shared factor of each period is fitted only on windows that ended by its start (walk-forward),
+ * so the coverage is measured on periods the fit never saw.
  *
  * @example
  * const result = backtest(history, [{ label: '2017-Q2', start, end }]);
@@ -56,15 +74,23 @@ export function backtest(
   periods: readonly { readonly label: string; readonly start: number; readonly end: number }[],
   options: ForecastOptions = {},
 ): Backtest {
+  const windowCache = options.windowCache ?? new Map();
   const rows = periods.map((period): BacktestPeriod => {
     const forecast = forecastPeriod(history, period.start, period.end, period.start, {
       ...options,
       by: undefined,
+      windowCache,
     });
+    const independent = forecastPeriod(history, period.start, period.end, period.start, {
+      ...options,
+      by: undefined,
+      correlation: 'independent',
+    }).total;
     const pipelineOnly = forecastPeriod(history, period.start, period.end, period.start, {
       ...options,
       by: undefined,
       newBusiness: false,
+      correlation: 'independent',
     });
     const openAtStart = new Set(forecast.deals.map((d) => d.deal.id));
     let actual = 0;
@@ -91,6 +117,14 @@ export function backtest(
       pipelineP50: pipelineOnly.total.p50,
       weightedPipeline: total.weightedPipeline,
       inRange: actual >= total.p10 && actual <= total.p90,
+      p10Independent: independent.p10,
+      p90Independent: independent.p90,
+      inRangeIndependent: actual >= independent.p10 && actual <= independent.p90,
+      p50Independent: independent.p50,
+      errorP50Independent: error(independent.p50, actual),
+      shock: forecast.correlation
+        ? { mean: forecast.correlation.mean, sigma: forecast.correlation.sigma }
+        : null,
       errorP50: error(total.p50, actual),
       errorWeighted: error(total.weightedPipeline, actual),
       errorPipelineP50: error(pipelineOnly.total.p50, actualFromPipeline),
@@ -101,8 +135,10 @@ export function backtest(
   return {
     periods: rows,
     mapeP50: mean(rows.map((r) => r.errorP50)),
+    mapeP50Independent: mean(rows.map((r) => r.errorP50Independent)),
     mapeWeighted: mean(rows.map((r) => r.errorWeighted)),
     mapePipelineP50: mean(rows.map((r) => r.errorPipelineP50)),
-    coverage: rows.length === 0 ? null : rows.filter((r) => r.inRange).length / rows.length,
+    coverage: share(rows, (r) => r.inRange),
+    coverageIndependent: share(rows, (r) => r.inRangeIndependent),
   };
 }

@@ -36,15 +36,51 @@ describe('Monte Carlo revenue', () => {
     { maxLength: 30 },
   );
 
+  // None (independent deals) or a shared shift of the log odds.
+  const shockArb = fc.option(
+    fc.record({
+      mean: fc.double({ min: -3, max: 3, noNaN: true }),
+      sigma: fc.double({ min: 0, max: 3, noNaN: true }),
+    }),
+  );
+
   it('P10 <= P50 <= P90, all at least the won so far, and the same seed gives the same result', () => {
     fc.assert(
-      fc.property(dealsArb, fc.integer({ min: 0, max: 1e6 }), fc.integer(), (deals, won, seed) => {
-        const a = simulateRevenue(deals, { wonSoFar: won, runs: 200, seed });
-        expect(a.p10).toBeLessThanOrEqual(a.p50);
-        expect(a.p50).toBeLessThanOrEqual(a.p90);
-        expect(a.p10).toBeGreaterThanOrEqual(won);
-        expect(simulateRevenue(deals, { wonSoFar: won, runs: 200, seed })).toEqual(a);
-      }),
+      fc.property(
+        dealsArb,
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer(),
+        shockArb,
+        (deals, won, seed, shock) => {
+          const a = simulateRevenue(deals, { wonSoFar: won, runs: 200, seed, shock });
+          expect(a.p10).toBeLessThanOrEqual(a.p50);
+          expect(a.p50).toBeLessThanOrEqual(a.p90);
+          expect(a.p10).toBeGreaterThanOrEqual(won);
+          expect(a.quotaProbability).toBeNull();
+          expect(simulateRevenue(deals, { wonSoFar: won, runs: 200, seed, shock })).toEqual(a);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('the quota probability is a probability, and lower for a higher quota', () => {
+    fc.assert(
+      fc.property(
+        dealsArb,
+        fc.nat(2_000_000),
+        fc.nat(2_000_000),
+        shockArb,
+        (deals, a, b, shock) => {
+          const [low, high] = a <= b ? [a, b] : [b, a];
+          const options = { wonSoFar: 0, runs: 200, seed: 9, shock };
+          const easy = simulateRevenue(deals, { ...options, quota: low }).quotaProbability ?? -1;
+          const hard = simulateRevenue(deals, { ...options, quota: high }).quotaProbability ?? -1;
+          expect(easy).toBeGreaterThanOrEqual(0);
+          expect(easy).toBeLessThanOrEqual(1);
+          expect(hard).toBeLessThanOrEqual(easy);
+        },
+      ),
       { numRuns: 50 },
     );
   });
@@ -56,9 +92,10 @@ describe('Monte Carlo revenue', () => {
         fc.integer({ min: 0, max: 1e6 }),
         fc.integer({ min: 0, max: 1e6 }),
         fc.integer(),
-        (deals, won, extra, seed) => {
-          const base = simulateRevenue(deals, { wonSoFar: won, runs: 200, seed });
-          const more = simulateRevenue(deals, { wonSoFar: won + extra, runs: 200, seed });
+        shockArb,
+        (deals, won, extra, seed, shock) => {
+          const base = simulateRevenue(deals, { wonSoFar: won, runs: 200, seed, shock });
+          const more = simulateRevenue(deals, { wonSoFar: won + extra, runs: 200, seed, shock });
           expect(more.p10).toBeGreaterThanOrEqual(base.p10);
           expect(more.p50).toBeGreaterThanOrEqual(base.p50);
           expect(more.p90).toBeGreaterThanOrEqual(base.p90);
@@ -71,13 +108,13 @@ describe('Monte Carlo revenue', () => {
 
   it('closing an open deal as won never lowers the forecast, run by run', () => {
     fc.assert(
-      fc.property(dealsArb, fc.nat(), fc.integer(), (deals, index, seed) => {
+      fc.property(dealsArb, fc.nat(), fc.integer(), shockArb, (deals, index, seed, shock) => {
         fc.pre(deals.length > 0);
         const i = index % deals.length;
-        const base = simulateRevenue(deals, { wonSoFar: 0, runs: 200, seed });
-        // Won: certain, with the same random draws for every other deal.
+        const base = simulateRevenue(deals, { wonSoFar: 0, runs: 200, seed, shock });
+        // Won: certain, with the same random draws (and shared shift) for every other deal.
         const won = deals.map((d, j) => (j === i ? { ...d, probability: 1 } : d));
-        const more = simulateRevenue(won, { wonSoFar: 0, runs: 200, seed });
+        const more = simulateRevenue(won, { wonSoFar: 0, runs: 200, seed, shock });
         expect(more.p10).toBeGreaterThanOrEqual(base.p10);
         expect(more.p50).toBeGreaterThanOrEqual(base.p50);
         expect(more.p90).toBeGreaterThanOrEqual(base.p90);

@@ -1,4 +1,6 @@
+import { at } from '../math/checked.js';
 import { quantileOfSorted, seededRandom } from '../math/random.js';
+import { shockedProbability } from './period-shock.js';
 
 /** An open deal as the simulation sees it. */
 export interface SimulatedDeal {
@@ -18,6 +20,11 @@ export interface SimulationOptions {
   readonly runs?: number;
   /** Seed of the pseudo-random generator; default 1. */
   readonly seed?: number;
+  /**
+   * A shift shared by every deal's log odds within a run, z ~ N(mean, sigma²): a period's common
+   * fortune (see `fitPeriodShock`). None: deals are independent.
+   */
+  readonly shock?: { readonly mean: number; readonly sigma: number } | null;
   /** A target: the share of runs at or above it is returned. */
   readonly quota?: number | null;
 }
@@ -34,9 +41,10 @@ export interface RevenueDistribution {
 }
 
 /**
- * Monte Carlo: each run draws every open deal's outcome (won inside the period with its
- * probability, else nothing) and one new-business total, and adds the won so far. Seeded, so
- * the same input gives the same distribution; deals are independent of each other.
+ * Monte Carlo: each run draws one shared shift z ~ N(mean, sigma²) of the log odds (with a
+ * `shock`), every open deal's outcome (won inside the period with its probability moved by z,
+ * else nothing) and one new-business total, and adds the won so far. Seeded, so the same input
+ * gives the same distribution. Without a shock, deals are independent of each other.
  *
  * @example
  * simulateRevenue([{ amount: 1000, probability: 0.5 }], { wonSoFar: 0, seed: 7 }).p50;
@@ -49,10 +57,19 @@ export function simulateRevenue(
   const random = seededRandom(options.seed ?? 1);
   const totals = new Float64Array(runs);
   const newBusiness = options.newBusiness ?? [];
+  const shock = options.shock ?? null;
   for (let run = 0; run < runs; run++) {
     let total = options.wonSoFar;
-    if (newBusiness.length > 0) total += newBusiness[Math.floor(random() * newBusiness.length)]!;
-    for (const deal of deals) if (random() < deal.probability) total += deal.amount;
+    if (newBusiness.length > 0) total += at(newBusiness, Math.floor(random() * newBusiness.length));
+    if (shock) {
+      // Box-Muller: two uniforms per run, whatever the deals, so runs stay aligned across inputs.
+      const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      const z = shock.mean + shock.sigma * normal;
+      for (const deal of deals)
+        if (random() < shockedProbability(deal.probability, z)) total += deal.amount;
+    } else {
+      for (const deal of deals) if (random() < deal.probability) total += deal.amount;
+    }
     totals[run] = total;
   }
   const sorted = Array.from(totals).sort((a, b) => a - b);

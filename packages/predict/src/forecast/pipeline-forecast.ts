@@ -13,6 +13,7 @@ import {
   dealStateAt,
 } from '../deals/deal-timeline.js';
 import { type RevenueDistribution, simulateRevenue } from './monte-carlo.js';
+import { fitPeriodShock, type PeriodShock, type ShockWindow } from './period-shock.js';
 
 /** How a forecast is broken down. */
 export type ForecastBreakdown = 'owner' | 'team' | 'product';
@@ -31,6 +32,13 @@ export interface ForecastOptions {
   readonly quotas?: ReadonlyMap<string, number>;
   /** Passed to the deal model. */
   readonly minClosedEach?: number;
+  /**
+   * `fitted` (default): deals share a per-period factor whose spread is fitted on past windows
+   * of the same length ({@link periodShock}); `independent`: each deal on its own.
+   */
+  readonly correlation?: 'fitted' | 'independent';
+  /** Replayed windows by start day, reused across forecasts of the same history (a backtest). */
+  readonly windowCache?: Map<string, ShockWindow>;
 }
 
 /** Salesforce's forecast categories summed as they are: open amounts per category, closed = won. */
@@ -73,6 +81,8 @@ export interface PeriodForecast {
   readonly deals: readonly ForecastDeal[];
   readonly model: DealModel;
   readonly context: DealContext;
+  /** The fitted shared factor; null when independent (asked for, or too little history). */
+  readonly correlation: PeriodShock | null;
 }
 
 function keyOf(deal: DealTimeline, by: ForecastBreakdown | undefined): string | null {
@@ -119,6 +129,68 @@ function newBusinessSamples(
   return samples;
 }
 
+/** The deals open at the start of `day`, with their learned chance of being won before `end`. */
+function openDeals(
+  history: DealHistory,
+  day: DayNumber,
+  end: DayNumber,
+  options: ForecastOptions,
+): { model: DealModel; context: DealContext; deals: ForecastDeal[] } {
+  const { model, context } = trainDealModel(history, day, options);
+  const deals: ForecastDeal[] = [];
+  for (const deal of history.deals) {
+    const state = dealStateAt(deal, history.pipelines.get(deal.pipelineId), day);
+    if (!state) continue;
+    const win = winProbability(model, deal, state, context, day);
+    const inPeriod = win.probability * closeWithin(context, day - deal.openDay, end - day);
+    deals.push({ deal, state, win, inPeriod });
+  }
+  return { model, context, deals };
+}
+
+/**
+ * The shared factor for a forecast of `length` days made on `asOf`, fitted on up to 8 past
+ * windows of the same length that ended by `asOf`, starting every half length back: each
+ * replayed as the forecast would have been made at its start (a model trained only on deals
+ * closed before it) and compared with what was then won. A window in which none of its open deals
+ * closed at all (won or lost) lies before the history's outcomes begin and is skipped. Null with
+ * fewer than two windows: the forecast then treats deals as independent.
+ */
+export function periodShock(
+  history: DealHistory,
+  length: number,
+  asOf: DayNumber,
+  options: Pick<ForecastOptions, 'minClosedEach' | 'windowCache'> = {},
+): PeriodShock | null {
+  if (history.deals.length === 0 || length <= 0) return null;
+  const firstOpen = Math.min(...history.deals.map((d) => d.openDay));
+  const step = Math.max(1, Math.round(length / 2));
+  // Window starts on a fixed grid of days, so forecasts made on nearby days share windows.
+  const latest = Math.floor((asOf - length) / step) * step;
+  const windows: ShockWindow[] = [];
+  for (let k = 0; k < 8; k++) {
+    const from = latest - k * step;
+    if (from <= firstOpen) break;
+    const key = `${from}:${length}`;
+    let window = options.windowCache?.get(key);
+    if (!window) {
+      const to = from + length;
+      const { deals } = openDeals(history, from, to, options);
+      const closed = deals.filter((d) => d.deal.status !== 'open' && d.deal.closeDay < to);
+      window =
+        closed.length === 0
+          ? { probabilities: [], outcomes: [] }
+          : {
+              probabilities: deals.map((d) => d.inPeriod),
+              outcomes: deals.map((d) => (d.deal.status === 'won' && d.deal.closeDay < to ? 1 : 0)),
+            };
+      options.windowCache?.set(key, window);
+    }
+    if (window.probabilities.length > 0) windows.push(window);
+  }
+  return fitPeriodShock(windows);
+}
+
 /**
  * The forecast of `[start, end)` as it could be made at the start of day `asOf` (today for a live
  * forecast, the period start in a backtest): won so far, plus the open deals simulated with their
@@ -133,15 +205,9 @@ export function forecastPeriod(
   options: ForecastOptions = {},
 ): PeriodForecast {
   const day = Math.min(Math.max(asOf, start), end);
-  const { model, context } = trainDealModel(history, day, options);
-  const deals: ForecastDeal[] = [];
-  for (const deal of history.deals) {
-    const state = dealStateAt(deal, history.pipelines.get(deal.pipelineId), day);
-    if (!state) continue;
-    const win = winProbability(model, deal, state, context, day);
-    const inPeriod = win.probability * closeWithin(context, day - deal.openDay, end - day);
-    deals.push({ deal, state, win, inPeriod });
-  }
+  const { model, context, deals } = openDeals(history, day, end, options);
+  const correlation =
+    options.correlation === 'independent' ? null : periodShock(history, end - start, day, options);
   const won = history.deals.filter(
     (d) => d.status === 'won' && d.closeDay >= start && d.closeDay < day,
   );
@@ -169,6 +235,7 @@ export function forecastPeriod(
           options.newBusiness === false ? [] : newBusinessSamples(history, start, end, day, member),
         runs: options.runs ?? 10_000,
         seed,
+        shock: correlation,
         quota,
       },
     );
@@ -203,5 +270,6 @@ export function forecastPeriod(
     deals,
     model,
     context,
+    correlation,
   };
 }

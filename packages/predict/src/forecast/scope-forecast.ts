@@ -10,6 +10,7 @@ import type { ScoreFactor } from '../models/binary-model.js';
 import { type DealRisk, dealRisks, type RiskThresholds } from '../plan/deal-risks.js';
 import { listAll } from '../store/list-all.js';
 import { type Backtest, backtest } from './backtest.js';
+import type { PeriodShock } from './period-shock.js';
 import {
   type ForecastBreakdown,
   type ForecastFigures,
@@ -58,6 +59,11 @@ export interface ScopeForecast {
   readonly currency: string;
   /** `logistic`, `naiveBayes`, or `stageDefault` (too little history). */
   readonly method: string;
+  /**
+   * The per-period shared factor the range includes (fitted on past windows); null: deals were
+   * simulated as independent (asked for, or too little history), so the range is too narrow.
+   */
+  readonly correlation: PeriodShock | null;
   readonly total: ForecastGroup;
   readonly groups: readonly ForecastGroup[];
   /** Open deals, largest expected contribution first. */
@@ -76,14 +82,24 @@ async function calendar(scope: CrmScope) {
   };
 }
 
-function periodDays(period: Period): { start: number; end: number } {
+function periodDays(period: Period): {
+  start: number;
+  end: number;
+  startDate: string;
+  endDate: string;
+} {
   if (!period.start || !period.end)
     throw new RapportError('VALIDATION', 'a forecast needs a bounded period, not "all"', {
       issues: [
         { path: ['period'], message: 'must have a start and an end', code: 'invalid_value' },
       ],
     });
-  return { start: dayNumber(period.start), end: dayNumber(period.end) };
+  return {
+    start: dayNumber(period.start),
+    end: dayNumber(period.end),
+    startDate: period.start,
+    endDate: period.end,
+  };
 }
 
 /** Quotas inside the period, summed per owner, per team and in total. */
@@ -102,9 +118,15 @@ async function quotasFor(
   );
   const sums = new Map<string, number>();
   const add = (key: string, amount: number) => sums.set(key, (sums.get(key) ?? 0) + amount);
-  const owners = quotas.filter((q) => q.ownerId !== null);
-  for (const q of owners.length > 0 ? owners : quotas.filter((q) => q.teamId !== null))
-    add('total', q.amount);
+  // A rep's forecast covers the rep's own deals, so its total is set against the rep's own
+  // quota; quotas are shared records, and the others' would make the plan look unreachable.
+  const mine =
+    scope.actor.role === 'rep'
+      ? (q: { ownerId: string | null }) => q.ownerId === scope.actor.id
+      : () => true;
+  const owners = quotas.filter((q) => q.ownerId !== null && mine(q));
+  const teams = scope.actor.role === 'rep' ? [] : quotas.filter((q) => q.teamId !== null);
+  for (const q of owners.length > 0 ? owners : teams) add('total', q.amount);
   for (const q of quotas) {
     if (by === 'owner' && q.ownerId) add(q.ownerId, q.amount);
     if (by === 'team' && q.teamId && !q.ownerId) add(q.teamId, q.amount);
@@ -127,10 +149,10 @@ export async function forecast(
 ): Promise<ScopeForecast> {
   const { tenant, calendar: cal } = await calendar(scope);
   const period = resolvePeriod(options.period ?? 'thisQuarter', cal);
-  const { start, end } = periodDays(period);
+  const { start, end, startDate, endDate } = periodDays(period);
   const asOf = dayNumber(options.asOf ?? cal.today);
   const history = await loadDealHistory(scope);
-  const quotas = await quotasFor(scope, period.start!, period.end!, options.by);
+  const quotas = await quotasFor(scope, startDate, endDate, options.by);
   const result = forecastPeriod(history, start, end, asOf, { ...options, quotas });
   const threshold = options.atRiskBelow ?? 0.5;
   const withRisk = (g: ForecastFigures): ForecastGroup => ({
@@ -142,6 +164,7 @@ export async function forecast(
     asOf: dayString(result.asOf),
     currency: tenant.baseCurrency,
     method: result.method,
+    correlation: result.correlation,
     total: withRisk(result.total),
     groups: result.groups.map(withRisk),
     deals: result.deals

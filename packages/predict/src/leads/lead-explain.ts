@@ -30,10 +30,12 @@ const labels: Readonly<Record<string, { readonly en: string; readonly de: string
   closeDateSlips: { en: 'Close date moved out', de: 'Abschlussdatum verschoben' },
 };
 
+const none = { en: 'none', de: 'keine Angabe' } as const;
+
 const values: Readonly<Record<string, { readonly en: string; readonly de: string }>> = {
   yes: { en: 'yes', de: 'ja' },
   no: { en: 'no', de: 'nein' },
-  '(none)': { en: 'none', de: 'keine Angabe' },
+  '(none)': none,
   '(other)': { en: 'other', de: 'andere' },
 };
 
@@ -45,7 +47,7 @@ export function featureLabel(feature: string, language: ExplanationLanguage): st
 }
 
 function valueText(value: ScoreFactor['value'], language: ExplanationLanguage): string {
-  if (value === null) return values['(none)']![language];
+  if (value === null) return none[language];
   if (typeof value === 'number') {
     const rounded = Math.abs(value) >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
     return new Intl.NumberFormat(language === 'de' ? 'de-DE' : 'en-US').format(rounded);

@@ -1,3 +1,5 @@
+import { at } from './checked.js';
+
 /**
  * A fitted L2-regularised logistic regression: `p = 1 / (1 + exp(-(bias + weights · x)))`.
  *
@@ -41,30 +43,31 @@ export function logit(p: number): number {
  * Solves `A x = b` for a symmetric positive definite `A` (Cholesky). The Hessian of a penalised
  * log likelihood is one, so Newton's step is always defined.
  */
-export function solveSymmetric(a: number[][], b: number[]): number[] {
+export function solveSymmetric(a: readonly (readonly number[])[], b: readonly number[]): number[] {
   const n = b.length;
-  const l: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  // The lower triangle L, row-major: L[i][k] at i * n + k.
+  const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
+    const row = at(a, i);
     for (let j = 0; j <= i; j++) {
-      let sum = a[i]![j]!;
-      for (let k = 0; k < j; k++) sum -= l[i]![k]! * l[j]![k]!;
-      if (i === j) l[i]![i] = Math.sqrt(Math.max(sum, 1e-12));
-      else l[i]![j] = sum / l[j]![j]!;
+      let sum = at(row, j);
+      for (let k = 0; k < j; k++) sum -= at(l, i * n + k) * at(l, j * n + k);
+      l[i * n + j] = i === j ? Math.sqrt(Math.max(sum, 1e-12)) : sum / at(l, j * n + j);
     }
   }
-  const y = new Array<number>(n).fill(0);
+  const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    let sum = b[i]!;
-    for (let k = 0; k < i; k++) sum -= l[i]![k]! * y[k]!;
-    y[i] = sum / l[i]![i]!;
+    let sum = at(b, i);
+    for (let k = 0; k < i; k++) sum -= at(l, i * n + k) * at(y, k);
+    y[i] = sum / at(l, i * n + i);
   }
-  const x = new Array<number>(n).fill(0);
+  const x = new Float64Array(n);
   for (let i = n - 1; i >= 0; i--) {
-    let sum = y[i]!;
-    for (let k = i + 1; k < n; k++) sum -= l[k]![i]! * x[k]!;
-    x[i] = sum / l[i]![i]!;
+    let sum = at(y, i);
+    for (let k = i + 1; k < n; k++) sum -= at(l, k * n + i) * at(x, k);
+    x[i] = sum / at(l, i * n + i);
   }
-  return x;
+  return Array.from(x);
 }
 
 /**
@@ -89,54 +92,57 @@ export function fitLogisticRegression(
   let total = 0;
   for (let r = 0; r < rows.length; r++) {
     const w = caseWeights?.[r] ?? 1;
-    positives += w * labels[r]!;
+    positives += w * at(labels, r);
     total += w;
   }
   if (total > 0 && positives > 0 && positives < total) theta[0] = logit(positives / total);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
-    const gradient = new Array<number>(size).fill(0);
-    const hessian: number[][] = Array.from({ length: size }, () => new Array<number>(size).fill(0));
+    const gradient = new Float64Array(size);
+    // The Hessian, row-major; only its lower triangle is summed, then mirrored.
+    const hessian = new Float64Array(size * size);
     for (let r = 0; r < rows.length; r++) {
-      const x = rows[r]!;
-      let z = theta[0]!;
-      for (let j = 0; j < columns; j++) z += theta[j + 1]! * x[j]!;
+      const x = at(rows, r);
+      let z = at(theta, 0);
+      for (let j = 0; j < columns; j++) z += at(theta, j + 1) * at(x, j);
       const p = sigmoid(z);
       const caseWeight = caseWeights?.[r] ?? 1;
-      const residual = caseWeight * (labels[r]! - p);
+      const residual = caseWeight * (at(labels, r) - p);
       const weight = caseWeight * Math.max(p * (1 - p), 1e-10);
-      gradient[0]! += residual;
-      hessian[0]![0]! += weight;
+      gradient[0] = at(gradient, 0) + residual;
+      hessian[0] = at(hessian, 0) + weight;
       for (let j = 0; j < columns; j++) {
-        const xj = x[j]!;
+        const xj = at(x, j);
         if (xj === 0) continue;
-        gradient[j + 1]! += residual * xj;
+        gradient[j + 1] = at(gradient, j + 1) + residual * xj;
         const wx = weight * xj;
-        hessian[0]![j + 1]! += wx;
+        const rowStart = (j + 1) * size;
+        hessian[rowStart] = at(hessian, rowStart) + wx;
         for (let k = 0; k <= j; k++) {
-          const xk = x[k]!;
-          if (xk !== 0) hessian[j + 1]![k + 1]! += wx * xk;
+          const xk = at(x, k);
+          if (xk !== 0) hessian[rowStart + k + 1] = at(hessian, rowStart + k + 1) + wx * xk;
         }
       }
     }
     for (let j = 1; j < size; j++) {
-      gradient[j]! -= l2 * theta[j]!;
-      hessian[j]![j]! += l2;
-      hessian[j]![0] = hessian[0]![j]!;
-      for (let k = 1; k < j; k++) hessian[k]![j] = hessian[j]![k]!;
+      gradient[j] = at(gradient, j) - l2 * at(theta, j);
+      hessian[j * size + j] = at(hessian, j * size + j) + l2;
     }
     // A tiny ridge on the bias keeps an all-one-class sample solvable.
-    hessian[0]![0]! += 1e-9;
-    const step = solveSymmetric(hessian, gradient);
-    theta = theta.map((value, j) => value + step[j]!);
+    hessian[0] = at(hessian, 0) + 1e-9;
+    const matrix = Array.from({ length: size }, (_, i) =>
+      Array.from({ length: size }, (_, j) => at(hessian, i >= j ? i * size + j : j * size + i)),
+    );
+    const step = solveSymmetric(matrix, Array.from(gradient));
+    theta = theta.map((value, j) => value + at(step, j));
     if (step.every((s) => Math.abs(s) < tolerance)) break;
   }
-  return { bias: theta[0]!, weights: theta.slice(1) };
+  return { bias: at(theta, 0), weights: theta.slice(1) };
 }
 
 /** The linear predictor (log odds) of one row. */
 export function logisticLogOdds(model: LogisticModel, x: readonly number[]): number {
   let z = model.bias;
-  for (let j = 0; j < model.weights.length; j++) z += model.weights[j]! * (x[j] ?? 0);
+  for (let j = 0; j < model.weights.length; j++) z += at(model.weights, j) * (x[j] ?? 0);
   return z;
 }
 

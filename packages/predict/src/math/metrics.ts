@@ -1,3 +1,5 @@
+import { at } from './checked.js';
+
 /**
  * Quality measures of probabilities against outcomes (1 = happened, 0 = did not).
  *
@@ -13,18 +15,18 @@ const epsilon = 1e-15;
  * both classes.
  */
 export function rocAuc(scores: readonly number[], labels: readonly number[]): number | null {
-  const order = scores.map((score, index) => ({ score, label: labels[index]! }));
+  const order = scores.map((score, index) => ({ score, label: at(labels, index) }));
   order.sort((a, b) => a.score - b.score);
   let positives = 0;
   let rankSum = 0;
   let i = 0;
   while (i < order.length) {
     let j = i;
-    while (j + 1 < order.length && order[j + 1]!.score === order[i]!.score) j++;
+    while (j + 1 < order.length && at(order, j + 1).score === at(order, i).score) j++;
     // Tied scores share the mean of their ranks (1-based).
     const rank = (i + j) / 2 + 1;
     for (let k = i; k <= j; k++) {
-      if (order[k]!.label === 1) {
+      if (at(order, k).label === 1) {
         positives++;
         rankSum += rank;
       }
@@ -41,7 +43,7 @@ export function logLoss(scores: readonly number[], labels: readonly number[]): n
   if (scores.length === 0) return null;
   let sum = 0;
   for (let i = 0; i < scores.length; i++) {
-    const p = Math.min(1 - epsilon, Math.max(epsilon, scores[i]!));
+    const p = Math.min(1 - epsilon, Math.max(epsilon, at(scores, i)));
     sum += labels[i] === 1 ? -Math.log(p) : -Math.log(1 - p);
   }
   return sum / scores.length;
@@ -51,7 +53,7 @@ export function logLoss(scores: readonly number[], labels: readonly number[]): n
 export function brierScore(scores: readonly number[], labels: readonly number[]): number | null {
   if (scores.length === 0) return null;
   let sum = 0;
-  for (let i = 0; i < scores.length; i++) sum += (scores[i]! - labels[i]!) ** 2;
+  for (let i = 0; i < scores.length; i++) sum += (at(scores, i) - at(labels, i)) ** 2;
   return sum / scores.length;
 }
 
@@ -76,7 +78,7 @@ export function calibrationTable(
   labels: readonly number[],
   bins = 10,
 ): CalibrationBin[] {
-  const order = scores.map((score, index) => ({ score, label: labels[index]! }));
+  const order = scores.map((score, index) => ({ score, label: at(labels, index) }));
   order.sort((a, b) => a.score - b.score);
   const table: CalibrationBin[] = [];
   for (let b = 0; b < bins; b++) {
@@ -86,8 +88,8 @@ export function calibrationTable(
     let predicted = 0;
     let observed = 0;
     for (let i = from; i < to; i++) {
-      predicted += order[i]!.score;
-      observed += order[i]!.label;
+      predicted += at(order, i).score;
+      observed += at(order, i).label;
     }
     const count = to - from;
     table.push({ bin: b + 1, count, predicted: predicted / count, observed: observed / count });

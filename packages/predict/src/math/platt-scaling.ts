@@ -1,3 +1,4 @@
+import { at } from './checked.js';
 import { fitLogisticRegression, logit, sigmoid } from './logistic-regression.js';
 
 /**
@@ -39,7 +40,8 @@ export function fitPlattScaling(
   const weights: number[] = [];
   for (let i = 0; i < scores.length; i++) {
     const t = labels[i] === 1 ? high : low;
-    rows.push([logit(scores[i]!)], [logit(scores[i]!)]);
+    const x = logit(at(scores, i));
+    rows.push([x], [x]);
     targets.push(1, 0);
     weights.push(t, 1 - t);
   }

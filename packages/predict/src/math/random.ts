@@ -1,3 +1,4 @@
+import { at } from './checked.js';
 /**
  * A seeded pseudo-random generator (mulberry32): the same seed gives the same sequence on every
  * platform, so a simulation can be repeated exactly.
@@ -24,7 +25,8 @@ export function quantileOfSorted(sorted: readonly number[], q: number): number {
   const low = Math.floor(position);
   const high = Math.ceil(position);
   const fraction = position - low;
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * fraction;
+  const below = at(sorted, low);
+  return below + (at(sorted, high) - below) * fraction;
 }
 
 /** The median of values (null for none). */

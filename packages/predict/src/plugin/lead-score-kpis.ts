@@ -42,6 +42,8 @@ function scoreFacts(ctx: KpiQueryContext): Promise<ScoreFacts[]> {
         sql`coalesce(sum(${sql.ref('s.probability')}), 0)`.as('expected'),
       ])
       .groupBy(group ? sql`${group.key}` : sql`1`)
+      // Raw sql columns are untyped (and numbers come back as text on Postgres): read as a
+      // record and converted field by field below.
       .execute()) as Record<string, unknown>[];
     return rows.map((row) => ({
       key: row.kpiKey === null || row.kpiKey === undefined ? null : String(row.kpiKey),
@@ -115,6 +117,7 @@ export const expectedLeadPipelineKpi = defineKpi({
         sql`avg(${ctx.toBase(sql.ref('o.amount'), sql.ref('o.currency'))})`.as('mean'),
         sql`count(*)`.as('deals'),
       ])
+      // Raw sql columns are untyped: read as a record and converted with Number below.
       .execute()) as Record<string, unknown>[];
     const mean = won?.mean === null || won?.mean === undefined ? null : Number(won.mean);
     return (await scoreFacts(ctx)).map((f) => ({

@@ -40,3 +40,12 @@ export function predictPlugin() {
     },
   });
 }
+
+/**
+ * The predict plugin as a value, for loaders that pick plugins from a package's exports (the
+ * CLI's `kpiPackages`).
+ *
+ * @example
+ * const crm = createCrm({ storage: sqliteStorage(), plugins: [predictKpiPlugin] });
+ */
+export const predictKpiPlugin = predictPlugin();

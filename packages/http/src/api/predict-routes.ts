@@ -1,0 +1,395 @@
+import type { CrmScope, PeriodInput } from '@rapport/core';
+import {
+  describeFactor,
+  describeRisk,
+  type ForecastDealView,
+  type ForecastGroup,
+  predict,
+  type ScopeForecast,
+} from '@rapport/predict';
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { json, problems, ref } from '../openapi/common.js';
+import type { JsonSchema, OpenApiParameter } from '../openapi/openapi-types.js';
+import { HttpProblem } from '../problems/problem-details.js';
+import type { ApiEnv } from './api-env.js';
+import type { RouteTable } from './route-table.js';
+
+const language = z.enum(['en', 'de']).default('en').describe('Language of the reasons.');
+
+const scoresQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(1000).default(50),
+  cursor: z.string().min(1).optional(),
+  lang: language,
+});
+
+const forecastQuery = z.strictObject({
+  period: z.string().min(1).optional(),
+  by: z.enum(['owner', 'team', 'product']).optional(),
+  asOf: z.iso.date().optional(),
+  runs: z.coerce.number().int().min(100).max(100_000).default(10_000),
+  seed: z.coerce.number().int().min(0).max(2_147_483_647).default(1),
+  lang: language,
+});
+
+type ForecastQuery = z.output<typeof forecastQuery>;
+
+/** Query parameters through a schema: unknown ones and bad values are 400 with their names. */
+function parseQuery<T extends z.ZodType>(c: Context<ApiEnv>, schema: T): z.output<T> {
+  const input = Object.fromEntries(new URL(c.req.url).searchParams);
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new HttpProblem(
+    'BAD_REQUEST',
+    'the query parameters are malformed',
+    parsed.error.issues.map((issue) => ({
+      path: issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)),
+      message: issue.message,
+      code: issue.code,
+    })),
+  );
+}
+
+/** The keyset of a score page: the last item's probability and lead id, base64url JSON. */
+const cursorSchema = z.tuple([z.number(), z.string()]);
+
+function decodeCursor(cursor: string): z.output<typeof cursorSchema> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = null;
+  }
+  const parsed = cursorSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new HttpProblem('BAD_REQUEST', 'the cursor is not one this API returned', [
+    { path: ['cursor'], message: 'pass nextCursor of the previous page', code: 'invalid_cursor' },
+  ]);
+}
+
+function encodeCursor(probability: number, leadId: string): string {
+  return Buffer.from(JSON.stringify([probability, leadId]), 'utf8').toString('base64url');
+}
+
+function forecastOf(scope: CrmScope, query: ForecastQuery): Promise<ScopeForecast> {
+  return predict(scope).forecast({
+    // The engine's resolvePeriod checks the label and answers VALIDATION (422) with its path.
+    ...(query.period === undefined ? {} : { period: query.period as PeriodInput }),
+    ...(query.by === undefined ? {} : { by: query.by }),
+    ...(query.asOf === undefined ? {} : { asOf: query.asOf }),
+    runs: query.runs,
+    seed: query.seed,
+  });
+}
+
+function figuresOf(group: ForecastGroup) {
+  return {
+    key: group.key,
+    label: group.label,
+    wonSoFar: group.wonSoFar,
+    expected: group.expected,
+    p10: group.p10,
+    p50: group.p50,
+    p90: group.p90,
+    weightedPipeline: group.weightedPipeline,
+    categories: group.categories,
+    openDeals: group.openDeals,
+    quota: group.quota,
+    quotaProbability: group.quotaProbability,
+    quotaAtRisk: group.quotaAtRisk,
+  };
+}
+
+function dealOf(deal: ForecastDealView, lang: 'en' | 'de', currency: string) {
+  const money = (minor: number) => `${(minor / 100).toFixed(2)} ${currency}`;
+  return {
+    ...deal,
+    reasons: deal.factors.map((f) => describeFactor(f, lang)),
+    risks: deal.risks.map((r) => ({ ...r, text: describeRisk(r, lang, money) })),
+  };
+}
+
+const factorSchema: JsonSchema = {
+  type: 'object',
+  description: 'A factor in log odds against an average case (see docs/predict.md).',
+  properties: {
+    feature: { type: 'string' },
+    value: { type: ['string', 'number', 'null'] },
+    effect: { type: 'number' },
+  },
+};
+const figuresSchema: JsonSchema = {
+  type: 'object',
+  description: 'Money in minor units of the base currency; probabilities are fractions.',
+  properties: {
+    key: { type: ['string', 'null'] },
+    label: { type: ['string', 'null'] },
+    wonSoFar: { type: 'number' },
+    expected: { type: 'number' },
+    p10: { type: 'number' },
+    p50: { type: 'number' },
+    p90: { type: 'number' },
+    weightedPipeline: { type: 'number' },
+    categories: {
+      type: 'object',
+      properties: {
+        pipeline: { type: 'number' },
+        bestCase: { type: 'number' },
+        commit: { type: 'number' },
+        closed: { type: 'number' },
+      },
+    },
+    openDeals: { type: 'integer' },
+    quota: { type: ['number', 'null'] },
+    quotaProbability: { type: ['number', 'null'] },
+    quotaAtRisk: { type: 'boolean' },
+  },
+};
+const riskSchema: JsonSchema = {
+  type: 'object',
+  required: ['kind', 'text'],
+  properties: { kind: { type: 'string' }, text: { type: 'string' } },
+  description: 'A reason the plan looks unrealistic, with its figures.',
+};
+const dealSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    ownerId: { type: 'string' },
+    stage: { type: 'string' },
+    amount: { type: 'number' },
+    closeDate: { type: ['string', 'null'] },
+    winProbability: { type: 'number' },
+    inPeriodProbability: { type: 'number' },
+    method: { type: 'string' },
+    factors: { type: 'array', items: ref('PredictFactor') },
+    reasons: { type: 'array', items: { type: 'string' } },
+    risks: { type: 'array', items: ref('PredictRisk') },
+  },
+};
+const forecastMeta: Record<string, JsonSchema> = {
+  period: { type: 'object', description: 'The resolved period (end exclusive).' },
+  asOf: { type: 'string', format: 'date' },
+  currency: { type: 'string' },
+  method: { type: 'string', enum: ['logistic', 'naiveBayes', 'stageDefault'] },
+};
+
+const forecastParameters: OpenApiParameter[] = [
+  {
+    name: 'period',
+    in: 'query',
+    description: '2026-Q3, 2026-03, FY2026, thisQuarter (default), ...',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'by',
+    in: 'query',
+    description: 'Per owner, team or product as well as the total.',
+    schema: { enum: ['owner', 'team', 'product'] },
+  },
+  {
+    name: 'asOf',
+    in: 'query',
+    description: 'The forecast day (default today in the tenant time zone).',
+    schema: { type: 'string', format: 'date' },
+  },
+  { name: 'runs', in: 'query', schema: { type: 'integer', minimum: 100, maximum: 100000 } },
+  { name: 'seed', in: 'query', schema: { type: 'integer', minimum: 0 } },
+  { name: 'lang', in: 'query', schema: { enum: ['en', 'de'] } },
+];
+
+/**
+ * @internal Registers the prediction routes: stored lead scores with their reasons (paged), deal
+ * win probabilities, the forecast with its range, and plans at risk. Every figure comes from the
+ * request's scope, so a rep sees only what their visibility allows.
+ */
+export function addPredictRoutes(table: RouteTable): void {
+  table.schema('PredictFactor', factorSchema);
+  table.schema('PredictRisk', riskSchema);
+  table.schema('PredictDeal', dealSchema);
+  table.schema('ForecastFigures', figuresSchema);
+  table.schema('LeadScore', {
+    type: 'object',
+    required: ['leadId', 'probability', 'method', 'modelVersion', 'scoredAt', 'reasons'],
+    properties: {
+      leadId: { type: 'string' },
+      probability: { type: 'number', minimum: 0, maximum: 1 },
+      lower: { type: ['number', 'null'], description: 'Interval of a fallback (source rate).' },
+      upper: { type: ['number', 'null'] },
+      method: { type: 'string', enum: ['logistic', 'naiveBayes', 'sourceRate'] },
+      modelVersion: { type: 'integer' },
+      scoredAt: { type: 'string', format: 'date-time' },
+      factors: { type: 'array', items: ref('PredictFactor') },
+      reasons: { type: 'array', items: { type: 'string' } },
+    },
+  });
+
+  table.add(
+    'get',
+    '/predict/lead-scores',
+    {
+      operationId: 'listLeadScores',
+      summary: 'Stored lead scores of the visible leads, highest first, with their reasons',
+      tags: ['predict'],
+      parameters: [
+        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        {
+          name: 'cursor',
+          in: 'query',
+          description: 'nextCursor of the previous page.',
+          schema: { type: 'string' },
+        },
+        { name: 'lang', in: 'query', schema: { enum: ['en', 'de'] } },
+      ],
+      responses: {
+        '200': {
+          description: 'A page of scores.',
+          content: json({
+            type: 'object',
+            required: ['items', 'nextCursor'],
+            properties: {
+              items: { type: 'array', items: ref('LeadScore') },
+              nextCursor: { type: ['string', 'null'] },
+            },
+          }),
+        },
+        ...problems(400),
+      },
+    },
+    async (c) => {
+      const query = parseQuery(c, scoresQuery);
+      const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+      const all = await predict(c.var.scope).leadScores();
+      // Scores come highest first, ties by lead id: the keyset continues after the cursor.
+      const rest = after
+        ? all.filter(
+            (s) => s.probability < after[0] || (s.probability === after[0] && s.leadId > after[1]),
+          )
+        : all;
+      const page = rest.slice(0, query.limit);
+      const last = page.at(-1);
+      return c.json({
+        items: page.map((s) => ({
+          ...s,
+          reasons: s.factors.map((f) => describeFactor(f, query.lang)),
+        })),
+        nextCursor:
+          rest.length > query.limit && last ? encodeCursor(last.probability, last.leadId) : null,
+      });
+    },
+  );
+
+  table.add(
+    'get',
+    '/predict/deals',
+    {
+      operationId: 'listDealWinProbabilities',
+      summary: 'Open deals with their learned win probability and its reasons',
+      tags: ['predict'],
+      parameters: forecastParameters.filter((p) => p.name !== 'by'),
+      responses: {
+        '200': {
+          description: 'Open deals, largest expected contribution first.',
+          content: json({
+            type: 'object',
+            properties: { ...forecastMeta, items: { type: 'array', items: ref('PredictDeal') } },
+          }),
+        },
+        ...problems(400, 422),
+      },
+    },
+    async (c) => {
+      const query = parseQuery(c, forecastQuery.omit({ by: true }));
+      const result = await forecastOf(c.var.scope, { ...query, runs: 100 });
+      return c.json({
+        period: result.period,
+        asOf: result.asOf,
+        currency: result.currency,
+        method: result.method,
+        items: result.deals.map((d) => dealOf(d, query.lang, result.currency)),
+      });
+    },
+  );
+
+  table.add(
+    'get',
+    '/predict/forecast',
+    {
+      operationId: 'getForecast',
+      summary: 'Revenue forecast of a period with its P10-P90 range, per group, against quota',
+      tags: ['predict'],
+      parameters: forecastParameters,
+      responses: {
+        '200': {
+          description: 'The forecast.',
+          content: json({
+            type: 'object',
+            properties: {
+              ...forecastMeta,
+              correlation: {
+                type: ['object', 'null'],
+                description:
+                  'The shared per-period factor in the range (mean and sigma in log odds); null: deals simulated as independent.',
+              },
+              total: ref('ForecastFigures'),
+              groups: { type: 'array', items: ref('ForecastFigures') },
+            },
+          }),
+        },
+        ...problems(400, 422),
+      },
+    },
+    async (c) => {
+      const result = await forecastOf(c.var.scope, parseQuery(c, forecastQuery));
+      return c.json({
+        period: result.period,
+        asOf: result.asOf,
+        currency: result.currency,
+        method: result.method,
+        correlation: result.correlation,
+        total: figuresOf(result.total),
+        groups: result.groups.map(figuresOf),
+      });
+    },
+  );
+
+  table.add(
+    'get',
+    '/predict/plans-at-risk',
+    {
+      operationId: 'listPlansAtRisk',
+      summary: 'Quotas unlikely to be reached, and deals whose plan looks unrealistic',
+      tags: ['predict'],
+      parameters: forecastParameters,
+      responses: {
+        '200': {
+          description: 'Groups with their quota at risk, and deals with reasons.',
+          content: json({
+            type: 'object',
+            properties: {
+              ...forecastMeta,
+              quotas: { type: 'array', items: ref('ForecastFigures') },
+              deals: { type: 'array', items: ref('PredictDeal') },
+            },
+          }),
+        },
+        ...problems(400, 422),
+      },
+    },
+    async (c) => {
+      const query = parseQuery(c, forecastQuery);
+      const result = await forecastOf(c.var.scope, { ...query, by: query.by ?? 'owner' });
+      return c.json({
+        period: result.period,
+        asOf: result.asOf,
+        currency: result.currency,
+        method: result.method,
+        quotas: [result.total, ...result.groups].filter((g) => g.quotaAtRisk).map(figuresOf),
+        deals: result.deals
+          .filter((d) => d.risks.length > 0)
+          .map((d) => dealOf(d, query.lang, result.currency)),
+      });
+    },
+  );
+}
