@@ -106,7 +106,10 @@ function tabulated(window: ShockWindow): ReturnType<typeof tabulate> {
  * information and are left out. Null without at least two windows.
  *
  * @example
- * fitPeriodShock([{ probabilities: [0.2, 0.5], outcomes: [0, 1] }, ...])?.sigma;
+ * fitPeriodShock([
+ *   { probabilities: [0.2, 0.5], outcomes: [0, 1] },
+ *   { probabilities: [0.6, 0.3], outcomes: [0, 0] },
+ * ])?.sigma;
  */
 export function fitPeriodShock(windows: readonly ShockWindow[]): PeriodShock | null {
   const tables = windows
