@@ -10,6 +10,7 @@
 
 export { unscopedDatabase } from './engine/engine-registry.js';
 export type { AnyDatabase, MigrationContext } from './migrations/migration-context.js';
+export { refreshKeptValues } from './sales/kept-values.js';
 export {
   type CopiedTable,
   type CopyEndpoint,

@@ -18,6 +18,7 @@ import type {
   PluginWithApiId,
 } from '../plugins/define-plugin.js';
 import { initPlugins, pluginHooks } from '../plugins/plugin-runtime.js';
+import { activityRules } from '../sales/activity-rules.js';
 import { lineItemRules } from '../sales/line-item-rules.js';
 import { opportunityRules } from '../sales/opportunity-rules.js';
 import {
@@ -224,6 +225,7 @@ export function createCrm<
     rules: {
       opportunity: opportunityRules,
       lineItem: lineItemRules,
+      activity: activityRules,
       lead: leadRules,
       campaign: campaignRules,
       contract: contractRules,

@@ -1,5 +1,6 @@
 import { type AliasedRawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf } from '../engine/engine-state.js';
+import { visibilityCondition } from '../engine/visibility.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { Period } from '../periods/period.js';
@@ -150,6 +151,9 @@ export function queryContext(
     sql: evaluation.state.engine.storage.sql,
     source: (source, alias = 't') => sourceRows(evaluation, source, alias, ranges),
     scoped: (object, alias = 't') => evaluation.from(object, alias),
+    seesEvery: async (object) =>
+      (await visibilityCondition(evaluation.state, definitionOf(evaluation, object), 'x')) ===
+      undefined,
     pluginTable: (table, alias = 't') => {
       const declared = evaluation.state.engine.plugins.some(
         (plugin) => plugin.tables !== undefined && table in plugin.tables,

@@ -109,6 +109,15 @@ export interface KpiQueryContext {
    */
   scoped(object: ObjectName, alias?: string): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
   /**
+   * Whether the actor sees every record of `object` in the tenant (visibility narrows none):
+   * then a value the engine keeps over all of an object's records (a lead's `firstActivityAt`)
+   * equals the same value computed over the records the actor may see, and can be read instead.
+   *
+   * @example
+   * const first = (await ctx.seesEvery('activity')) ? sql.ref('l.firstActivityAt') : visibleFirst;
+   */
+  seesEvery(object: ObjectName): Promise<boolean>;
+  /**
    * A table a plugin declared (its `tables`) as `alias` (default `t`), narrowed to the tenant. A
    * plugin table has no owner of its own, so a KPI over one joins it to a {@link scoped} core
    * table for visibility. A name no registered plugin declares is UNSUPPORTED (core tables are

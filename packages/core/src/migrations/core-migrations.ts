@@ -1,4 +1,5 @@
 import type { CreateTableBuilder, Kysely } from 'kysely';
+import { keptValues } from './kept-values.js';
 import { listIndexes } from './list-indexes.js';
 import type { AnyDatabase, MigrationContext, RapportMigration } from './migration-context.js';
 
@@ -370,4 +371,5 @@ export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0002-kpi-covering-indexes': kpiCoveringIndexes,
   '0003-widen-kpi-indexes': widenKpiIndexes,
   '0004-list-indexes': listIndexes,
+  '0005-kept-values': keptValues,
 };
