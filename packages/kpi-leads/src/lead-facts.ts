@@ -125,7 +125,32 @@ function wonAmount(ctx: KpiQueryContext): RawBuilder<number> {
  * }
  */
 export function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
-  return ctx.shared('leads.leadFacts', () => queryLeadFacts(ctx));
+  // Every lead is in one group of a breakdown: the total adds the groups up.
+  return ctx.sharedFacts('leads.leadFacts', queryLeadFacts, (groups) => totalOfGroups(ctx, groups));
+}
+
+/** The total facts of each range the call computes (a row even without leads), from its groups. */
+function totalOfGroups(ctx: KpiQueryContext, groups: readonly LeadFacts[]): LeadFacts[] {
+  const ranges: KpiRange[] = ctx.previousRange ? ['current', 'previous'] : ['current'];
+  return ranges.map((range) =>
+    groups.filter((group) => group.range === range).reduce(addFacts, noLeads(range)),
+  );
+}
+
+/** Two facts of one range added up (the key and label of the first). */
+function addFacts(sum: LeadFacts, group: LeadFacts): LeadFacts {
+  return {
+    ...sum,
+    leads: sum.leads + group.leads,
+    campaignLeads: sum.campaignLeads + group.campaignLeads,
+    cost: sum.cost + group.cost,
+    converted: sum.converted + group.converted,
+    won: sum.won + group.won,
+    campaignWon: sum.campaignWon + group.campaignWon,
+    wonRevenue: sum.wonRevenue + group.wonRevenue,
+    contacted: sum.contacted + group.contacted,
+    daysToFirstActivity: sum.daysToFirstActivity + group.daysToFirstActivity,
+  };
 }
 
 async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {

@@ -142,7 +142,7 @@ export function queryContext(
 ): KpiQueryContext {
   const db = dbOf(evaluation.state);
   const ranges = [range, previousRange].filter((r): r is Period => r !== null);
-  return {
+  const context: KpiQueryContext = {
     range,
     previousRange,
     by,
@@ -195,7 +195,16 @@ export function queryContext(
       // The slot was filled by a `compute` of the same key, so it holds a TValue.
       return value as Promise<TValue>;
     },
+    sharedFacts: (key, compute, total) => {
+      // The total of an evaluation with a breakdown: the breakdown's facts, added up.
+      if (by === undefined && evaluation.by !== undefined) {
+        const grouped = queryContext(evaluation, range, evaluation.by, previousRange);
+        return grouped.shared(key, () => compute(grouped)).then(total);
+      }
+      return context.shared(key, () => compute(context));
+    },
   };
+  return context;
 }
 
 /** @internal Rows of a query KPI by group name, each with its normalised value. */

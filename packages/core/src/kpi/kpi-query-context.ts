@@ -162,4 +162,18 @@ export interface KpiQueryContext {
    * const facts = await ctx.shared('acme.leadFacts', () => leadFactsQuery(ctx).execute());
    */
   shared<TValue>(key: string, compute: () => Promise<TValue>): Promise<TValue>;
+  /**
+   * Like {@link shared}, for facts that add up over the groups of a breakdown (counts and sums
+   * per group, each row in one group): in an evaluation with a breakdown, the total's call gets
+   * `total` of the breakdown's facts instead of running the same query a second time without
+   * groups. `compute` gets the context it computes for (the breakdown's, then).
+   *
+   * @example
+   * const facts = await ctx.sharedFacts('acme.leadFacts', (inner) => leadFactsQuery(inner), sumByRange);
+   */
+  sharedFacts<TValue>(
+    key: string,
+    compute: (ctx: KpiQueryContext) => Promise<TValue>,
+    total: (groups: TValue) => TValue,
+  ): Promise<TValue>;
 }
