@@ -108,6 +108,7 @@ export type {
   KpiFilters,
   KpiIdOf,
   KpiItemOf,
+  KpiItemPage,
   KpiOf,
   KpiResults,
   KpiService,

@@ -42,6 +42,8 @@ export interface Evaluation {
   readonly factors: ReadonlyMap<string, number>;
   /** What query KPIs computed with `ctx.shared`, by key, range and breakdown. */
   readonly shared: Map<string, Promise<unknown>>;
+  /** The page of list KPIs' items asked for. */
+  readonly items: { readonly limit: number; readonly offset: number };
 }
 
 /** @internal An expression builder for conditions on any table. */

@@ -147,6 +147,7 @@ export function queryContext(
     previousRange,
     by,
     tenant: evaluation.tenant,
+    items: evaluation.items,
     today: evaluation.today,
     sql: evaluation.state.engine.storage.sql,
     source: (source, alias = 't') => sourceRows(evaluation, source, alias, ranges),

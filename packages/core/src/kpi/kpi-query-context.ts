@@ -24,8 +24,12 @@ export interface KpiRow<TItem = never> {
   readonly value: KpiValue;
   /** How many cases the value rests on. */
   readonly sampleSize: number;
-  /** The records behind the value (list KPIs). */
+  /**
+   * The records behind the value (list KPIs): the page `ctx.items` asks for, in the KPI's order.
+   */
   readonly items?: readonly TItem[];
+  /** How many records there are behind the value in all, when `items` is one page of them. */
+  readonly itemCount?: number;
   /**
    * Which range the row is for, for a KPI with `bothRanges` (see {@link QueryKpi}); default
    * `current`. Other query KPIs are called per range and leave it out.
@@ -83,6 +87,11 @@ export interface KpiQueryContext {
   readonly by: KpiBreakdown | undefined;
   /** The tenant (base currency, time zone). */
   readonly tenant: Tenant;
+  /**
+   * The page of items a list KPI returns for the total (its rows' `items`): at most `limit`
+   * from `offset`, with `itemCount` the number of all of them. Checked by the engine.
+   */
+  readonly items: { readonly limit: number; readonly offset: number };
   /** Today in the tenant's time zone. */
   readonly today: string;
   /** Dialect helpers (`daysBetween`, `jsonValue`). */

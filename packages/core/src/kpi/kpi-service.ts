@@ -136,6 +136,25 @@ export interface KpiEvaluateOptions<TBreakdown extends string = KpiBreakdown> {
   readonly filters?: KpiFilters<TBreakdown>;
   /** Also compute the previous period (default true). */
   readonly compare?: boolean;
+  /**
+   * Which page of a list KPI's `items` to return, in the KPI's order: at most `limit` (default
+   * 100, at most 1,000) from `offset` (default 0). The result's `itemCount` says how many there
+   * are in all, so a list's size does not grow with the tenant.
+   */
+  readonly items?: KpiItemPage;
+}
+
+/**
+ * A page of a list KPI's items.
+ *
+ * @example
+ * const page: KpiItemPage = { limit: 50, offset: 100 }; // items 101 to 150
+ */
+export interface KpiItemPage {
+  /** How many items at most (1 to 1,000; default 100). */
+  readonly limit?: number;
+  /** How many items to skip (default 0). */
+  readonly offset?: number;
 }
 
 /**

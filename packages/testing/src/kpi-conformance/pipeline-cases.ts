@@ -196,6 +196,38 @@ export function pipelineCases(setup: KpiConformanceSetup): void {
       });
       expect(byLabel(planning)).toEqual({ Ana: 1, Ben: 1 });
       expect(planning.previous).toBeNull();
+      expect(planning.itemCount).toBe(2);
+    });
+
+    test('unrealistic planning lists one page of the deals with how many there are in all', async () => {
+      const scope = await world.tenant();
+      await pipelineWorld(world, scope);
+      const ids = ['pipeline.unrealisticPlanning'] as const;
+      const all = (await scope.kpis.evaluate(ids))['pipeline.unrealisticPlanning'];
+      const page = async (items: { limit?: number; offset?: number }) =>
+        (await scope.kpis.evaluate(ids, { items }))['pipeline.unrealisticPlanning'];
+      const first = await page({ limit: 1 });
+      expect(first.items).toEqual(all.items.slice(0, 1));
+      expect(first).toMatchObject({ value: 2, itemCount: 2, sampleSize: 2 });
+      const second = await page({ limit: 1, offset: 1 });
+      expect(second.items).toEqual(all.items.slice(1, 2));
+      expect(second.itemCount).toBe(2);
+      // Past the last deal: no items, and still the count.
+      const past = await page({ limit: 10, offset: 5 });
+      expect(past).toMatchObject({ items: [], itemCount: 2, value: 2 });
+      // With a breakdown, the groups count and the total lists the same page.
+      const grouped = (await scope.kpis.evaluate(ids, { by: 'owner', items: { limit: 1 } }))[
+        'pipeline.unrealisticPlanning'
+      ];
+      expect(grouped.items).toEqual(first.items);
+      expect(byLabel(grouped)).toEqual({ Ana: 1, Ben: 1 });
+      for (const items of [{ limit: 0 }, { limit: 1001 }, { limit: 1.5 }, { offset: -1 }]) {
+        const path = ['items', 'limit' in items ? 'limit' : 'offset'];
+        await expect(scope.kpis.evaluate(ids, { items })).rejects.toMatchObject({
+          code: 'VALIDATION',
+          issues: [expect.objectContaining({ path })],
+        });
+      }
     });
   });
 
