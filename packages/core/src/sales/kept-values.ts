@@ -136,7 +136,10 @@ export async function refreshKeptValues(
   await refreshMainProducts(db, options.tenantId);
 }
 
-/** @internal Keeps the stage history values of opportunities after a write added to their history. */
+/**
+ * @internal Keeps the stage history values of opportunities after a write added to their
+ * history. No lock of its own: the update that added the entry holds the opportunity's row.
+ */
 export async function keepStageExits(
   state: ScopeState,
   opportunityIds: readonly string[],
@@ -149,11 +152,38 @@ export async function keepStageExits(
   for (const id of ids) cache.forgetRecord('stageHistory', id);
 }
 
+/**
+ * Locks the rows a kept value is written to before it is computed, where transactions run side
+ * by side: the computing UPDATE then starts after a concurrent writer of the same row has
+ * committed, so it sees that writer's activity or line item too (under READ COMMITTED its
+ * snapshot would otherwise miss it, and the later commit would keep a stale value). A storage
+ * that runs one transaction at a time needs no lock.
+ */
+async function lockRows(
+  state: ScopeState,
+  table: 'leads' | 'opportunities',
+  ids: readonly string[],
+): Promise<void> {
+  if (!state.engine.storage.concurrentTransactions) return;
+  for (const chunk of chunks(ids)) {
+    if (!chunk || chunk.length === 0) continue;
+    await dbOf(state)
+      .selectFrom(table)
+      .select('id')
+      .where('tenantId', '=', state.tenantId)
+      .where('id', 'in', chunk)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  }
+}
+
 /** @internal Keeps the first completed activity of leads after a write to their activities. */
 export async function keepFirstActivities(
   state: ScopeState,
   leadIds: readonly string[],
 ): Promise<void> {
+  await lockRows(state, 'leads', leadIds);
   const ids = await refreshFirstActivities(dbOf(state), state.tenantId, leadIds);
   const cache = state.tx?.cache;
   if (!cache) return;
@@ -163,6 +193,7 @@ export async function keepFirstActivities(
 
 /** @internal Keeps the main product of an opportunity after a write to its line items. */
 export async function keepMainProduct(state: ScopeState, opportunityId: string): Promise<void> {
+  await lockRows(state, 'opportunities', [opportunityId]);
   const ids = await refreshMainProducts(dbOf(state), state.tenantId, [opportunityId]);
   const cache = state.tx?.cache;
   if (!cache) return;

@@ -381,6 +381,38 @@ export function keptValueCases(setup: ConformanceSetup): void {
       expect(await mainOf()).toBeNull();
     });
 
+    it("two transactions logging activities on one lead at once: the lead keeps the earlier one's time", async () => {
+      const lead = await admin.leads.create({ lastName: 'Busy', company: 'Busy AG', ownerId });
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const call = (scope: AnyScope, completedAt: string) =>
+        scope.activities.create({
+          type: 'call',
+          subject: 'Call',
+          ownerId,
+          leadId: lead.id,
+          completedAt,
+        });
+      // The first holds its transaction open after its (earlier) call; the second logs a later
+      // call meanwhile, and must not overwrite the earlier time with its own when it commits last.
+      const first = admin.transaction(async (tx) => {
+        await call(tx, '2026-03-01T08:00:00.000Z');
+        await gate;
+      });
+      const second = admin.transaction(async (tx) => {
+        await call(tx, '2026-03-05T08:00:00.000Z');
+      });
+      // Not a timing assertion: the pause only gives the second writer time to queue up.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      release();
+      await Promise.all([first, second]);
+      expect(instant((await admin.leads.get(lead.id)).firstActivityAt)).toBe(
+        Date.parse('2026-03-01T08:00:00.000Z'),
+      );
+    });
+
     it('kept values are read-only: a write naming one is VALIDATION and writes nothing', async () => {
       const deal = await newDeal();
       const lead = await admin.leads.create({ lastName: 'RO', company: 'RO Ltd', ownerId });
