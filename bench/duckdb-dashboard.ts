@@ -46,6 +46,7 @@ const tables: Readonly<
       ['close_date', 'DATE'],
       ['next_step', 'VARCHAR'],
       ['created_at', 'TIMESTAMP', ts('created_at')],
+      ['main_product_id', 'VARCHAR'],
     ],
   },
   stage_history: {
@@ -56,6 +57,8 @@ const tables: Readonly<
       ['previous_stage', 'VARCHAR'],
       ['status', 'VARCHAR'],
       ['created_at', 'TIMESTAMP', ts('created_at')],
+      ['exited_at', 'TIMESTAMP', ts('exited_at')],
+      ['advanced_at', 'TIMESTAMP', ts('advanced_at')],
     ],
   },
   activities: {
@@ -107,17 +110,8 @@ const tables: Readonly<
       ['created_at', 'TIMESTAMP', ts('created_at')],
       ['campaign_id', 'VARCHAR'],
       ['converted_opportunity_id', 'VARCHAR'],
+      ['first_activity_at', 'TIMESTAMP', ts('first_activity_at')],
     ],
-  },
-  // Only the completed activities of leads: what time to first activity reads.
-  lead_activities: {
-    from: 'activities',
-    columns: [
-      ['tenant_id', 'VARCHAR'],
-      ['lead_id', 'VARCHAR'],
-      ['completed_at', 'TIMESTAMP', ts('completed_at')],
-    ],
-    where: 'lead_id is not null and completed_at is not null',
   },
   campaigns: {
     columns: [
@@ -203,7 +197,7 @@ export class DuckDbDashboard {
     const instantBucket = (c: string) =>
       `(case when ${c} >= ${instant(ranges.csi)} and ${c} < ${instant(ranges.cei)} then 'c' else 'p' end)`;
     const closed = `o.tenant_id = ${t} and o.status in ('won', 'lost') and ${inDays('o.close_date')}`;
-    const mainProduct = `(select opportunity_id, first(product_id order by total_price desc, id) as product_id from opportunity_line_items where tenant_id = ${t} group by opportunity_id)`;
+
     this.sqlOf = {
       closed: `
         select ${dayBucket('o.close_date')} as b, count_if(o.status = 'won') as won, count_if(o.status = 'lost') as lost,
@@ -216,14 +210,10 @@ export class DuckDbDashboard {
       closing: `select ${dayBucket('o.close_date')} as b, count(*) as n, sum(${money('o')}) as amount from opportunities o where o.tenant_id = ${t} and o.status = 'open' and ${inDays('o.close_date')} group by b`,
       quota: `select ${dayBucket('q.period_start')} as b, sum(${money('q')}) as amount from quotas q where q.tenant_id = ${t} and q.owner_id is not null and ${inDays('q.period_start')} group by b`,
       stages: `
-        select b, count(*) as entered, sum(advanced) as advanced, count(exit_at) as stays,
-          sum(epoch(exit_at) - epoch(created_at)) / 86400.0 as days
+        select b, count(*) as entered, count(advanced_at) as advanced, count(exited_at) as stays,
+          sum(epoch(exited_at) - epoch(created_at)) / 86400.0 as days
         from (
-          select ${instantBucket('h.created_at')} as b, h.created_at,
-            (case when exists (select 1 from stage_history n where n.tenant_id = h.tenant_id and n.opportunity_id = h.opportunity_id
-              and n.created_at > h.created_at and n.stage <> h.stage and n.status <> 'lost') then 1 else 0 end) as advanced,
-            (select min(n.created_at) from stage_history n where n.tenant_id = h.tenant_id and n.opportunity_id = h.opportunity_id
-              and n.created_at > h.created_at and n.stage <> h.stage) as exit_at
+          select ${instantBucket('h.created_at')} as b, h.created_at, h.advanced_at, h.exited_at
           from stage_history h
           where h.tenant_id = ${t} and h.status = 'open' and ${inInstants('h.created_at')}
             and (h.previous_stage is null or h.previous_stage <> h.stage)
@@ -232,19 +222,20 @@ export class DuckDbDashboard {
         with last as (select opportunity_id, max(coalesce(completed_at, created_at)) as last_activity from activities where tenant_id = ${t} group by opportunity_id)
         select o.id, o.name, o.owner_id, u.name as owner_name, o.stage, ${money('o')} as amount, o.close_date, o.next_step, l.last_activity,
           o.close_date < ${day(ranges.today)} as past_close, (o.next_step is null or trim(o.next_step) = '') as no_next_step,
-          coalesce(l.last_activity, o.created_at) < ${instant(ranges.staleCutoff)} as stale
+          coalesce(l.last_activity, o.created_at) < ${instant(ranges.staleCutoff)} as stale,
+          count(*) over () as total
         from opportunities o
           left join last l on l.opportunity_id = o.id
           left join users u on u.tenant_id = o.tenant_id and u.id = o.owner_id
         where o.tenant_id = ${t} and o.status = 'open'
           and (o.close_date < ${day(ranges.today)} or o.next_step is null or trim(o.next_step) = ''
             or coalesce(l.last_activity, o.created_at) < ${instant(ranges.staleCutoff)})
-        order by o.close_date, o.id`,
+        order by o.close_date, o.id limit 100`,
       ownerClosed: `select o.owner_id as k, ${dayBucket('o.close_date')} as b, count_if(o.status = 'won') as won, count_if(o.status = 'lost') as lost from opportunities o where ${closed} group by k, b`,
       ownerOpen: `select o.owner_id as k, count(*) as n, sum(${money('o')}) as amount from opportunities o where o.tenant_id = ${t} and o.status = 'open' group by k`,
       ownerLabels: `select id as k, name from users where tenant_id = ${t}`,
-      productClosed: `select m.product_id as k, ${dayBucket('o.close_date')} as b, count_if(o.status = 'won') as won, count_if(o.status = 'lost') as lost from opportunities o left join ${mainProduct} m on m.opportunity_id = o.id where ${closed} group by k, b`,
-      productOpen: `select m.product_id as k, count(*) as n, sum(${money('o')}) as amount from opportunities o left join ${mainProduct} m on m.opportunity_id = o.id where o.tenant_id = ${t} and o.status = 'open' group by k`,
+      productClosed: `select o.main_product_id as k, ${dayBucket('o.close_date')} as b, count_if(o.status = 'won') as won, count_if(o.status = 'lost') as lost from opportunities o where ${closed} group by k, b`,
+      productOpen: `select o.main_product_id as k, count(*) as n, sum(${money('o')}) as amount from opportunities o where o.tenant_id = ${t} and o.status = 'open' group by k`,
       productLabels: `select id as k, name from products where tenant_id = ${t}`,
     };
   }
@@ -287,7 +278,8 @@ export class DuckDbDashboard {
       m.stageConversion[b] = { entered: num(row.entered), advanced: num(row.advanced) };
       m.timeInStage[b] = { stays: num(row.stays), days: num(row.days) };
     }
-    m.unrealistic = unrealistic!.length;
+    // One page of the deals and how many in all, as Rapport lists them.
+    m.unrealistic = Number(unrealistic![0]?.total ?? 0);
     await this.breakdown(m.byOwner, 'owner');
     await this.breakdown(m.byProduct, 'product');
     await this.leadsAftersales.run(m);

@@ -11,7 +11,7 @@ const day = (value: string) => `DATE '${value}'`;
 /**
  * The lead and aftersales KPIs as hand-written SQL in DuckDB over the same rows (loaded by
  * `loadDuckDb`): the same three questions and definitions as {@link SqliteLeadsAftersales}, in
- * DuckDB's dialect (the first activity per lead as a grouped join instead of a per-lead lookup).
+ * DuckDB's dialect (the first activity per lead read from the lead, where the engine keeps it).
  */
 export class DuckDbLeadsAftersales {
   private readonly sqlOf: Readonly<Record<string, string>>;
@@ -60,16 +60,13 @@ export class DuckDbLeadsAftersales {
     };
     this.sqlOf = {
       leads: `
-        with first_activity as (
-          select lead_id, min(completed_at) as at from lead_activities where tenant_id = ${t} group by lead_id
-        ),
-        cohort as (
+        with cohort as (
           select ${instantBucket('l.created_at')} as b, l.campaign_id,
             count(*) as leads, count(l.converted_opportunity_id) as converted,
             count(o.id) as won, sum(${moneySql(factors, 'o.amount', 'o.currency')}) as won_revenue,
-            count(f.at) as contacted, sum(epoch(f.at) - epoch(l.created_at)) / 86400.0 as days
+            count(l.first_activity_at) as contacted,
+            sum(epoch(l.first_activity_at) - epoch(l.created_at)) / 86400.0 as days
           from leads l
-            left join first_activity f on f.lead_id = l.id
             left join opportunities o on o.tenant_id = l.tenant_id and o.id = l.converted_opportunity_id and o.status = 'won'
           where l.tenant_id = ${t} and ${inInstants('l.created_at')}
           group by b, l.campaign_id

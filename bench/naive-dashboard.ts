@@ -72,22 +72,6 @@ export function naiveDashboard(
         ? 'p'
         : undefined;
 
-  const mainProduct = new Map<string, { product: string; total: number; id: string }>();
-  for (const item of lineItems) {
-    const opportunity = String(item.opportunity_id);
-    const total = Number(item.total_price);
-    const current = mainProduct.get(opportunity);
-    if (
-      !current ||
-      total > current.total ||
-      (total === current.total && String(item.id) < current.id)
-    )
-      mainProduct.set(opportunity, {
-        product: String(item.product_id),
-        total,
-        id: String(item.id),
-      });
-  }
   const userNames = new Map(
     users.map((u) => [String(u.id), u.name === null ? null : String(u.name)]),
   );
@@ -108,7 +92,8 @@ export function naiveDashboard(
   for (const o of opportunities) {
     const status = String(o.status);
     const amount = money(o);
-    const product = mainProduct.get(String(o.id))?.product ?? null;
+    // Kept on the deal at write time (as Rapport and the hand-written SQL read it).
+    const product = o.main_product_id === null ? null : String(o.main_product_id);
     const owner = String(o.owner_id);
     if (status === 'open') {
       m.open.count++;
@@ -168,33 +153,17 @@ export function naiveDashboard(
     if (b && q.owner_id !== null && amount !== null) m.quota[b] += amount;
   }
 
-  const byOpportunity = new Map<string, Row[]>();
+  // Each entry's exit and advance are kept on it at write time: no pass over the deal's history.
   for (const h of history) {
-    const id = String(h.opportunity_id);
-    const list = byOpportunity.get(id);
-    if (list) list.push(h);
-    else byOpportunity.set(id, [h]);
-  }
-  for (const rows of byOpportunity.values()) {
-    for (const h of rows) {
-      const at = String(h.created_at);
-      const b = instantBucket(at);
-      if (!b || h.status !== 'open' || (h.previous_stage !== null && h.previous_stage === h.stage))
-        continue;
-      let advanced = false;
-      let exit: string | undefined;
-      for (const n of rows) {
-        const later = String(n.created_at);
-        if (later <= at || n.stage === h.stage) continue;
-        if (n.status !== 'lost') advanced = true;
-        if (exit === undefined || later < exit) exit = later;
-      }
-      m.stageConversion[b].entered++;
-      if (advanced) m.stageConversion[b].advanced++;
-      if (exit !== undefined) {
-        m.timeInStage[b].stays++;
-        m.timeInStage[b].days += days(at, exit);
-      }
+    const at = String(h.created_at);
+    const b = instantBucket(at);
+    if (!b || h.status !== 'open' || (h.previous_stage !== null && h.previous_stage === h.stage))
+      continue;
+    m.stageConversion[b].entered++;
+    if (h.advanced_at !== null) m.stageConversion[b].advanced++;
+    if (h.exited_at !== null) {
+      m.timeInStage[b].stays++;
+      m.timeInStage[b].days += days(at, String(h.exited_at));
     }
   }
   naiveLeadsAftersales(

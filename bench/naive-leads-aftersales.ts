@@ -48,14 +48,6 @@ function naiveLeads(
 ): void {
   const opportunities = new Map(rows.opportunities.map((o) => [String(o.id), o]));
   const campaigns = new Map(rows.campaigns.map((c) => [String(c.id), c]));
-  const firstActivity = new Map<string, string>();
-  for (const a of rows.activities) {
-    if (a.lead_id === null || a.completed_at === null) continue;
-    const lead = String(a.lead_id);
-    const at = String(a.completed_at);
-    const first = firstActivity.get(lead);
-    if (first === undefined || at < first) firstActivity.set(lead, at);
-  }
   const campaignsWithLeads: Record<Bucket, Set<string>> = { c: new Set(), p: new Set() };
   for (const lead of rows.leads) {
     const created = String(lead.created_at);
@@ -82,7 +74,8 @@ function naiveLeads(
         l.wonRevenue += money(opportunity, 'amount') ?? 0;
       }
     }
-    const first = firstActivity.get(String(lead.id));
+    // Kept on the lead at write time (the dashboard sees every activity).
+    const first = lead.first_activity_at === null ? undefined : String(lead.first_activity_at);
     if (first !== undefined) {
       l.contacted++;
       l.daysToFirstActivity += (Date.parse(first) - Date.parse(created)) / dayMs;

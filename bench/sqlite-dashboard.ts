@@ -60,7 +60,9 @@ export class SqliteDashboard {
       with v as (select ${dayBucket('o.close_date')} as b, ${value} as x from opportunities o where ${closed} and ${where} and ${value} is not null),
       r as (select b, x, row_number() over (partition by b order by x) as rn, count(*) over (partition by b) as n from v)
       select b, avg(x) as m from r where rn in ((n + 1) / 2, (n + 2) / 2) group by b`;
-    const mainProduct = `(select i.product_id from opportunity_line_items i where i.tenant_id = o.tenant_id and i.opportunity_id = o.id order by i.total_price desc, i.id limit 1)`;
+    // The main product and the stage exits are the columns the engine keeps at write time: the
+    // hand-written side reads them as Rapport does (recomputing them per row is not the contest).
+    const mainProduct = 'o.main_product_id';
     const sqlOf: Record<string, string> = {
       closed: `
         select ${dayBucket('o.close_date')} as b,
@@ -80,14 +82,10 @@ export class SqliteDashboard {
         select ${dayBucket('q.period_start')} as b, sum(${money('q')}) as amount
         from quotas q where q.tenant_id = @t and q.owner_id is not null and ${inDays('q.period_start')} group by b`,
       stages: `
-        select b, count(*) as entered, sum(advanced) as advanced, count(exit_at) as stays,
-          sum(julianday(exit_at) - julianday(created_at)) as days
+        select b, count(*) as entered, count(advanced_at) as advanced, count(exited_at) as stays,
+          sum(julianday(exited_at) - julianday(created_at)) as days
         from (
-          select ${instantBucket('h.created_at')} as b, h.created_at,
-            exists (select 1 from stage_history n where n.tenant_id = h.tenant_id and n.opportunity_id = h.opportunity_id
-              and n.created_at > h.created_at and n.stage <> h.stage and n.status <> 'lost') as advanced,
-            (select min(n.created_at) from stage_history n where n.tenant_id = h.tenant_id and n.opportunity_id = h.opportunity_id
-              and n.created_at > h.created_at and n.stage <> h.stage) as exit_at
+          select ${instantBucket('h.created_at')} as b, h.created_at, h.advanced_at, h.exited_at
           from stage_history h
           where h.tenant_id = @t and h.status = 'open' and ${inInstants('h.created_at')}
             and (h.previous_stage is null or h.previous_stage <> h.stage)
@@ -96,7 +94,7 @@ export class SqliteDashboard {
         select o.id, o.name, o.owner_id, (select u.name from users u where u.tenant_id = o.tenant_id and u.id = o.owner_id) as owner_name,
           o.stage, ${money('o')} as amount, o.close_date, o.next_step, last_activity,
           o.close_date < @today as past_close, (o.next_step is null or trim(o.next_step) = '') as no_next_step,
-          coalesce(last_activity, o.created_at) < @staleCutoff as stale
+          coalesce(last_activity, o.created_at) < @staleCutoff as stale, count(*) over () as total
         from (
           select o.*, (select max(coalesce(a.completed_at, a.created_at)) from activities a
             where a.tenant_id = o.tenant_id and a.opportunity_id = o.id) as last_activity
@@ -104,7 +102,7 @@ export class SqliteDashboard {
         ) o
         where o.close_date < @today or o.next_step is null or trim(o.next_step) = ''
           or coalesce(last_activity, o.created_at) < @staleCutoff
-        order by o.close_date, o.id`,
+        order by o.close_date, o.id limit 100`,
       ownerClosed: `
         select o.owner_id as k, ${dayBucket('o.close_date')} as b, sum(o.status = 'won') as won, sum(o.status = 'lost') as lost
         from opportunities o where ${closed} group by k, b`,
@@ -135,7 +133,7 @@ export class SqliteDashboard {
     return statement.all(used) as Row[];
   }
 
-  /** Runs every query and returns the measures (the unrealistic deals are fetched, as Rapport lists them). */
+  /** Runs every query and returns the measures (a page of the unrealistic deals is fetched, as Rapport lists them). */
   run(): DashboardMeasures {
     const m = emptyMeasures();
     for (const row of this.all('closed')) {
@@ -160,7 +158,8 @@ export class SqliteDashboard {
       m.stageConversion[b] = { entered: num(row.entered), advanced: num(row.advanced) };
       m.timeInStage[b] = { stays: num(row.stays), days: num(row.days) };
     }
-    m.unrealistic = this.all('unrealistic').length;
+    // One page of the deals and how many in all, as Rapport lists them.
+    m.unrealistic = num(this.all('unrealistic')[0]?.total);
     this.breakdown(m.byOwner, 'owner');
     this.breakdown(m.byProduct, 'product');
     this.leadsAftersales.run(m);

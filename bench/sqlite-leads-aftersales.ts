@@ -44,7 +44,7 @@ function customerColumns(b: Bucket): string {
  *   are on the dashboard), grouped by bucket and campaign (so each
  *   campaign's actual cost is added once per period it brought leads: the sum of the equal
  *   shares the plugin gives its leads), the converted opportunity joined when won, the first
- *   completed activity by the (tenant, lead) index;
+ *   completed activity kept on the lead at write time;
  * - customers: one grouped scan of the counted contracts per account, with their count and MRR
  *   active on each day looked at, and their revenue up to each last day;
  * - purchases: won opportunities closed before the current period's end per account, with the
@@ -79,13 +79,11 @@ export class SqliteLeadsAftersales {
     const revenue = (last: string) =>
       `k.mrr * (julianday(case when k.end_date is not null and k.end_date < @${last} then k.end_date else @${last} end) - julianday(k.start_date) + 1) * 12.0 / 365`;
     const sqlOf: Record<string, string> = {
-      // The first activity is looked up once per lead (a materialized CTE: flattened, the
-      // correlated lookup would run once per aggregate that reads it).
+      // The first completed activity is the lead's kept column (as Rapport reads it).
       leads: `
         with l as materialized (
           select ${instantBucket('l.created_at')} as b, l.campaign_id, l.converted_opportunity_id,
-            julianday((select min(a.completed_at) from activities a
-              where a.tenant_id = l.tenant_id and a.lead_id = l.id and a.completed_at is not null)) - julianday(l.created_at) as days
+            julianday(l.first_activity_at) - julianday(l.created_at) as days
           from leads l where l.tenant_id = @t and ${inInstants('l.created_at')}
         ),
         cohort as (

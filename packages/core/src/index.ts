@@ -98,6 +98,7 @@ export type {
   KpiFilters,
   KpiIdOf,
   KpiItemOf,
+  KpiItemPage,
   KpiOf,
   KpiResults,
   KpiService,
@@ -113,11 +114,6 @@ export {
   repQuotas,
 } from './kpi/kpi-source.js';
 export { type KpiOutcome, type KpiValue, kpiDivide, kpiRatio } from './kpi/kpi-value.js';
-export type {
-  AnyDatabase,
-  MigrationContext,
-  RapportMigration,
-} from './migrations/migration-context.js';
 export type { MigrationReport } from './migrations/run-migrations.js';
 export { currencyCodeSchema, isCurrencyCode, minorUnitDigits } from './money/currency.js';
 export { type MajorUnitsResult, parseMajorUnits } from './money/major-units.js';
@@ -196,6 +192,11 @@ export {
   repositoryKeys,
   type SharingService,
 } from './scope/crm-scope.js';
+export type {
+  AnyDatabase,
+  MigrationContext,
+  RapportMigration,
+} from './storage/migration-context.js';
 export type {
   ColumnTypes,
   DialectSql,

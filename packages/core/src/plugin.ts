@@ -38,7 +38,6 @@ export {
   repQuotas,
 } from './kpi/kpi-source.js';
 export { kpiDivide, kpiRatio } from './kpi/kpi-value.js';
-export type { MigrationContext, RapportMigration } from './migrations/migration-context.js';
 export {
   type AnyRapportPlugin,
   type CustomFieldsConfig,
@@ -64,3 +63,4 @@ export type {
 } from './plugins/plugin-tables.js';
 export { pluginTablesOf } from './plugins/plugin-tables-of.js';
 export type { CrmScope } from './scope/crm-scope.js';
+export type { MigrationContext, RapportMigration } from './storage/migration-context.js';

@@ -9,7 +9,8 @@
  */
 
 export { unscopedDatabase } from './engine/engine-registry.js';
-export type { AnyDatabase, MigrationContext } from './migrations/migration-context.js';
+export { refreshKeptValues } from './sales/kept-values.js';
+export type { AnyDatabase, MigrationContext } from './storage/migration-context.js';
 export type {
   ColumnTypes,
   DialectSql,

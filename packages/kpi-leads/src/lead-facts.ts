@@ -82,7 +82,8 @@ async function campaignLeadCounts(ctx: KpiQueryContext) {
 /**
  * The first completed activity (of those the viewer may see) of every lead, as a table to join
  * once on the lead id (one grouped pass over the activities, not one lookup per lead). Leads
- * without a completed activity have no row.
+ * without a completed activity have no row. Only for a viewer who may not see every activity:
+ * for the others the lead's kept `firstActivityAt` is the same value, without the pass.
  */
 async function firstActivities(ctx: KpiQueryContext) {
   return (await ctx.scoped('activity', 'a'))
@@ -126,7 +127,32 @@ function wonAmount(ctx: KpiQueryContext): RawBuilder<number> {
  * }
  */
 export function leadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
-  return ctx.shared('leads.leadFacts', () => queryLeadFacts(ctx));
+  // Every lead is in one group of a breakdown: the total adds the groups up.
+  return ctx.sharedFacts('leads.leadFacts', queryLeadFacts, (groups) => totalOfGroups(ctx, groups));
+}
+
+/** The total facts of each range the call computes (a row even without leads), from its groups. */
+function totalOfGroups(ctx: KpiQueryContext, groups: readonly LeadFacts[]): LeadFacts[] {
+  const ranges: KpiRange[] = ctx.previousRange ? ['current', 'previous'] : ['current'];
+  return ranges.map((range) =>
+    groups.filter((group) => group.range === range).reduce(addFacts, noLeads(range)),
+  );
+}
+
+/** Two facts of one range added up (the key and label of the first). */
+function addFacts(sum: LeadFacts, group: LeadFacts): LeadFacts {
+  return {
+    ...sum,
+    leads: sum.leads + group.leads,
+    campaignLeads: sum.campaignLeads + group.campaignLeads,
+    cost: sum.cost + group.cost,
+    converted: sum.converted + group.converted,
+    won: sum.won + group.won,
+    campaignWon: sum.campaignWon + group.campaignWon,
+    wonRevenue: sum.wonRevenue + group.wonRevenue,
+    contacted: sum.contacted + group.contacted,
+    daysToFirstActivity: sum.daysToFirstActivity + group.daysToFirstActivity,
+  };
 }
 
 async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
@@ -142,6 +168,11 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
   const wonDeals = (await ctx.scoped('opportunity', 'o'))
     .select(['o.id', 'o.amount', 'o.currency'])
     .where('o.status', '=', 'won');
+  // Kept at write time over all of the lead's activities: what this viewer would find when they
+  // see them all; otherwise the first of the activities they may see, joined.
+  const keptFirst = await ctx.seesEvery('activity');
+  const firstAt = keptFirst ? ref('l.firstActivityAt') : ref('kpiFirst.firstAt');
+  const visibleFirst = keptFirst ? undefined : await firstActivities(ctx);
   const inner = (await ctx.source(newLeads, 'l'))
     .leftJoin(await campaignLeadCounts(ctx), (join) =>
       join
@@ -154,7 +185,11 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
     .leftJoin(wonDeals.as('kpiWon'), (join) =>
       join.onRef('kpiWon.id', '=', 'l.convertedOpportunityId'),
     )
-    .leftJoin(await firstActivities(ctx), (join) => join.onRef('kpiFirst.leadId', '=', 'l.id'))
+    .$if(visibleFirst !== undefined, (query) =>
+      visibleFirst
+        ? query.leftJoin(visibleFirst, (join) => join.onRef('kpiFirst.leadId', '=', 'l.id'))
+        : query,
+    )
     .select([
       range.as('kpiRange'),
       (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
@@ -164,7 +199,7 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
         'converted',
       ),
       won.as('wonAmount'),
-      ctx.sql.daysBetween(ref('l.createdAt'), ref('kpiFirst.firstAt')).as('firstActivityDays'),
+      ctx.sql.daysBetween(ref('l.createdAt'), firstAt).as('firstActivityDays'),
     ]);
   const x = (column: string) => sql.ref(`x.${column}`);
   const isWon = sql`${x('wonAmount')} is not null`;

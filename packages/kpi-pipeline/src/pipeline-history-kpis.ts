@@ -21,17 +21,6 @@ const historyDimensions = [
   'accountSegment',
 ] as const;
 
-/**
- * Later history rows of the same opportunity (of entry `h`) in another stage, as the actor may see
- * them: read through the scope, so tenant and visibility apply as in the scope's lists.
- */
-async function laterInOtherStage(ctx: KpiQueryContext) {
-  return (await ctx.scoped('stageHistory', 'n'))
-    .whereRef('n.opportunityId', '=', 'h.opportunityId')
-    .whereRef('n.createdAt', '>', 'h.createdAt')
-    .whereRef('n.stage', '<>', 'h.stage');
-}
-
 function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
@@ -53,50 +42,70 @@ interface StageFacts {
 
 /**
  * The facts of stage entries (history rows of open stages where the stage changed, or the deal
- * began) for both ranges and the breakdown in one scan: one correlated lookup per entry finds if
- * it advanced, one when it was left. Shared by both stage KPIs, so a dashboard reads the stage
- * history once per breakdown, not four times.
+ * began) for both ranges and the breakdown in one scan. Whether an entry advanced and when it
+ * was left are kept on the entry at write time (`advancedAt`, `exitedAt`: the first later entry
+ * of the deal in another stage, not lost for `advancedAt`), so no entry looks up the rest of its
+ * deal's history. Shared by both stage KPIs, so a dashboard reads the stage history once per
+ * breakdown, not four times.
  */
 function stageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
-  return ctx.shared('pipeline.stageFacts', async () => {
-    const group = ctx.group('stageHistory', 'h');
-    const later = await laterInOtherStage(ctx);
-    const advancedLater = later.where('n.status', '<>', 'lost').select(sql`1`.as('one'));
-    const advanced = sql<number>`(case when exists ${advancedLater} then 1 else 0 end)`;
-    const exitAt = later.select(sql`min(${sql.ref('n.createdAt')})`.as('exitAt'));
-    const inner = (await ctx.source(stageEntries, 'h'))
-      .where(
-        sql<boolean>`(${sql.ref('h.previousStage')} is null or ${sql.ref('h.previousStage')} <> ${sql.ref('h.stage')})`,
-      )
-      .select([
-        ctx.rangeOf(stageEntries, 'h').as('kpiRange'),
-        (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
-        sql.ref('h.createdAt').as('kpiEnteredAt'),
-        advanced.as('kpiAdvanced'),
-        sql`${exitAt}`.as('kpiExitAt'),
-      ]);
-    const days = ctx.sql.daysBetween(sql.ref('x.kpiEnteredAt'), sql.ref('x.kpiExitAt'));
-    const x = (column: string) => sql.ref(`x.${column}`);
-    // The entries are materialized so each entry's lookups run once: inlined into the GROUP BY,
-    // SQLite would evaluate the exit lookup once per aggregate that reads it (count and days).
-    const grouped = sql`(with ${sql.ref('x')} as materialized ${inner} select ${x('kpiRange')} as ${sql.ref('kpiRange')}, ${x('kpiKey')} as ${sql.ref('kpiKey')}, count(*) as ${sql.ref('entered')}, sum(${x('kpiAdvanced')}) as ${sql.ref('advanced')}, count(${x('kpiExitAt')}) as ${sql.ref('stays')}, sum(${days}) as ${sql.ref('days')} from ${sql.ref('x')} group by ${x('kpiRange')}, ${x('kpiKey')})`;
-    // Labels once per group, after the GROUP BY.
-    const label = group?.labelOf?.(sql.ref('g.kpiKey')) ?? sql.ref('g.kpiKey');
-    const rows = await ctx
-      .selectFrom(grouped.as<'g'>('g'))
-      .selectAll('g')
-      .select(sql`${label}`.as('kpiLabel'))
-      .execute();
-    return rows.map((row) => ({
-      range: row.kpiRange === 'previous' ? 'previous' : 'current',
-      key: text(row.kpiKey),
-      label: text(row.kpiLabel),
-      entered: Number(row.entered),
-      advanced: Number(row.advanced ?? 0),
-      stays: Number(row.stays ?? 0),
-      days: Number(row.days ?? 0),
-    }));
-  });
+  // Every entry is in one group of a breakdown: the total adds the groups up.
+  return ctx.sharedFacts('pipeline.stageFacts', queryStageFacts, totalOfGroups);
+}
+
+/** The total facts per range from the facts of the groups (a range without entries has none). */
+function totalOfGroups(groups: readonly StageFacts[]): StageFacts[] {
+  const totals = new Map<KpiRange, StageFacts>();
+  for (const group of groups) {
+    const sum = totals.get(group.range);
+    totals.set(
+      group.range,
+      sum
+        ? {
+            ...sum,
+            entered: sum.entered + group.entered,
+            advanced: sum.advanced + group.advanced,
+            stays: sum.stays + group.stays,
+            days: sum.days + group.days,
+          }
+        : { ...group, key: null, label: null },
+    );
+  }
+  return [...totals.values()];
+}
+
+async function queryStageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
+  const group = ctx.group('stageHistory', 'h');
+  const inner = (await ctx.source(stageEntries, 'h'))
+    .where(
+      sql<boolean>`(${sql.ref('h.previousStage')} is null or ${sql.ref('h.previousStage')} <> ${sql.ref('h.stage')})`,
+    )
+    .select([
+      ctx.rangeOf(stageEntries, 'h').as('kpiRange'),
+      (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
+      sql.ref('h.createdAt').as('kpiEnteredAt'),
+      sql.ref('h.advancedAt').as('kpiAdvancedAt'),
+      sql.ref('h.exitedAt').as('kpiExitAt'),
+    ]);
+  const days = ctx.sql.daysBetween(sql.ref('x.kpiEnteredAt'), sql.ref('x.kpiExitAt'));
+  const x = (column: string) => sql.ref(`x.${column}`);
+  const grouped = sql`(select ${x('kpiRange')} as ${sql.ref('kpiRange')}, ${x('kpiKey')} as ${sql.ref('kpiKey')}, count(*) as ${sql.ref('entered')}, count(${x('kpiAdvancedAt')}) as ${sql.ref('advanced')}, count(${x('kpiExitAt')}) as ${sql.ref('stays')}, sum(${days}) as ${sql.ref('days')} from ${inner} as ${sql.ref('x')} group by ${x('kpiRange')}, ${x('kpiKey')})`;
+  // Labels once per group, after the GROUP BY.
+  const label = group?.labelOf?.(sql.ref('g.kpiKey')) ?? sql.ref('g.kpiKey');
+  const rows = await ctx
+    .selectFrom(grouped.as<'g'>('g'))
+    .selectAll('g')
+    .select(sql`${label}`.as('kpiLabel'))
+    .execute();
+  return rows.map((row) => ({
+    range: row.kpiRange === 'previous' ? 'previous' : 'current',
+    key: text(row.kpiKey),
+    label: text(row.kpiLabel),
+    entered: Number(row.entered),
+    advanced: Number(row.advanced ?? 0),
+    stays: Number(row.stays ?? 0),
+    days: Number(row.days ?? 0),
+  }));
 }
 
 /**

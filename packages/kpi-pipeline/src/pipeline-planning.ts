@@ -55,7 +55,9 @@ function day(value: unknown): string {
 /**
  * The list behind "unrealistic planning": open opportunities with a close date in the past, no
  * next step, or no activity for `staleAfterDays` days (a deal without activities counts from its
- * creation). The value is how many; `items` are the deals with their issues, oldest close date first.
+ * creation). The value is how many; `items` are the deals with their issues, oldest close date
+ * first: one page of them (`items: { limit, offset }` of the evaluation, 100 by default), with
+ * `itemCount` how many in all, so the result does not grow with the tenant.
  *
  * @example
  * const kpi = unrealisticPlanningKpi({ staleAfterDays: 14 });
@@ -107,35 +109,51 @@ export function unrealisticPlanningKpi(options: UnrealisticPlanningOptions = {})
         ctx.toBase(sql.ref('o.amount'), sql.ref('o.currency')).as('amountInBase'),
         sql`${lastActivity}`.as('lastActivityAt'),
         (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
-        (group ? sql`${group.label}` : sql`null`).as('kpiLabel'),
       ]);
       const pastClose = sql<boolean>`${sql.ref('x.closeDate')} < ${ctx.today}`;
       const noNextStep = sql<boolean>`(${sql.ref('x.nextStep')} is null or trim(${sql.ref('x.nextStep')}) = '')`;
       const stale = sql<boolean>`coalesce(${sql.ref('x.lastActivityAt')}, ${sql.ref('x.createdAt')}) < ${cutoff}`;
-      const rows = await ctx
+      const unrealistic = ctx
         .selectFrom(inner.as('x'))
+        .where(sql<boolean>`(${pastClose} or ${noNextStep} or ${stale})`);
+      if (group) {
+        // A breakdown counts per group; the listed deals are the total's.
+        const counted = unrealistic
+          .select([sql.ref('x.kpiKey').as('kpiKey'), sql`count(*)`.as('deals')])
+          .groupBy('x.kpiKey');
+        const label = group.labelOf?.(sql.ref('g.kpiKey')) ?? sql.ref('g.kpiKey');
+        const rows = await ctx
+          .selectFrom(counted.as('g'))
+          .selectAll('g')
+          .select(sql`${label}`.as('kpiLabel'))
+          .execute();
+        return rows.map((row) => ({
+          key: row.kpiKey === null ? null : String(row.kpiKey),
+          label: row.kpiLabel === null ? null : String(row.kpiLabel),
+          value: Number(row.deals),
+          sampleSize: Number(row.deals),
+        }));
+      }
+      // One page of the deals, oldest close date first, and how many there are in all.
+      const rows = await unrealistic
         .selectAll('x')
         .select([
           sql`case when ${pastClose} then 1 else 0 end`.as('pastClose'),
           sql`case when ${noNextStep} then 1 else 0 end`.as('noNextStep'),
           sql`case when ${stale} then 1 else 0 end`.as('stale'),
+          sql`count(*) over ()`.as('kpiCount'),
         ])
-        .where(sql<boolean>`(${pastClose} or ${noNextStep} or ${stale})`)
         .orderBy('x.closeDate')
         .orderBy('x.id')
+        .limit(ctx.items.limit)
+        .offset(ctx.items.offset)
         .execute();
-      const groups = new Map<string | null, { label: string | null; items: UnrealisticDeal[] }>();
-      for (const row of rows) {
+      const items = rows.map((row): UnrealisticDeal => {
         const issues: PlanningIssue[] = [];
         if (Number(row.pastClose) === 1) issues.push('pastCloseDate');
         if (Number(row.noNextStep) === 1) issues.push('noNextStep');
         if (Number(row.stale) === 1) issues.push('noRecentActivity');
-        const key = group && row.kpiKey !== null ? String(row.kpiKey) : null;
-        const entry = groups.get(key) ?? {
-          label: row.kpiLabel === null ? null : String(row.kpiLabel),
-          items: [],
-        };
-        entry.items.push({
+        return {
           id: String(row.id),
           name: String(row.name),
           ownerId: String(row.ownerId),
@@ -146,17 +164,23 @@ export function unrealisticPlanningKpi(options: UnrealisticPlanningOptions = {})
           nextStep: row.nextStep === null ? null : String(row.nextStep),
           lastActivityAt: iso(row.lastActivityAt),
           issues,
-        });
-        groups.set(key, entry);
-      }
-      if (!group && groups.size === 0) return [{ key: null, value: 0, sampleSize: 0, items: [] }];
-      return [...groups].map(([key, { label, items }]) => ({
-        key,
-        label,
-        value: items.length,
-        sampleSize: items.length,
-        items,
-      }));
+        };
+      });
+      // A page past the last deal has no row to carry the count: count them apart then.
+      const count =
+        rows.length > 0
+          ? Number(rows[0]?.kpiCount)
+          : ctx.items.offset === 0
+            ? 0
+            : Number(
+                (
+                  await ctx
+                    .selectFrom(unrealistic.select(sql`count(*)`.as('deals')).as('c'))
+                    .selectAll('c')
+                    .executeTakeFirst()
+                )?.deals ?? 0,
+              );
+      return [{ key: null, value: count, sampleSize: count, items, itemCount: count }];
     },
   });
 }

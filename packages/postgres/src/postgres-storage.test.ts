@@ -172,13 +172,15 @@ describePostgres('postgresStorage', () => {
     const first = createCrm({ storage: database.storage() });
     const second = createCrm({ storage: database.storage() });
     try {
-      const core = [
+      // Every core migration runs in each schema (the list grows with core; the first ones are fixed).
+      const core = (await first.migrate()).applied;
+      expect(core.slice(0, 4)).toEqual([
         'core:0001-init',
         'core:0002-kpi-covering-indexes',
         'core:0003-widen-kpi-indexes',
         'core:0004-list-indexes',
-      ];
-      expect((await first.migrate()).applied).toEqual(core);
+      ]);
+      expect(core.every((name) => name.startsWith('core:'))).toBe(true);
       expect((await second.migrate()).applied).toEqual(core);
       expect((await second.migrate()).applied).toEqual([]);
       await first.createTenant({ id: 'acme', name: 'Acme' });

@@ -1,4 +1,5 @@
 import type { AnyDatabase, ColumnTypes } from '@rapport/core';
+import { refreshKeptValues } from '@rapport/core/storage';
 import { type Kysely, sql } from 'kysely';
 
 /**
@@ -62,7 +63,9 @@ export function anchorShiftMonths(dataEnd: string, today: string): number {
 /**
  * Moves every date of the tenant's demo rows that lies in the sample data's time frame by
  * `months` whole months, in one transaction. SQLite keeps dates as ISO text, PostgreSQL as
- * `date` and `timestamptz`; both clamp the day to the target month's last one.
+ * `date` and `timestamptz`; both clamp the day to the target month's last one. The values the
+ * engine keeps from those times (stage exits, first activities) are recomputed from the moved
+ * rows in the same transaction.
  *
  * @example
  * await shiftTenantDates(db, storage.types, 'demo', 105);
@@ -94,5 +97,7 @@ export async function shiftTenantDates(
           .execute();
       }
     }
+    // Stage exits and first activities are times too: recomputed from the moved rows.
+    await refreshKeptValues(tx, { tenantId });
   });
 }

@@ -14,7 +14,6 @@ import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { newId } from '../ids/id.js';
 import { buildKpiRegistry, registerKpis } from '../kpi/kpi-registry.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
 import {
   defaultPipelineStages,
@@ -29,6 +28,7 @@ import type {
 } from '../plugins/define-plugin.js';
 import type { MergeCustomFields } from '../plugins/merge-custom-fields.js';
 import { initPlugins, pluginHooks } from '../plugins/plugin-runtime.js';
+import { activityRules } from '../sales/activity-rules.js';
 import { lineItemRules } from '../sales/line-item-rules.js';
 import { opportunityRules } from '../sales/opportunity-rules.js';
 import {
@@ -39,6 +39,7 @@ import {
   userRules,
 } from '../sales/record-rules.js';
 import { type CrmScope, createScope } from '../scope/crm-scope.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import { type Actor, systemActor } from '../tenancy/actor.js';
 import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
@@ -225,6 +226,7 @@ export function createCrm<
     rules: {
       opportunity: opportunityRules,
       lineItem: lineItemRules,
+      activity: activityRules,
       lead: leadRules,
       campaign: campaignRules,
       contract: contractRules,

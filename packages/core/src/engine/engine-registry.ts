@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { RapportError } from '../errors/rapport-error.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 
 const engines = new WeakMap<object, Kysely<AnyDatabase>>();
 

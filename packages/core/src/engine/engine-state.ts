@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { RapportDatabase } from '../objects/rapport-database.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
 import type { SharingSettings } from '../tenancy/sharing.js';

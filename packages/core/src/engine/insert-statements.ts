@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 
 /** How many insert texts one engine keeps (table x column list x rows per statement). */
 const cacheSize = 200;

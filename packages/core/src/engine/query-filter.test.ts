@@ -4,8 +4,8 @@ import { CamelCasePlugin, Kysely, SqliteDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isRapportError } from '../errors/rapport-error.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import { opportunityObject } from '../objects/standard-objects.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import {
   afterCursor,

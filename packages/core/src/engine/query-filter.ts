@@ -1,9 +1,9 @@
 import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
 import { z } from 'zod';
 import { validationError } from '../errors/rapport-error.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import { systemFieldNames } from '../objects/field-schemas.js';
 import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import { columnKindOf, comparableValue } from './filter-values.js';
 

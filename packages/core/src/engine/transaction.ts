@@ -1,5 +1,5 @@
 import { CompiledQuery, type Transaction } from 'kysely';
-import type { AnyDatabase } from '../migrations/migration-context.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { EngineState, ScopeState } from './engine-state.js';
 import type { PendingEvent } from './events.js';
 import { clearSharedCache, TransactionCache } from './transaction-cache.js';

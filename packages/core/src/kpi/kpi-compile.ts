@@ -10,11 +10,11 @@ import { z } from 'zod';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { queryableFields, whereConditions } from '../engine/query-filter.js';
 import { validationError } from '../errors/rapport-error.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import { timestampSchema } from '../objects/field-schemas.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { Period } from '../periods/period.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import { dimensionExpressions } from './kpi-dimensions.js';
 import type { KpiBreakdown } from './kpi-info.js';
@@ -41,6 +41,8 @@ export interface Evaluation {
   readonly factors: ReadonlyMap<string, number>;
   /** What query KPIs computed with `ctx.shared`, by key, range and breakdown. */
   readonly shared: Map<string, Promise<unknown>>;
+  /** The page of list KPIs' items asked for. */
+  readonly items: { readonly limit: number; readonly offset: number };
 }
 
 /** @internal An expression builder for conditions on any table. */

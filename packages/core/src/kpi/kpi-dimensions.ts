@@ -59,18 +59,15 @@ function accountOf(objects: Objects, object: ObjectName, alias: string) {
   return viaOpportunity(objects, object, alias, 'accountId');
 }
 
-/** The main product of an opportunity: its line item with the largest total. */
-function mainProduct(alias: string, opportunityId: Expression<unknown>): RawBuilder<unknown> {
-  return sql`(select ${sql.ref('kpiItem.productId')} from ${sql.table('opportunityLineItems')} as ${sql.ref('kpiItem')} where ${sql.ref('kpiItem.tenantId')} = ${sql.ref(`${alias}.tenantId`)} and ${sql.ref('kpiItem.opportunityId')} = ${opportunityId} order by ${sql.ref('kpiItem.totalPrice')} desc, ${sql.ref('kpiItem.id')} limit 1)`;
-}
-
+/**
+ * The product of a row: its own, or its opportunity's main product (the line item with the
+ * largest total, kept on the opportunity at write time as `mainProductId`).
+ */
 function productOf(objects: Objects, object: ObjectName, alias: string) {
   if (object === 'product') return column(alias, 'id');
   if (hasField(objects, object, 'productId')) return column(alias, 'productId');
-  if (object === 'opportunity') return mainProduct(alias, column(alias, 'id'));
-  if (hasField(objects, object, 'opportunityId'))
-    return mainProduct(alias, column(alias, 'opportunityId'));
-  return undefined;
+  if (object === 'opportunity') return column(alias, 'mainProductId');
+  return viaOpportunity(objects, object, alias, 'mainProductId');
 }
 
 function ownField(objects: Objects, object: ObjectName, alias: string, field: string) {

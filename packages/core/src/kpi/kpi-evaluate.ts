@@ -15,7 +15,34 @@ import type { KpiBreakdown, KpiDimension } from './kpi-info.js';
 import { planKpis } from './kpi-plan.js';
 import type { KpiResult } from './kpi-result.js';
 import { declaredResult, queryResult } from './kpi-results.js';
-import type { KpiEvaluateOptions, ScopedFrom } from './kpi-service.js';
+import type { KpiEvaluateOptions, KpiItemPage, ScopedFrom } from './kpi-service.js';
+
+/** Items of a list KPI per page by default, and at most. */
+const defaultItemLimit = 100;
+const maxItemLimit = 1000;
+
+/** The page of list items asked for, with its defaults; VALIDATION for a bad limit or offset. */
+function itemPage(page: KpiItemPage | undefined): { limit: number; offset: number } {
+  const limit = page?.limit ?? defaultItemLimit;
+  const offset = page?.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxItemLimit) {
+    throw validationError(
+      'kpi',
+      ['items', 'limit'],
+      `must be a whole number from 1 to ${maxItemLimit}, not ${String(limit)}`,
+      'invalid_limit',
+    );
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw validationError(
+      'kpi',
+      ['items', 'offset'],
+      `must be a whole number of 0 or more, not ${String(offset)}`,
+      'invalid_offset',
+    );
+  }
+  return { limit, offset };
+}
 
 /**
  * A `custom.<field>` dimension must name a declared custom field of an object the KPI reads
@@ -110,6 +137,7 @@ export async function evaluateKpis(
   // Checked against every KPI's dimensions just below.
   const by = options.by as KpiBreakdown | undefined;
   const filters = options.filters ?? {};
+  const items = itemPage(options.items);
   for (const kpi of kpis) {
     if (by) checkDimension(kpi, by);
     for (const dimension of Object.keys(filters)) checkDimension(kpi, dimension);
@@ -139,6 +167,7 @@ export async function evaluateKpis(
     filters,
     factors,
     shared: new Map(),
+    items,
   };
   const cells: Cells = new Map();
   // Fused sources, medians and query KPIs all run side by side (a pool runs them in parallel).

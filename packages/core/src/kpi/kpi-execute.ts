@@ -1,5 +1,6 @@
 import { type AliasedRawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf } from '../engine/engine-state.js';
+import { visibilityCondition } from '../engine/visibility.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { Period } from '../periods/period.js';
@@ -141,15 +142,19 @@ export function queryContext(
 ): KpiQueryContext {
   const db = dbOf(evaluation.state);
   const ranges = [range, previousRange].filter((r): r is Period => r !== null);
-  return {
+  const context: KpiQueryContext = {
     range,
     previousRange,
     by,
     tenant: evaluation.tenant,
+    items: evaluation.items,
     today: evaluation.today,
     sql: evaluation.state.engine.storage.sql,
     source: (source, alias = 't') => sourceRows(evaluation, source, alias, ranges),
     scoped: (object, alias = 't') => evaluation.from(object, alias),
+    seesEvery: async (object) =>
+      (await visibilityCondition(evaluation.state, definitionOf(evaluation, object), 'x')) ===
+      undefined,
     pluginTable: (table, alias = 't') => {
       const declared = evaluation.state.engine.plugins.some(
         (plugin) => plugin.tables !== undefined && table in plugin.tables,
@@ -191,7 +196,16 @@ export function queryContext(
       // The slot was filled by a `compute` of the same key, so it holds a TValue.
       return value as Promise<TValue>;
     },
+    sharedFacts: (key, compute, total) => {
+      // The total of an evaluation with a breakdown: the breakdown's facts, added up.
+      if (by === undefined && evaluation.by !== undefined) {
+        const grouped = queryContext(evaluation, range, evaluation.by, previousRange);
+        return grouped.shared(key, () => compute(grouped)).then(total);
+      }
+      return context.shared(key, () => compute(context));
+    },
   };
+  return context;
 }
 
 /** @internal Rows of a query KPI by group name, each with its normalised value. */

@@ -1,7 +1,7 @@
 import type { AliasedExpression, Expression, RawBuilder, SelectQueryBuilder } from 'kysely';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { Period } from '../periods/period.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import type { KpiBreakdown } from './kpi-info.js';
@@ -24,8 +24,12 @@ export interface KpiRow<TItem = never> {
   readonly value: KpiValue;
   /** How many cases the value rests on. */
   readonly sampleSize: number;
-  /** The records behind the value (list KPIs). */
+  /**
+   * The records behind the value (list KPIs): the page `ctx.items` asks for, in the KPI's order.
+   */
   readonly items?: readonly TItem[];
+  /** How many records there are behind the value in all, when `items` is one page of them. */
+  readonly itemCount?: number;
   /**
    * Which range the row is for, for a KPI with `bothRanges` (see {@link QueryKpi}); default
    * `current`. Other query KPIs are called per range and leave it out.
@@ -86,6 +90,11 @@ export interface KpiQueryContext {
   readonly by: KpiBreakdown | undefined;
   /** The tenant (base currency, time zone). */
   readonly tenant: Tenant;
+  /**
+   * The page of items a list KPI returns for the total (its rows' `items`): at most `limit`
+   * from `offset`, with `itemCount` the number of all of them. Checked by the engine.
+   */
+  readonly items: { readonly limit: number; readonly offset: number };
   /** Today in the tenant's time zone. */
   readonly today: string;
   /** Dialect helpers (`daysBetween`, `jsonValue`). */
@@ -111,6 +120,15 @@ export interface KpiQueryContext {
    *   .groupBy('kc.accountId');
    */
   scoped(object: ObjectName, alias?: string): Promise<SelectQueryBuilder<AnyDatabase, string, {}>>;
+  /**
+   * Whether the actor sees every record of `object` in the tenant (visibility narrows none):
+   * then a value the engine keeps over all of an object's records (a lead's `firstActivityAt`)
+   * equals the same value computed over the records the actor may see, and can be read instead.
+   *
+   * @example
+   * const first = (await ctx.seesEvery('activity')) ? sql.ref('l.firstActivityAt') : visibleFirst;
+   */
+  seesEvery(object: ObjectName): Promise<boolean>;
   /**
    * A table a plugin declared (its `tables`) as `alias` (default `t`), narrowed to the tenant. A
    * plugin table has no owner of its own, so a KPI over one joins it to a {@link scoped} core
@@ -157,4 +175,31 @@ export interface KpiQueryContext {
    * const facts = await ctx.shared('acme.openDeals', async () => (await ctx.source(openDeals)).selectAll().execute());
    */
   shared<TValue>(key: string, compute: () => Promise<TValue>): Promise<TValue>;
+  /**
+   * Like {@link shared}, for facts that add up over the groups of a breakdown (counts and sums
+   * per group, each row in one group): in an evaluation with a breakdown, the total's call gets
+   * `total` of the breakdown's facts instead of running the same query a second time without
+   * groups. `compute` gets the context it computes for (the breakdown's, then).
+   *
+   * @example
+   * const openDeals = kpiSource({ object: 'opportunity', where: { status: 'open' } });
+   * // Open deals per group; the total is their sum, not a second query.
+   * const counts = await ctx.sharedFacts(
+   *   'acme.openDealCounts',
+   *   async (inner) => {
+   *     const group = inner.group('opportunity', 't');
+   *     const rows = await (await inner.source(openDeals, 't'))
+   *       .select([sql<string | null>`${group ? group.key : sql`null`}`.as('key'), sql<number>`count(*)`.as('n')])
+   *       .groupBy(group ? group.key : sql`null`)
+   *       .execute();
+   *     return rows.map((row) => ({ key: row.key, n: Number(row.n) }));
+   *   },
+   *   (groups) => [{ key: null, n: groups.reduce((sum, g) => sum + g.n, 0) }],
+   * );
+   */
+  sharedFacts<TValue>(
+    key: string,
+    compute: (ctx: KpiQueryContext) => Promise<TValue>,
+    total: (groups: TValue) => TValue,
+  ): Promise<TValue>;
 }

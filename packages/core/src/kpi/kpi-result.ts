@@ -95,8 +95,13 @@ export interface KpiResult<TId extends string = string, TItem = never> extends K
   readonly period: Period;
   /** Groups by the requested dimension, largest sample first; null without `by`. */
   readonly breakdown: readonly KpiGroupResult[] | null;
-  /** The records behind a list KPI (the current period's total); empty for other KPIs. */
+  /**
+   * The records behind a list KPI (the current period's total), the page the evaluation asked
+   * for (`items: { limit, offset }`, 100 from the first by default); empty for other KPIs.
+   */
   readonly items: readonly TItem[];
+  /** How many records are behind a list KPI in all (of which `items` is a page); 0 for others. */
+  readonly itemCount: number;
 }
 
 const z95 = 1.959963984540054;

@@ -110,7 +110,7 @@ export function declaredResult(kpi: DeclaredKpi, evaluation: Evaluation, cells: 
       }),
     );
   }
-  return { ...resultBase(kpi, evaluation), ...total, breakdown, items: [] };
+  return { ...resultBase(kpi, evaluation), ...total, breakdown, items: [], itemCount: 0 };
 }
 
 const noRows: Computed = { value: null, reason: 'no data', sampleSize: 0 };
@@ -147,5 +147,6 @@ export function queryResult(
     ...figures,
     breakdown,
     items: currentTotal?.row.items ?? [],
+    itemCount: currentTotal?.row.itemCount ?? currentTotal?.row.items?.length ?? 0,
   };
 }

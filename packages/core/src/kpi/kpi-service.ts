@@ -1,9 +1,9 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { ScopeState } from '../engine/engine-state.js';
 import { RapportError } from '../errors/rapport-error.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { PeriodInput } from '../periods/period.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { KpiProvider, QueryKpi } from './kpi-definition.js';
 import { evaluateKpis } from './kpi-evaluate.js';
 import type { KpiBreakdown, KpiDimension, KpiInfo, kpiDimensions } from './kpi-info.js';
@@ -135,6 +135,25 @@ export interface KpiEvaluateOptions<TBreakdown extends string = KpiBreakdown> {
   readonly filters?: KpiFilters<TBreakdown>;
   /** Also compute the previous period (default true). */
   readonly compare?: boolean;
+  /**
+   * Which page of a list KPI's `items` to return, in the KPI's order: at most `limit` (default
+   * 100, at most 1,000) from `offset` (default 0). The result's `itemCount` says how many there
+   * are in all, so a list's size does not grow with the tenant.
+   */
+  readonly items?: KpiItemPage;
+}
+
+/**
+ * A page of a list KPI's items.
+ *
+ * @example
+ * const page: KpiItemPage = { limit: 50, offset: 100 }; // items 101 to 150
+ */
+export interface KpiItemPage {
+  /** How many items at most (1 to 1,000; default 100). */
+  readonly limit?: number;
+  /** How many items to skip (default 0). */
+  readonly offset?: number;
 }
 
 /**

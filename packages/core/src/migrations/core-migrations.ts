@@ -1,6 +1,11 @@
 import type { CreateTableBuilder, Kysely } from 'kysely';
+import type {
+  AnyDatabase,
+  MigrationContext,
+  RapportMigration,
+} from '../storage/migration-context.js';
+import { keptValues } from './kept-values.js';
 import { listIndexes } from './list-indexes.js';
-import type { AnyDatabase, MigrationContext, RapportMigration } from './migration-context.js';
 import { sharingTable } from './sharing-table.js';
 
 type Table = CreateTableBuilder<string, string>;
@@ -371,5 +376,6 @@ export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0002-kpi-covering-indexes': kpiCoveringIndexes,
   '0003-widen-kpi-indexes': widenKpiIndexes,
   '0004-list-indexes': listIndexes,
+  '0005-kept-values': keptValues,
   '0007-sharing': sharingTable,
 };

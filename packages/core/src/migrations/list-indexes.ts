@@ -1,4 +1,4 @@
-import type { RapportMigration } from './migration-context.js';
+import type { RapportMigration } from '../storage/migration-context.js';
 
 /**
  * The tables as they were when this migration was written: a migration never follows later

@@ -1,7 +1,11 @@
 import { type Kysely, type Migration, type MigrationResult, Migrator } from 'kysely';
+import type {
+  AnyDatabase,
+  MigrationContext,
+  RapportMigration,
+} from '../storage/migration-context.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import { coreMigrations } from './core-migrations.js';
-import type { AnyDatabase, MigrationContext, RapportMigration } from './migration-context.js';
 
 /** @internal What migrations need of a plugin (structural, so storage code need not know plugins). */
 export interface MigratingPlugin {

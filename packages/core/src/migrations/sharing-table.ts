@@ -1,4 +1,4 @@
-import type { RapportMigration } from './migration-context.js';
+import type { RapportMigration } from '../storage/migration-context.js';
 
 /**
  * `0007-sharing`: one row per tenant that changed its sharing settings (org-wide defaults per

@@ -159,6 +159,8 @@ export const leadObject = defineObject({
     convertedAccountId: optionalRef,
     convertedContactId: optionalRef,
     convertedOpportunityId: optionalRef,
+    /** When the lead's first completed activity happened; kept by the engine as activities change. */
+    firstActivityAt: timestampSchema.nullable().optional(),
   }),
   columns: {
     lastName: 'text',
@@ -176,12 +178,14 @@ export const leadObject = defineObject({
     convertedAccountId: 'text',
     convertedContactId: 'text',
     convertedOpportunityId: 'text',
+    firstActivityAt: 'timestamp',
   },
   readonlyFields: [
     'convertedAt',
     'convertedAccountId',
     'convertedContactId',
     'convertedOpportunityId',
+    'firstActivityAt',
   ],
   references: {
     campaignId: 'campaign',

@@ -103,6 +103,11 @@ export const opportunityObject = defineObject({
     nextStep: optionalText,
     lostReason: optionalText,
     description: longText.nullable().optional(),
+    /**
+     * The product of the line item with the largest total (ties: the smallest line item id);
+     * null without line items. Kept by the engine as line items change.
+     */
+    mainProductId: optionalRef,
   }),
   columns: {
     name: 'text',
@@ -123,8 +128,9 @@ export const opportunityObject = defineObject({
     nextStep: 'text',
     lostReason: 'text',
     description: 'text',
+    mainProductId: 'text',
   },
-  readonlyFields: ['status'],
+  readonlyFields: ['status', 'mainProductId'],
   references: {
     accountId: 'account',
     ownerId: 'user',
@@ -217,6 +223,16 @@ export const stageHistoryObject = defineObject({
     forecastCategory: z.enum(forecastCategories),
     closeDate: dateSchema,
     previousCloseDate: dateSchema.nullable(),
+    /**
+     * When the deal left this entry's stage: the first later entry of the deal in another stage;
+     * null while it stays. Kept by the engine as the deal's history grows.
+     */
+    exitedAt: timestampSchema.nullable().optional(),
+    /**
+     * When the deal first moved on from this entry's stage to another stage that is not lost
+     * (what stage conversion counts as advanced); null if it never did. Kept by the engine.
+     */
+    advancedAt: timestampSchema.nullable().optional(),
   }),
   columns: {
     opportunityId: 'text',
@@ -231,8 +247,10 @@ export const stageHistoryObject = defineObject({
     forecastCategory: 'text',
     closeDate: 'date',
     previousCloseDate: 'date',
+    exitedAt: 'timestamp',
+    advancedAt: 'timestamp',
   },
-  readonlyFields: [],
+  readonlyFields: ['exitedAt', 'advancedAt'],
   references: { opportunityId: 'opportunity' },
   access: 'opportunity',
   engineOnly: true,

@@ -12,8 +12,8 @@ import {
 } from 'kysely';
 import type { z } from 'zod';
 import type { EventSubscriptions } from '../engine/events.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { ObjectName } from '../objects/standard-objects.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
 import type { PluginDatabase, PluginTables } from './plugin-tables.js';

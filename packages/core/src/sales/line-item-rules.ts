@@ -4,6 +4,7 @@ import type { StoredRecord } from '../engine/stored-record.js';
 import { applyUpdate } from '../engine/write/update-record.js';
 import { type RapportError, validationError } from '../errors/rapport-error.js';
 import { opportunityObject, productObject } from '../objects/standard-objects.js';
+import { keepMainProduct } from './kept-values.js';
 
 async function opportunityOf(state: ScopeState, opportunityId: string): Promise<StoredRecord> {
   const opportunity = await findVisible(state, opportunityObject, opportunityId);
@@ -51,7 +52,10 @@ async function checkAmountStaysSafe(
   if (!Number.isSafeInteger(sum)) throw unsafeAmount(sum);
 }
 
-/** @internal Sets the opportunity amount to the sum of its line items (one history row if it changed). */
+/**
+ * @internal Sets the opportunity amount to the sum of its line items (one history row if it
+ * changed) and keeps its main product.
+ */
 async function syncAmount(state: ScopeState, opportunityId: string): Promise<void> {
   const opportunity = await opportunityOf(state, opportunityId);
   const row = await coreDbOf(state)
@@ -66,6 +70,7 @@ async function syncAmount(state: ScopeState, opportunityId: string): Promise<voi
   if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw unsafeAmount(amount);
   if (amount !== opportunity.amount)
     await applyUpdate(state, opportunityObject, opportunity, { amount });
+  await keepMainProduct(state, opportunityId);
 }
 
 /** @internal Line item rules: price from the product, total, and the opportunity amount as their sum. */

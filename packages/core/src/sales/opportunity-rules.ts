@@ -9,6 +9,7 @@ import { validationError } from '../errors/rapport-error.js';
 import { newId } from '../ids/id.js';
 import { lineItemObject, stageHistoryObject } from '../objects/standard-objects.js';
 import { dayInTimeZone } from '../tenancy/tenant.js';
+import { keepStageExits } from './kept-values.js';
 import { defaultPipelineId, pipelineStages } from './pipeline-stages.js';
 
 const trackedFields = ['stage', 'amount', 'probability', 'closeDate'] as const;
@@ -133,6 +134,8 @@ export const opportunityRules: ObjectRules = {
       historyValues(record, previous),
       historyMeta(state),
     );
+    // A new deal's first entry has nothing before it to close; a later one may end stays.
+    if (previous) await keepStageExits(state, [record.id]);
     if (previous && previous.stage !== record.stage) {
       const base = {
         tenantId: state.tenantId,

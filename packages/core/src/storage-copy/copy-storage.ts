@@ -7,8 +7,8 @@ import {
   type Transaction,
 } from 'kysely';
 import { RapportError } from '../errors/rapport-error.js';
-import type { AnyDatabase } from '../migrations/migration-context.js';
 import { runMigrations } from '../migrations/run-migrations.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 
 /**

@@ -126,3 +126,23 @@ test('a bad period or dimension is 422 with its path, an unknown KPI 404, an unk
     'perod',
   ]);
 });
+
+test('a page of list items is itemLimit and itemOffset; results say how many items there are', async () => {
+  const results = await evaluate('ids=closing.winRate&itemLimit=10&itemOffset=20');
+  expect(results['closing.winRate']).toMatchObject({ items: [], itemCount: 0 });
+  for (const query of ['itemLimit=abc', 'itemLimit=0', 'itemLimit=1001', 'itemOffset=-1']) {
+    const response = await fx.call(`/kpis/evaluate?ids=closing.winRate&${query}`);
+    expect(response.status, query).toBe(400);
+    const [name] = query.split('=');
+    const key = name === 'itemLimit' ? 'limit' : 'offset';
+    expect(((await response.json()) as { issues: { path: string[] }[] }).issues[0]?.path).toEqual([
+      'items',
+      key,
+    ]);
+  }
+  const body = await fx.call('/kpis/evaluate', {
+    method: 'POST',
+    body: { ids: ['closing.winRate'], items: { limit: 5, offset: 0 } },
+  });
+  expect(body.status, await body.clone().text()).toBe(200);
+});

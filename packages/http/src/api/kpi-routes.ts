@@ -32,6 +32,13 @@ const evaluateRequestSchema = z.strictObject({
     .optional()
     .describe('Dimension values: { "owner": ["u1", "u2"] }.'),
   compare: z.boolean().optional().describe('Also compute the previous period (default true).'),
+  items: z
+    .strictObject({
+      limit: z.number().int().min(1).max(1000).optional(),
+      offset: z.number().int().min(0).optional(),
+    })
+    .optional()
+    .describe("The page of a list KPI's items: limit (default 100, at most 1000) and offset."),
 });
 
 type EvaluateRequest = z.output<typeof evaluateRequestSchema>;
@@ -106,7 +113,12 @@ function fromQuery(c: Context<ApiEnv>): EvaluateRequest {
     else if (name === 'compare')
       request.compare = value === 'true' ? true : value === 'false' ? false : value;
     else if (name === 'period' || name === 'by') request[name] = value;
-    else
+    // A page of list items; what is not a whole number stays text, so the schema refuses it.
+    else if (name === 'itemLimit' || name === 'itemOffset') {
+      const key = name === 'itemLimit' ? 'limit' : 'offset';
+      const number = /^\d+$/.test(value) ? Number(value) : value;
+      request.items = { ...(request.items as object | undefined), [key]: number };
+    } else
       throw new HttpProblem('BAD_REQUEST', `unknown parameter ${name}`, [
         { path: [name], message: 'is not a parameter of this route', code: 'unknown_parameter' },
       ]);
@@ -140,6 +152,7 @@ async function evaluate(scope: CrmScope, request: EvaluateRequest) {
     ...(request.by === undefined ? {} : { by: request.by }),
     ...(request.filters === undefined ? {} : { filters: request.filters }),
     ...(request.compare === undefined ? {} : { compare: request.compare }),
+    ...(request.items === undefined ? {} : { items: request.items }),
     // The engine checks period labels and dimensions (VALIDATION with the field path); the
     // template-literal types it declares cannot be proven for text from a URL beforehand.
   } as KpiEvaluateOptions;
@@ -186,7 +199,15 @@ export function addKpiRoutes(table: RouteTable): void {
           },
         },
       },
-      items: { type: 'array', items: {}, description: 'The records behind a list KPI.' },
+      items: {
+        type: 'array',
+        items: {},
+        description: 'The records behind a list KPI: the page asked for (100 by default).',
+      },
+      itemCount: {
+        type: 'integer',
+        description: 'How many records are behind a list KPI in all; 0 for other KPIs.',
+      },
     },
   });
   table.schema('KpiEvaluateRequest', jsonSchemaOf(evaluateRequestSchema, 'input'));
@@ -236,6 +257,18 @@ export function addKpiRoutes(table: RouteTable): void {
       in: 'query',
       description: 'false skips the previous period.',
       schema: { type: 'boolean' },
+    },
+    {
+      name: 'itemLimit',
+      in: 'query',
+      description: "How many of a list KPI's items (default 100, at most 1000).",
+      schema: { type: 'integer', minimum: 1, maximum: 1000 },
+    },
+    {
+      name: 'itemOffset',
+      in: 'query',
+      description: "How many of a list KPI's items to skip (default 0).",
+      schema: { type: 'integer', minimum: 0 },
     },
     {
       name: 'filter[owner]',

@@ -1,4 +1,5 @@
 import type { AnyDatabase } from '@rapport/core';
+import { refreshKeptValues } from '@rapport/core/storage';
 import type { Kysely } from 'kysely';
 import type { GeneratedBatch, GeneratedTable } from './generated-rows.js';
 
@@ -14,7 +15,9 @@ const maxParameters = 30_000;
 /**
  * Inserts generated batches raw (no validation, no hooks), one transaction per batch, skipping
  * rows whose id or external id already exists, so running it again with the same seed adds
- * nothing. `db` must be a kysely instance with the CamelCasePlugin over the engine's storage.
+ * nothing. Then recomputes the values the engine keeps at write time (stage exits, first
+ * activities, main products) for the tenants it wrote to, as the engine's own writes would have.
+ * `db` must be a kysely instance with the CamelCasePlugin over the engine's storage.
  * Returns the rows inserted per table.
  *
  * @example
@@ -30,9 +33,11 @@ export async function insertGeneratedData(
   options: InsertGeneratedOptions = {},
 ): Promise<Record<string, number>> {
   const inserted: Record<string, number> = {};
+  const tenants = new Set<string>();
   for await (const batch of batches) {
     const first = batch.rows[0];
     if (!first) continue;
+    tenants.add(first.tenantId);
     const size = Math.max(1, Math.floor(maxParameters / Object.keys(first).length));
     let count = 0;
     await db.transaction().execute(async (trx) => {
@@ -47,6 +52,9 @@ export async function insertGeneratedData(
     });
     inserted[batch.table] = (inserted[batch.table] ?? 0) + count;
     options.onProgress?.(batch.table, inserted);
+  }
+  for (const tenantId of tenants) {
+    await db.transaction().execute((trx) => refreshKeptValues(trx, { tenantId }));
   }
   return inserted;
 }

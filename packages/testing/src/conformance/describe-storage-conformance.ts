@@ -7,6 +7,7 @@ import { crudCases } from './crud-cases.js';
 import { customFieldCases } from './custom-field-cases.js';
 import { historyImportCases } from './history-import-cases.js';
 import { hooksEventsCases } from './hooks-events-cases.js';
+import { keptValueCases } from './kept-value-cases.js';
 import { leadConversionCases } from './lead-conversion-cases.js';
 import { migrationCases } from './migration-cases.js';
 import { moneyCases } from './money-cases.js';
@@ -19,8 +20,9 @@ import { validationCases } from './validation-cases.js';
 /**
  * Runs Rapport's storage conformance suite: every engine behaviour (CRUD, filters, sorting,
  * pagination, optimistic concurrency, tenant isolation, visibility, lead conversion, stage
- * history, line items, money and currencies, custom fields, hooks, events, transactions, time
- * zones, migrations and validation of bad input) against storages made by `makeStorage`.
+ * history, values kept at write time, line items, money and currencies, custom fields, hooks,
+ * events, transactions, time zones, migrations and validation of bad input) against storages
+ * made by `makeStorage`.
  *
  * Call it at the top level of a vitest test file. The suite calls `makeStorage` once per group
  * of cases (not once per test), migrates it, isolates each test in its own tenant, and closes it
@@ -55,6 +57,7 @@ export function describeStorageConformance(
     tenancyCases(setup);
     leadConversionCases(setup);
     opportunityCases(setup);
+    keptValueCases(setup);
     moneyCases(setup);
     customFieldCases(setup);
     hooksEventsCases(setup);

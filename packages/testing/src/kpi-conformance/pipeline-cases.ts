@@ -196,6 +196,38 @@ export function pipelineCases(setup: KpiConformanceSetup): void {
       });
       expect(byLabel(planning)).toEqual({ Ana: 1, Ben: 1 });
       expect(planning.previous).toBeNull();
+      expect(planning.itemCount).toBe(2);
+    });
+
+    test('unrealistic planning lists one page of the deals with how many there are in all', async () => {
+      const scope = await world.tenant();
+      await pipelineWorld(world, scope);
+      const ids = ['pipeline.unrealisticPlanning'] as const;
+      const all = (await scope.kpis.evaluate(ids))['pipeline.unrealisticPlanning'];
+      const page = async (items: { limit?: number; offset?: number }) =>
+        (await scope.kpis.evaluate(ids, { items }))['pipeline.unrealisticPlanning'];
+      const first = await page({ limit: 1 });
+      expect(first.items).toEqual(all.items.slice(0, 1));
+      expect(first).toMatchObject({ value: 2, itemCount: 2, sampleSize: 2 });
+      const second = await page({ limit: 1, offset: 1 });
+      expect(second.items).toEqual(all.items.slice(1, 2));
+      expect(second.itemCount).toBe(2);
+      // Past the last deal: no items, and still the count.
+      const past = await page({ limit: 10, offset: 5 });
+      expect(past).toMatchObject({ items: [], itemCount: 2, value: 2 });
+      // With a breakdown, the groups count and the total lists the same page.
+      const grouped = (await scope.kpis.evaluate(ids, { by: 'owner', items: { limit: 1 } }))[
+        'pipeline.unrealisticPlanning'
+      ];
+      expect(grouped.items).toEqual(first.items);
+      expect(byLabel(grouped)).toEqual({ Ana: 1, Ben: 1 });
+      for (const items of [{ limit: 0 }, { limit: 1001 }, { limit: 1.5 }, { offset: -1 }]) {
+        const path = ['items', 'limit' in items ? 'limit' : 'offset'];
+        await expect(scope.kpis.evaluate(ids, { items })).rejects.toMatchObject({
+          code: 'VALIDATION',
+          issues: [expect.objectContaining({ path })],
+        });
+      }
     });
   });
 
@@ -275,9 +307,9 @@ export function pipelineCases(setup: KpiConformanceSetup): void {
       world.log().reset();
       const results = await scope.kpis.evaluate(ids, { period: '2026-07', by: 'owner' });
       const overHistory = world.log().statements.filter((s) => /from "stage_history"/.test(s));
-      // Total and by owner, each for July and June at once (8 if every KPI, range and breakdown
-      // ran its own).
-      expect(overHistory).toHaveLength(2);
+      // By owner, for July and June at once, and the total added up from the groups (8 if
+      // every KPI, range and breakdown ran its own).
+      expect(overHistory).toHaveLength(1);
       const conversion = results['pipeline.stageConversion'];
       const time = results['pipeline.averageTimeInStage'];
       expect(conversion).toMatchObject({ value: null, sampleSize: 0 });
@@ -294,6 +326,16 @@ export function pipelineCases(setup: KpiConformanceSetup): void {
         Ana: expect.closeTo(20 / 3, 9),
       });
       expect(june['pipeline.averageTimeInStage'].breakdown?.[0]?.sampleSize).toBe(3);
+      // The totals added up from the groups are the totals of the query without groups.
+      for (const by of ['owner', 'stage'] as const) {
+        const grouped = await scope.kpis.evaluate(ids, { period: '2026-06', by });
+        const plain = await scope.kpis.evaluate(ids, { period: '2026-06' });
+        for (const id of ids) {
+          const { breakdown: _grouped, ...total } = grouped[id];
+          const { breakdown: _none, ...alone } = plain[id];
+          expect(total).toEqual(alone);
+        }
+      }
     });
 
     test('timestamps fall into the period of the tenant time zone', async () => {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { ColumnTypes, DialectSql } from '../storage/storage-adapter.js';
+import type { ColumnTypes, DialectSql } from './storage-adapter.js';
 
 /** @internal The erased database type migrations and the engine run against. */
 // biome-ignore lint/suspicious/noExplicitAny: kysely's own migrations take Kysely<any>; tables are created here, so no static schema exists yet.

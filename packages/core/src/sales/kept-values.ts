@@ -1,0 +1,202 @@
+import type { Kysely } from 'kysely';
+import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import type { AnyDatabase } from '../storage/migration-context.js';
+
+// Values the KPIs would otherwise recompute per row on every read, kept at write time by
+// recomputing them for the records a write touched. One statement per 500 records (well under
+// every dialect's parameter limit), each an index seek per row: the covering indexes of
+// `0002-kpi-covering-indexes` and `0003-widen-kpi-indexes` serve the lookups.
+
+const idsPerStatement = 500;
+
+type Db = Kysely<AnyDatabase>;
+
+/** The ids in chunks; a single `undefined` chunk (every row) when no ids are given. */
+function chunks(ids: readonly string[] | undefined): (readonly string[] | undefined)[] {
+  if (ids === undefined) return [undefined];
+  const unique = [...new Set(ids)];
+  const result: string[][] = [];
+  for (let start = 0; start < unique.length; start += idsPerStatement) {
+    result.push(unique.slice(start, start + idsPerStatement));
+  }
+  return result;
+}
+
+/**
+ * @internal Recomputes `exitedAt` and `advancedAt` of the stage history of some opportunities
+ * (of every opportunity without ids; of every tenant without a tenant id): the first later entry
+ * of the deal in another stage, and the first such entry whose status is not lost. Exactly what
+ * the stage KPIs looked up per entry before (strictly later `createdAt`, another stage), so the
+ * figures are the same. Returns the ids of the rows it rewrote.
+ */
+export async function refreshStageExits(
+  db: Db,
+  tenantId: string | undefined,
+  opportunityIds?: readonly string[],
+): Promise<string[]> {
+  const rewritten: string[] = [];
+  for (const chunk of chunks(opportunityIds)) {
+    if (chunk?.length === 0) continue;
+    const later = db
+      .selectFrom('stageHistory as kLater')
+      .whereRef('kLater.tenantId', '=', 'stageHistory.tenantId')
+      .whereRef('kLater.opportunityId', '=', 'stageHistory.opportunityId')
+      .whereRef('kLater.createdAt', '>', 'stageHistory.createdAt')
+      .whereRef('kLater.stage', '<>', 'stageHistory.stage');
+    let query = db.updateTable('stageHistory').set((eb) => ({
+      exitedAt: later.select(eb.fn.min('kLater.createdAt').as('at')),
+      advancedAt: later
+        .where('kLater.status', '<>', 'lost')
+        .select(eb.fn.min('kLater.createdAt').as('at')),
+    }));
+    if (tenantId !== undefined) query = query.where('tenantId', '=', tenantId);
+    if (chunk) query = query.where('opportunityId', 'in', chunk);
+    const rows = await query.returning('id').execute();
+    for (const row of rows) rewritten.push(String(row.id));
+  }
+  return rewritten;
+}
+
+/**
+ * @internal Recomputes `firstActivityAt` of some leads (all without ids): the earliest
+ * `completedAt` of the lead's completed activities, null without one. Returns the lead ids.
+ */
+export async function refreshFirstActivities(
+  db: Db,
+  tenantId: string | undefined,
+  leadIds?: readonly string[],
+): Promise<string[]> {
+  const rewritten: string[] = [];
+  for (const chunk of chunks(leadIds)) {
+    if (chunk?.length === 0) continue;
+    let query = db.updateTable('leads').set((eb) => ({
+      firstActivityAt: db
+        .selectFrom('activities as kActivity')
+        .select(eb.fn.min('kActivity.completedAt').as('at'))
+        .whereRef('kActivity.tenantId', '=', 'leads.tenantId')
+        .whereRef('kActivity.leadId', '=', 'leads.id')
+        .where('kActivity.completedAt', 'is not', null),
+    }));
+    if (tenantId !== undefined) query = query.where('tenantId', '=', tenantId);
+    if (chunk) query = query.where('id', 'in', chunk);
+    const rows = await query.returning('id').execute();
+    for (const row of rows) rewritten.push(String(row.id));
+  }
+  return rewritten;
+}
+
+/**
+ * @internal Recomputes `mainProductId` of some opportunities (all without ids): the product of
+ * the line item with the largest total, ties to the smallest line item id (the order the
+ * `product` breakdown used); null without line items. Returns the opportunity ids.
+ */
+export async function refreshMainProducts(
+  db: Db,
+  tenantId: string | undefined,
+  opportunityIds?: readonly string[],
+): Promise<string[]> {
+  const rewritten: string[] = [];
+  for (const chunk of chunks(opportunityIds)) {
+    if (chunk?.length === 0) continue;
+    let query = db.updateTable('opportunities').set({
+      mainProductId: db
+        .selectFrom('opportunityLineItems as kItem')
+        .select('kItem.productId')
+        .whereRef('kItem.tenantId', '=', 'opportunities.tenantId')
+        .whereRef('kItem.opportunityId', '=', 'opportunities.id')
+        .orderBy('kItem.totalPrice', 'desc')
+        .orderBy('kItem.id')
+        .limit(1),
+    });
+    if (tenantId !== undefined) query = query.where('tenantId', '=', tenantId);
+    if (chunk) query = query.where('id', 'in', chunk);
+    const rows = await query.returning('id').execute();
+    for (const row of rows) rewritten.push(String(row.id));
+  }
+  return rewritten;
+}
+
+/**
+ * Recomputes every value the engine keeps at write time (stage history exits, leads' first
+ * completed activity, opportunities' main product) for one tenant, or for all without one. The
+ * engine keeps them itself on every write through a scope; this is for rows written below it
+ * (raw bulk loads such as `insertGeneratedData`, a restored dump). Run it in the transaction of
+ * the load when there is one.
+ *
+ * @example
+ * import { refreshKeptValues, unscopedDatabase } from '@rapport/core/storage';
+ * await refreshKeptValues(unscopedDatabase(crm), { tenantId: 'acme' });
+ */
+export async function refreshKeptValues(
+  db: Kysely<AnyDatabase>,
+  options: { readonly tenantId?: string } = {},
+): Promise<void> {
+  await refreshStageExits(db, options.tenantId);
+  await refreshFirstActivities(db, options.tenantId);
+  await refreshMainProducts(db, options.tenantId);
+}
+
+/**
+ * @internal Keeps the stage history values of opportunities after a write added to their
+ * history. No lock of its own: the update that added the entry holds the opportunity's row.
+ */
+export async function keepStageExits(
+  state: ScopeState,
+  opportunityIds: readonly string[],
+): Promise<void> {
+  const ids = await refreshStageExits(dbOf(state), state.tenantId, opportunityIds);
+  const cache = state.tx?.cache;
+  if (!cache) return;
+  // The rows were rewritten below the repository: the cache may only miss, never lie.
+  cache.markWritten('stageHistory');
+  for (const id of ids) cache.forgetRecord('stageHistory', id);
+}
+
+/**
+ * Locks the rows a kept value is written to before it is computed, where transactions run side
+ * by side: the computing UPDATE then starts after a concurrent writer of the same row has
+ * committed, so it sees that writer's activity or line item too (under READ COMMITTED its
+ * snapshot would otherwise miss it, and the later commit would keep a stale value). A storage
+ * that runs one transaction at a time needs no lock.
+ */
+async function lockRows(
+  state: ScopeState,
+  table: 'leads' | 'opportunities',
+  ids: readonly string[],
+): Promise<void> {
+  if (!state.engine.storage.concurrentTransactions) return;
+  for (const chunk of chunks(ids)) {
+    if (!chunk || chunk.length === 0) continue;
+    await dbOf(state)
+      .selectFrom(table)
+      .select('id')
+      .where('tenantId', '=', state.tenantId)
+      .where('id', 'in', chunk)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  }
+}
+
+/** @internal Keeps the first completed activity of leads after a write to their activities. */
+export async function keepFirstActivities(
+  state: ScopeState,
+  leadIds: readonly string[],
+): Promise<void> {
+  await lockRows(state, 'leads', leadIds);
+  const ids = await refreshFirstActivities(dbOf(state), state.tenantId, leadIds);
+  const cache = state.tx?.cache;
+  if (!cache) return;
+  cache.markWritten('leads');
+  for (const id of ids) cache.forgetRecord('leads', id);
+}
+
+/** @internal Keeps the main product of an opportunity after a write to its line items. */
+export async function keepMainProduct(state: ScopeState, opportunityId: string): Promise<void> {
+  await lockRows(state, 'opportunities', [opportunityId]);
+  const ids = await refreshMainProducts(dbOf(state), state.tenantId, [opportunityId]);
+  const cache = state.tx?.cache;
+  if (!cache) return;
+  cache.markWritten('opportunities');
+  for (const id of ids) cache.forgetRecord('opportunities', id);
+}
