@@ -23,7 +23,6 @@ export {
   type ObjectRepository,
   type OpportunityRepository,
   repositoryKeys,
-  type SharingService,
 } from './engine/crm-scope.js';
 export type { ExchangeRate } from './engine/currencies.js';
 export type {
@@ -55,6 +54,7 @@ export type {
   UpdateInput,
   Where,
 } from './engine/record-types.js';
+export type { SharingService } from './engine/sharing-settings.js';
 export type { UpsertManyResult } from './engine/write/upsert-records.js';
 export {
   isRapportError,

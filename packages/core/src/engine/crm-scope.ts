@@ -10,7 +10,7 @@ import { closeLost, closeWon } from '../sales/close-opportunity.js';
 import { type ConvertLeadOptions, convertLead } from '../sales/lead-conversion.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
-import type { SharingPatch, SharingSettings } from '../tenancy/sharing.js';
+import type { SharingPatch } from '../tenancy/sharing.js';
 import { dayInTimeZone, type Tenant } from '../tenancy/tenant.js';
 import { convertMoney, type ExchangeRate, listRates, setRate } from './currencies.js';
 import { dbOf, type ScopeState } from './engine-state.js';
@@ -30,7 +30,7 @@ import type {
   UpdateInput,
   Where,
 } from './record-types.js';
-import { loadSharing, updateSharing } from './sharing-settings.js';
+import { loadSharing, type SharingService, updateSharing } from './sharing-settings.js';
 import { updateSettings } from './tenant-settings.js';
 import { inTransaction } from './transaction.js';
 import { loadTenant, visibilityCondition } from './visibility.js';
@@ -173,25 +173,6 @@ export interface CurrencyService {
   rates(): Promise<ExchangeRate[]>;
   /** Converts money, to the base currency unless `to` is given. */
   convert(money: Money, to?: string): Promise<Money>;
-}
-
-/**
- * Who sees and changes what beyond owner and hierarchy: org-wide defaults per object and team
- * sharing (see `docs/security.md`). Everyone reads them; admins change them.
- *
- * @example
- * await admin.sharing.update({ defaults: { account: 'publicRead' }, teams: 'read' });
- * (await rep.sharing.settings()).defaults.account; // 'publicRead'
- */
-export interface SharingService {
-  /** The tenant's sharing settings. */
-  settings(): Promise<SharingSettings>;
-  /**
-   * Changes them (admins; FORBIDDEN for others, VALIDATION for an unknown object or level).
-   * Objects not named keep their default. Scopes made afterwards see the change; a scope
-   * that made the change sees it at once.
-   */
-  update(patch: SharingPatch): Promise<SharingSettings>;
 }
 
 /**
