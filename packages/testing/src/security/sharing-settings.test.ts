@@ -91,6 +91,76 @@ describe.each(storages)('sharing settings (issue 13) on $name', ({ make }) => {
     await f.crm.destroy();
   });
 
+  it('leads, activities and contracts follow their own org-wide default', async () => {
+    const f = await securityFixtureOn(make);
+    const otto = f.users.otto.id;
+    const records = {
+      lead: await f.system.leads.create({ lastName: 'Lee', company: 'Lee Ltd', ownerId: otto }),
+      activity: await f.system.activities.create({
+        type: 'call',
+        subject: 'Call',
+        ownerId: otto,
+        accountId: f.otto.account.id,
+      }),
+      contract: await f.system.contracts.create({
+        accountId: f.otto.account.id,
+        ownerId: otto,
+        startDate: '2026-01-01',
+        monthlyAmount: 10_00,
+      }),
+    };
+    const rita = () => f.crm.tenant('acme').as({ id: f.users.rita.id, role: 'rep' });
+    const repositories = (scope: ReturnType<typeof rita>) => ({
+      lead: {
+        find: (id: string) => scope.leads.find(id),
+        count: () => scope.leads.count({ ownerId: otto }),
+        change: (id: string, version: number) =>
+          scope.leads.update(id, { version, company: 'Changed' }),
+      },
+      activity: {
+        find: (id: string) => scope.activities.find(id),
+        count: () => scope.activities.count({ ownerId: otto }),
+        change: (id: string, version: number) =>
+          scope.activities.update(id, { version, subject: 'Changed' }),
+      },
+      contract: {
+        find: (id: string) => scope.contracts.find(id),
+        count: () => scope.contracts.count({ ownerId: otto }),
+        change: (id: string, version: number) =>
+          scope.contracts.update(id, { version, monthlyAmount: 20_00 }),
+      },
+    });
+    for (const object of ['lead', 'activity', 'contract'] as const) {
+      const record = records[object];
+      const hidden = repositories(rita())[object];
+      expect(await hidden.find(record.id), object).toBeUndefined();
+      expect(await hidden.count(), object).toBe(0);
+      expect((await codeOf(hidden.change(record.id, record.version))).code, object).toBe(
+        'NOT_FOUND',
+      );
+      await f.system.sharing.update({ defaults: { [object]: 'publicRead' } });
+      const reader = repositories(rita())[object];
+      expect((await reader.find(record.id))?.id, object).toBe(record.id);
+      expect(await reader.count(), object).toBe(1);
+      expect((await codeOf(reader.change(record.id, record.version))).code, object).toBe(
+        'FORBIDDEN',
+      );
+      // The objects not yet opened stay private.
+      for (const other of ['lead', 'activity', 'contract'] as const) {
+        if (other === object) continue;
+        const settings = await f.system.sharing.settings();
+        if (settings.defaults[other] !== 'private') continue;
+        expect(await repositories(rita())[other].find(records[other].id), other).toBeUndefined();
+      }
+      await f.system.sharing.update({ defaults: { [object]: 'publicReadWrite' } });
+      const changed = (await repositories(rita())[object].change(record.id, record.version)) as {
+        version: number;
+      };
+      expect(changed.version, object).toBe(record.version + 1);
+    }
+    await f.crm.destroy();
+  });
+
   it('team sharing: members read (and with readWrite change) each other’s records; others do not', async () => {
     const f = await securityFixtureOn(make);
     const team = await f.system.teams.create({ name: 'Field' });
