@@ -26,6 +26,7 @@ import { addKpiRoutes } from './kpi-routes.js';
 import { addObjectRoutes } from './object-routes.js';
 import { RouteTable } from './route-table.js';
 import { addSalesRoutes } from './sales-routes.js';
+import { addSharingRoutes } from './sharing-routes.js';
 
 /**
  * Options of {@link createRapportApi}.
@@ -169,6 +170,7 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
   }
   addSalesRoutes(table, customOf);
   addKpiRoutes(table);
+  addSharingRoutes(table);
   const audit = options.audit ?? auditReaderOf(crm);
   if (audit) addAuditRoutes(table, collections, audit);
 
