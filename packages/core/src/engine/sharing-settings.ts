@@ -3,6 +3,7 @@ import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import {
   defaultSharing,
+  type SharingPatch,
   type SharingSettings,
   sharingLevels,
   sharingObjects,
@@ -13,6 +14,25 @@ import { coreDbOf, type ScopeState } from './engine-state.js';
 import { loadTenant } from './load-tenant.js';
 import { requireAdmin } from './roles.js';
 import { inTransaction } from './transaction.js';
+
+/**
+ * Who sees and changes what beyond owner and hierarchy: org-wide defaults per object and team
+ * sharing (see `docs/security.md`). Everyone reads them; admins change them.
+ *
+ * @example
+ * await admin.sharing.update({ defaults: { account: 'publicRead' }, teams: 'read' });
+ * (await rep.sharing.settings()).defaults.account; // 'publicRead'
+ */
+export interface SharingService {
+  /** The tenant's sharing settings. */
+  settings(): Promise<SharingSettings>;
+  /**
+   * Changes them (admins; FORBIDDEN for others, VALIDATION for an unknown object or level).
+   * Objects not named keep their default. Scopes made afterwards see the change; a scope
+   * that made the change sees it at once.
+   */
+  update(patch: SharingPatch): Promise<SharingSettings>;
+}
 
 /** A stored value that is one of `levels`, or the fallback (a row written by a later version). */
 function oneOf<T extends string>(levels: readonly T[], value: unknown, fallback: T): T {

@@ -8,13 +8,13 @@ import type {
   UpdateInput,
   Where,
 } from '../engine/record-types.js';
+import type { SharingService } from '../engine/sharing-settings.js';
 import type { RecordHistory, WriteManyOptions } from '../engine/write/record-history.js';
 import type { UpsertManyResult } from '../engine/write/upsert-records.js';
 import type { Money } from '../money/money.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { StageHistoryEntry, StageHistoryImportResult } from '../sales/import-stage-history.js';
 import type { ConvertLeadOptions } from '../sales/lead-conversion.js';
-import type { SharingPatch, SharingSettings } from '../tenancy/sharing.js';
 
 /**
  * Reads of one object through a scope: only the tenant's records the actor may see.
@@ -176,21 +176,4 @@ export interface CurrencyService {
   convert(money: Money, to?: string): Promise<Money>;
 }
 
-/**
- * Who sees and changes what beyond owner and hierarchy: org-wide defaults per object and team
- * sharing (see `docs/security.md`). Everyone reads them; admins change them.
- *
- * @example
- * await admin.sharing.update({ defaults: { account: 'publicRead' }, teams: 'read' });
- * (await rep.sharing.settings()).defaults.account; // 'publicRead'
- */
-export interface SharingService {
-  /** The tenant's sharing settings. */
-  settings(): Promise<SharingSettings>;
-  /**
-   * Changes them (admins; FORBIDDEN for others, VALIDATION for an unknown object or level).
-   * Objects not named keep their default. Scopes made afterwards see the change; a scope
-   * that made the change sees it at once.
-   */
-  update(patch: SharingPatch): Promise<SharingSettings>;
-}
+export type { SharingService };

@@ -27,6 +27,7 @@ import { addObjectRoutes } from './object-routes.js';
 import { addPredictRoutes } from './predict-routes.js';
 import { RouteTable } from './route-table.js';
 import { addSalesRoutes } from './sales-routes.js';
+import { addSharingRoutes } from './sharing-routes.js';
 
 /**
  * Options of {@link createRapportApi}.
@@ -172,6 +173,7 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
   }
   addSalesRoutes(table, customOf);
   addKpiRoutes(table);
+  addSharingRoutes(table);
   const audit = options.audit ?? auditReaderOf(crm);
   if (audit) addAuditRoutes(table, collections, audit);
   // The prediction routes read the predict plugin's tables: only with the plugin registered.

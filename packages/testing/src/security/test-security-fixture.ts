@@ -3,14 +3,19 @@
  * an admin, a manager, a rep under the manager (Rita) and a rep outside the team (Otto), each
  * rep with an account, a deal and a contact; tenant `other` with its own admin and account.
  */
-import { createCrm } from '@rapport/core';
+import { createCrm, type RapportStorage } from '@rapport/core';
 import { closingPlugin } from '@rapport/kpi-closing';
 import { pipelinePlugin } from '@rapport/kpi-pipeline';
 import { sqliteStorage } from '@rapport/sqlite';
 
-/** @internal Builds the fixture; see the file comment. */
-export async function securityFixture() {
-  const storage = sqliteStorage({ filename: ':memory:' });
+/** @internal Builds the fixture (see the file comment) on an in-memory SQLite database. */
+export function securityFixture() {
+  return securityFixtureOn(() => sqliteStorage({ filename: ':memory:' }));
+}
+
+/** @internal The fixture on the storage `make` returns (the sharing tests run on Postgres too). */
+export async function securityFixtureOn<TStorage extends RapportStorage>(make: () => TStorage) {
+  const storage = make();
   const crm = createCrm({ storage, plugins: [pipelinePlugin, closingPlugin] });
   await crm.migrate();
   await crm.createTenant({ id: 'acme', name: 'Acme' });
