@@ -38,8 +38,10 @@ export interface SqliteStorageConfig {
    * connection to the same file, so that a long read (a dashboard's KPIs) neither blocks the
    * event loop nor makes other requests wait. Writes and every statement inside a transaction
    * stay on the one write connection. `0` runs everything on that connection, as an in-memory
-   * database (`:memory:`) or a file not in WAL mode always does. By default as many as the
-   * machine has cores, at most 4; the threads start on the first read.
+   * database (`:memory:`) or a file not in WAL mode always does. Long statements (over 10 ms
+   * when last run) use all readers but one, which stays free for short ones, so a list never
+   * waits for a dashboard's aggregate. By default one more than the machine's cores (at most
+   * 4 + 1): 3 on 2 cores. The threads start on the first read.
    */
   readonly readers?: number;
 }
@@ -167,7 +169,7 @@ class RapportSqliteDialect extends SqliteDialect {
 
 /** The reader count in effect: none for a database other connections cannot share. */
 function readerCount(database: Database.Database, requested: number | undefined): number {
-  const count = requested ?? Math.min(4, availableParallelism());
+  const count = requested ?? Math.min(4, availableParallelism()) + 1;
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`readers must be a whole number >= 0, got ${count}`);
   }

@@ -33,6 +33,13 @@ interface Reader {
 /** How many SQL texts the pool remembers a run time for. */
 const estimateCapacity = 2_000;
 
+/**
+ * Statements that last ran longer than this (ms) are long: they may not take the last free
+ * reader, which stays for the short ones (a list's query, a record's lookup). A statement that
+ * has not run yet counts as short, once: a new list query must not wait behind aggregates.
+ */
+const shortMs = 10;
+
 function closedError(): RapportError {
   return new RapportError(
     'DESTROYED',
@@ -46,11 +53,12 @@ function closedError(): RapportError {
  * the last committed state when it starts.
  *
  * Statements wait in one queue, and a free worker takes the one expected to finish soonest: the
- * pool remembers how long each SQL text last ran, and a statement's claim grows with the time it
- * has waited (its expected run time minus its wait). A 2 ms list query issued while dashboards
- * queued many 200 ms aggregates runs next, and an aggregate is never passed over for longer than
- * about its own run time. Workers start on the first read and do not keep the process alive
- * while they are idle.
+ * pool remembers how long each SQL text ran (a moving average), and a statement's claim grows
+ * with the time it has waited (its expected run time minus its wait). A 2 ms list query issued
+ * while dashboards queued many 200 ms aggregates runs next, and an aggregate is never passed
+ * over for longer than about its own run time. With two readers or more, long statements run on
+ * all readers but one, so a short one never waits for a long one to finish. Workers start on
+ * the first read and do not keep the process alive while they are idle.
  */
 export class ReaderPool {
   readonly #options: ReaderPoolOptions;
@@ -110,10 +118,12 @@ export class ReaderPool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const reader =
-        this.#readers.find((candidate) => candidate.job === undefined) ?? this.#startReader();
-      if (!reader) return;
+      const idle = this.#readers.find((candidate) => candidate.job === undefined);
+      if (!idle && this.#readers.length >= this.#options.size) return;
       const job = this.#takeNext();
+      // Every reader is busy with long statements but one, kept for short ones: wait for one.
+      if (!job) return;
+      const reader = idle ?? this.#startReader();
       reader.job = job;
       reader.worker.ref();
       const request: ReaderRequest = { id: job.id, sql: job.sql, parameters: job.parameters };
@@ -121,25 +131,34 @@ export class ReaderPool {
     }
   }
 
-  /** The queued statement with the smallest expected run time less its wait. */
-  #takeNext(): Job {
+  /** Whether a statement is expected to run long; one that has not run yet is taken as short. */
+  #long(sql: string): boolean {
+    return (this.#estimates.get(sql) ?? 0) > shortMs;
+  }
+
+  /**
+   * The queued statement with the smallest expected run time less its wait; a long one only
+   * while another reader stays free for short ones (with one reader, long ones always run).
+   */
+  #takeNext(): Job | undefined {
     const now = performance.now();
-    let best = 0;
+    const longRunning = this.#readers.filter(({ job }) => job && this.#long(job.sql)).length;
+    const longAllowed = longRunning < Math.max(1, this.#options.size - 1);
+    let best = -1;
     let bestClaim = Number.POSITIVE_INFINITY;
     this.#queue.forEach((job, index) => {
+      if (!longAllowed && this.#long(job.sql)) return;
       const claim = (this.#estimates.get(job.sql) ?? 0) - (now - job.queuedAt);
-      if (claim < bestClaim) {
+      if (best === -1 || claim < bestClaim) {
         bestClaim = claim;
         best = index;
       }
     });
-    const [job] = this.#queue.splice(best, 1);
-    // The loop above ran over a non-empty queue, so it picked one.
-    return job as Job;
+    if (best === -1) return undefined;
+    return this.#queue.splice(best, 1)[0];
   }
 
-  #startReader(): Reader | undefined {
-    if (this.#readers.length >= this.#options.size) return undefined;
+  #startReader(): Reader {
     const worker = new Worker(readerWorkerSource, { eval: true, workerData: this.#workerData });
     // An idle reader must not keep the process alive; one with a job is ref'd until it answers.
     worker.unref();
