@@ -88,6 +88,32 @@ async function runQuery(
 }
 
 /**
+ * How many of one evaluation's independent statements run at once. Enough to keep a pool's or
+ * the SQLite readers' cores busy; few enough that a few dashboards at once leave connections
+ * free, so a list request does not queue behind every statement of every dashboard.
+ */
+const concurrentStatements = 3;
+
+/** Runs `tasks`, at most `limit` at a time; rejects with the first failure. */
+async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < tasks.length) {
+      const task = tasks[next++];
+      try {
+        if (task) await task();
+      } catch (error) {
+        // The evaluation fails with this error: the other lanes start nothing more.
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+}
+
+/**
  * @internal Evaluates KPIs: the plan says which statements run (declared KPIs fused per source,
  * medians apart, query KPIs one by one); they run side by side, their rows are folded into cells
  * and the cells shaped into results.
@@ -141,15 +167,22 @@ export async function evaluateKpis(
     shared: new Map(),
   };
   const cells: Cells = new Map();
-  // Fused sources, medians and query KPIs all run side by side (a pool runs them in parallel).
-  const [queried] = await Promise.all([
-    Promise.all(plan.queries.map((kpi) => runQuery(kpi, evaluation))),
-    ...plan.fused.map((fused) => runFusedSource(evaluation, fused, cells)),
-    ...[...plan.medians].flatMap(([signature, measure]) => [
-      runMedian(evaluation, signature, measure, cells, false),
-      ...(by ? [runMedian(evaluation, signature, measure, cells, true)] : []),
-    ]),
-  ]);
+  const queried: KpiResult<string, unknown>[] = [];
+  // Fused sources, medians and query KPIs are independent: they run side by side, a few at a
+  // time (see concurrentStatements), on a pool or on SQLite's reader threads.
+  await runLimited(
+    [
+      ...plan.queries.map((kpi) => async () => {
+        queried.push(await runQuery(kpi, evaluation));
+      }),
+      ...plan.fused.map((fused) => () => runFusedSource(evaluation, fused, cells)),
+      ...[...plan.medians].flatMap(([signature, measure]) => [
+        () => runMedian(evaluation, signature, measure, cells, false),
+        ...(by ? [() => runMedian(evaluation, signature, measure, cells, true)] : []),
+      ]),
+    ],
+    concurrentStatements,
+  );
   const byId = new Map(queried.map((result) => [result.id, result]));
   const results: Record<string, KpiResult<string, unknown>> = {};
   for (const kpi of kpis) {
