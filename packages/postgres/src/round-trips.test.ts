@@ -62,7 +62,7 @@ describePostgres('round trips of a write on Postgres', () => {
     ]);
     // The create did what it always did: the deal and its first stage history entry.
     expect((await scope.opportunities.get(deal.id)).accountId).toBe(account.id);
-    const history = await scope.stageHistory.list({ filter: { opportunityId: deal.id } });
+    const history = await scope.stageHistory.list({ where: { opportunityId: deal.id } });
     expect(history.items).toHaveLength(1);
     // A missing reference is still found in the one lookup, with its field.
     const error = await scope.opportunities
