@@ -232,7 +232,15 @@ export function writeReport(report: BenchReport): string {
       '',
       ...(s.http
         ? [
-            `HTTP (\`rapport serve\`'s API on this file): \`GET /opportunities?limit=50\` p50 ${ms(s.http.idleP50)} idle, ${ms(s.http.busyP50)} while ${s.http.dashboards} dashboards are in flight (max ${ms(s.http.busyMax)}; the dashboards took ${ms(s.http.dashboardsMs)}): ${(s.http.busyP50 / s.http.idleP50).toFixed(1)}x (target <= 2x).`,
+            `HTTP (\`rapport serve\`'s API on this file): \`GET /opportunities?limit=50\` p50 idle, then while ${s.http.dashboards} dashboards are in flight; ${s.http.rounds} rounds, the servers in alternating order, each round's busy/idle ratio on its own (target <= 2x).`,
+            '',
+            '| server | idle p50 | busy p50 | busy / idle | busy max | dashboards |',
+            '|---|---:|---:|---:|---:|---:|',
+            ...s.http.variants.map(
+              (v) =>
+                `| ${v.name} | ${ms(v.idleP50)} | ${ms(v.busyP50)} | ${v.ratio.toFixed(1)}x | ${ms(v.busyMax)} | ${ms(v.dashboardsMs)} |`,
+            ),
+            ...(s.http.postgresSkipped ? [`Postgres not run: ${s.http.postgresSkipped}.`] : []),
             '',
           ]
         : []),

@@ -167,3 +167,55 @@ test('the dashboard shows the API win rate, follows the period filter, and fits 
   expect(errors).toEqual([]);
   await page.close();
 }, 60_000);
+
+test('the page asks for what it shows in as few calls as the API allows, side by side', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const api = `${served.server.apiUrl}/`;
+  const requests: URL[] = [];
+  let inFlight = 0;
+  const inFlightSeen: number[] = [];
+  page.on('request', (request) => {
+    // The page's own calls; the service worker's cache fills would count them twice.
+    if (!request.url().startsWith(api) || request.serviceWorker()) return;
+    requests.push(new URL(request.url()));
+    if (request.url().includes('/kpis/evaluate')) inFlightSeen.push(++inFlight);
+  });
+  page.on('requestfinished', (request) => {
+    if (request.url().includes('/kpis/evaluate')) inFlight--;
+  });
+  await page.goto(served.server.dashboardUrl!);
+  await ready(page);
+  const evaluations = requests.filter((url) => url.pathname.endsWith('/kpis/evaluate'));
+  const period = await page.locator('#period').inputValue();
+  const catalog = (await (
+    await fetch(`${served.server.apiUrl}/kpis`, {
+      headers: { authorization: `Bearer ${served.server.apiKey}` },
+    })
+  ).json()) as { kpis: { id: string }[] };
+  // The totals of every group: one call (no filter is chosen) for every KPI of the catalogue.
+  const totals = evaluations.filter((url) => !url.searchParams.has('by'));
+  const forPeriod = totals.filter((url) => url.searchParams.get('period') === period);
+  expect(forPeriod).toHaveLength(1);
+  expect(new Set(forPeriod[0]?.searchParams.get('ids')?.split(','))).toEqual(
+    new Set(catalog.kpis.map((kpi) => kpi.id)),
+  );
+  // One call per breakdown and per month of the retention chart, none asked twice.
+  const keys = evaluations.map(
+    (url) => `${url.searchParams.get('by')} ${url.searchParams.get('period')}`,
+  );
+  expect(new Set(keys).size).toBe(keys.length);
+  const months = totals.filter((url) => /^\d{4}-\d{2}$/.test(url.searchParams.get('period') ?? ''));
+  expect(months).toHaveLength(12);
+  const breakdowns = evaluations.filter((url) => url.searchParams.has('by'));
+  expect(new Set(breakdowns.map((url) => url.searchParams.get('by')))).toEqual(
+    new Set(['owner', 'product', 'stage', 'leadSource']),
+  );
+  // Eight calls for the page's frame (session, catalogue, users, products, pipelines, teams,
+  // the first and last close date), then the KPIs: 1 + 4 + 12 (it was a totals call per group,
+  // and one group after another).
+  expect(requests.length - evaluations.length).toBe(8);
+  expect(evaluations).toHaveLength(1 + 4 + 12);
+  // Side by side as far as the API lets one key (2 evaluations at once), not one by one.
+  expect(Math.max(...inFlightSeen)).toBe(2);
+  await page.close();
+}, 60_000);

@@ -69,8 +69,32 @@ export interface EvaluateQuery {
   readonly compare?: boolean;
 }
 
+/**
+ * KPI evaluations one API key may run at once (the API's default; more get 429). The dashboard
+ * sends its evaluations through this many lanes, in the order it asks for them, so that all of
+ * them are in flight as far as the API allows and none is refused.
+ */
+const evaluationLanes = 2;
+
+/** Runs at most `lanes` of the given calls at a time, first come first served. */
+function lanesOf(lanes: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(call: () => Promise<T>): Promise<T> => {
+    if (running >= lanes) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await call();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /** A small client of the Rapport API with an API key. */
 export function createApiClient(base: string, key: string) {
+  const inLane = lanesOf(evaluationLanes);
   async function get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
     const query = new URLSearchParams(params).toString();
     const response = await fetch(`${base}${path}${query ? `?${query}` : ''}`, {
@@ -99,7 +123,10 @@ export function createApiClient(base: string, key: string) {
       for (const [dimension, value] of Object.entries(query.filters ?? {})) {
         params[`filter[${dimension}]`] = value;
       }
-      return (await get<{ results: Record<string, KpiResult> }>('/kpis/evaluate', params)).results;
+      return inLane(
+        async () =>
+          (await get<{ results: Record<string, KpiResult> }>('/kpis/evaluate', params)).results,
+      );
     },
   };
 }

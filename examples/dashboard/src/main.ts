@@ -13,7 +13,7 @@ import { formatChange, formatInterval, formatValue } from './format.js';
 import { initialLang, type Lang, type Strings, t } from './i18n.js';
 import { chartKpis, isUnrealisticList } from './kpi-selection.js';
 import { registerOffline } from './offline.js';
-import { monthsBefore, periodOptions } from './periods.js';
+import { monthsBefore, periodEnd, periodOptions } from './periods.js';
 import { readUrlState, type UrlState, views, writeUrlState } from './url-state.js';
 import { mountView } from './workspace-views.js';
 
@@ -375,7 +375,7 @@ interface GroupData {
   readonly monthly: readonly Record<string, KpiResult>[];
 }
 
-/** Groups load one after the other, the quick and most read ones first. */
+/** The order groups are drawn in, the most read first; they load all at once. */
 const loadOrder = ['closing', 'pipeline', 'aftersales', 'leads'];
 
 function groupsOf(catalog: readonly KpiInfo[]): string[] {
@@ -386,8 +386,12 @@ function groupsOf(catalog: readonly KpiInfo[]): string[] {
 /** Loaded groups by group, period and filters: switching the language draws without reloading. */
 const loadedGroups = new Map<string, Promise<GroupData>>();
 
+function viewKey(): string {
+  return JSON.stringify([state.period, state.owner, state.product, state.team]);
+}
+
 function loadGroup(context: Context, group: string): Promise<GroupData> {
-  const key = JSON.stringify([group, state.period, state.owner, state.product, state.team]);
+  const key = JSON.stringify([group, viewKey()]);
   let loading = loadedGroups.get(key);
   if (!loading) {
     loading = fetchGroup(context, group);
@@ -397,26 +401,45 @@ function loadGroup(context: Context, group: string): Promise<GroupData> {
   return loading;
 }
 
+/** Every group's totals by period and filters. */
+const loadedTotals = new Map<string, Promise<Record<string, KpiResult>>>();
+
+/**
+ * The totals of every KPI of every group in as few calls as the API allows: one evaluate call
+ * per set of filters the KPIs can apply (one when no filter is chosen), all sent at once. Each
+ * group's section takes its own KPIs from them.
+ */
+function loadTotals(context: Context): Promise<Record<string, KpiResult>> {
+  const key = viewKey();
+  let loading = loadedTotals.get(key);
+  if (!loading) {
+    // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
+    const bySkipped = new Map<string, KpiInfo[]>();
+    for (const kpi of context.catalog) {
+      const skipped = filtersFor([kpi]).skipped.join(',');
+      bySkipped.set(skipped, [...(bySkipped.get(skipped) ?? []), kpi]);
+    }
+    const period = state.period;
+    loading = Promise.all(
+      [...bySkipped.values()].map((part) =>
+        context.client.evaluate({
+          ids: part.map((kpi) => kpi.id),
+          period,
+          filters: filtersFor(part).filters,
+        }),
+      ),
+    ).then((parts) => Object.assign({}, ...parts));
+    loading.catch(() => loadedTotals.delete(key));
+    loadedTotals.set(key, loading);
+  }
+  return loading;
+}
+
 async function fetchGroup(context: Context, group: string): Promise<GroupData> {
   const { client } = context;
   const period = state.period;
   const kpis = context.catalog.filter((kpi) => kpi.group === group);
   const chosen = chartKpis(context.catalog);
-  // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
-  const bySkipped = new Map<string, KpiInfo[]>();
-  for (const kpi of kpis) {
-    const key = filtersFor([kpi]).skipped.join(',');
-    bySkipped.set(key, [...(bySkipped.get(key) ?? []), kpi]);
-  }
-  const totals: Record<string, KpiResult> = {};
-  for (const part of bySkipped.values()) {
-    const ids = part.map((kpi) => kpi.id);
-    Object.assign(
-      totals,
-      await client.evaluate({ ids, period, filters: filtersFor(part).filters }),
-    );
-  }
-  const skipped = new Map(kpis.map((kpi) => [kpi.id, filtersFor([kpi]).skipped]));
   const breakdown = (list: readonly (KpiInfo | undefined)[], by: string) => {
     const present = list.filter((kpi): kpi is KpiInfo => kpi !== undefined);
     return client.evaluate({
@@ -427,30 +450,48 @@ async function fetchGroup(context: Context, group: string): Promise<GroupData> {
       compare: false,
     });
   };
-  const breakdowns: Record<string, Record<string, KpiResult>> = {};
+  // Everything a section shows is asked for at once: totals, breakdowns and the months.
+  const wanted: Record<string, Promise<Record<string, KpiResult>>> = {};
   if (group === 'leads')
-    breakdowns.leadSource = await breakdown([chosen.leadCount, chosen.costPerLead], 'leadSource');
-  if (group === 'pipeline') breakdowns.stage = await breakdown(chosen.pipeline, 'stage');
+    wanted.leadSource = breakdown([chosen.leadCount, chosen.costPerLead], 'leadSource');
+  if (group === 'pipeline') wanted.stage = breakdown(chosen.pipeline, 'stage');
   if (group === 'closing') {
-    breakdowns.owner = await breakdown([chosen.winRate], 'owner');
-    breakdowns.product = await breakdown([chosen.winRate], 'product');
+    wanted.owner = breakdown([chosen.winRate], 'owner');
+    wanted.product = breakdown([chosen.winRate], 'product');
   }
-  const end = Object.values(totals).find((result) => result.period.end)?.period.end;
-  const months = monthsBefore(end ?? new Date().toISOString().slice(0, 10));
-  const monthly =
-    group === 'aftersales' && chosen.retention.length > 0
-      ? await Promise.all(
-          months.map((month) =>
-            client.evaluate({
-              ids: chosen.retention.map((kpi) => kpi.id),
-              period: month,
-              filters: filtersFor(chosen.retention).filters,
-              compare: false,
-            }),
-          ),
-        )
-      : [];
-  return { totals, skipped, breakdowns, months, monthly };
+  const allTotals = loadTotals(context);
+  const monthly = async (): Promise<{ months: string[]; monthly: Record<string, KpiResult>[] }> => {
+    if (group !== 'aftersales' || chosen.retention.length === 0) return { months: [], monthly: [] };
+    // A year, quarter or month ends where its label says; a relative period (this month) ends
+    // where the tenant's calendar says, which the totals tell.
+    const end =
+      periodEnd(period) ??
+      Object.values(await allTotals).find((result) => result.period.end)?.period.end;
+    const months = monthsBefore(end ?? new Date().toISOString().slice(0, 10));
+    const results = await Promise.all(
+      months.map((month) =>
+        client.evaluate({
+          ids: chosen.retention.map((kpi) => kpi.id),
+          period: month,
+          filters: filtersFor(chosen.retention).filters,
+          compare: false,
+        }),
+      ),
+    );
+    return { months, monthly: results };
+  };
+  const [all, breakdowns, months] = await Promise.all([
+    allTotals,
+    Promise.all(Object.entries(wanted).map(async ([by, results]) => [by, await results] as const)),
+    monthly(),
+  ]);
+  const totals: Record<string, KpiResult> = {};
+  for (const kpi of kpis) {
+    const result = all[kpi.id];
+    if (result) totals[kpi.id] = result;
+  }
+  const skipped = new Map(kpis.map((kpi) => [kpi.id, filtersFor([kpi]).skipped]));
+  return { totals, skipped, breakdowns: Object.fromEntries(breakdowns), ...months };
 }
 
 /** Loads and draws every group; a newer refresh (another filter) makes an older one stop. */
@@ -477,11 +518,15 @@ async function refresh(context: Context, content: HTMLElement): Promise<void> {
     (a, b) => (loadOrder.indexOf(a) + 1 || 99) - (loadOrder.indexOf(b) + 1 || 99),
   );
   try {
-    for (const group of ordered) {
-      const data = await loadGroup(context, group);
-      if (mine !== generation) return;
-      placeholders.get(group)?.replaceWith(renderGroup(context, group, data));
-    }
+    // All groups load at once; each is drawn as soon as its data is in.
+    await Promise.all(
+      ordered.map(async (group) => {
+        const data = await loadGroup(context, group);
+        if (mine !== generation) return;
+        placeholders.get(group)?.replaceWith(renderGroup(context, group, data));
+      }),
+    );
+    if (mine !== generation) return;
     setStatus('ready');
   } catch (error) {
     if (mine === generation) showError(error);

@@ -50,3 +50,17 @@ export function monthsBefore(endExclusive: string, count = 12): string[] {
   }
   return months;
 }
+
+/**
+ * The exclusive end (`YYYY-MM-DD`) of a calendar year (`2026`), quarter (`2026-Q3`) or month
+ * (`2026-03`), read from the label alone; null for any other period (relative ones such as
+ * `thisMonth` depend on the tenant's today, fiscal years on its calendar).
+ */
+export function periodEnd(period: string): string | null {
+  const match = /^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$/.exec(period);
+  if (!match) return null;
+  const year = Number(match[1]);
+  const monthAfter = match[2] ? Number(match[2]) * 3 + 1 : match[3] ? Number(match[3]) + 1 : 13;
+  const index = year * 12 + monthAfter - 1;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}-01`;
+}

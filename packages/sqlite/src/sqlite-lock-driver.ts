@@ -31,6 +31,18 @@ function lockConflict(error: unknown): RapportError {
 }
 
 /**
+ * @internal Runs `work` and turns a lock error it throws into CONFLICT (for the reader pool,
+ * whose reads fail the same way when a checkpoint or recovery holds the file).
+ */
+export async function lockSafe<TResult>(work: () => Promise<TResult>): Promise<TResult> {
+  try {
+    return await work();
+  } catch (error) {
+    throw isLockError(error) ? lockConflict(error) : error;
+  }
+}
+
+/**
  * A connection whose lock errors surface as CONFLICT wherever they happen: in `begin immediate`
  * (the usual place), in a statement, or in `commit`.
  */
@@ -39,14 +51,10 @@ class LockTranslatingConnection implements DatabaseConnection {
   constructor(inner: DatabaseConnection) {
     this.#inner = inner;
   }
-  async executeQuery<TRow>(query: CompiledQuery): Promise<QueryResult<TRow>> {
-    try {
-      // kysely's SqliteConnection throws synchronously from better-sqlite3; awaiting inside the
-      // try catches both that and a rejected promise.
-      return await this.#inner.executeQuery<TRow>(query);
-    } catch (error) {
-      throw isLockError(error) ? lockConflict(error) : error;
-    }
+  executeQuery<TRow>(query: CompiledQuery): Promise<QueryResult<TRow>> {
+    // kysely's SqliteConnection throws synchronously from better-sqlite3; lockSafe awaits inside
+    // its try, which catches both that and a rejected promise.
+    return lockSafe(() => this.#inner.executeQuery<TRow>(query));
   }
   async *streamQuery<TRow>(query: CompiledQuery, chunkSize?: number) {
     try {

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import type { ColumnTypes, DialectSql, RapportStorage } from '@rapport/core';
 import Database from 'better-sqlite3';
 import {
@@ -8,6 +10,8 @@ import {
   type SqliteDialectConfig,
   sql,
 } from 'kysely';
+import { ReadRoutingDriver, readTestOf } from './readers/read-routing-driver.js';
+import { ReaderPool } from './readers/reader-pool.js';
 import { ImmediateSqliteDriver, isLockError } from './sqlite-lock-driver.js';
 
 /**
@@ -29,6 +33,17 @@ export interface SqliteStorageConfig {
    * bounds how long one request can hold the event loop while it waits.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * How many reader threads run SELECTs outside a transaction, each on its own read-only
+   * connection to the same file, so that a long read (a dashboard's KPIs) neither blocks the
+   * event loop nor makes other requests wait. Writes and every statement inside a transaction
+   * stay on the one write connection. `0` runs everything on that connection, as an in-memory
+   * database (`:memory:`) or a file not in WAL mode always does. Long statements (over 10 ms
+   * when last run) use all readers but one, which stays free for short ones, so a list never
+   * waits for a dashboard's aggregate. By default one more than the machine's cores (at most
+   * 4 + 1): 3 on 2 cores. The threads start on the first read.
+   */
+  readonly readers?: number;
 }
 
 /**
@@ -39,8 +54,10 @@ export interface SqliteStorageConfig {
  * storage.database.pragma('journal_mode'); // 'memory'
  */
 export interface SqliteStorage extends RapportStorage {
-  /** The better-sqlite3 database. */
+  /** The better-sqlite3 database (the write connection). */
   readonly database: Database.Database;
+  /** How many reader threads serve reads outside transactions (0: all on `database`). */
+  readonly readers: number;
 }
 
 const types: ColumnTypes = {
@@ -121,25 +138,55 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   }
 }
 
+/** Where reads outside a transaction go, when the storage has readers. */
+interface ReaderSetup {
+  readonly database: Database.Database;
+  readonly size: number;
+  readonly busyTimeoutMs: number;
+}
+
 class RapportSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
   readonly #immediate: boolean;
-  constructor(config: SqliteDialectConfig, immediate: boolean) {
+  readonly #readers: ReaderSetup | undefined;
+  constructor(config: SqliteDialectConfig, immediate: boolean, readers: ReaderSetup | undefined) {
     super(config);
     this.#config = config;
     this.#immediate = immediate;
+    this.#readers = readers;
   }
   override createAdapter(): SqliteAdapter {
     return new TransactionalDdlSqliteAdapter();
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config, this.#immediate);
+    const writer = new ImmediateSqliteDriver(this.#config, this.#immediate);
+    const readers = this.#readers;
+    if (!readers) return writer;
+    const pool = new ReaderPool({
+      filename: resolve(readers.database.name),
+      size: readers.size,
+      busyTimeoutMs: readers.busyTimeoutMs,
+    });
+    return new ReadRoutingDriver(writer, pool, readTestOf(readers.database));
   }
+}
+
+/** The reader count in effect: none for a database other connections cannot share. */
+function readerCount(database: Database.Database, requested: number | undefined): number {
+  const count = requested ?? Math.min(4, availableParallelism()) + 1;
+  if (!Number.isInteger(count) || count < 0) {
+    throw new RangeError(`readers must be a whole number >= 0, got ${count}`);
+  }
+  if (count === 0 || database.memory) return 0;
+  // Outside WAL a reader would block the writer (and the writer it), which is what readers avoid.
+  return database.pragma('journal_mode', { simple: true }) === 'wal' ? count : 0;
 }
 
 /**
  * Rapport storage on SQLite: one file, WAL journal, foreign keys enforced. The embedded default.
- * Write transactions take the write lock when they begin (`begin immediate`) and wait for it up
+ * Reads outside a transaction run on reader threads (see {@link SqliteStorageConfig.readers}),
+ * so a dashboard never stalls the event loop; writes are serialised on one connection. Write
+ * transactions take the write lock when they begin (`begin immediate`) and wait for it up
  * to `busyTimeoutMs`; a writer that loses the race gets a `RapportError` CONFLICT, never a raw
  * `SQLITE_BUSY`.
  *
@@ -164,18 +211,22 @@ export function sqliteStorage(config: SqliteStorageConfig = {}): SqliteStorage {
     throw new RangeError(`busyTimeoutMs must be a whole number >= 0, got ${busyTimeoutMs}`);
   }
   database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  const readers = readerCount(database, config.readers);
   return {
     name: 'sqlite',
     database,
+    readers,
     dialect: new RapportSqliteDialect(
       { database: withStatementCache(database) },
       !database.readonly,
+      readers > 0 ? { database, size: readers, busyTimeoutMs } : undefined,
     ),
     types,
     sql: dialectSql,
     concurrentTransactions: false,
-    // Every query runs on this one connection, and data_version changes only when another
-    // connection commits: what lets the engine cache pipelines between transactions.
+    // Every transaction runs on the one write connection (readers never write), and
+    // data_version changes only when another connection commits: what lets the engine cache
+    // pipelines between transactions.
     changeCounterSql: 'pragma data_version',
   };
 }

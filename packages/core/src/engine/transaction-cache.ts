@@ -171,6 +171,9 @@ export class TransactionCache {
   /** Remembers the stages read for a pipeline (shared when this transaction wrote no pipeline). */
   rememberStages(pipelineId: string, stages: readonly CachedStage[]): void {
     this.#stages.set(pipelineId, stages);
+    // The stages were read from the pipeline's row, so it exists: a reference check of the same
+    // pipeline (an opportunity's pipelineId) needs no second lookup.
+    this.rememberReadId('pipelines', pipelineId);
     if (this.#shared && !this.#written.has('pipelines')) {
       this.#shared.stages.set(sharedKey(this.#tenantId, pipelineId), stages);
     }

@@ -107,11 +107,38 @@ async function runQuery(
   const snapshot = kpi.snapshot === true || evaluation.period.start === null;
   const range = snapshot ? null : evaluation.period;
   const previous = snapshot ? null : evaluation.previous;
-  const total = await runQueryKpi(kpi, evaluation, range, previous, undefined);
-  const groups = evaluation.by
-    ? await runQueryKpi(kpi, evaluation, range, previous, evaluation.by)
-    : undefined;
+  // The total and the breakdown are independent statements: side by side, like everything else.
+  const [total, groups] = await Promise.all([
+    runQueryKpi(kpi, evaluation, range, previous, undefined),
+    evaluation.by ? runQueryKpi(kpi, evaluation, range, previous, evaluation.by) : undefined,
+  ]);
   return queryResult(kpi, evaluation, previous, total, groups);
+}
+
+/**
+ * How many of one evaluation's independent statements run at once. Enough to keep a pool's or
+ * the SQLite readers' cores busy; few enough that a few dashboards at once leave connections
+ * free, so a list request does not queue behind every statement of every dashboard.
+ */
+const concurrentStatements = 3;
+
+/** Runs `tasks`, at most `limit` at a time; rejects with the first failure. */
+async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < tasks.length) {
+      const task = tasks[next++];
+      try {
+        if (task) await task();
+      } catch (error) {
+        // The evaluation fails with this error: the other lanes start nothing more.
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
 }
 
 /**
@@ -170,15 +197,22 @@ export async function evaluateKpis(
     items,
   };
   const cells: Cells = new Map();
-  // Fused sources, medians and query KPIs all run side by side (a pool runs them in parallel).
-  const [queried] = await Promise.all([
-    Promise.all(plan.queries.map((kpi) => runQuery(kpi, evaluation))),
-    ...plan.fused.map((fused) => runFusedSource(evaluation, fused, cells)),
-    ...[...plan.medians].flatMap(([signature, measure]) => [
-      runMedian(evaluation, signature, measure, cells, false),
-      ...(by ? [runMedian(evaluation, signature, measure, cells, true)] : []),
-    ]),
-  ]);
+  const queried: KpiResult<string, unknown>[] = [];
+  // Fused sources, medians and query KPIs are independent: they run side by side, a few at a
+  // time (see concurrentStatements), on a pool or on SQLite's reader threads.
+  await runLimited(
+    [
+      ...plan.queries.map((kpi) => async () => {
+        queried.push(await runQuery(kpi, evaluation));
+      }),
+      ...plan.fused.map((fused) => () => runFusedSource(evaluation, fused, cells)),
+      ...[...plan.medians].flatMap(([signature, measure]) => [
+        () => runMedian(evaluation, signature, measure, cells, false),
+        ...(by ? [() => runMedian(evaluation, signature, measure, cells, true)] : []),
+      ]),
+    ],
+    concurrentStatements,
+  );
   const byId = new Map(queried.map((result) => [result.id, result]));
   const results: Record<string, KpiResult<string, unknown>> = {};
   for (const kpi of kpis) {

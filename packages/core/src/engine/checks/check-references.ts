@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { RapportError, type RapportIssue } from '../../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
@@ -44,8 +45,37 @@ function referenceError(definition: AnyObjectDefinition, issues: RapportIssue[])
 }
 
 /**
+ * Which of `wanted` (table and id) exist in the tenant, in one statement: a create references an
+ * account, an owner and a pipeline, and on a server each lookup is a round trip.
+ */
+async function existing(
+  state: ScopeState,
+  wanted: readonly { readonly table: string; readonly id: string }[],
+): Promise<Set<number>> {
+  const db = dbOf(state);
+  const lookups = wanted.map(({ table, id }, index) =>
+    db
+      .selectFrom(table)
+      .select(sql.lit(index).as('wanted'))
+      .where('tenantId', '=', state.tenantId)
+      .where('id', '=', id),
+  );
+  const [first, ...rest] = lookups;
+  if (!first) return new Set();
+  const rows = await rest.reduce((union, lookup) => union.unionAll(lookup), first).execute();
+  const found = new Set(rows.map((row) => Number(row.wanted)));
+  const cache = state.tx?.cache;
+  for (const index of found) {
+    const reference = wanted[index];
+    if (reference) cache?.rememberReadId(reference.table, reference.id);
+  }
+  return found;
+}
+
+/**
  * @internal Every reference of the values must name a record of the tenant; a reference equal
- * to the previous record's is not checked again.
+ * to the previous record's is not checked again. References the actor's visibility narrows are
+ * looked up one by one; the others, when not known already, in one statement together.
  */
 export async function checkReferences(
   state: ScopeState,
@@ -54,24 +84,38 @@ export async function checkReferences(
   previous: StoredRecord | undefined,
 ): Promise<void> {
   const issues: RapportIssue[] = [];
+  const cache = state.tx?.cache;
+  const unknown: { field: string; target: string; table: string; id: string }[] = [];
+  const missing = (field: string, target: string, id: string) =>
+    issues.push({
+      path: [field],
+      code: 'unknown_reference',
+      message: `references no ${target} ${id} in this tenant`,
+    });
   for (const [field, target] of Object.entries(definition.references)) {
     const value = values[field];
     if (value == null || (previous && previous[field] === value)) continue;
     const targetDefinition = state.engine.objects[target];
     if (!targetDefinition) continue;
     const id = String(value);
-    const found = (await restricted(state, targetDefinition))
-      ? (await findVisible(state, targetDefinition, id)) !== undefined
-      : await referenceExists(state, targetDefinition.table, id);
-    // An invisible record gets the same issue as a missing one, so nothing leaks.
-    if (found) continue;
-    issues.push({
-      path: [field],
-      code: 'unknown_reference',
-      message: `references no ${target} ${String(value)} in this tenant`,
-    });
+    if (await restricted(state, targetDefinition)) {
+      // An invisible record gets the same issue as a missing one, so nothing leaks.
+      if ((await findVisible(state, targetDefinition, id)) === undefined)
+        missing(field, target, id);
+    } else if (!cache?.isKnown(targetDefinition.table, id)) {
+      unknown.push({ field, target, table: targetDefinition.table, id });
+    }
   }
-  if (issues.length > 0) throw referenceError(definition, issues);
+  const found = await existing(state, unknown);
+  unknown.forEach(({ field, target, id }, index) => {
+    if (!found.has(index)) missing(field, target, id);
+  });
+  if (issues.length > 0) {
+    // Issues in the order of the definition's references, whichever way each was checked.
+    const order = Object.keys(definition.references);
+    issues.sort((a, b) => order.indexOf(String(a.path[0])) - order.indexOf(String(b.path[0])));
+    throw referenceError(definition, issues);
+  }
 }
 
 /**
