@@ -1,4 +1,6 @@
 import { css, html, type TemplateResult } from 'lit';
+// Keyed cards: a moved or closed card's element goes with its deal, so the focus stays right.
+import { repeat } from 'lit/directives/repeat.js';
 import {
   type ApiProblem,
   allPages,
@@ -272,7 +274,11 @@ export class PipelineBoard extends WorkspaceElement {
    * past the last open stage asks to close it), Enter opens it. Keys on the card's own controls
    * are theirs.
    */
-  private onCardKey(event: KeyboardEvent, deal: Opportunity, columns: readonly BoardColumn[]): void {
+  private onCardKey(
+    event: KeyboardEvent,
+    deal: Opportunity,
+    columns: readonly BoardColumn[],
+  ): void {
     if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey)
       return;
     const index = columns.findIndex((c) => c.stage === deal.stage);
@@ -282,13 +288,13 @@ export class PipelineBoard extends WorkspaceElement {
     } else if (event.key === 'ArrowRight') {
       event.preventDefault();
       const next = columns[index + 1];
-      this.focusAfter = deal.id;
-      if (next) void this.move(deal, next.stage);
+      if (next) void this.move(deal, next.stage).then(() => this.focusDeal(deal.id));
       else this.askClose(deal);
-    } else if (event.key === 'ArrowLeft' && index > 0) {
+    } else if (event.key === 'ArrowLeft') {
+      const previous = columns[index - 1];
+      if (!previous) return;
       event.preventDefault();
-      this.focusAfter = deal.id;
-      void this.move(deal, columns[index - 1]!.stage);
+      void this.move(deal, previous.stage).then(() => this.focusDeal(deal.id));
     }
   }
 
@@ -327,7 +333,11 @@ export class PipelineBoard extends WorkspaceElement {
           >${t.weighted}: ${formatMoney(column.weighted, currency, this.language)}</span
         >
       </div>
-      ${column.deals.slice(0, cardsPerColumn).map((deal) => this.renderCard(deal, columns))}
+      ${repeat(
+        column.deals.slice(0, cardsPerColumn),
+        (deal) => deal.id,
+        (deal) => this.renderCard(deal, columns),
+      )}
       ${hidden > 0 ? html`<p class="muted">+ ${hidden} ${t.more}</p>` : null}
     </section>`;
   }
@@ -344,6 +354,7 @@ export class PipelineBoard extends WorkspaceElement {
       aria-describedby="card-hint"
       data-deal=${deal.id}
       data-version=${deal.version}
+      data-owner=${deal.ownerId ?? ''}
       @keydown=${(event: KeyboardEvent) => this.onCardKey(event, deal, columns)}
       @dragstart=${(event: DragEvent) => {
         this.dragged = deal.id;
@@ -420,8 +431,11 @@ export class PipelineBoard extends WorkspaceElement {
           const reason = String(data.get('lostReason') ?? '').trim();
           if (deal) {
             // The closed deal leaves the board: the focus goes to its neighbour in the column.
-            this.returnTo = this.neighbourOf(deal.id);
-            void this.close(deal, outcome, reason);
+            const neighbour = this.neighbourOf(deal.id);
+            this.returnTo = null;
+            void this.close(deal, outcome, reason).then(() => {
+              if (neighbour) this.focusDeal(neighbour);
+            });
           }
           form.closest('dialog')?.close();
         }}

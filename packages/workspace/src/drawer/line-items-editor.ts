@@ -252,7 +252,11 @@ export class LineItemsEditor extends WorkspaceElement {
   }
 
   /** Adds an item (key `@new`) or saves a changed one with If-Match. */
-  private async submit(key: string, item: LineItem | undefined, form: HTMLFormElement): Promise<void> {
+  private async submit(
+    key: string,
+    item: LineItem | undefined,
+    form: HTMLFormElement,
+  ): Promise<void> {
     const id = this.opportunityId;
     if (!id) return;
     const data = new FormData(form);

@@ -59,7 +59,8 @@ const en = {
   remove: 'Remove',
   conflictItem:
     'Someone changed this line item meanwhile; these are the items as they are now. Your change was not saved.',
-  cardHint: 'Left and right arrow keys move the deal to the previous or next stage; Enter opens it.',
+  cardHint:
+    'Left and right arrow keys move the deal to the previous or next stage; Enter opens it.',
   movedTo: (deal: string, stage: string, position: number, count: number) =>
     `${deal} moved to stage ${stage} (${position} of ${count}).`,
   closedAs: (deal: string, outcome: string) => `${deal} closed: ${outcome}.`,

@@ -32,7 +32,8 @@ export function ownerHierarchy<TUser extends HierarchyUser>(
   const roots: TUser[] = [];
   for (const user of users) {
     const manager = user.managerId && user.managerId !== user.id ? user.managerId : null;
-    if (manager && byId.has(manager)) children.set(manager, [...(children.get(manager) ?? []), user]);
+    if (manager && byId.has(manager))
+      children.set(manager, [...(children.get(manager) ?? []), user]);
     else roots.push(user);
   }
   const byName = (a: TUser, b: TUser) => a.name.localeCompare(b.name);
