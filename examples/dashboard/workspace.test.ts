@@ -486,7 +486,8 @@ for (const screen of screens) {
     );
     expect(await add.locator('input[name="quantity"]').getAttribute('aria-invalid')).toBe('true');
     expect(await lineItems(id)).toEqual(itemsBefore);
-    await page.screenshot({ path: shot('line-item-error', screen), fullPage: screen.phone });
+    await add.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('line-item-error', screen) });
 
     // A good one: the API computes the total; the deal's amount is the sum of its items.
     await add.locator('input[name="quantity"]').fill('2');
@@ -532,7 +533,8 @@ for (const screen of screens) {
     expect((await lineItems(id)).find((i) => i.id === added.id)?.totalPrice).toBe(
       changed.totalPrice,
     );
-    await page.screenshot({ path: shot('line-items', screen), fullPage: screen.phone });
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('line-items', screen) });
 
     // Remove it: gone from the API and the drawer.
     await row.locator('button[data-action="remove"]').click();
