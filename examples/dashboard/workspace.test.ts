@@ -718,6 +718,27 @@ for (const screen of screens) {
     await page.reload();
     await loaded(page.locator('rapport-leads-list'));
     expect(await page.locator('select#owner').inputValue()).toBe(top.id);
+    // The KPI dashboard with the manager chosen: the team's figures, not the manager's own zeros.
+    await page.locator('[data-view="kpis"]').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, {
+      timeout: 30_000,
+    });
+    await expect
+      .poll(() => page.locator('[data-kpi="pipeline.openValue"]').getAttribute('data-value'), {
+        timeout: 30_000,
+      })
+      .toBe(String(await evaluated(team)));
+    expect(await evaluated(team)).not.toBe(await evaluated([top.id]));
+    // The middle manager: their part of the team, less than everyone's.
+    await page.locator('select#owner').selectOption(middle.id);
+    await expect
+      .poll(() => page.locator('[data-kpi="pipeline.openValue"]').getAttribute('data-value'), {
+        timeout: 30_000,
+      })
+      .toBe(String(await evaluated(middleTeam)));
+    expect(await evaluated(middleTeam)).toBeLessThan((await evaluated(team))!);
+    expect(new URL(page.url()).searchParams.get('owner')).toBe(middle.id);
+    await page.screenshot({ path: shot('kpis-middle-manager', screen), fullPage: screen.phone });
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
