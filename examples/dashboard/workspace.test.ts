@@ -385,3 +385,362 @@ test('offline, the last loaded dashboard shows, marked stale', async () => {
   await page.screenshot({ path: join(screenshots, 'workspace-offline-390x844.png') });
   await context.close();
 }, 120_000);
+
+/** A language and a screen: every new action runs on a laptop in English and a phone in German. */
+const screens = [
+  { lang: 'en', width: 1280, height: 800, phone: false },
+  { lang: 'de', width: 390, height: 844, phone: true },
+] as const;
+type Screen = (typeof screens)[number];
+
+function pageOn(screen: Screen): Promise<Page> {
+  return browser.newPage({
+    viewport: { width: screen.width, height: screen.height },
+    locale: screen.lang === 'de' ? 'de-DE' : 'en-US',
+    ...(screen.phone ? { hasTouch: true, isMobile: true } : {}),
+  });
+}
+
+function shot(name: string, screen: Screen): string {
+  return join(screenshots, `workspace-${name}-${screen.lang}-${screen.width}x${screen.height}.png`);
+}
+
+/** The data-deal of the element that has the focus, through shadow roots. */
+function focusedDeal(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    let active: Element | null = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active?.getAttribute('data-deal') ?? null;
+  });
+}
+
+interface LineItem {
+  id: string;
+  productId: string;
+  quantity: number;
+  totalPrice: number;
+}
+
+async function lineItems(opportunityId: string): Promise<LineItem[]> {
+  return (await api<{ items: LineItem[] }>(`/line-items?opportunityId=${opportunityId}`)).body
+    .items;
+}
+
+interface TestUser {
+  id: string;
+  name: string;
+  managerId: string | null;
+  role: string;
+  version: number;
+}
+
+let twoLevels: Promise<{ top: TestUser; middle: TestUser; users: TestUser[] }> | undefined;
+
+/**
+ * The sample's managers lead reps directly; for a second level, one of a manager's reps now
+ * reports to another (through the API, once for both screens).
+ */
+async function makeTwoLevels(): Promise<{ top: TestUser; middle: TestUser; users: TestUser[] }> {
+  const list = async () =>
+    (await api<{ items: TestUser[] }>('/users?limit=1000&sort=name')).body.items;
+  const users = await list();
+  const top = users.find((u) => users.filter((r) => r.managerId === u.id).length >= 2);
+  expect(top).toBeDefined();
+  const [middle, moved] = users.filter((u) => u.managerId === top!.id);
+  const patched = await api(`/users/${moved!.id}`, {
+    method: 'PATCH',
+    headers: { 'If-Match': `"${moved!.version}"` },
+    body: JSON.stringify({ managerId: middle!.id, role: moved!.role }),
+  });
+  expect(patched.status).toBe(200);
+  return { top: top!, middle: middle!, users: await list() };
+}
+
+for (const screen of screens) {
+  test(`line items in the drawer (${screen.lang}, ${screen.width}x${screen.height}): a bad quantity refused beside the field, an item added, changed and removed, the amount follows`, async () => {
+    const page = await pageOn(screen);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const { body } = await api<{ items: (Deal & { currency: string })[] }>(
+      `/opportunities?status=open&currency=EUR&limit=1&sort=${screen.lang === 'en' ? 'amount' : 'closeDate'}`,
+    );
+    const id = body.items[0]!.id;
+    const itemsBefore = await lineItems(id);
+    await open(page, `?view=board&lang=${screen.lang}&deal=${id}`);
+    const drawer = page.locator('rapport-deal-drawer');
+    await loaded(drawer);
+    const editor = drawer.locator('rapport-line-items');
+    await loaded(editor);
+    const add = editor.locator('form[data-line-item="@new"]');
+    const product = (await add
+      .locator('select[name="productId"] option')
+      .nth(1)
+      .getAttribute('value'))!;
+    await add.locator('select[name="productId"]').selectOption(product);
+    await add.locator('input[name="quantity"]').fill('-2');
+    await add.locator('button[data-action="add"]').click();
+    const quantityError = add.locator('[data-error-for="quantity"]');
+    await expect.poll(() => quantityError.count(), { timeout: 15_000 }).toBe(1);
+    expect(await quantityError.textContent()).toMatch(
+      screen.lang === 'de' ? /Der Wert ist zu klein/ : />0/,
+    );
+    expect(await add.locator('input[name="quantity"]').getAttribute('aria-invalid')).toBe('true');
+    expect(await lineItems(id)).toEqual(itemsBefore);
+    await add.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('line-item-error', screen) });
+
+    // A good one: the API computes the total; the deal's amount is the sum of its items.
+    await add.locator('input[name="quantity"]').fill('2');
+    await add.locator('input[name="discount"]').fill('10');
+    await add.locator('button[data-action="add"]').click();
+    await expect
+      .poll(async () => (await lineItems(id)).length, { timeout: 15_000 })
+      .toBe(itemsBefore.length + 1);
+    const added = (await lineItems(id)).find((i) => !itemsBefore.some((b) => b.id === i.id))!;
+    expect(added.quantity).toBe(2);
+    const sum = async () => (await lineItems(id)).reduce((total, i) => total + i.totalPrice, 0);
+    await expect.poll(async () => (await deal(id)).amount, { timeout: 15_000 }).toBe(await sum());
+    const row = editor.locator(`form[data-line-item="${added.id}"]`);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+    const shownAmount = drawer.locator('p.muted [data-field="amount"]');
+    const amountBefore = await shownAmount.textContent();
+
+    // Change the quantity: the total and the amount follow.
+    await row.locator('input[name="quantity"]').fill('5');
+    await row.locator('button[data-action="save"]').click();
+    await expect
+      .poll(async () => (await lineItems(id)).find((i) => i.id === added.id)?.quantity, {
+        timeout: 15_000,
+      })
+      .toBe(5);
+    const changed = (await lineItems(id)).find((i) => i.id === added.id)!;
+    expect(changed.totalPrice).toBeGreaterThan(added.totalPrice);
+    await expect.poll(async () => (await deal(id)).amount, { timeout: 15_000 }).toBe(await sum());
+    await expect.poll(() => shownAmount.textContent(), { timeout: 15_000 }).not.toBe(amountBefore);
+    expect(await row.locator('[data-field="totalPrice"]').textContent()).toContain(
+      new Intl.NumberFormat(screen.lang === 'de' ? 'de-DE' : 'en-US', {
+        style: 'currency',
+        currency: 'EUR',
+        maximumFractionDigits: changed.totalPrice / 100 >= 1000 ? 0 : 2,
+      }).format(changed.totalPrice / 100),
+    );
+    // A discount over 100 % is refused beside the discount.
+    await row.locator('input[name="discount"]').fill('150');
+    await row.locator('button[data-action="save"]').click();
+    await expect
+      .poll(() => row.locator('[data-error-for="discount"]').count(), { timeout: 15_000 })
+      .toBe(1);
+    expect((await lineItems(id)).find((i) => i.id === added.id)?.totalPrice).toBe(
+      changed.totalPrice,
+    );
+    await row.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('line-items', screen) });
+
+    // Remove it: gone from the API and the drawer.
+    await row.locator('button[data-action="remove"]').click();
+    await expect
+      .poll(async () => (await lineItems(id)).length, { timeout: 15_000 })
+      .toBe(itemsBefore.length);
+    await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  test(`the board by keyboard (${screen.lang}, ${screen.width}x${screen.height}): arrows move a focused card, announced; right past the last stage closes it lost with a reason; Enter opens the drawer, Escape gives the focus back`, async () => {
+    const page = await pageOn(screen);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await open(page, `?view=board&lang=${screen.lang}`);
+    const board = page.locator('rapport-pipeline-board');
+    await loaded(board);
+    const columns = board.locator('section.column');
+    const count = await columns.count();
+    const first = (await columns.nth(0).getAttribute('data-stage'))!;
+    const second = (await columns.nth(1).getAttribute('data-stage'))!;
+    const card = columns.nth(0).locator('article.card').first();
+    const id = (await card.getAttribute('data-deal'))!;
+    const before = await deal(id);
+    const live = board.locator('[data-live]');
+
+    await card.focus();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(async () => (await deal(id)).stage, { timeout: 15_000 }).toBe(second);
+    expect((await deal(id)).version).toBe(before.version + 1);
+    await expect.poll(() => live.textContent(), { timeout: 15_000 }).toContain(second);
+    expect(await live.textContent()).toContain(
+      screen.lang === 'de'
+        ? `in Phase ${second} verschoben (2 von ${count})`
+        : `moved to stage ${second} (2 of ${count})`,
+    );
+    expect(await live.getAttribute('aria-live')).toBe('polite');
+    await expect.poll(() => focusedDeal(page), { timeout: 15_000 }).toBe(id);
+    expect(await columns.nth(1).locator(`[data-deal="${id}"]`).count()).toBe(1);
+    await page.screenshot({ path: shot('board-keyboard', screen) });
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(async () => (await deal(id)).stage, { timeout: 15_000 }).toBe(first);
+    await expect.poll(() => focusedDeal(page), { timeout: 15_000 }).toBe(id);
+
+    // Enter opens the drawer; Escape closes it and the focus is back on the card.
+    await page.keyboard.press('Enter');
+    const drawer = page.locator('rapport-deal-drawer');
+    await expect.poll(() => new URL(page.url()).searchParams.get('deal')).toBe(id);
+    await loaded(drawer);
+    await page.keyboard.press('Tab');
+    expect(
+      await page.evaluate(() => {
+        const host = document.querySelector('rapport-deal-drawer');
+        return (
+          host?.shadowRoot?.activeElement !== null && host?.shadowRoot?.activeElement !== undefined
+        );
+      }),
+    ).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => new URL(page.url()).searchParams.get('deal')).toBe(null);
+    await expect.poll(() => focusedDeal(page), { timeout: 15_000 }).toBe(id);
+
+    // Right from the rightmost card to the last open stage, then once more: won or lost?
+    let from = count - 1;
+    while (from > 0 && (await columns.nth(from).locator('article.card').count()) === 0) from--;
+    const last = columns.nth(from).locator('article.card').first();
+    const lastId = (await last.getAttribute('data-deal'))!;
+    await last.focus();
+    for (let stage = from + 1; stage < count; stage++) {
+      const target = (await columns.nth(stage).getAttribute('data-stage'))!;
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(async () => (await deal(lastId)).stage, { timeout: 15_000 }).toBe(target);
+      await expect.poll(() => focusedDeal(page), { timeout: 15_000 }).toBe(lastId);
+    }
+    await page.keyboard.press('ArrowRight');
+    const dialog = board.locator('dialog[open]');
+    await expect.poll(() => dialog.count(), { timeout: 15_000 }).toBe(1);
+    // The first radio (won) has the focus; the arrow key picks lost.
+    await page.keyboard.press('ArrowDown');
+    expect(await dialog.locator('input[value="lost"]').isChecked()).toBe(true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Budget frozen');
+    await page.screenshot({ path: shot('board-keyboard-close', screen) });
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await deal(lastId)).status, { timeout: 15_000 }).toBe('lost');
+    expect((await deal(lastId)).lostReason).toBe('Budget frozen');
+    await expect
+      .poll(() => live.textContent(), { timeout: 15_000 })
+      .toContain(
+        screen.lang === 'de'
+          ? 'abgeschlossen: Verloren (Budget frozen)'
+          : 'closed: Lost (Budget frozen)',
+      );
+    expect(await board.locator(`[data-deal="${lastId}"]`).count()).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  test(`a manager's team (${screen.lang}, ${screen.width}x${screen.height}): the owner list as a tree, roll-ups per manager in the forecast, the board and leads of the manager's reports`, async () => {
+    twoLevels ??= makeTwoLevels();
+    const { top, middle, users } = await twoLevels;
+    const below = (id: string): string[] =>
+      users.filter((u) => u.managerId === id).flatMap((u) => [u.id, ...below(u.id)]);
+    const team = [top.id, ...below(top.id)];
+    const middleTeam = [middle.id, ...below(middle.id)];
+
+    const page = await pageOn(screen);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await open(page, `?view=forecast&lang=${screen.lang}&period=thisYear&owner=${top.id}`);
+    const forecast = page.locator('rapport-forecast-view');
+    await loaded(forecast);
+    // The owner list: the tree, indented, a manager with the number of their reports.
+    const options = await page.locator('select#owner option').allTextContents();
+    const topOption = options.find((o) => o.startsWith(top.name))!;
+    expect(topOption).toContain(
+      screen.lang === 'de'
+        ? `mit ${team.length - 1} Mitarbeitern`
+        : `with ${team.length - 1} reports`,
+    );
+    const middleOption = options.find((o) => o.trim().startsWith(middle.name))!;
+    expect(middleOption.startsWith('\u00a0\u00a0\u00a0\u00a0')).toBe(true);
+    expect(options.indexOf(middleOption)).toBeGreaterThan(options.indexOf(topOption));
+
+    // The forecast: a roll-up row per manager, indented by level, its figures the API's for the team.
+    const topRow = forecast.locator(`tr[data-row="@team:${top.id}"]`);
+    const middleRow = forecast.locator(`tr[data-row="@team:${middle.id}"]`);
+    expect(await topRow.getAttribute('data-depth')).toBe('0');
+    expect(await middleRow.getAttribute('data-depth')).toBe('1');
+    const evaluated = async (owners: string[]) =>
+      (
+        await api<{ results: Record<string, { value: number | null }> }>(
+          `/kpis/evaluate?ids=pipeline.openValue&period=thisYear&compare=false&filter[owner]=${owners.join(',')}`,
+        )
+      ).body.results['pipeline.openValue']!.value;
+    expect(await topRow.locator('[data-kpi="pipeline.openValue"]').getAttribute('data-value')).toBe(
+      String(await evaluated(team)),
+    );
+    expect(
+      await middleRow.locator('[data-kpi="pipeline.openValue"]').getAttribute('data-value'),
+    ).toBe(String(await evaluated(middleTeam)));
+    const rowKeys = await forecast
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-row')));
+    for (const key of rowKeys)
+      if (key !== '@total') expect(team).toContain(key!.replace('@team:', ''));
+    expect(
+      await forecast
+        .locator('tr[data-row="@total"] [data-kpi="pipeline.openValue"]')
+        .getAttribute('data-value'),
+    ).toBe(String(await evaluated(team)));
+    await page.screenshot({ path: shot('forecast-team', screen), fullPage: true });
+
+    // The board and the leads: only the team's.
+    await page.locator('[data-view="board"]').click();
+    const board = page.locator('rapport-pipeline-board');
+    await loaded(board);
+    const dealOwners = await board
+      .locator('article.card')
+      .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-owner')));
+    expect(dealOwners.length).toBeGreaterThan(0);
+    for (const owner of dealOwners) expect(team).toContain(owner);
+    await page.screenshot({ path: shot('board-team', screen) });
+    await page.locator('[data-view="leads"]').click();
+    const leads = page.locator('rapport-leads-list');
+    await loaded(leads);
+    const leadOwners = await leads
+      .locator('tr[data-lead]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-owner')));
+    expect(leadOwners.length).toBeGreaterThan(0);
+    for (const owner of leadOwners) expect(team).toContain(owner);
+    const { body: teamLeads } = await api<{ items: unknown[] }>(
+      `/leads?limit=25&sort=-createdAt&ownerId[in]=${team.join(',')}`,
+    );
+    expect(leadOwners.length).toBe(teamLeads.items.length);
+    await page.screenshot({ path: shot('leads-team', screen), fullPage: screen.phone });
+    // The view and the manager come back from the URL.
+    await page.reload();
+    await loaded(page.locator('rapport-leads-list'));
+    expect(await page.locator('select#owner').inputValue()).toBe(top.id);
+    // The KPI dashboard with the manager chosen: the team's figures, not the manager's own zeros.
+    await page.locator('[data-view="kpis"]').click();
+    await page.waitForFunction(() => document.body.dataset.state === 'ready', undefined, {
+      timeout: 30_000,
+    });
+    await expect
+      .poll(() => page.locator('[data-kpi="pipeline.openValue"]').getAttribute('data-value'), {
+        timeout: 30_000,
+      })
+      .toBe(String(await evaluated(team)));
+    expect(await evaluated(team)).not.toBe(await evaluated([top.id]));
+    // The middle manager: their part of the team, less than everyone's.
+    await page.locator('select#owner').selectOption(middle.id);
+    await expect
+      .poll(() => page.locator('[data-kpi="pipeline.openValue"]').getAttribute('data-value'), {
+        timeout: 30_000,
+      })
+      .toBe(String(await evaluated(middleTeam)));
+    expect(await evaluated(middleTeam)).toBeLessThan((await evaluated(team))!);
+    expect(new URL(page.url()).searchParams.get('owner')).toBe(middle.id);
+    await page.screenshot({ path: shot('kpis-middle-manager', screen), fullPage: screen.phone });
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+}

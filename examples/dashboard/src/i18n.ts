@@ -109,7 +109,7 @@ const strings = {
     notYet: 'Diese KPI-Gruppe ist noch nicht installiert.',
     leadsBySource: 'Leads und Kosten pro Lead nach Quelle',
     pipelineByStage: 'Pipeline nach Phase, mit gewichtetem Wert',
-    winRateByOwner: 'Gewinnquote nach Vertriebler (95-%-Intervall)',
+    winRateByOwner: 'Gewinnquote nach Vertriebsmitarbeiter (95-%-Intervall)',
     winRateByProduct: 'Gewinnquote nach Produkt (95-%-Intervall)',
     retentionOverTime: 'Abwanderung und Kundenbindung pro Monat',
     breakdownOf: 'nach',

@@ -1,5 +1,6 @@
 import type { Chart } from 'chart.js';
 import './styles.css';
+import { hierarchyLabel, ownerHierarchy, stringsOf, withReports } from '@rapport/workspace';
 import {
   type ApiClient,
   ApiError,
@@ -21,6 +22,7 @@ interface Named {
   readonly id: string;
   readonly name: string;
   readonly teamId?: string | null;
+  readonly managerId?: string | null;
 }
 
 interface Context {
@@ -145,6 +147,7 @@ async function boot(): Promise<void> {
         last: lastYear === null ? null : Math.min(lastYear, thisYear),
       },
     };
+    tenantUsers = context.users;
     state.period ||= context.years.last === null ? 'thisYear' : String(context.years.last);
     syncUrl();
     shell(context);
@@ -264,7 +267,11 @@ function shell(context: Context): void {
           'owner',
           [
             { value: '', label: strings.everyone },
-            ...context.users.map((u) => ({ value: u.id, label: u.name })),
+            // The managerId tree, indented; a manager stands for them and their reports.
+            ...ownerHierarchy(context.users).map((node) => ({
+              value: node.user.id,
+              label: hierarchyLabel(node, stringsOf(state.lang).withReports),
+            })),
           ],
           state.owner,
           (value) => {
@@ -313,9 +320,12 @@ function changed(context: Context, content: HTMLElement): void {
   showView(context, content);
 }
 
-/** The owners the workspace views show: the chosen rep, else the chosen team's members. */
+/**
+ * The owners the workspace views show: the chosen rep (a manager with everyone below them),
+ * else the chosen team's members.
+ */
 function chosenOwners(context: Context): string[] | null {
-  if (state.owner) return [state.owner];
+  if (state.owner) return withReports(context.users, state.owner);
   if (state.team) return context.users.filter((u) => u.teamId === state.team).map((u) => u.id);
   return null;
 }
@@ -344,10 +354,13 @@ function showView(context: Context, content: HTMLElement): void {
   });
 }
 
+/** The tenant's users, once loaded: a chosen manager filters the KPIs by them and their reports. */
+let tenantUsers: readonly Named[] = [];
+
 function activeFilters(): Record<string, string> {
   return {
     ...(state.team ? { team: state.team } : {}),
-    ...(state.owner ? { owner: state.owner } : {}),
+    ...(state.owner ? { owner: withReports(tenantUsers, state.owner).join(',') } : {}),
     ...(state.product ? { product: state.product } : {}),
   };
 }

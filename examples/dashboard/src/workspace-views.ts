@@ -38,8 +38,11 @@ function drawer(options: ViewOptions): HTMLElementTagNameMap['rapport-deal-drawe
   if (!element) {
     element = document.createElement('rapport-deal-drawer');
     element.addEventListener('rapport-drawer-closed', () => {
+      const closed = options.state.deal;
       options.state.deal = '';
       options.onStateChange();
+      // Back to the card the deal was opened from, so the keyboard goes on where it was.
+      if (closed) document.querySelector('rapport-pipeline-board')?.focusDeal(closed);
     });
     element.addEventListener('rapport-deal-changed', () => {
       options.onDealChanged();
@@ -84,6 +87,7 @@ export function mountView(content: HTMLElement, options: ViewOptions): void {
       leads.sort = options.state.leadSort;
       leads.status = options.state.leadStatus;
       leads.source = options.state.leadSource;
+      leads.owners = options.owners;
       leads.addEventListener('rapport-filters-changed', () => {
         options.state.leadSort = leads.sort;
         options.state.leadStatus = leads.status;

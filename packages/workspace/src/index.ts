@@ -25,6 +25,7 @@ export { AtRiskList } from './at-risk/at-risk-list.js';
 export { type BoardColumn, boardColumns, closingStage } from './board/board-columns.js';
 export { PipelineBoard } from './board/pipeline-board.js';
 export { DealDrawer } from './drawer/deal-drawer.js';
+export { type LineItem, LineItemsEditor } from './drawer/line-items-editor.js';
 export { ForecastView } from './forecast/forecast-view.js';
 export {
   formatDay,
@@ -40,5 +41,12 @@ export {
   type WorkspaceStrings,
 } from './i18n/messages.js';
 export { LeadsList } from './leads/leads-list.js';
+export {
+  type HierarchyUser,
+  hierarchyLabel,
+  type OwnerNode,
+  ownerHierarchy,
+  withReports,
+} from './owners/owner-hierarchy.js';
 export { type AtRiskDeal, atRiskDealOf, loadAtRiskDeals } from './shared/risk-reasons.js';
 export { type LoadState, WorkspaceElement } from './shared/workspace-element.js';

@@ -8,7 +8,7 @@ import {
   isRapportError,
 } from '@rapport/core';
 import { httpPlugin, type RapportServer, startRapportServer } from '@rapport/http';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { customFieldSchemas } from '../config/custom-field-schemas.js';
 import { loadConfig } from '../config/load-config.js';
 import { isPostgresUrl } from '../database/database-location.js';
@@ -122,7 +122,7 @@ export async function startServe(
 function port(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0 || number > 65_535) {
-    throw new Error(`"${value}" is not a port (0 to 65535)`);
+    throw new InvalidArgumentError(`"${value}" is not a port (0 to 65535)`);
   }
   return number;
 }

@@ -11,7 +11,7 @@ const groupTitles: Record<string, Record<ReportLanguage, string>> = {
 };
 
 const dimensionTitles: Record<string, Record<ReportLanguage, string>> = {
-  owner: { en: 'rep', de: 'Vertriebler' },
+  owner: { en: 'rep', de: 'Vertriebsmitarbeiter' },
   team: { en: 'team', de: 'Team' },
   stage: { en: 'stage', de: 'Phase' },
   leadSource: { en: 'source', de: 'Quelle' },

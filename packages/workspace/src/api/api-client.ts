@@ -93,6 +93,8 @@ export async function call<TData>(
     throw new ApiProblem(0, 'NETWORK', error instanceof Error ? error.message : String(error));
   }
   if (result.response.ok && result.data !== undefined) return result.data;
+  // Cast: a 204 (a delete) has no body; its generated data type is never/undefined already.
+  if (result.response.status === 204) return result.data as TData;
   const problem = result.error as Partial<Problem> | undefined;
   throw new ApiProblem(
     result.response.status,

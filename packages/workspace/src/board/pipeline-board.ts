@@ -1,4 +1,6 @@
 import { css, html, type TemplateResult } from 'lit';
+// Keyed cards: a moved or closed card's element goes with its deal, so the focus stays right.
+import { repeat } from 'lit/directives/repeat.js';
 import {
   type ApiProblem,
   allPages,
@@ -7,7 +9,7 @@ import {
   type Opportunity,
   type Pipeline,
 } from '../api/api-client.js';
-import { formatDay, formatMoney } from '../i18n/messages.js';
+import { formatDay, formatMoney, problemMessage } from '../i18n/messages.js';
 import { loadRiskReasons } from '../shared/risk-reasons.js';
 import { asProblem, WorkspaceElement } from '../shared/workspace-element.js';
 import { type BoardColumn, boardColumns } from './board-columns.js';
@@ -36,6 +38,7 @@ export class PipelineBoard extends WorkspaceElement {
     conflicts: { state: true },
     actionProblem: { state: true },
     closing: { state: true },
+    announcement: { state: true },
   };
 
   static override styles = [
@@ -168,6 +171,12 @@ export class PipelineBoard extends WorkspaceElement {
   declare conflicts: ReadonlyMap<string, Opportunity>;
   declare actionProblem: ApiProblem | null;
   declare closing: Opportunity | null;
+  /** What the live region last said: a move, a close, a conflict. */
+  declare announcement: string;
+  /** The card to focus once the board has drawn again (keyboard moves keep the focus). */
+  private focusAfter: string | null = null;
+  /** The card the close dialog gives the focus back to. */
+  private returnTo: string | null = null;
   private userNames = new Map<string, string>();
   private risks = new Map<string, readonly string[]>();
   private dragged: string | null = null;
@@ -179,6 +188,7 @@ export class PipelineBoard extends WorkspaceElement {
     this.conflicts = new Map();
     this.actionProblem = null;
     this.closing = null;
+    this.announcement = '';
   }
 
   protected override reloadOn(): readonly string[] {
@@ -241,7 +251,57 @@ export class PipelineBoard extends WorkspaceElement {
         </div>
       </div>
       ${this.renderCloseDialog()}
+      <p id="card-hint" class="visually-hidden">${t.cardHint}</p>
+      <p class="visually-hidden" role="status" aria-live="polite" data-live>${this.announcement}</p>
     `;
+  }
+
+  protected override updated(): void {
+    const id = this.focusAfter;
+    if (!id) return;
+    this.focusAfter = null;
+    this.renderRoot.querySelector<HTMLElement>(`article[data-deal="${CSS.escape(id)}"]`)?.focus();
+  }
+
+  /** Moves the focus to a deal's card (a host calls it when the drawer closes). */
+  focusDeal(id: string): void {
+    this.focusAfter = id;
+    this.requestUpdate();
+  }
+
+  /**
+   * Keys on a focused card: left and right move the deal to the previous or next stage (right
+   * past the last open stage asks to close it), Enter opens it. Keys on the card's own controls
+   * are theirs.
+   */
+  private onCardKey(
+    event: KeyboardEvent,
+    deal: Opportunity,
+    columns: readonly BoardColumn[],
+  ): void {
+    if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey)
+      return;
+    const index = columns.findIndex((c) => c.stage === deal.stage);
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      this.openDeal(deal.id);
+    } else if (event.key === 'ArrowRight') {
+      event.preventDefault();
+      const next = columns[index + 1];
+      if (next) void this.move(deal, next.stage).then(() => this.focusDeal(deal.id));
+      else this.askClose(deal);
+    } else if (event.key === 'ArrowLeft') {
+      const previous = columns[index - 1];
+      if (!previous) return;
+      event.preventDefault();
+      void this.move(deal, previous.stage).then(() => this.focusDeal(deal.id));
+    }
+  }
+
+  private openDeal(id: string): void {
+    this.dispatchEvent(
+      new CustomEvent('rapport-open-deal', { detail: { id }, bubbles: true, composed: true }),
+    );
   }
 
   private renderColumn(column: BoardColumn, columns: readonly BoardColumn[]): TemplateResult {
@@ -273,7 +333,11 @@ export class PipelineBoard extends WorkspaceElement {
           >${t.weighted}: ${formatMoney(column.weighted, currency, this.language)}</span
         >
       </div>
-      ${column.deals.slice(0, cardsPerColumn).map((deal) => this.renderCard(deal, columns))}
+      ${repeat(
+        column.deals.slice(0, cardsPerColumn),
+        (deal) => deal.id,
+        (deal) => this.renderCard(deal, columns),
+      )}
       ${hidden > 0 ? html`<p class="muted">+ ${hidden} ${t.more}</p>` : null}
     </section>`;
   }
@@ -285,8 +349,13 @@ export class PipelineBoard extends WorkspaceElement {
     return html`<article
       class="card"
       draggable="true"
+      tabindex="0"
+      aria-label=${`${deal.name}, ${t.stage} ${deal.stage}`}
+      aria-describedby="card-hint"
       data-deal=${deal.id}
       data-version=${deal.version}
+      data-owner=${deal.ownerId ?? ''}
+      @keydown=${(event: KeyboardEvent) => this.onCardKey(event, deal, columns)}
       @dragstart=${(event: DragEvent) => {
         this.dragged = deal.id;
         event.dataTransfer?.setData('text/plain', deal.id);
@@ -295,14 +364,7 @@ export class PipelineBoard extends WorkspaceElement {
       <button
         type="button"
         class="name"
-        @click=${() =>
-          this.dispatchEvent(
-            new CustomEvent('rapport-open-deal', {
-              detail: { id: deal.id },
-              bubbles: true,
-              composed: true,
-            }),
-          )}
+        @click=${() => this.openDeal(deal.id)}
       >
         ${deal.name}
       </button>
@@ -354,6 +416,9 @@ export class PipelineBoard extends WorkspaceElement {
       aria-labelledby="close-title"
       @close=${() => {
         this.closing = null;
+        const back = this.returnTo;
+        this.returnTo = null;
+        if (back) this.focusDeal(back);
       }}
     >
       <form
@@ -364,7 +429,14 @@ export class PipelineBoard extends WorkspaceElement {
           const data = new FormData(form);
           const outcome = data.get('outcome') === 'lost' ? 'lost' : 'won';
           const reason = String(data.get('lostReason') ?? '').trim();
-          if (deal) void this.close(deal, outcome, reason);
+          if (deal) {
+            // The closed deal leaves the board: the focus goes to its neighbour in the column.
+            const neighbour = this.neighbourOf(deal.id);
+            this.returnTo = null;
+            void this.close(deal, outcome, reason).then(() => {
+              if (neighbour) this.focusDeal(neighbour);
+            });
+          }
           form.closest('dialog')?.close();
         }}
       >
@@ -388,14 +460,31 @@ export class PipelineBoard extends WorkspaceElement {
     </dialog>`;
   }
 
+  /** The card after (else before) a deal's card in its column, to take the focus. */
+  private neighbourOf(id: string): string | null {
+    const card = this.renderRoot.querySelector(`article[data-deal="${CSS.escape(id)}"]`);
+    const near = card?.nextElementSibling?.matches('article')
+      ? card.nextElementSibling
+      : card?.previousElementSibling?.matches('article')
+        ? card.previousElementSibling
+        : null;
+    return near?.getAttribute('data-deal') ?? null;
+  }
+
   private askClose(deal: Opportunity): void {
     this.closing = deal;
+    this.returnTo = deal.id;
+    this.focusAfter = null;
     void this.updateComplete.then(() => this.renderRoot.querySelector('dialog')?.showModal());
   }
 
   /** Moves a deal to a stage with If-Match; on a conflict the card shows the newer version. */
   async move(deal: Opportunity, stage: string): Promise<void> {
-    await this.write(deal, () =>
+    const stages = this.pipeline?.stages.filter((s) => s.status === 'open') ?? [];
+    const position = stages.findIndex((s) => s.name === stage) + 1;
+    const said = (updated: Opportunity) =>
+      this.t.movedTo(deal.name, updated.stage ?? stage, position, stages.length);
+    await this.write(deal, said, () =>
       call(
         this.api.POST('/opportunities/{id}/stage', {
           params: { path: { id: deal.id }, header: ifMatch(deal.version) },
@@ -413,7 +502,12 @@ export class PipelineBoard extends WorkspaceElement {
 
   /** Closes a deal won, or lost with a reason. */
   async close(deal: Opportunity, outcome: 'won' | 'lost', lostReason: string): Promise<void> {
-    await this.write(deal, () =>
+    const said = () =>
+      this.t.closedAs(
+        deal.name,
+        outcome === 'won' ? this.t.won : `${this.t.lost}${lostReason ? ` (${lostReason})` : ''}`,
+      );
+    await this.write(deal, said, () =>
       outcome === 'won'
         ? call(
             this.api.POST('/opportunities/{id}/close-won', {
@@ -430,11 +524,16 @@ export class PipelineBoard extends WorkspaceElement {
     );
   }
 
-  private async write(deal: Opportunity, run: () => Promise<Opportunity>): Promise<void> {
+  private async write(
+    deal: Opportunity,
+    said: (updated: Opportunity) => string,
+    run: () => Promise<Opportunity>,
+  ): Promise<void> {
     this.actionProblem = null;
     try {
       const updated = await run();
       this.replace(updated);
+      this.announcement = said(updated);
       const conflicts = new Map(this.conflicts);
       conflicts.delete(deal.id);
       this.conflicts = conflicts;
@@ -449,6 +548,7 @@ export class PipelineBoard extends WorkspaceElement {
       const problem = asProblem(error);
       if (!problem.isConflict) {
         this.actionProblem = problem;
+        this.announcement = problemMessage(problem.code, this.language);
         return;
       }
       const newer = await call(
@@ -457,6 +557,7 @@ export class PipelineBoard extends WorkspaceElement {
       if (newer) {
         this.replace(newer);
         this.conflicts = new Map(this.conflicts).set(deal.id, newer);
+        this.announcement = this.t.moveConflict(deal.name, newer.stage ?? '');
       } else {
         this.actionProblem = problem;
       }

@@ -1,3 +1,4 @@
+import './line-items-editor.js';
 import { css, html, type TemplateResult } from 'lit';
 import {
   type Activity,
@@ -119,9 +120,7 @@ export class DealDrawer extends WorkspaceElement {
   declare saveProblem: ApiProblem | null;
   declare notice: string | null;
   declare activities: Activity[];
-  private lineItems: ApiSchemas['LineItem'][] = [];
   private history: ApiSchemas['StageHistory'][] = [];
-  private productNames = new Map<string, string>();
 
   constructor() {
     super();
@@ -144,9 +143,8 @@ export class DealDrawer extends WorkspaceElement {
     if (!this.dealId) return;
     const id = this.dealId;
     const api = this.api;
-    const [deal, lineItems, history, activities, products] = await Promise.all([
+    const [deal, history, activities] = await Promise.all([
       call(api.GET('/opportunities/{id}', { params: { path: { id } } })),
-      call(api.GET('/line-items', { params: { query: { opportunityId: id, limit: 100 } } })),
       call(
         api.GET('/stage-history', {
           params: { query: { opportunityId: id, sort: 'createdAt', limit: 100 } },
@@ -157,13 +155,10 @@ export class DealDrawer extends WorkspaceElement {
           params: { query: { opportunityId: id, sort: '-createdAt', limit: 50 } },
         }),
       ),
-      call(api.GET('/products', { params: { query: { limit: 1000 } } })),
     ]);
     this.deal = deal;
-    this.lineItems = lineItems.items;
     this.history = history.items;
     this.activities = activities.items;
-    this.productNames = new Map(products.items.map((p) => [p.id, p.name]));
     this.fieldErrors = {};
     this.saveProblem = null;
     this.notice = null;
@@ -194,7 +189,10 @@ export class DealDrawer extends WorkspaceElement {
           ${t.close}
         </button>
       </header>
-      <p class="muted">${t.stage}: ${deal.stage} · ${formatMoney(deal.amount, currency, lang)}</p>
+      <p class="muted">
+        ${t.stage}: ${deal.stage} ·
+        <span data-field="amount">${formatMoney(deal.amount, currency, lang)}</span>
+      </p>
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : null}
       ${this.saveProblem ? this.renderProblem(this.saveProblem, () => void this.save()) : null}
       <form
@@ -215,21 +213,15 @@ export class DealDrawer extends WorkspaceElement {
         <div><button type="submit" class="primary">${t.save}</button></div>
       </form>
 
-      <h3>${t.lineItems}</h3>
-      ${
-        this.lineItems.length === 0
-          ? html`<p class="muted">${t.none}</p>`
-          : html`<ul>
-              ${this.lineItems.map(
-                (item) =>
-                  html`<li>
-                    ${this.productNames.get(item.productId) ?? item.productId}: ${item.quantity} ×
-                    ${formatMoney(item.unitPrice, item.currency ?? currency, lang)} =
-                    ${formatMoney(item.totalPrice, item.currency ?? currency, lang)}
-                  </li>`,
-              )}
-            </ul>`
-      }
+      <h3 id="line-items-title">${t.lineItems}</h3>
+      <rapport-line-items
+        aria-labelledby="line-items-title"
+        .client=${this.api}
+        lang=${lang}
+        opportunity-id=${deal.id}
+        currency=${currency}
+        @rapport-line-items-changed=${() => void this.refreshDeal()}
+      ></rapport-line-items>
 
       <h3>${t.stageHistory}</h3>
       ${
@@ -298,6 +290,27 @@ export class DealDrawer extends WorkspaceElement {
       />
       ${error ? html`<span class="field-error" id=${`${name}-error`} data-error-for=${name}>${error}</span>` : null}
     </label>`;
+  }
+
+  /**
+   * Reads the deal again after its line items changed (its amount is their sum, and its
+   * version moved), keeping what is typed in the other fields of the form.
+   */
+  private async refreshDeal(): Promise<void> {
+    const deal = this.deal;
+    if (!deal) return;
+    const fresh = await call(
+      this.api.GET('/opportunities/{id}', { params: { path: { id: deal.id } } }),
+    ).catch((error: unknown) => {
+      this.saveProblem = asProblem(error);
+      return null;
+    });
+    if (!fresh) return;
+    this.deal = fresh;
+    const amount = this.renderRoot.querySelector<HTMLInputElement>('input[name="amount"]');
+    if (amount && fresh.amount !== null && fresh.amount !== undefined)
+      amount.value = String(toMajor(fresh.amount, fresh.currency ?? 'EUR'));
+    this.changed(fresh);
   }
 
   /** Saves the changed fields with If-Match; the API's field errors show beside the fields. */

@@ -48,6 +48,27 @@ const en = {
   lineItems: 'Line items',
   quantity: 'Qty',
   unitPrice: 'Unit price',
+  lineItem: 'Line item',
+  noLineItems: 'No line items yet. Add a product below; the amount becomes their sum.',
+  addLineItem: 'Add a line item',
+  product: 'Product',
+  chooseProduct: 'Choose a product…',
+  listPrice: 'list price',
+  discount: 'Discount (%)',
+  add: 'Add',
+  remove: 'Remove',
+  conflictItem:
+    'Someone changed this line item meanwhile; these are the items as they are now. Your change was not saved.',
+  cardHint:
+    'Left and right arrow keys move the deal to the previous or next stage; Enter opens it.',
+  movedTo: (deal: string, stage: string, position: number, count: number) =>
+    `${deal} moved to stage ${stage} (${position} of ${count}).`,
+  closedAs: (deal: string, outcome: string) => `${deal} closed: ${outcome}.`,
+  moveConflict: (deal: string, stage: string) =>
+    `${deal} was changed meanwhile and is in stage ${stage}; not moved.`,
+  withReports: (count: number) => `with ${count} ${count === 1 ? 'report' : 'reports'}`,
+  teamRollup: 'team',
+  ownDeals: 'own',
   stageHistory: 'Stage history',
   activities: 'Activities',
   logActivity: 'Log an activity',
@@ -152,6 +173,28 @@ const de: WorkspaceStrings = {
   lineItems: 'Positionen',
   quantity: 'Menge',
   unitPrice: 'Stückpreis',
+  lineItem: 'Position',
+  noLineItems:
+    'Noch keine Positionen. Fügen Sie unten ein Produkt hinzu; der Betrag wird ihre Summe.',
+  addLineItem: 'Position hinzufügen',
+  product: 'Produkt',
+  chooseProduct: 'Produkt wählen …',
+  listPrice: 'Listenpreis',
+  discount: 'Rabatt (%)',
+  add: 'Hinzufügen',
+  remove: 'Entfernen',
+  conflictItem:
+    'Jemand hat diese Position inzwischen geändert; hier sind die aktuellen Positionen. Ihre Änderung wurde nicht gespeichert.',
+  cardHint:
+    'Mit den Pfeiltasten links und rechts wandert die Verkaufschance in die vorige oder nächste Phase; Eingabe öffnet sie.',
+  movedTo: (deal: string, stage: string, position: number, count: number) =>
+    `${deal} in Phase ${stage} verschoben (${position} von ${count}).`,
+  closedAs: (deal: string, outcome: string) => `${deal} abgeschlossen: ${outcome}.`,
+  moveConflict: (deal: string, stage: string) =>
+    `${deal} wurde inzwischen geändert und steht in Phase ${stage}; nicht verschoben.`,
+  withReports: (count: number) => `mit ${count} ${count === 1 ? 'Mitarbeiter' : 'Mitarbeitern'}`,
+  teamRollup: 'Team',
+  ownDeals: 'eigene',
   stageHistory: 'Phasenverlauf',
   activities: 'Aktivitäten',
   logActivity: 'Aktivität erfassen',

@@ -1,5 +1,5 @@
 import { css, html, type TemplateResult } from 'lit';
-import { type ApiProblem, call, type Lead } from '../api/api-client.js';
+import { type ApiProblem, allPages, call, type Lead } from '../api/api-client.js';
 import { formatDay } from '../i18n/messages.js';
 import { cardTableStyles } from '../shared/card-table.js';
 import { asProblem, WorkspaceElement } from '../shared/workspace-element.js';
@@ -30,6 +30,7 @@ export class LeadsList extends WorkspaceElement {
     sort: { reflect: true },
     status: { reflect: true },
     source: { reflect: true },
+    owners: { attribute: false },
     leads: { state: true },
     cursors: { state: true },
     next: { state: true },
@@ -53,6 +54,8 @@ export class LeadsList extends WorkspaceElement {
   declare status: string;
   /** Only leads from this source; all when empty. */
   declare source: string;
+  /** Only these owners' leads (a rep, a team, or a manager with their reports); all when null. */
+  declare owners: readonly string[] | null;
   declare leads: Lead[];
   /** The cursors of the pages before the current one. */
   declare cursors: (string | undefined)[];
@@ -60,6 +63,7 @@ export class LeadsList extends WorkspaceElement {
   declare converting: string | null;
   declare rowProblem: { id: string; problem: ApiProblem } | null;
   private sources: string[] = [];
+  private userNames = new Map<string, string>();
   private cursor: string | undefined;
 
   constructor() {
@@ -67,6 +71,7 @@ export class LeadsList extends WorkspaceElement {
     this.sort = '-createdAt';
     this.status = '';
     this.source = '';
+    this.owners = null;
     this.leads = [];
     this.cursors = [];
     this.next = null;
@@ -75,25 +80,43 @@ export class LeadsList extends WorkspaceElement {
   }
 
   protected override reloadOn(): readonly string[] {
-    return [...super.reloadOn(), 'sort', 'status', 'source'];
+    return [...super.reloadOn(), 'sort', 'status', 'source', 'owners'];
   }
 
   protected override async load(): Promise<void> {
     const field = this.sort.replace(/^-/, '');
     const sort = sortable.includes(field as LeadSort) ? this.sort : '-createdAt';
-    const page = await call(
-      this.api.GET('/leads', {
-        params: {
-          query: {
-            sort,
-            limit: pageSize,
-            ...(this.status ? { status: this.status } : {}),
-            ...(this.source ? { leadSource: this.source } : {}),
-            ...(this.cursor ? { cursor: this.cursor } : {}),
+    // The list route takes field[operator]=value; the generated query type names plain fields.
+    const ownerFilter: Record<string, string> = this.owners
+      ? { 'ownerId[in]': this.owners.join(',') }
+      : {};
+    if (this.owners?.length === 0) {
+      this.leads = [];
+      this.next = null;
+      return;
+    }
+    const [page, users] = await Promise.all([
+      call(
+        this.api.GET('/leads', {
+          params: {
+            query: {
+              sort,
+              limit: pageSize,
+              ...ownerFilter,
+              ...(this.status ? { status: this.status } : {}),
+              ...(this.source ? { leadSource: this.source } : {}),
+              ...(this.cursor ? { cursor: this.cursor } : {}),
+            },
           },
-        },
-      }),
-    );
+        }),
+      ),
+      this.userNames.size > 0
+        ? Promise.resolve([])
+        : allPages((cursor) =>
+            this.api.GET('/users', { params: { query: { limit: 1000, sort: 'name', cursor } } }),
+          ),
+    ]);
+    if (users.length > 0) this.userNames = new Map(users.map((u) => [u.id, u.name]));
     this.leads = page.items;
     this.next = page.nextCursor;
     if (this.sources.length === 0) {
@@ -186,6 +209,7 @@ export class LeadsList extends WorkspaceElement {
                   ${header('lastName', t.name)} ${header('company', t.company)}
                   ${header('status', t.status)} ${header('leadSource', t.source)}
                   ${header('createdAt', t.created)}
+                  <th scope="col">${t.owner}</th>
                   <th scope="col"><span class="visually-hidden">${t.convert}</span></th>
                 </tr>
               </thead>
@@ -209,12 +233,13 @@ export class LeadsList extends WorkspaceElement {
     const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ');
     const converted = lead.status === 'Closed - Converted';
     const problem = this.rowProblem?.id === lead.id ? this.rowProblem.problem : null;
-    return html`<tr data-lead=${lead.id}>
+    return html`<tr data-lead=${lead.id} data-owner=${lead.ownerId ?? ''}>
       <td data-label=${t.name}>${name}</td>
       <td data-label=${t.company}>${lead.company}</td>
       <td data-label=${t.status} data-field="status">${lead.status}</td>
       <td data-label=${t.source}>${lead.leadSource ?? '–'}</td>
       <td data-label=${t.created}>${formatDay(lead.createdAt, lang)}</td>
+      <td data-label=${t.owner} data-field="owner">${this.userNames.get(lead.ownerId ?? '') ?? '–'}</td>
       <td data-label="">
         ${
           converted

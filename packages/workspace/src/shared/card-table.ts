@@ -63,6 +63,12 @@ export const cardTableStyles = css`
       grid-template-columns: minmax(0, 11rem) minmax(0, 1fr);
       gap: 0.5rem;
     }
+    tbody th {
+      display: block;
+      border: none;
+      box-sizing: border-box;
+      width: 100%;
+    }
     td::before {
       content: attr(data-label);
       color: var(--_muted);
