@@ -18,6 +18,13 @@ import type {
   PluginWithApiId,
 } from '../plugins/define-plugin.js';
 import { initPlugins, pluginHooks } from '../plugins/plugin-runtime.js';
+import { planRollups } from '../rollups/rollup-plan.js';
+import {
+  checkTenant,
+  markBuilt,
+  type RollupReport,
+  rebuildTenant,
+} from '../rollups/rollup-rebuild.js';
 import { lineItemRules } from '../sales/line-item-rules.js';
 import { opportunityRules } from '../sales/opportunity-rules.js';
 import {
@@ -65,6 +72,12 @@ export interface CrmConfig<
   >;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * Keep exact rollups of the declared KPIs in every write's transaction and answer KPIs from
+   * them where they can (default false). Turning it on for a database written without it needs
+   * one `crm.rebuildRollups()`; until then KPIs read the records, as without rollups.
+   */
+  readonly rollups?: boolean;
 }
 
 /**
@@ -115,6 +128,23 @@ export interface Crm<
   readonly customFields: Readonly<Record<ObjectName, z.ZodObject>>;
   /** The storage, as given. */
   readonly storage: RapportStorage;
+  /**
+   * Recomputes the rollups of every tenant (or of `tenantId`) from the records, each tenant in
+   * one transaction, and marks them complete, so KPIs read them from then on.
+   *
+   * @example
+   * const [report] = await crm.rebuildRollups({ tenantId: 'acme' }); // { cells: 1520, ... }
+   */
+  rebuildRollups(options?: { readonly tenantId?: string }): Promise<readonly RollupReport[]>;
+  /**
+   * Compares the kept rollups of every tenant (or of `tenantId`) with a recompute from the
+   * records and reports every cell that differs (none, unless something wrote around the engine).
+   *
+   * @example
+   * const reports = await crm.checkRollups();
+   * const exact = reports.every((report) => report.differences.length === 0);
+   */
+  checkRollups(options?: { readonly tenantId?: string }): Promise<readonly RollupReport[]>;
   /** Closes the database connection(s). */
   destroy(): Promise<void>;
 }
@@ -205,16 +235,19 @@ export function createCrm<
   const emitter = createEventBus();
   const customSchemas = mergeCustomSchemas(plugins, config.fields);
   type Scope = CrmScope<MergeCustomFields<TPlugins, TFields>, TPlugins>;
+  // Built and checked here, once: a broken KPI definition fails at startup, not in a request.
+  const kpis = buildKpiRegistry(plugins, {
+    objects: standardObjects,
+    customSchemas,
+    dialect: config.storage.sql,
+  });
+  // Planned whether or not writes keep them: `rebuildRollups` and `checkRollups` work either way.
+  const rollupPlan = planRollups(kpis.values(), standardObjects);
   const engine: EngineState = {
     db,
     storage: config.storage,
     plugins,
-    // Built and checked here, once: a broken KPI definition fails at startup, not in a request.
-    kpis: buildKpiRegistry(plugins, {
-      objects: standardObjects,
-      customSchemas,
-      dialect: config.storage.sql,
-    }),
+    kpis,
     objects: standardObjects,
     customSchemas,
     // The typed config hooks are one erased HooksConfig at run time.
@@ -232,6 +265,7 @@ export function createCrm<
     },
     scopeFactory: (state) => createScope(state),
     shared: createSharedCache(),
+    ...(config.rollups === true ? { rollups: rollupPlan } : {}),
   };
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());
@@ -285,6 +319,8 @@ export function createCrm<
         .set({ defaultPipelineId: pipelineId })
         .where('id', '=', id)
         .execute();
+      // A new tenant has no records: its rollups are exact from the start.
+      if (engine.rollups) await markBuilt(tx, engine.rollups.rollups);
       return {
         id,
         ...settings,
@@ -294,6 +330,27 @@ export function createCrm<
         updatedAt: now,
       };
     });
+  };
+
+  const eachTenant = async (
+    only: string | undefined,
+    run: (state: ScopeState) => Promise<RollupReport>,
+  ): Promise<RollupReport[]> => {
+    await open();
+    let query = coreDbOf(stateFor('', systemActor))
+      .selectFrom('tenants')
+      .select('id')
+      .orderBy('id');
+    if (only !== undefined) query = query.where('id', '=', only);
+    const rows = await query.execute();
+    if (only !== undefined && rows.length === 0)
+      throw new RapportError('NOT_FOUND', `tenant ${only} does not exist`, {
+        object: 'tenant',
+        id: only,
+      });
+    const reports: RollupReport[] = [];
+    for (const row of rows) reports.push(await run(stateFor(row.id, systemActor)));
+    return reports;
   };
 
   // Casts: createScope builds the one runtime scope; its type parameters come from this engine.
@@ -343,6 +400,10 @@ export function createCrm<
       return existing ? (existing as Tenant) : createTenant(input);
     },
     tenant,
+    rebuildRollups: (options = {}) =>
+      eachTenant(options.tenantId, (state) => rebuildTenant(state, rollupPlan.rollups)),
+    checkRollups: (options = {}) =>
+      eachTenant(options.tenantId, (state) => checkTenant(state, rollupPlan.rollups)),
     destroy: async () => {
       if (lifecycle.destroyed) return;
       lifecycle.destroyed = true;

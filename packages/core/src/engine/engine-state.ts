@@ -5,6 +5,7 @@ import type { AnyDatabase } from '../migrations/migration-context.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { RapportDatabase } from '../objects/rapport-database.js';
 import type { AnyRapportPlugin } from '../plugins/define-plugin.js';
+import type { RollupPlan } from '../rollups/rollup-plan.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import type { Actor } from '../tenancy/actor.js';
 import type { Tenant } from '../tenancy/tenant.js';
@@ -34,6 +35,8 @@ export interface EngineState {
   readonly scopeFactory: (state: ScopeState) => unknown;
   /** What the engine keeps between transactions (see {@link SharedCache}). */
   readonly shared: SharedCache;
+  /** The rollups writes keep and KPIs read, when `createCrm({ rollups: true })`. */
+  readonly rollups?: RollupPlan;
 }
 
 /** @internal State of one running transaction. */

@@ -3,8 +3,10 @@ import { dbOf } from '../engine/engine-state.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { Period } from '../periods/period.js';
+import { answerFromRollups } from '../rollups/rollup-read.js';
 import {
   bucketSql,
+  convertedSum,
   definitionOf,
   type Evaluation,
   eb,
@@ -13,6 +15,7 @@ import {
   inRange,
   isTimestampField,
   moneyFactor,
+  moneyField,
   rangesOf,
   sourceRows,
   whereSql,
@@ -48,7 +51,15 @@ function measureColumns(
     }
     const value = expressionSql(evaluation, definition, 'r', measure.of);
     if (measure.aggregate === 'sum' || measure.aggregate === 'avg') {
-      columns.push(sql`sum(case when ${when} then ${value} end)`.as(`m${index}s`));
+      const money = moneyField(measure.of);
+      const sum = money
+        ? convertedSum(
+            evaluation,
+            (code) =>
+              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${sql.ref(`r.${money}`)} end)`,
+          )
+        : sql`sum(case when ${when} then ${value} end)`;
+      columns.push(sum.as(`m${index}s`));
       columns.push(
         sql`sum(case when ${when} and ${value} is not null then 1 else 0 end)`.as(`m${index}n`),
       );
@@ -63,9 +74,12 @@ function measureColumns(
 /** @internal One GROUP BY over a source for all fusable measures on it (every KPI that shares it). */
 export async function runFusedSource(
   evaluation: Evaluation,
-  { key, source, measures }: FusedSource,
+  fused: FusedSource,
   cells: Cells,
 ): Promise<void> {
+  // Answered from a complete rollup that matches, else scanned (rollups off, or none matches).
+  if (await answerFromRollups(evaluation, fused, cells)) return;
+  const { key, source, measures } = fused;
   const definition = definitionOf(evaluation, source.object);
   let inner = (await sourceRows(evaluation, source, 't', rangesOf(evaluation)))
     .selectAll('t')

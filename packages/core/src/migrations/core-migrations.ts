@@ -1,6 +1,7 @@
 import type { CreateTableBuilder, Kysely } from 'kysely';
 import { listIndexes } from './list-indexes.js';
 import type { AnyDatabase, MigrationContext, RapportMigration } from './migration-context.js';
+import { rollupTables } from './rollup-tables.js';
 
 type Table = CreateTableBuilder<string, string>;
 
@@ -370,4 +371,5 @@ export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0002-kpi-covering-indexes': kpiCoveringIndexes,
   '0003-widen-kpi-indexes': widenKpiIndexes,
   '0004-list-indexes': listIndexes,
+  '0006-rollups': rollupTables,
 };

@@ -1,4 +1,5 @@
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
+import { addContributions, rollupsOf } from '../../rollups/rollup-upkeep.js';
 import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { getVisible } from '../read/find-record.js';
@@ -43,6 +44,8 @@ async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, id:
   cache?.markWritten(definition.table);
   // Forgotten before and after: the cache may only miss, never lie, even if the delete fails.
   cache?.forgetRecord(definition.table, id);
+  const rollups = rollupsOf(state, definition);
+  await addContributions(state, rollups, [id], -1);
   try {
     await dbOf(state)
       .deleteFrom(definition.table)
@@ -50,6 +53,8 @@ async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, id:
       .where('id', '=', id)
       .execute();
   } catch (error) {
+    // Where the failed statement left the transaction usable (SQLite), the cells must be whole.
+    await addContributions(state, rollups, [id], 1).catch(() => undefined);
     translateStorageError(state.engine.storage.sql, definition, error, id);
   }
   cache?.forgetRecord(definition.table, id);

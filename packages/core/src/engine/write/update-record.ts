@@ -1,6 +1,7 @@
 import { RapportError } from '../../errors/rapport-error.js';
 import { fromZodError } from '../../errors/zod-issues.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
+import { addContributions, rollupsChangedBy } from '../../rollups/rollup-upkeep.js';
 import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { checkCurrency } from '../checks/check-currency.js';
 import { checkCustomFields } from '../checks/check-custom-fields.js';
@@ -146,6 +147,9 @@ async function updateRow(
   const dialect = state.engine.storage.sql;
   const cache = state.tx?.cache;
   cache?.markWritten(definition.table);
+  // Old contribution out before the row changes, new one in after (put back if nothing changed).
+  const rollups = rollupsChangedBy(state, definition, changed, !sameValue(custom, previous.custom));
+  await addContributions(state, rollups, [id], -1);
   let result: { numUpdatedRows: bigint } | undefined;
   try {
     result = await dbOf(state)
@@ -162,9 +166,12 @@ async function updateRow(
       .where('version', '=', version)
       .executeTakeFirst();
   } catch (error) {
+    // Where the failed statement left the transaction usable (SQLite), the cells must be whole.
+    await addContributions(state, rollups, [id], 1).catch(() => undefined);
     translateStorageError(dialect, definition, error, id);
   }
   if (!result || result.numUpdatedRows === 0n) {
+    await addContributions(state, rollups, [id], 1);
     cache?.forgetRecord(definition.table, id);
     throw new RapportError(
       'CONFLICT',
@@ -172,6 +179,7 @@ async function updateRow(
       { object: definition.name, id },
     );
   }
+  await addContributions(state, rollups, [id], 1);
   const record: StoredRecord = {
     ...previous,
     ...values,
