@@ -102,6 +102,11 @@ export function contributions(
   const groupKey = field
     ? sql`(case when ${field} is null then '' else '=' || ${field} end)`
     : sql`''`;
+  const varying = [
+    ...(source.date ? [day] : []),
+    ...('currency' in shape ? [currency] : []),
+    ...(field ? [groupKey] : []),
+  ];
   const indexes = sql.join(
     [0, ...measures.map((m) => m.index)].map((i) => sql`select ${sql.lit(i)} as ${sql.ref('i')}`),
     sql` union all `,
@@ -119,7 +124,8 @@ export function contributions(
       sql`${sql.lit(sign)} * ${n}`.as('n'),
       sql`${sql.lit(sign)} * ${s}`.as('s'),
     ])
-    .groupBy([sql.ref('t.tenantId'), day, owner, currency, groupKey, index])
+    // Postgres refuses a constant in GROUP BY (a snapshot's day, an object without currency).
+    .groupBy([sql.ref('t.tenantId'), owner, index, ...varying])
     .having(sql<SqlBool>`(${n} <> 0 or ${s} <> 0)`);
   const sourceWhere = conditions(state, rollup, source.where);
   if (sourceWhere.length > 0) query = query.where(eb.and(sourceWhere));

@@ -187,17 +187,30 @@ export async function answerFromRollups(
   const by: KpiBreakdown | undefined = evaluation.by;
   const group = by ? keyOf(by) : undefined;
   const groupColumns = group ? [group] : [];
-  const inner = tenantCells(evaluation.state, 'c')
+  const picked = tenantCells(evaluation.state, 'c')
     .where(eb.and(conditions))
     .select([
       bucket.as('kpiBucket'),
       ...groupColumns.map((column) => column.as('kpiGroup')),
       sql.ref('c.measure').as('measure'),
       sql.ref('c.currency').as('currency'),
-      sql`sum(${sql.ref('c.n')})`.as('n'),
-      sql`sum(${sql.ref('c.s')})`.as('s'),
+      sql.ref('c.n').as('n'),
+      sql.ref('c.s').as('s'),
+    ]);
+  // Grouped by the computed columns of a subquery: Postgres does not match an expression with
+  // parameters (the period's days) in GROUP BY against the same one in the select list.
+  const x = (column: string) => sql.ref(`x.${column}`);
+  const inner = dbOf(evaluation.state)
+    .selectFrom(picked.as('x'))
+    .select([
+      x('kpiBucket').as('kpiBucket'),
+      ...(group ? [x('kpiGroup').as('kpiGroup')] : []),
+      x('measure').as('measure'),
+      x('currency').as('currency'),
+      sql`sum(${x('n')})`.as('n'),
+      sql`sum(${x('s')})`.as('s'),
     ])
-    .groupBy([bucket, ...groupColumns, sql.ref('c.measure'), sql.ref('c.currency')]);
+    .groupBy([x('kpiBucket'), ...(group ? [x('kpiGroup')] : []), x('measure'), x('currency')]);
   let outer = dbOf(evaluation.state)
     .selectFrom(inner.as('r'))
     .select([
