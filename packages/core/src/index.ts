@@ -186,6 +186,7 @@ export {
 export type { PluginContext, PluginTenantTables } from './plugins/plugin-context.js';
 export type { PluginDatabase, PluginTables } from './plugins/plugin-tables.js';
 export { pluginTablesOf } from './plugins/plugin-tables-of.js';
+export type { RollupDifference, RollupReport } from './rollups/rollup-rebuild.js';
 export type { ConvertLeadOptions } from './sales/lead-conversion.js';
 export type { PipelineStage } from './sales/pipeline-stages.js';
 export {

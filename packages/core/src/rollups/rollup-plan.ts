@@ -160,19 +160,22 @@ export function planRollups(
       skipped.set(key, problem ?? 'unknown object');
       continue;
     }
+    // Sorted by content, so the order plugins are registered in changes neither the measures'
+    // indexes nor the rollup's hash (cells stay valid).
+    const contentOf = ({ aggregate, of, where }: AnyKpiMeasure) =>
+      stableKey({ aggregate, of, where });
+    const sorted = [...measures].sort(([, a], [, b]) =>
+      contentOf(a) < contentOf(b) ? -1 : contentOf(a) > contentOf(b) ? 1 : 0,
+    );
     const indexed = new Map(
-      [...measures].map(([signature, measure], i) => [signature, { index: i + 1, measure }]),
+      sorted.map(([signature, measure], i) => [signature, { index: i + 1, measure }]),
     );
     const content = stableKey({
       version: 1,
       object: source.object,
       where: source.where,
       date: source.date,
-      measures: [...measures.values()].map(({ aggregate, of, where }) => ({
-        aggregate,
-        of,
-        where,
-      })),
+      measures: sorted.map(([, measure]) => contentOf(measure)),
     });
     const kept: (RollupDimension | undefined)[] = [undefined];
     for (const [name, field] of Object.entries(fieldDimensions)) {

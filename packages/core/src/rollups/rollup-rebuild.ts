@@ -69,22 +69,13 @@ export async function builtRollups(state: ScopeState): Promise<ReadonlySet<strin
   return new Set(rows.map((row: { rollup: string }) => row.rollup));
 }
 
-type CellRow = {
-  rollup: string;
-  day: string;
-  ownerId: string;
-  currency: string;
-  groupKey: string;
-  measure: unknown;
-  n: unknown;
-  s: unknown;
-};
-
-function keyOf(row: CellRow): string {
-  return `${row.rollup}\u0000${row.day}|${row.ownerId}|${row.currency}|${row.groupKey}|${toNumber(row.measure)}`;
+/** The key of a cell row as one string: rollup, then day, owner, currency, group and measure. */
+function keyOf(row: Readonly<Record<string, unknown>>): string {
+  const parts = [row.day, row.ownerId, row.currency, row.groupKey, toNumber(row.measure)];
+  return `${String(row.rollup)}\u0000${parts.map(String).join('|')}`;
 }
 
-function cellMap(rows: readonly CellRow[]): Map<string, { n: number; s: number }> {
+function cellMap(rows: readonly Readonly<Record<string, unknown>>[]) {
   const map = new Map<string, { n: number; s: number }>();
   for (const row of rows) {
     const n = toNumber(row.n) ?? 0;
@@ -133,14 +124,14 @@ export async function checkTenant(
 ): Promise<RollupReport> {
   return inTransaction(state, async (tx) => {
     const ids = rollups.map((rollup) => rollup.id);
-    const kept: CellRow[] =
+    const kept: Record<string, unknown>[] =
       ids.length === 0
         ? []
         : await tenantCells(tx)
             .select(cellColumns.map((column) => sql.ref(`c.${column}`).as(column)))
             .where(sql.ref('c.rollup'), 'in', ids)
             .execute();
-    const recomputed: CellRow[] = [];
+    const recomputed: Record<string, unknown>[] = [];
     for (const rollup of rollups)
       recomputed.push(...(await contributions(tx, rollup, undefined, 1).execute()));
     const have = cellMap(kept);

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type SqlBool, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import { cellKey, contributions } from './rollup-cells.js';
@@ -26,7 +26,7 @@ export async function addContributions(
     if (!first) return;
     const union = rest.reduce((all, query) => all.unionAll(query), first);
     // SQLite needs a WHERE in an INSERT ... SELECT with an upsert clause, to parse it.
-    const rows = db.selectFrom(union.as('d')).selectAll('d').where(sql`1 = 1`);
+    const rows = db.selectFrom(union.as('d')).selectAll('d').where(sql<SqlBool>`1 = 1`);
     await db
       .insertInto('rollupCells')
       .columns(['tenantId', ...cellKey, 'n', 's'])
