@@ -1,4 +1,4 @@
-import { type SqlBool, sql } from 'kysely';
+import { CompiledQuery, type SqlBool, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import { cellKey, contributions } from './rollup-cells.js';
@@ -6,6 +6,76 @@ import type { RollupDefinition } from './rollup-plan.js';
 
 /** Ids per statement: each id is a bound parameter, far below every dialect's limit. */
 const idsPerStatement = 500;
+
+const tenantMarker = '\u0000rollup-tenant';
+const idMarker = '\u0000rollup-id:';
+
+/** The upsert of the contributions of `ids` rows (or every row) into the cells, as kysely builds it. */
+function upsertQuery(
+  state: ScopeState,
+  rollups: readonly RollupDefinition[],
+  ids: readonly string[] | undefined,
+  sign: 1 | -1,
+) {
+  const db = dbOf(state);
+  const [first, ...rest] = rollups.map((rollup) => contributions(state, rollup, ids, sign));
+  if (!first) return undefined;
+  const union = rest.reduce((all, query) => all.unionAll(query), first);
+  // SQLite needs a WHERE in an INSERT ... SELECT with an upsert clause, to parse it.
+  const rows = db.selectFrom(union.as('d')).selectAll('d').where(sql<SqlBool>`1 = 1`);
+  return db
+    .insertInto('rollupCells')
+    .columns(['tenantId', ...cellKey, 'n', 's'])
+    .expression(rows)
+    .onConflict((conflict) =>
+      conflict.columns(['tenantId', ...cellKey]).doUpdateSet({
+        n: sql`${sql.ref('rollupCells.n')} + ${sql.ref('excluded.n')}`,
+        s: sql`${sql.ref('rollupCells.s')} + ${sql.ref('excluded.s')}`,
+      }),
+    );
+}
+
+/** Compiled upserts by rollup list, sign and number of ids: building one cost more than running it. */
+const compiledByRollups = new WeakMap<readonly RollupDefinition[], Map<string, CompiledQuery>>();
+
+/**
+ * The upsert for `count` ids, compiled once with markers where the tenant and the ids are bound
+ * (every other parameter is part of the rollups' definitions), or undefined when kysely bound a
+ * marker where it was not expected.
+ */
+function compiledUpsert(
+  state: ScopeState,
+  rollups: readonly RollupDefinition[],
+  count: number,
+  sign: 1 | -1,
+): CompiledQuery | undefined {
+  let byShape = compiledByRollups.get(rollups);
+  if (!byShape) {
+    byShape = new Map();
+    compiledByRollups.set(rollups, byShape);
+  }
+  const key = `${sign}:${count}`;
+  let compiled = byShape.get(key);
+  if (!compiled) {
+    const marked: ScopeState = { ...state, tenantId: tenantMarker, tx: undefined };
+    const ids = Array.from({ length: count }, (_, i) => `${idMarker}${i}`);
+    compiled = upsertQuery(marked, rollups, ids, sign)?.compile();
+    if (!compiled) return undefined;
+    if (byShape.size >= 64) byShape.clear();
+    byShape.set(key, compiled);
+  }
+  return compiled;
+}
+
+function bind(compiled: CompiledQuery, tenantId: string, ids: readonly string[]): CompiledQuery {
+  const parameters = compiled.parameters.map((parameter) => {
+    if (parameter === tenantMarker) return tenantId;
+    if (typeof parameter === 'string' && parameter.startsWith(idMarker))
+      return ids[Number(parameter.slice(idMarker.length))];
+    return parameter;
+  });
+  return CompiledQuery.raw(compiled.sql, parameters);
+}
 
 /** @internal Adds the contributions of `ids` (times `sign`) into the rollups' cells. */
 export async function addContributions(
@@ -15,29 +85,14 @@ export async function addContributions(
   sign: 1 | -1,
 ): Promise<void> {
   if (rollups.length === 0) return;
-  const db = dbOf(state);
-  const chunks: (readonly string[] | undefined)[] = [];
-  if (ids === undefined) chunks.push(undefined);
-  else
-    for (let i = 0; i < ids.length; i += idsPerStatement)
-      chunks.push(ids.slice(i, i + idsPerStatement));
-  for (const chunk of chunks) {
-    const [first, ...rest] = rollups.map((rollup) => contributions(state, rollup, chunk, sign));
-    if (!first) return;
-    const union = rest.reduce((all, query) => all.unionAll(query), first);
-    // SQLite needs a WHERE in an INSERT ... SELECT with an upsert clause, to parse it.
-    const rows = db.selectFrom(union.as('d')).selectAll('d').where(sql<SqlBool>`1 = 1`);
-    await db
-      .insertInto('rollupCells')
-      .columns(['tenantId', ...cellKey, 'n', 's'])
-      .expression(rows)
-      .onConflict((conflict) =>
-        conflict.columns(['tenantId', ...cellKey]).doUpdateSet({
-          n: sql`${sql.ref('rollupCells.n')} + ${sql.ref('excluded.n')}`,
-          s: sql`${sql.ref('rollupCells.s')} + ${sql.ref('excluded.s')}`,
-        }),
-      )
-      .execute();
+  if (ids === undefined) {
+    await upsertQuery(state, rollups, undefined, sign)?.execute();
+    return;
+  }
+  for (let i = 0; i < ids.length; i += idsPerStatement) {
+    const chunk = ids.slice(i, i + idsPerStatement);
+    const compiled = compiledUpsert(state, rollups, chunk.length, sign);
+    if (compiled) await dbOf(state).executeQuery(bind(compiled, state.tenantId, chunk));
   }
 }
 
