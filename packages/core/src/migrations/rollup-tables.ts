@@ -2,7 +2,8 @@ import type { RapportMigration } from './migration-context.js';
 
 /**
  * The tables of the exact rollups (see docs/architecture.md, "Rollups"):
- * - `rollupCells`: per tenant, rollup, day, owner, currency and breakdown value, the count `n`
+ * - `rollupCells`: per tenant, rollup, month (`YYYY-MM` of the source's date field; '' for a
+ *   snapshot), owner, currency and breakdown value, the count `n`
  *   and the integer sum `s` of one measure; kept in the write transaction by old-contribution-out,
  *   new-contribution-in upserts. Empty strings stand for null in the key columns (a key column of
  *   a primary key cannot be null); a breakdown value is stored as `=value`, so an empty value
@@ -17,7 +18,7 @@ export const rollupTables: RapportMigration = {
       .createTable('rollupCells')
       .addColumn('tenantId', types.text, (c) => c.notNull().references('tenants.id'))
       .addColumn('rollup', types.text, (c) => c.notNull())
-      .addColumn('day', types.text, (c) => c.notNull())
+      .addColumn('bucket', types.text, (c) => c.notNull())
       .addColumn('ownerId', types.text, (c) => c.notNull())
       .addColumn('currency', types.text, (c) => c.notNull())
       .addColumn('groupKey', types.text, (c) => c.notNull())
@@ -27,7 +28,7 @@ export const rollupTables: RapportMigration = {
       .addPrimaryKeyConstraint('rollup_cells_pk', [
         'tenantId',
         'rollup',
-        'day',
+        'bucket',
         'ownerId',
         'currency',
         'groupKey',

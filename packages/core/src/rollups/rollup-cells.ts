@@ -8,7 +8,7 @@ import type { RollupDefinition } from './rollup-plan.js';
 const eb = expressionBuilder<AnyDatabase, string>();
 
 /** @internal The key columns of a rollup cell, in primary key order after `tenantId`. */
-export const cellKey = ['rollup', 'day', 'ownerId', 'currency', 'groupKey', 'measure'] as const;
+export const cellKey = ['rollup', 'bucket', 'ownerId', 'currency', 'groupKey', 'measure'] as const;
 
 /**
  * @internal The rollup cells of the scope's tenant as `alias`: the one place rollup rows are
@@ -93,8 +93,10 @@ export function contributions(
     sCases.length > 0
       ? sql`coalesce(sum(case ${index} ${sql.join(sCases, sql` `)} end), 0)`
       : sql`0`;
+  // Months, not days: a month holds many deals of an owner, a day about one (one cell per deal
+  // gains nothing over the scan). Periods of whole months (months, quarters, years) read them.
   const day = source.date
-    ? sql`coalesce(cast(${sql.ref(`t.${source.date}`)} as text), '')`
+    ? sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`
     : sql`''`;
   const owner = sql`coalesce(${sql.ref('t.ownerId')}, '')`;
   const currency = 'currency' in shape ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
@@ -116,7 +118,7 @@ export function contributions(
     .select([
       sql.ref('t.tenantId').as('tenantId'),
       sql.lit(rollup.id).as('rollup'),
-      day.as('day'),
+      day.as('bucket'),
       owner.as('ownerId'),
       currency.as('currency'),
       groupKey.as('groupKey'),

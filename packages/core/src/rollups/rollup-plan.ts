@@ -53,6 +53,7 @@ const integerKinds: ReadonlySet<ColumnKind> = new Set(['integer', 'money']);
 
 function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | undefined {
   if (typeof field !== 'string') return undefined;
+  // The columns map every field to its kind; any other name (a system field) has none.
   return (definition.columns as Readonly<Record<string, ColumnKind | undefined>>)[field];
 }
 
@@ -171,7 +172,7 @@ export function planRollups(
       sorted.map(([signature, measure], i) => [signature, { index: i + 1, measure }]),
     );
     const content = stableKey({
-      version: 1,
+      version: 2,
       object: source.object,
       where: source.where,
       date: source.date,

@@ -11,7 +11,6 @@ import {
   convertedSum,
   type Evaluation,
   eb,
-  inRange,
   moneyField,
   rangesOf,
   withLabels,
@@ -19,6 +18,7 @@ import {
 import { type Cells, foldFusedRows } from '../kpi/kpi-fold.js';
 import type { KpiBreakdown } from '../kpi/kpi-info.js';
 import type { FusedSource } from '../kpi/kpi-plan.js';
+import type { Period } from '../periods/period.js';
 import { tenantCells } from './rollup-cells.js';
 import type { RollupDefinition } from './rollup-plan.js';
 import { builtRollups } from './rollup-rebuild.js';
@@ -59,6 +59,8 @@ export function matchRollup(
   const [dimension] = wanted;
   const rollup = candidates.find((candidate) => candidate.dimension?.name === dimension);
   if (!rollup) return undefined;
+  // Cells are months: a period that cuts a month (a week, the last 30 days) is scanned.
+  if (rollup.source.date && !wholeMonths(evaluation)) return undefined;
   // A record's own team (not its owner's) would have to be a key column too.
   const usesTeam = evaluation.by === 'team' || evaluation.filters.team !== undefined;
   if (usesTeam && 'teamId' in rollup.definition.fields.shape) return undefined;
@@ -114,17 +116,38 @@ async function visibilityConditions(
   return [eb.or([eb(owner, '=', ''), eb(owner, 'in', [...owners, evaluation.state.actor.id])])];
 }
 
+/** The months of a range of whole months (`2026-01-01` to `2026-04-01`: 2026-01 to 2026-03). */
+function monthsOf(range: Period): { readonly from: string; readonly to: string } | undefined {
+  const { start, end } = range;
+  if (start === null || end === null || !start.endsWith('-01') || !end.endsWith('-01'))
+    return undefined;
+  return { from: start.slice(0, 7), to: end.slice(0, 7) };
+}
+
+/** Whether the evaluation's ranges are whole months (or there are none): what a rollup can cut. */
+function wholeMonths(evaluation: Evaluation): boolean {
+  return rangesOf(evaluation).every((range) => range.start === null || monthsOf(range));
+}
+
+function inMonths(range: Period): Condition {
+  const months = monthsOf(range);
+  // matchRollup admitted only whole months.
+  if (!months) return sql<SqlBool>`1 = 0`;
+  const bucket = sql.ref('c.bucket');
+  return sql<SqlBool>`(${bucket} >= ${months.from} and ${bucket} < ${months.to})`;
+}
+
 function periodConditions(evaluation: Evaluation, rollup: RollupDefinition): Condition[] {
   if (!rollup.source.date) return [];
   const limited = rangesOf(evaluation).filter((range) => range.start !== null);
   if (limited.length === 0) return [];
-  return [eb.or(limited.map((range) => inRange(sql.ref('c.day'), range, false)))];
+  return [eb.or(limited.map(inMonths))];
 }
 
 function bucketOf(evaluation: Evaluation, rollup: RollupDefinition): RawBuilder<unknown> {
   const { period, previous } = evaluation;
   if (!rollup.source.date || !previous || period.start === null) return sql`${sql.lit('c')}`;
-  return sql`(case when ${inRange(sql.ref('c.day'), period, false)} then ${sql.lit('c')} else ${sql.lit('p')} end)`;
+  return sql`(case when ${inMonths(period)} then ${sql.lit('c')} else ${sql.lit('p')} end)`;
 }
 
 /** The measure columns of the fold (`m<i>n`, `m<i>s`) over per-currency sums `r`. */

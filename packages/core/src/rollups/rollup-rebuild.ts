@@ -17,7 +17,7 @@ export interface RollupDifference {
   readonly tenantId: string;
   /** The rollup's id (`object:dimension:hash`). */
   readonly rollup: string;
-  /** The cell: day, owner, currency, breakdown value and measure, joined by `|`. */
+  /** The cell: month, owner, currency, breakdown value and measure, joined by `|`. */
   readonly key: string;
   /** What the rollup holds (zero when it holds no such cell). */
   readonly kept: { readonly n: number; readonly s: number };
@@ -71,7 +71,7 @@ export async function builtRollups(state: ScopeState): Promise<ReadonlySet<strin
 
 /** The key of a cell row as one string: rollup, then day, owner, currency, group and measure. */
 function keyOf(row: Readonly<Record<string, unknown>>): string {
-  const parts = [row.day, row.ownerId, row.currency, row.groupKey, toNumber(row.measure)];
+  const parts = [row.bucket, row.ownerId, row.currency, row.groupKey, toNumber(row.measure)];
   return `${String(row.rollup)}\u0000${parts.map(String).join('|')}`;
 }
 
@@ -86,7 +86,7 @@ function cellMap(rows: readonly Readonly<Record<string, unknown>>[]) {
   return map;
 }
 
-const cellColumns = ['rollup', 'day', 'ownerId', 'currency', 'groupKey', 'measure', 'n', 's'];
+const cellColumns = ['rollup', 'bucket', 'ownerId', 'currency', 'groupKey', 'measure', 'n', 's'];
 
 /**
  * @internal Recomputes every rollup of the scope's tenant from its records, in one transaction

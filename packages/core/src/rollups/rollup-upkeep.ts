@@ -2,6 +2,7 @@ import { CompiledQuery, type SqlBool, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import { cellKey, contributions } from './rollup-cells.js';
+import { addRows, applyDeltas, type Deltas, type RowRollup, rowRollupOf } from './rollup-deltas.js';
 import type { RollupDefinition } from './rollup-plan.js';
 
 /** Ids per statement: each id is a bound parameter, far below every dialect's limit. */
@@ -118,4 +119,82 @@ export function rollupsChangedBy(
   if (customChanged && fields.has('custom')) return rollups;
   for (const field in changed) if (fields.has(field)) return rollups;
   return [];
+}
+
+/** @internal Rollups split by who computes a record's contribution: JavaScript, or SQL. */
+export interface SplitRollups {
+  readonly rows: readonly RowRollup[];
+  readonly sql: readonly RollupDefinition[];
+}
+
+const splits = new WeakMap<readonly RollupDefinition[], SplitRollups>();
+
+/** @internal The rollups whose contribution the record gives (most), and those SQL must read. */
+export function splitRollups(rollups: readonly RollupDefinition[]): SplitRollups {
+  let split = splits.get(rollups);
+  if (!split) {
+    const rows: RowRollup[] = [];
+    const inSql: RollupDefinition[] = [];
+    for (const rollup of rollups) {
+      const row = rowRollupOf(rollup);
+      if (row) rows.push(row);
+      else inSql.push(rollup);
+    }
+    split = { rows, sql: inSql };
+    splits.set(rollups, split);
+  }
+  return split;
+}
+
+/**
+ * @internal Adds (or, with -1, removes) stored records' contributions: added up in memory and
+ * upserted once (a bulk import writes one statement per 2,000 cells, not one per row).
+ */
+export async function addRecords(
+  state: ScopeState,
+  rollups: readonly RollupDefinition[],
+  records: readonly Readonly<Record<string, unknown>>[],
+  sign: 1 | -1,
+): Promise<void> {
+  if (rollups.length === 0 || records.length === 0) return;
+  const split = splitRollups(rollups);
+  await addRowRecords(state, split.rows, records, sign);
+  if (split.sql.length > 0)
+    await addContributions(
+      state,
+      split.sql,
+      records.map((record) => String(record.id)),
+      sign,
+    );
+}
+
+/** @internal Adds the contributions of records to the rollups JavaScript computes. */
+export async function addRowRecords(
+  state: ScopeState,
+  rows: readonly RowRollup[],
+  records: readonly Readonly<Record<string, unknown>>[],
+  sign: 1 | -1,
+): Promise<void> {
+  if (rows.length === 0 || records.length === 0) return;
+  const deltas: Deltas = new Map();
+  addRows(deltas, rows, records, sign);
+  await applyDeltas(state, deltas);
+}
+
+/**
+ * @internal Moves a record's contributions from its previous state to its new one, after the
+ * update: only the cells that differ are written (none when no key or value moved).
+ */
+export async function moveRecord(
+  state: ScopeState,
+  rollups: readonly RollupDefinition[],
+  previous: Readonly<Record<string, unknown>>,
+  record: Readonly<Record<string, unknown>>,
+): Promise<void> {
+  const { rows } = splitRollups(rollups);
+  if (rows.length === 0) return;
+  const deltas: Deltas = new Map();
+  addRows(deltas, rows, [previous], -1);
+  addRows(deltas, rows, [record], 1);
+  await applyDeltas(state, deltas);
 }

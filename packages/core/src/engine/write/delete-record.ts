@@ -1,9 +1,15 @@
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
-import { addContributions, rollupsOf } from '../../rollups/rollup-upkeep.js';
+import {
+  addContributions,
+  addRowRecords,
+  rollupsOf,
+  splitRollups,
+} from '../../rollups/rollup-upkeep.js';
 import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { getVisible } from '../read/find-record.js';
 import { translateStorageError } from '../storage-errors.js';
+import type { StoredRecord } from '../stored-record.js';
 import { inTransaction, queueEvent } from '../transaction.js';
 import { runAfterDelete, runBeforeDelete } from './run-hooks.js';
 import { staleVersion } from './update-record.js';
@@ -29,7 +35,7 @@ export async function deleteRecord(
     await runBeforeDelete(tx, definition, record);
     const rules = tx.engine.rules[definition.name];
     if (rules?.beforeDelete) await rules.beforeDelete(tx, record);
-    await deleteRow(tx, definition, id);
+    await deleteRow(tx, definition, record);
     if (rules?.afterDelete) await rules.afterDelete(tx, record);
     await runAfterDelete(tx, definition, record);
     queueEvent(tx, {
@@ -39,13 +45,15 @@ export async function deleteRecord(
   });
 }
 
-async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, id: string) {
+async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, record: StoredRecord) {
+  const { id } = record;
   const cache = state.tx?.cache;
   cache?.markWritten(definition.table);
   // Forgotten before and after: the cache may only miss, never lie, even if the delete fails.
   cache?.forgetRecord(definition.table, id);
   const rollups = rollupsOf(state, definition);
-  await addContributions(state, rollups, [id], -1);
+  const split = splitRollups(rollups);
+  await addContributions(state, split.sql, [id], -1);
   try {
     await dbOf(state)
       .deleteFrom(definition.table)
@@ -54,8 +62,10 @@ async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, id:
       .execute();
   } catch (error) {
     // Where the failed statement left the transaction usable (SQLite), the cells must be whole.
-    await addContributions(state, rollups, [id], 1).catch(() => undefined);
+    await addContributions(state, split.sql, [id], 1).catch(() => undefined);
     translateStorageError(state.engine.storage.sql, definition, error, id);
   }
   cache?.forgetRecord(definition.table, id);
+  // The record as read in this transaction is the row just deleted: its contributions go out.
+  await addRowRecords(state, split.rows, [record], -1);
 }

@@ -1,5 +1,5 @@
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
-import { addContributions, rollupsOf } from '../../rollups/rollup-upkeep.js';
+import { addRecords, rollupsOf } from '../../rollups/rollup-upkeep.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { compiledInsert, insertText } from '../insert-statements.js';
 import { encodeColumns, encodeInsertParameters } from '../record-codec.js';
@@ -52,11 +52,5 @@ export async function insertRows(
   if (cache) for (const record of records) cache.rememberWrittenId(definition.table, record.id);
   // The new rows' contributions, in the same transaction: once per batch, not once per row.
   const rollups = rollupsOf(state, definition);
-  if (rollups.length > 0)
-    await addContributions(
-      state,
-      rollups,
-      records.map((record) => record.id),
-      1,
-    );
+  if (rollups.length > 0) await addRecords(state, rollups, records, 1);
 }

@@ -1,7 +1,12 @@
 import { RapportError } from '../../errors/rapport-error.js';
 import { fromZodError } from '../../errors/zod-issues.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
-import { addContributions, rollupsChangedBy } from '../../rollups/rollup-upkeep.js';
+import {
+  addContributions,
+  moveRecord,
+  rollupsChangedBy,
+  splitRollups,
+} from '../../rollups/rollup-upkeep.js';
 import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { checkCurrency } from '../checks/check-currency.js';
 import { checkCustomFields } from '../checks/check-custom-fields.js';
@@ -149,7 +154,10 @@ async function updateRow(
   cache?.markWritten(definition.table);
   // Old contribution out before the row changes, new one in after (put back if nothing changed).
   const rollups = rollupsChangedBy(state, definition, changed, !sameValue(custom, previous.custom));
-  await addContributions(state, rollups, [id], -1);
+  // Rollups whose conditions only SQL decides read the row before and after; the others move
+  // the record's contributions in memory after the write.
+  const inSql = splitRollups(rollups).sql;
+  await addContributions(state, inSql, [id], -1);
   let result: { numUpdatedRows: bigint } | undefined;
   try {
     result = await dbOf(state)
@@ -167,11 +175,11 @@ async function updateRow(
       .executeTakeFirst();
   } catch (error) {
     // Where the failed statement left the transaction usable (SQLite), the cells must be whole.
-    await addContributions(state, rollups, [id], 1).catch(() => undefined);
+    await addContributions(state, inSql, [id], 1).catch(() => undefined);
     translateStorageError(dialect, definition, error, id);
   }
   if (!result || result.numUpdatedRows === 0n) {
-    await addContributions(state, rollups, [id], 1);
+    await addContributions(state, inSql, [id], 1);
     cache?.forgetRecord(definition.table, id);
     throw new RapportError(
       'CONFLICT',
@@ -179,7 +187,7 @@ async function updateRow(
       { object: definition.name, id },
     );
   }
-  await addContributions(state, rollups, [id], 1);
+  await addContributions(state, inSql, [id], 1);
   const record: StoredRecord = {
     ...previous,
     ...values,
@@ -190,5 +198,6 @@ async function updateRow(
     custom,
   };
   cache?.rememberRecord(definition.table, record);
+  await moveRecord(state, rollups, previous, record);
   return record;
 }
