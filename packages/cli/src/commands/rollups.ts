@@ -2,6 +2,7 @@ import type { RollupReport } from '@rapport/core';
 import { Command, Option } from 'commander';
 import { databaseLocation } from '../database/database-location.js';
 import { openCrm } from '../database/open-crm.js';
+import { InputError } from '../errors/cli-errors.js';
 import {
   createNumberFormat,
   isReportLanguage,
@@ -83,8 +84,6 @@ function render(reports: readonly RollupReport[], language: ReportLanguage, chec
           .slice(0, 20)
           .map((d) => [d.tenantId, `${d.rollup} ${d.key}`, pair(d.kept), pair(d.recomputed)]),
       ),
-      '',
-      text.differ(differences.length),
     );
   }
   return `${lines.join('\n')}\n`;
@@ -118,7 +117,9 @@ function subcommand(name: 'rebuild' | 'check', description: string): Command {
             ? `${JSON.stringify(reports, null, 2)}\n`
             : render(reports, language, name === 'check'),
         );
-        if (reports.some((report) => report.differences.length > 0)) process.exitCode = 1;
+        const differing = reports.reduce((sum, report) => sum + report.differences.length, 0);
+        // Exit code 1, with the count on stderr, so a scheduled check can alert.
+        if (differing > 0) throw new InputError(words[language].differ(differing));
       } finally {
         await opened.close();
       }
