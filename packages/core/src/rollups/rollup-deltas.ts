@@ -237,7 +237,9 @@ function upsertText(state: ScopeState, count: number): string | null {
 /** @internal Upserts the deltas (those that change something) into the scope tenant's cells. */
 export async function applyDeltas(state: ScopeState, deltas: Deltas): Promise<void> {
   const rows: Record<string, unknown>[] = [];
-  for (const [key, { n, s }] of deltas) {
+  // In key order: concurrent writers lock the cells they share in the same order (no deadlock).
+  const sorted = [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, { n, s }] of sorted) {
     if (n === 0 && s === 0) continue;
     const [rollup, bucket, ownerId, currency, groupKey, measure] = key.split('\u0000');
     rows.push({
