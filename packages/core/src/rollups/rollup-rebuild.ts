@@ -10,7 +10,7 @@ import { addContributions } from './rollup-upkeep.js';
  * One cell where the kept rollups and a recompute from the records disagree.
  *
  * @example
- * const difference: RollupDifference = { tenantId: 'acme', rollup: 'opportunity:total:x1', key: '2026-03-01|u1|=EUR||1', kept: { n: 2, s: 0 }, recomputed: { n: 3, s: 0 } };
+ * const difference: RollupDifference = { tenantId: 'acme', rollup: 'opportunity:total:x1', key: '2026-03|u1|EUR||1', kept: { n: 2, s: 0 }, recomputed: { n: 3, s: 0 } };
  */
 export interface RollupDifference {
   /** The tenant. */
@@ -132,8 +132,11 @@ export async function checkTenant(
             .where(sql.ref('c.rollup'), 'in', ids)
             .execute();
     const recomputed: Record<string, unknown>[] = [];
-    for (const rollup of rollups)
-      recomputed.push(...(await contributions(tx, rollup, undefined, 1).execute()));
+    for (const rollup of rollups) {
+      // Row by row: spreading 100,000s of rows into push() overflows the call stack.
+      for (const row of await contributions(tx, rollup, undefined, 1).execute())
+        recomputed.push(row);
+    }
     const have = cellMap(kept);
     const want = cellMap(recomputed);
     const differences: RollupDifference[] = [];
