@@ -8,6 +8,7 @@ import { importCommand } from './commands/import.js';
 import { initCommand } from './commands/init.js';
 import { kpiCommand } from './commands/kpi.js';
 import { migrateCommand } from './commands/migrate.js';
+import { rollupsCommand } from './commands/rollups.js';
 import { scoreCommand } from './commands/score.js';
 import { serveCommand } from './commands/serve.js';
 import { cliVersion } from './version.js';
@@ -31,6 +32,7 @@ export function createProgram(): Command {
   program.addCommand(scoreCommand());
   program.addCommand(forecastCommand());
   program.addCommand(migrateCommand());
+  program.addCommand(rollupsCommand());
   program.addCommand(copyCommand());
   program.addCommand(serveCommand());
   program.addCommand(auditCommand());

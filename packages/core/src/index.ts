@@ -174,6 +174,7 @@ export type { MergeCustomFields } from './plugins/merge-custom-fields.js';
 export type { PluginContext, PluginTenantTables } from './plugins/plugin-context.js';
 export type { PluginDatabase, PluginTables } from './plugins/plugin-tables.js';
 export { pluginTablesOf } from './plugins/plugin-tables-of.js';
+export type { RollupDifference, RollupReport } from './rollups/rollup-rebuild.js';
 export type {
   StageHistoryEntry,
   StageHistoryImportResult,

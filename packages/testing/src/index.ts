@@ -8,3 +8,4 @@
 export * from '@rapport/sample-data';
 export * from './conformance/index.js';
 export * from './kpi-conformance/index.js';
+export * from './rollup-conformance/index.js';

@@ -1,11 +1,11 @@
 import { CamelCasePlugin, Kysely } from 'kysely';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { registerEngine } from '../engine/engine-registry.js';
 import { coreDbOf, type EngineState, type ScopeState } from '../engine/engine-state.js';
 import { createEventBus } from '../engine/event-bus.js';
 import type { EventSubscriptions } from '../engine/events.js';
 import { type EngineLifecycle, guardedDialect } from '../engine/guarded-dialect.js';
-import type { HooksConfig, ObjectHooks } from '../engine/hooks.js';
+import type { HooksConfig } from '../engine/hooks.js';
 import { scopeStateOf } from '../engine/scope-states.js';
 import { inTransaction } from '../engine/transaction.js';
 import { clearSharedCache, createSharedCache } from '../engine/transaction-cache.js';
@@ -13,6 +13,7 @@ import { insertRecord } from '../engine/write/create-record.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { newId } from '../ids/id.js';
+import { registerPrecomputed } from '../kpi/kpi-precomputed.js';
 import { buildKpiRegistry, registerKpis } from '../kpi/kpi-registry.js';
 import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
 import {
@@ -27,7 +28,16 @@ import type {
   PluginWithApiId,
 } from '../plugins/define-plugin.js';
 import type { MergeCustomFields } from '../plugins/merge-custom-fields.js';
-import { initPlugins, pluginHooks } from '../plugins/plugin-runtime.js';
+import { initPlugins } from '../plugins/plugin-runtime.js';
+import { planRollups } from '../rollups/rollup-plan.js';
+import { answerFromRollups } from '../rollups/rollup-read.js';
+import {
+  checkTenant,
+  markBuilt,
+  type RollupReport,
+  rebuildTenant,
+} from '../rollups/rollup-rebuild.js';
+import { keepRollups, rollupUpkeep } from '../rollups/rollup-upkeep.js';
 import { activityRules } from '../sales/activity-rules.js';
 import { lineItemRules } from '../sales/line-item-rules.js';
 import { opportunityRules } from '../sales/opportunity-rules.js';
@@ -43,6 +53,7 @@ import type { AnyDatabase } from '../storage/migration-context.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
 import { type Actor, systemActor } from '../tenancy/actor.js';
 import { type CreateTenantInput, createTenantSchema, type Tenant } from '../tenancy/tenant.js';
+import { mergeCustomSchemas, mergeHooks } from './merge-plugins.js';
 
 /**
  * Configuration of {@link createCrm}.
@@ -67,6 +78,12 @@ export interface CrmConfig<
   >;
   /** The clock (tests pin it). */
   readonly now?: () => Date;
+  /**
+   * Keep exact rollups of the declared KPIs in every write's transaction and answer KPIs from
+   * them where they can (default false). Turning it on for a database written without it needs
+   * one `crm.rebuildRollups()`; until then KPIs read the records, as without rollups.
+   */
+  readonly rollups?: boolean;
 }
 
 /**
@@ -117,63 +134,25 @@ export interface Crm<
   readonly customFields: Readonly<Record<ObjectName, z.ZodObject>>;
   /** The storage, as given. */
   readonly storage: RapportStorage;
+  /**
+   * Recomputes the rollups of every tenant (or of `tenantId`) from the records, each tenant in
+   * one transaction, and marks them complete, so KPIs read them from then on.
+   *
+   * @example
+   * const [report] = await crm.rebuildRollups({ tenantId: 'acme' }); // { cells: 1520, ... }
+   */
+  rebuildRollups(options?: { readonly tenantId?: string }): Promise<readonly RollupReport[]>;
+  /**
+   * Compares the kept rollups of every tenant (or of `tenantId`) with a recompute from the
+   * records and reports every cell that differs (none, unless something wrote around the engine).
+   *
+   * @example
+   * const reports = await crm.checkRollups();
+   * const exact = reports.every((report) => report.differences.length === 0);
+   */
+  checkRollups(options?: { readonly tenantId?: string }): Promise<readonly RollupReport[]>;
   /** Closes the database connection(s). */
   destroy(): Promise<void>;
-}
-
-function mergeCustomSchemas(
-  plugins: readonly AnyRapportPlugin[],
-  fields: CustomFieldsConfig | undefined,
-) {
-  const shapes: Record<string, Record<string, z.ZodType>> = {};
-  const owners: Record<string, string> = {};
-  const sources = [
-    ...plugins.map((p) => ({ owner: `plugin ${p.id}`, fields: p.fields })),
-    { owner: 'config', fields },
-  ];
-  for (const source of sources) {
-    for (const [object, shape] of Object.entries(source.fields ?? {})) {
-      if (!(object in standardObjects)) {
-        throw new RapportError(
-          'UNSUPPORTED',
-          `${source.owner} declares custom fields on unknown object ${object}`,
-        );
-      }
-      const target = shapes[object] ?? {};
-      shapes[object] = target;
-      for (const [field, schema] of Object.entries(shape ?? {})) {
-        const key = `${object}.${field}`;
-        if (owners[key])
-          throw new RapportError(
-            'UNSUPPORTED',
-            `custom field ${key} is declared by ${owners[key]} and ${source.owner}`,
-          );
-        owners[key] = source.owner;
-        target[field] = schema;
-      }
-    }
-  }
-  // Object.fromEntries loses the keys; they are every object name, as iterated.
-  return Object.fromEntries(
-    Object.keys(standardObjects).map((object) => [object, z.strictObject(shapes[object] ?? {})]),
-  ) as Record<ObjectName, z.ZodObject>;
-}
-
-function mergeHooks(
-  plugins: readonly AnyRapportPlugin[],
-  hooks: HooksConfig | undefined,
-  stateOf: (scope: unknown) => ScopeState,
-) {
-  const merged: Record<string, ObjectHooks[]> = {};
-  for (const source of [...plugins.map((p) => pluginHooks(p, stateOf)), hooks]) {
-    for (const [object, objectHooks] of Object.entries(source ?? {})) {
-      if (!objectHooks) continue;
-      const list = merged[object] ?? [];
-      list.push(objectHooks);
-      merged[object] = list;
-    }
-  }
-  return merged;
 }
 
 /**
@@ -213,6 +192,8 @@ export function createCrm<
     customSchemas,
     dialect: config.storage.sql,
   });
+  // Planned whether or not writes keep them: `rebuildRollups` and `checkRollups` work either way.
+  const rollupPlan = planRollups(kpis.values(), standardObjects);
   const engine: EngineState = {
     db,
     storage: config.storage,
@@ -235,8 +216,13 @@ export function createCrm<
     },
     scopeFactory: (state) => createScope(state),
     shared: createSharedCache(),
+    ...(config.rollups === true ? { upkeep: rollupUpkeep } : {}),
   };
   registerKpis(engine, kpis);
+  if (config.rollups === true) {
+    keepRollups(engine, rollupPlan);
+    registerPrecomputed(engine, answerFromRollups);
+  }
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());
   const stateFor = (tenantId: string, actor: Actor): ScopeState => ({
@@ -289,6 +275,8 @@ export function createCrm<
         .set({ defaultPipelineId: pipelineId })
         .where('id', '=', id)
         .execute();
+      // A new tenant has no records: its rollups are exact from the start.
+      if (config.rollups === true) await markBuilt(tx, rollupPlan.rollups);
       return {
         id,
         ...settings,
@@ -298,6 +286,27 @@ export function createCrm<
         updatedAt: now,
       };
     });
+  };
+
+  const eachTenant = async (
+    only: string | undefined,
+    run: (state: ScopeState) => Promise<RollupReport>,
+  ): Promise<RollupReport[]> => {
+    await open();
+    let query = coreDbOf(stateFor('', systemActor))
+      .selectFrom('tenants')
+      .select('id')
+      .orderBy('id');
+    if (only !== undefined) query = query.where('id', '=', only);
+    const rows = await query.execute();
+    if (only !== undefined && rows.length === 0)
+      throw new RapportError('NOT_FOUND', `tenant ${only} does not exist`, {
+        object: 'tenant',
+        id: only,
+      });
+    const reports: RollupReport[] = [];
+    for (const row of rows) reports.push(await run(stateFor(row.id, systemActor)));
+    return reports;
   };
 
   // Casts: createScope builds the one runtime scope; its type parameters come from this engine.
@@ -347,6 +356,10 @@ export function createCrm<
       return existing ? (existing as Tenant) : createTenant(input);
     },
     tenant,
+    rebuildRollups: (options = {}) =>
+      eachTenant(options.tenantId, (state) => rebuildTenant(state, rollupPlan.rollups)),
+    checkRollups: (options = {}) =>
+      eachTenant(options.tenantId, (state) => checkTenant(state, rollupPlan.rollups)),
     destroy: async () => {
       if (lifecycle.destroyed) return;
       lifecycle.destroyed = true;

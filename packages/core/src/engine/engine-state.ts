@@ -10,6 +10,7 @@ import type { Tenant } from '../tenancy/tenant.js';
 import type { EventBus } from './event-bus.js';
 import type { PendingEvent } from './events.js';
 import type { ObjectHooks } from './hooks.js';
+import type { RecordUpkeep } from './record-upkeep.js';
 import type { StoredRecord } from './stored-record.js';
 import type { SharedCache, TransactionCache } from './transaction-cache.js';
 
@@ -41,6 +42,8 @@ export interface EngineState {
   readonly scopeFactory: (state: ScopeState) => unknown;
   /** What the engine keeps between transactions (see {@link SharedCache}). */
   readonly shared: SharedCache;
+  /** Derived data writes keep in their transaction (rollups, when `createCrm({ rollups: true })`). */
+  readonly upkeep?: RecordUpkeep;
 }
 
 /** @internal State of one running transaction. */

@@ -101,6 +101,31 @@ export function moneyFactor(
   return sql<number>`(case ${currency} ${sql.join(cases, sql` `)} else null end)`;
 }
 
+/** @internal The money field of a `{ money: field }` expression, else undefined. */
+export function moneyField(expression: unknown): string | undefined {
+  if (expression === null || typeof expression !== 'object' || !('money' in expression))
+    return undefined;
+  return typeof expression.money === 'string' ? expression.money : undefined;
+}
+
+/**
+ * @internal A money sum in minor units of the base currency: the exact sum of each currency
+ * (`sumOf(code)`, minor units of that currency) times its factor, added in the order of the
+ * evaluation's factors. The scan and the rollups both sum this way, so they agree to the last
+ * bit: per currency the sum is an exact integer on both, and there is one multiplication per
+ * currency (one rounding on SQLite, none before the final read on Postgres, whose literals are
+ * numeric) instead of one per row.
+ */
+export function convertedSum(
+  evaluation: Evaluation,
+  sumOf: (currency: string) => RawBuilder<unknown>,
+): RawBuilder<number> {
+  const terms = [...evaluation.factors].map(
+    ([code, factor]) => sql`coalesce(${sumOf(code)}, 0) * ${sql.lit(factor)}`,
+  );
+  return sql<number>`(${sql.join(terms, sql` + `)})`;
+}
+
 /** @internal The SQL of a measure's expression over rows aliased `alias`. */
 export function expressionSql(
   evaluation: Evaluation,

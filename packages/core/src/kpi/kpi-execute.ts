@@ -6,6 +6,7 @@ import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { Period } from '../periods/period.js';
 import {
   bucketSql,
+  convertedSum,
   definitionOf,
   type Evaluation,
   eb,
@@ -14,6 +15,7 @@ import {
   inRange,
   isTimestampField,
   moneyFactor,
+  moneyField,
   rangesOf,
   sourceRows,
   whereSql,
@@ -31,6 +33,7 @@ import {
 import type { KpiBreakdown, KpiDimension } from './kpi-info.js';
 import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { FusedSource } from './kpi-plan.js';
+import { answerPrecomputed } from './kpi-precomputed.js';
 import type { KpiQueryContext, KpiRange, KpiRow } from './kpi-query-context.js';
 
 /** The aggregate columns of the fused measures, named `m<index><n|s|v>` for the fold. */
@@ -49,7 +52,15 @@ function measureColumns(
     }
     const value = expressionSql(evaluation, definition, 'r', measure.of);
     if (measure.aggregate === 'sum' || measure.aggregate === 'avg') {
-      columns.push(sql`sum(case when ${when} then ${value} end)`.as(`m${index}s`));
+      const money = moneyField(measure.of);
+      const sum = money
+        ? convertedSum(
+            evaluation,
+            (code) =>
+              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${sql.ref(`r.${money}`)} end)`,
+          )
+        : sql`sum(case when ${when} then ${value} end)`;
+      columns.push(sum.as(`m${index}s`));
       columns.push(
         sql`sum(case when ${when} and ${value} is not null then 1 else 0 end)`.as(`m${index}n`),
       );
@@ -64,9 +75,12 @@ function measureColumns(
 /** @internal One GROUP BY over a source for all fusable measures on it (every KPI that shares it). */
 export async function runFusedSource(
   evaluation: Evaluation,
-  { key, source, measures }: FusedSource,
+  fused: FusedSource,
   cells: Cells,
 ): Promise<void> {
+  // Answered from a complete rollup that matches, else scanned (rollups off, or none matches).
+  if (await answerPrecomputed(evaluation, fused, cells)) return;
+  const { key, source, measures } = fused;
   const definition = definitionOf(evaluation, source.object);
   let inner = (await sourceRows(evaluation, source, 't', rangesOf(evaluation)))
     .selectAll('t')

@@ -6,6 +6,7 @@ import type {
 } from '../storage/migration-context.js';
 import { keptValues } from './kept-values.js';
 import { listIndexes } from './list-indexes.js';
+import { rollupTables } from './rollup-tables.js';
 import { sharingTable } from './sharing-table.js';
 
 type Table = CreateTableBuilder<string, string>;
@@ -377,5 +378,6 @@ export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0003-widen-kpi-indexes': widenKpiIndexes,
   '0004-list-indexes': listIndexes,
   '0005-kept-values': keptValues,
+  '0006-rollups': rollupTables,
   '0007-sharing': sharingTable,
 };

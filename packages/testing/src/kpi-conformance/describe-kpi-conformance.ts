@@ -26,7 +26,7 @@ export function describeKpiConformance(
   options: KpiConformanceOptions = {},
 ): void {
   const setup: KpiConformanceSetup = { makeStorage, options };
-  describe(`KPI conformance: ${name}`, () => {
+  describe(`KPI conformance: ${name}${options.rollups ? ' (rollups)' : ''}`, () => {
     closingCases(setup);
     pipelineCases(setup);
     fusionCases(setup);

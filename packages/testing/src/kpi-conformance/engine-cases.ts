@@ -66,6 +66,7 @@ export function engineCases(setup: KpiConformanceSetup): void {
         storage: counted.storage,
         plugins: [closingPlugin, acmePlugin] as const,
         now: () => new Date('2026-06-15T09:00:00.000Z'),
+        rollups: setup.options.rollups === true,
       });
       await crm.migrate();
       await crm.createTenant({ id: 'engine', name: 'Engine', baseCurrency: 'EUR' });

@@ -23,6 +23,11 @@ import { countQueries, type QueryLog } from './query-counter.js';
 export interface KpiConformanceOptions {
   /** Called after the suite has closed a storage it made, to remove what the factory created. */
   readonly cleanup?: (storage: RapportStorage) => void | Promise<void>;
+  /**
+   * Runs every case with `createCrm({ rollups: true })`: the same hand-computed values must come
+   * out when KPIs read kept rollups instead of the records (default false).
+   */
+  readonly rollups?: boolean;
 }
 
 /** @internal What every group of KPI cases receives. */
@@ -80,6 +85,7 @@ export function useKpiWorld(setup: KpiConformanceSetup): KpiCaseWorld {
       plugins: kpiCasePlugins,
       fields: kpiCaseFields,
       now: () => clock.now,
+      rollups: setup.options.rollups === true,
     });
     await crm.migrate();
   });

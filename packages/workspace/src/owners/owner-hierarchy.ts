@@ -73,7 +73,8 @@ export function withReports(users: readonly HierarchyUser[], id: string): string
  * spaces per level, and the number of reports a manager's choice includes.
  *
  * @example
- * hierarchyLabel({ user: Mia, depth: 0, reports: ['r'] }, (n) => `+${n}`); // 'Mia (+1)'
+ * const mia = { id: 'u1', name: 'Mia' };
+ * hierarchyLabel({ user: mia, depth: 0, reports: ['r'] }, (n) => `+${n}`); // 'Mia (+1)'
  */
 export function hierarchyLabel(node: OwnerNode, reportsLabel: (count: number) => string): string {
   const indent = '\u00a0\u00a0'.repeat(node.depth * 2);

@@ -3,7 +3,9 @@ import { checkAccess, requireWritable } from '../checks/check-access.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { getVisible } from '../read/find-record.js';
 import { decodeRow } from '../record-codec.js';
+import { deleteUpkeep } from '../record-upkeep.js';
 import { translateStorageError } from '../storage-errors.js';
+import type { StoredRecord } from '../stored-record.js';
 import { inTransaction, queueEvent } from '../transaction.js';
 import { runAfterDelete, runBeforeDelete } from './run-hooks.js';
 import { staleVersion } from './update-record.js';
@@ -29,7 +31,7 @@ export async function deleteRecord(
     await runBeforeDelete(tx, definition, record);
     const rules = tx.engine.rules[definition.name];
     if (rules?.beforeDelete) await rules.beforeDelete(tx, record);
-    await deleteRow(tx, definition, id);
+    await deleteRow(tx, definition, record);
     if (rules?.afterDelete) await rules.afterDelete(tx, record);
     await runAfterDelete(tx, definition, record);
     queueEvent(tx, {
@@ -63,11 +65,14 @@ export async function deleteChildren(
   for (const record of records) await runBeforeDelete(state, definition, record);
   if (records.length > 0) {
     state.tx?.cache.markWritten(definition.table);
+    // Children whose data is kept (rollups) leave it like any delete.
+    const upkeep = await deleteUpkeep(state, definition, records);
     await db
       .deleteFrom(definition.table)
       .where('tenantId', '=', state.tenantId)
       .where(field, '=', parentId)
       .execute();
+    await upkeep.done();
   }
   state.tx?.cache.forgetTable(definition.table);
   for (const record of records) {
@@ -79,11 +84,13 @@ export async function deleteChildren(
   }
 }
 
-async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, id: string) {
+async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, record: StoredRecord) {
+  const { id } = record;
   const cache = state.tx?.cache;
   cache?.markWritten(definition.table);
   // Forgotten before and after: the cache may only miss, never lie, even if the delete fails.
   cache?.forgetRecord(definition.table, id);
+  const upkeep = await deleteUpkeep(state, definition, [record]);
   try {
     await dbOf(state)
       .deleteFrom(definition.table)
@@ -91,7 +98,10 @@ async function deleteRow(state: ScopeState, definition: AnyObjectDefinition, id:
       .where('id', '=', id)
       .execute();
   } catch (error) {
+    // Where the failed statement left the transaction usable (SQLite), the kept data must be whole.
+    await upkeep.restore().catch(() => undefined);
     translateStorageError(state.engine.storage.sql, definition, error, id);
   }
   cache?.forgetRecord(definition.table, id);
+  await upkeep.done();
 }

@@ -2,6 +2,7 @@ import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { compiledInsert, insertText } from '../insert-statements.js';
 import { encodeColumns, encodeInsertParameters } from '../record-codec.js';
+import { upkeepOf } from '../record-upkeep.js';
 import { translateStorageError } from '../storage-errors.js';
 import type { StoredRecord } from '../stored-record.js';
 
@@ -49,4 +50,6 @@ export async function insertRows(
     }
   }
   if (cache) for (const record of records) cache.rememberWrittenId(definition.table, record.id);
+  // The new rows' contributions, in the same transaction: once per batch, not once per row.
+  await upkeepOf(state)?.inserted(state, definition, records);
 }

@@ -9,6 +9,7 @@ import { checkReferences } from '../checks/check-references.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { getVisible } from '../read/find-record.js';
 import { encodeColumns } from '../record-codec.js';
+import { updateUpkeep } from '../record-upkeep.js';
 import { translateStorageError } from '../storage-errors.js';
 import type { StoredRecord } from '../stored-record.js';
 import { inTransaction, queueEvent } from '../transaction.js';
@@ -152,6 +153,15 @@ async function updateRow(
   const dialect = state.engine.storage.sql;
   const cache = state.tx?.cache;
   cache?.markWritten(definition.table);
+  // Derived data (rollups) takes the old state out before the row changes and the new one in
+  // after; a write that did not happen puts it back.
+  const upkeep = await updateUpkeep(
+    state,
+    definition,
+    previous,
+    changed,
+    !sameValue(custom, previous.custom),
+  );
   let result: { numUpdatedRows: bigint } | undefined;
   try {
     result = await dbOf(state)
@@ -168,9 +178,12 @@ async function updateRow(
       .where('version', '=', version)
       .executeTakeFirst();
   } catch (error) {
+    // Where the failed statement left the transaction usable (SQLite), the kept data must be whole.
+    await upkeep.restore().catch(() => undefined);
     translateStorageError(dialect, definition, error, id);
   }
   if (!result || result.numUpdatedRows === 0n) {
+    await upkeep.restore();
     cache?.forgetRecord(definition.table, id);
     throw new RapportError(
       'CONFLICT',
@@ -188,5 +201,6 @@ async function updateRow(
     custom,
   };
   cache?.rememberRecord(definition.table, record);
+  await upkeep.done(record);
   return record;
 }

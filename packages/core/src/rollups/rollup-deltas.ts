@@ -1,0 +1,269 @@
+import { CompiledQuery, sql } from 'kysely';
+import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import type { ColumnKind } from '../objects/object-definition.js';
+import type { RollupDefinition } from './rollup-plan.js';
+
+/** A record as the engine holds it: decoded column values by field name. */
+type Row = Readonly<Record<string, unknown>>;
+
+/** Kinds whose values compare in JavaScript exactly as in SQL on both dialects (no collation). */
+const comparableKinds: ReadonlySet<ColumnKind> = new Set(['integer', 'money', 'number', 'date']);
+const equalityKinds: ReadonlySet<ColumnKind> = new Set([...comparableKinds, 'text']);
+
+type Test = (value: unknown) => boolean;
+
+/** A test of one field's filter, or undefined when only SQL may decide it (the SQL path then runs). */
+function fieldTest(kind: ColumnKind, filter: unknown): Test | undefined {
+  if (!equalityKinds.has(kind)) return undefined;
+  if (filter === null) return (value) => value === null || value === undefined;
+  if (typeof filter !== 'object') return (value) => value === filter;
+  if (Array.isArray(filter)) return undefined;
+  const tests: Test[] = [];
+  for (const [operator, raw] of Object.entries(filter)) {
+    if (raw === undefined) continue;
+    const isNull = (value: unknown) => value === null || value === undefined;
+    if (operator === 'eq')
+      tests.push(raw === null ? isNull : (value) => !isNull(value) && value === raw);
+    else if (operator === 'ne')
+      tests.push(
+        raw === null ? (value) => !isNull(value) : (value) => isNull(value) || value !== raw,
+      );
+    else if (operator === 'in' && Array.isArray(raw))
+      tests.push((value) => !isNull(value) && raw.includes(value));
+    else if (operator === 'notIn' && Array.isArray(raw))
+      tests.push((value) => isNull(value) || !raw.includes(value));
+    else if (operator === 'isNull') tests.push((value) => isNull(value) === Boolean(raw));
+    else if (comparableKinds.has(kind) && (typeof raw === 'number' || typeof raw === 'string')) {
+      // A number compares with a number, a day with a day: the same order as in SQL.
+      const order = (value: unknown): number | undefined => {
+        if (typeof raw === 'number' && typeof value === 'number') return value - raw;
+        if (typeof raw === 'string' && typeof value === 'string')
+          return value < raw ? -1 : value > raw ? 1 : 0;
+        return undefined;
+      };
+      const compares: Record<string, (difference: number) => boolean> = {
+        gt: (d) => d > 0,
+        gte: (d) => d >= 0,
+        lt: (d) => d < 0,
+        lte: (d) => d <= 0,
+      };
+      const holds = compares[operator];
+      if (!holds) return undefined;
+      tests.push((value) => {
+        const difference = order(value);
+        return difference !== undefined && holds(difference);
+      });
+    } else return undefined;
+  }
+  return (value) => tests.every((test) => test(value));
+}
+
+/** A test of a whole `where`, or undefined when some part of it is left to SQL. */
+function whereTest(
+  rollup: RollupDefinition,
+  where: object | undefined,
+): ((row: Row) => boolean) | undefined {
+  // The columns map every field to its kind; a field of a `where` may be a system field (none).
+  const columns = rollup.definition.columns as Readonly<Record<string, ColumnKind | undefined>>;
+  const tests: ((row: Row) => boolean)[] = [];
+  for (const [field, filter] of Object.entries(where ?? {})) {
+    if (filter === undefined) continue;
+    const kind = columns[field];
+    if (!kind) return undefined;
+    const test = fieldTest(kind, filter);
+    if (!test) return undefined;
+    tests.push((row) => test(row[field]));
+  }
+  return (row) => tests.every((test) => test(row));
+}
+
+const dayMs = 86_400_000;
+
+/** What a row adds to a measure's sum, as the SQL of the rollup computes it. */
+function contributionOf(of: unknown, row: Row): number | null {
+  const number = (value: unknown) => (typeof value === 'number' ? value : null);
+  if (typeof of === 'string') return number(row[of]);
+  if (of !== null && typeof of === 'object') {
+    if ('money' in of && typeof of.money === 'string') return number(row[of.money]);
+    if ('daysBetween' in of && Array.isArray(of.daysBetween)) {
+      const [start, end] = of.daysBetween.map((field: unknown) => row[String(field)]);
+      if (typeof start !== 'string' || typeof end !== 'string') return null;
+      // Days at midnight UTC, as julianday (SQLite) and the UTC connection (Postgres) count them.
+      return (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / dayMs;
+    }
+  }
+  return null;
+}
+
+/** @internal A rollup whose contributions JavaScript computes from the record itself. */
+export interface RowRollup {
+  readonly rollup: RollupDefinition;
+  /** The cells a row adds to (key and amounts), none when the source does not take it. */
+  readonly cellsOf: (row: Row) => { key: string; n: number; s: number }[];
+}
+
+const rowRollups = new WeakMap<RollupDefinition, RowRollup | null>();
+
+function text(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/**
+ * @internal The rollup as a function of a record, or undefined when a condition needs SQL
+ * (custom fields, text order, prefixes): then the upkeep reads the row's contribution in SQL.
+ * The property tests check the two against each other through `checkRollups`.
+ */
+export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
+  const known = rowRollups.get(rollup);
+  if (known !== undefined) return known ?? undefined;
+  const source = whereTest(rollup, rollup.source.where);
+  const measures = [...rollup.measures.values()].map(({ index, measure }) => ({
+    index,
+    measure,
+    test: whereTest(rollup, measure.where),
+  }));
+  let made: RowRollup | null = null;
+  if (source && measures.every((m) => m.test)) {
+    const { date } = rollup.source;
+    const field = rollup.dimension?.field;
+    const hasCurrency = 'currency' in rollup.definition.fields.shape;
+    made = {
+      rollup,
+      cellsOf(row) {
+        if (!source(row)) return [];
+        const bucket = date ? text(row[date]).slice(0, 7) : '';
+        const groupValue = field === undefined ? undefined : row[field];
+        const group =
+          groupValue === undefined || groupValue === null ? '' : `=${String(groupValue)}`;
+        const prefix = `${rollup.id}\u0000${bucket}\u0000${text(row.ownerId)}\u0000${hasCurrency ? text(row.currency) : ''}\u0000${field ? group : ''}\u0000`;
+        const cells = [{ key: `${prefix}0`, n: 1, s: 0 }];
+        for (const { index, measure, test } of measures) {
+          if (!test?.(row)) continue;
+          if (measure.aggregate === 'count') {
+            cells.push({ key: `${prefix}${index}`, n: 1, s: 0 });
+            continue;
+          }
+          const value = contributionOf(measure.of, row);
+          if (value !== null) cells.push({ key: `${prefix}${index}`, n: 1, s: value });
+        }
+        return cells;
+      },
+    };
+  }
+  rowRollups.set(rollup, made);
+  return made ?? undefined;
+}
+
+/** @internal Deltas by cell key, added up in memory before one upsert. */
+export type Deltas = Map<string, { n: number; s: number }>;
+
+/** @internal Adds what `rows` contribute to `rollups` (times `sign`) into `deltas`. */
+export function addRows(
+  deltas: Deltas,
+  rollups: readonly RowRollup[],
+  rows: readonly Row[],
+  sign: 1 | -1,
+): void {
+  for (const row of rows) {
+    for (const rollup of rollups) {
+      for (const { key, n, s } of rollup.cellsOf(row)) {
+        const delta = deltas.get(key);
+        if (delta) {
+          delta.n += sign * n;
+          delta.s += sign * s;
+        } else deltas.set(key, { n: sign * n, s: sign * s });
+      }
+    }
+  }
+}
+
+/** Rows per upsert: 9 parameters each, far below every dialect's limit. */
+const rowsPerStatement = 2000;
+
+const cellColumns = [
+  'tenantId',
+  'rollup',
+  'bucket',
+  'ownerId',
+  'currency',
+  'groupKey',
+  'measure',
+  'n',
+  's',
+] as const;
+
+function upsert(state: ScopeState, rows: readonly Record<string, unknown>[]) {
+  return dbOf(state)
+    .insertInto('rollupCells')
+    .values([...rows])
+    .onConflict((conflict) =>
+      conflict.columns(cellColumns.slice(0, 7)).doUpdateSet({
+        n: sql`${sql.ref('rollupCells.n')} + ${sql.ref('excluded.n')}`,
+        s: sql`${sql.ref('rollupCells.s')} + ${sql.ref('excluded.s')}`,
+      }),
+    );
+}
+
+/** Upsert texts by engine and row count: compiling the query tree cost more than running it. */
+const texts = new WeakMap<object, Map<number, string | null>>();
+
+/**
+ * The text of an upsert of `count` rows, compiled once with a marker per value; null when kysely
+ * did not bind exactly one parameter per value, row by row, column by column.
+ */
+function upsertText(state: ScopeState, count: number): string | null {
+  let byCount = texts.get(state.engine);
+  if (!byCount) {
+    byCount = new Map();
+    texts.set(state.engine, byCount);
+  }
+  let text = byCount.get(count);
+  if (text === undefined) {
+    const rows = Array.from({ length: count }, (_, row) =>
+      Object.fromEntries(cellColumns.map((column, i) => [column, `\u0000${row}:${i}`])),
+    );
+    const compiled = upsert({ ...state, tx: undefined }, rows).compile();
+    const expected = rows.flatMap((row) => cellColumns.map((column) => row[column]));
+    const exact =
+      compiled.parameters.length === expected.length &&
+      compiled.parameters.every((parameter, i) => parameter === expected[i]);
+    text = exact ? compiled.sql : null;
+    if (byCount.size >= 256) byCount.clear();
+    byCount.set(count, text);
+  }
+  return text;
+}
+
+/** @internal Upserts the deltas (those that change something) into the scope tenant's cells. */
+export async function applyDeltas(state: ScopeState, deltas: Deltas): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  // In key order: concurrent writers lock the cells they share in the same order (no deadlock).
+  const sorted = [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [key, { n, s }] of sorted) {
+    if (n === 0 && s === 0) continue;
+    const [rollup, bucket, ownerId, currency, groupKey, measure] = key.split('\u0000');
+    rows.push({
+      tenantId: state.tenantId,
+      rollup,
+      bucket,
+      ownerId,
+      currency,
+      groupKey,
+      measure: Number(measure),
+      n,
+      s,
+    });
+  }
+  for (let i = 0; i < rows.length; i += rowsPerStatement) {
+    const chunk = rows.slice(i, i + rowsPerStatement);
+    const text = upsertText(state, chunk.length);
+    if (text === null) await upsert(state, chunk).execute();
+    else
+      await dbOf(state).executeQuery(
+        CompiledQuery.raw(
+          text,
+          chunk.flatMap((row) => cellColumns.map((column) => row[column])),
+        ),
+      );
+  }
+}

@@ -1,0 +1,92 @@
+import { describe, expect, test } from 'vitest';
+import { defineKpi } from '../kpi/kpi-definition.js';
+import { measure } from '../kpi/kpi-measure.js';
+import { closedDeals, kpiSource, repQuotas } from '../kpi/kpi-source.js';
+import { standardObjects } from '../objects/standard-objects.js';
+import { planRollups } from './rollup-plan.js';
+
+const info = {
+  group: 'test',
+  title: { en: 'Test', de: 'Test' },
+  description: 'a KPI of the rollup planner tests',
+  unit: 'count',
+  direction: 'higher',
+} as const;
+
+const openDeals = kpiSource({ object: 'opportunity', where: { status: 'open' } });
+const newLeads = kpiSource({ object: 'lead', date: 'createdAt' });
+const won = measure.count(closedDeals, { status: 'won' });
+const revenue = measure.sum(closedDeals, { money: 'amount' }, { status: 'won' });
+
+const winRate = defineKpi({
+  ...info,
+  id: 'test.winRate',
+  dimensions: ['owner', 'team', 'leadSource', 'product'],
+  measures: { won, lost: measure.count(closedDeals, { status: 'lost' }) },
+  value: ({ won, lost }) => won / (won + lost),
+});
+const attainment = defineKpi({
+  ...info,
+  id: 'test.attainment',
+  dimensions: ['owner'],
+  measures: { revenue, quota: measure.sum(repQuotas, { money: 'amount' }) },
+  value: ({ revenue, quota }) => revenue / quota,
+});
+const weighted = defineKpi({
+  ...info,
+  id: 'test.weighted',
+  dimensions: ['owner', 'stage'],
+  measures: { weighted: measure.sum(openDeals, { times: [{ money: 'amount' }, 'probability'] }) },
+  value: ({ weighted }) => weighted,
+});
+const leads = defineKpi({
+  ...info,
+  id: 'test.leads',
+  dimensions: ['owner'],
+  measures: { leads: measure.count(newLeads) },
+  value: ({ leads }) => leads,
+});
+const medianDeal = defineKpi({
+  ...info,
+  id: 'test.median',
+  dimensions: ['owner'],
+  measures: { median: measure.median(closedDeals, { money: 'amount' }) },
+  value: ({ median }) => median ?? Number.NaN,
+});
+
+describe('planRollups', () => {
+  const plan = planRollups([winRate, attainment, weighted, leads, medianDeal], standardObjects);
+
+  test('one rollup per fused source, one more per breakdown field its KPIs declare', () => {
+    expect(plan.rollups.map((rollup) => rollup.id.split(':').slice(0, 2).join(':'))).toEqual([
+      'opportunity:total',
+      'opportunity:leadSource',
+      'quota:total',
+    ]);
+    // The closed deals' rollup keeps every measure of the source, whichever KPI declared it.
+    expect(plan.rollups[0]?.measures.size).toBe(3);
+  });
+
+  test('sources whose sums are floating point, whose day depends on the time zone, are scanned', () => {
+    expect([...plan.skipped.values()].sort()).toEqual([
+      "createdAt is a timestamp (its day depends on the tenant's time zone)",
+      '{"times":[{"money":"amount"},"probability"]} is not a whole-number expression',
+    ]);
+  });
+
+  test('a medians-only KPI adds no measure (medians are scanned), and ids follow the definitions', () => {
+    const again = planRollups([attainment, winRate, weighted, leads], standardObjects);
+    expect(new Set(again.rollups.map((rollup) => rollup.id))).toEqual(
+      new Set(plan.rollups.map((rollup) => rollup.id)),
+    );
+    const fewer = planRollups([winRate], standardObjects);
+    expect(fewer.rollups[0]?.id).not.toBe(plan.rollups[0]?.id);
+  });
+
+  test('an update touches the rollups only through the fields they read', () => {
+    const fields = plan.fieldsByObject.get('opportunity');
+    expect(fields && [...fields].sort()).toEqual(
+      ['amount', 'closeDate', 'currency', 'leadSource', 'ownerId', 'status'].sort(),
+    );
+  });
+});

@@ -1,0 +1,224 @@
+import { type AnyKpiDefinition, isDeclaredKpi } from '../kpi/kpi-definition.js';
+import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
+import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
+import type { AnyKpiSource } from '../kpi/kpi-source.js';
+import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
+
+/** @internal A breakdown a rollup keeps as its `groupKey`: the dimension and the record's field. */
+export interface RollupDimension {
+  readonly name: string;
+  readonly field: string;
+}
+
+/**
+ * @internal One rollup: the rows of one fused source, keyed by day (dated sources), owner,
+ * currency and at most one breakdown field, with a count and an integer sum per measure.
+ * Measure 0 is the source's row count (a KPI's default sample size).
+ */
+export interface RollupDefinition {
+  /** `object:dimension:hash`: the hash of everything the cells depend on. */
+  readonly id: string;
+  readonly sourceKey: string;
+  readonly source: AnyKpiSource;
+  readonly definition: AnyObjectDefinition;
+  readonly dimension: RollupDimension | undefined;
+  /** The measures by signature, each with its index (from 1). */
+  readonly measures: ReadonlyMap<
+    string,
+    { readonly index: number; readonly measure: AnyKpiMeasure }
+  >;
+}
+
+/** @internal Every rollup of an engine, by object and by source. */
+export interface RollupPlan {
+  readonly rollups: readonly RollupDefinition[];
+  readonly byObject: ReadonlyMap<string, readonly RollupDefinition[]>;
+  readonly bySource: ReadonlyMap<string, readonly RollupDefinition[]>;
+  /** Per object, the fields a rollup reads: an update that changes none of them changes no cell. */
+  readonly fieldsByObject: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Why each source that is not rolled up is not (for docs, tests and `rollups check`). */
+  readonly skipped: ReadonlyMap<string, string>;
+}
+
+/** Breakdowns a rollup can key by: a field of the record itself, so a write knows its value. */
+const fieldDimensions: Readonly<Record<string, string>> = {
+  stage: 'stage',
+  leadSource: 'leadSource',
+  lostReason: 'lostReason',
+  campaign: 'campaignId',
+};
+
+/** Whole-number kinds: their sums are exact in a bigint, whatever order they are added in. */
+const integerKinds: ReadonlySet<ColumnKind> = new Set(['integer', 'money']);
+
+function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | undefined {
+  if (typeof field !== 'string') return undefined;
+  // The columns map every field to its kind; any other name (a system field) has none.
+  return (definition.columns as Readonly<Record<string, ColumnKind | undefined>>)[field];
+}
+
+/**
+ * Why a measure's expression cannot be kept as an exact integer sum, or undefined when it can:
+ * integer and money fields, `{ money }` (converted at read time, per currency) and
+ * `{ daysBetween }` of two date fields. Products with a `number` (probability) are floating
+ * point sums whose value depends on the order rows are added: scanned, never approximated.
+ */
+function expressionProblem(definition: AnyObjectDefinition, of: unknown): string | undefined {
+  if (typeof of === 'string')
+    return integerKinds.has(kindOf(definition, of) ?? 'text') ? undefined : `${of} is not whole`;
+  if (of !== null && typeof of === 'object') {
+    if ('money' in of)
+      return kindOf(definition, of.money) === 'money' ? undefined : 'money of a non-money field';
+    if ('daysBetween' in of && Array.isArray(of.daysBetween)) {
+      const dates = of.daysBetween.every((field) => kindOf(definition, field) === 'date');
+      return dates ? undefined : 'daysBetween of a timestamp';
+    }
+  }
+  return `${JSON.stringify(of)} is not a whole-number expression`;
+}
+
+function measureProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure) {
+  if (measure.aggregate === 'count') return undefined;
+  if (measure.aggregate !== 'sum' && measure.aggregate !== 'avg')
+    return `${measure.aggregate} is an order statistic`;
+  return expressionProblem(definition, measure.of);
+}
+
+function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
+  const hasOwner = 'ownerId' in definition.fields.shape;
+  if (definition.access === 'opportunity') return 'visible through its opportunity';
+  if (!hasOwner) return 'has no owner to key visibility by';
+  if (source.date !== undefined && kindOf(definition, source.date) !== 'date')
+    return `${source.date} is a timestamp (its day depends on the tenant's time zone)`;
+  return undefined;
+}
+
+/** FNV-1a, twice with two offsets: 64 bits of a definition, enough to tell plugin sets apart. */
+function hashOf(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    a = Math.imul(a ^ code, 0x01000193);
+    b = Math.imul(b ^ code, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(36) + (b >>> 0).toString(36);
+}
+
+/** The fields a measure expression or condition reads. */
+function fieldsOf(value: unknown, into: Set<string>): void {
+  if (typeof value === 'string') into.add(value);
+  else if (Array.isArray(value)) for (const item of value) fieldsOf(item, into);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'money' || key === 'daysBetween' || key === 'times') fieldsOf(item, into);
+    }
+  }
+}
+
+function whereFields(where: object | undefined, into: Set<string>): void {
+  // A `where` names fields (and `custom` for custom fields): no nesting.
+  for (const key of Object.keys(where ?? {})) into.add(key);
+}
+
+/**
+ * @internal The rollups of a set of KPI definitions: one per fused source whose rows a write can
+ * place by itself (an owner for visibility, a day field, whole-number measures), and one more per
+ * breakdown field its KPIs declare (stage, lead source, lost reason, campaign). Owner and team
+ * breakdowns read the owner column of the first. Pure, like {@link planKpis}.
+ */
+export function planRollups(
+  kpis: Iterable<AnyKpiDefinition>,
+  objects: Readonly<Record<string, AnyObjectDefinition>>,
+): RollupPlan {
+  const sources = new Map<
+    string,
+    { source: AnyKpiSource; measures: Map<string, AnyKpiMeasure>; dimensions: Set<string> }
+  >();
+  for (const kpi of kpis) {
+    if (!isDeclaredKpi(kpi)) continue;
+    for (const measure of Object.values(kpi.measures)) {
+      if (measure.aggregate === 'median') continue;
+      const key = sourceKey(measure.source);
+      let entry = sources.get(key);
+      if (!entry) {
+        entry = { source: measure.source, measures: new Map(), dimensions: new Set() };
+        sources.set(key, entry);
+      }
+      entry.measures.set(measureSignature(measure), measure);
+      for (const dimension of kpi.dimensions) entry.dimensions.add(dimension);
+    }
+  }
+  const rollups: RollupDefinition[] = [];
+  const skipped = new Map<string, string>();
+  for (const [key, { source, measures, dimensions }] of sources) {
+    const definition = objects[source.object];
+    const problem = !definition
+      ? 'unknown object'
+      : (sourceProblem(definition, source) ??
+        [...measures.values()].map((m) => measureProblem(definition, m)).find(Boolean));
+    if (!definition || problem) {
+      skipped.set(key, problem ?? 'unknown object');
+      continue;
+    }
+    // Sorted by content, so the order plugins are registered in changes neither the measures'
+    // indexes nor the rollup's hash (cells stay valid).
+    const contentOf = ({ aggregate, of, where }: AnyKpiMeasure) =>
+      stableKey({ aggregate, of, where });
+    const sorted = [...measures].sort(([, a], [, b]) =>
+      contentOf(a) < contentOf(b) ? -1 : contentOf(a) > contentOf(b) ? 1 : 0,
+    );
+    const indexed = new Map(
+      sorted.map(([signature, measure], i) => [signature, { index: i + 1, measure }]),
+    );
+    const content = stableKey({
+      version: 2,
+      object: source.object,
+      where: source.where,
+      date: source.date,
+      measures: sorted.map(([, measure]) => contentOf(measure)),
+    });
+    const kept: (RollupDimension | undefined)[] = [undefined];
+    for (const [name, field] of Object.entries(fieldDimensions)) {
+      if (dimensions.has(name) && field in definition.fields.shape) kept.push({ name, field });
+    }
+    for (const dimension of kept) {
+      const name = dimension?.name ?? 'total';
+      rollups.push({
+        id: `${source.object}:${name}:${hashOf(`${content}|${name}`)}`,
+        sourceKey: key,
+        source,
+        definition,
+        dimension,
+        measures: indexed,
+      });
+    }
+  }
+  const group = (keyOf: (rollup: RollupDefinition) => string) => {
+    const map = new Map<string, RollupDefinition[]>();
+    for (const rollup of rollups) {
+      const key = keyOf(rollup);
+      map.set(key, [...(map.get(key) ?? []), rollup]);
+    }
+    return map;
+  };
+  const fieldsByObject = new Map<string, Set<string>>();
+  for (const rollup of rollups) {
+    const fields = fieldsByObject.get(rollup.source.object) ?? new Set(['ownerId', 'currency']);
+    fieldsByObject.set(rollup.source.object, fields);
+    if (rollup.source.date) fields.add(rollup.source.date);
+    if (rollup.dimension) fields.add(rollup.dimension.field);
+    whereFields(rollup.source.where, fields);
+    for (const { measure } of rollup.measures.values()) {
+      whereFields(measure.where, fields);
+      fieldsOf(measure.of, fields);
+    }
+  }
+  return {
+    rollups,
+    byObject: group((rollup) => rollup.source.object),
+    bySource: group((rollup) => rollup.sourceKey),
+    fieldsByObject,
+    skipped,
+  };
+}

@@ -1,0 +1,259 @@
+import {
+  type AliasedRawBuilder,
+  type Expression,
+  type RawBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
+import { dbOf } from '../engine/engine-state.js';
+import { visibleOwners } from '../engine/visibility.js';
+import {
+  convertedSum,
+  type Evaluation,
+  eb,
+  moneyField,
+  rangesOf,
+  withLabels,
+} from '../kpi/kpi-compile.js';
+import { type Cells, foldFusedRows } from '../kpi/kpi-fold.js';
+import type { KpiBreakdown } from '../kpi/kpi-info.js';
+import type { FusedSource } from '../kpi/kpi-plan.js';
+import type { Period } from '../periods/period.js';
+import { tenantCells } from './rollup-cells.js';
+import type { RollupDefinition } from './rollup-plan.js';
+import { builtRollups } from './rollup-rebuild.js';
+import { keptRollupsOf } from './rollup-upkeep.js';
+
+type Condition = Expression<SqlBool>;
+
+/** Which rollups are complete, read once per evaluation (every fused source asks). */
+const builtByEvaluation = new WeakMap<Evaluation, Promise<ReadonlySet<string>>>();
+
+function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
+  let ids = builtByEvaluation.get(evaluation);
+  if (!ids) {
+    ids = builtRollups(evaluation.state);
+    builtByEvaluation.set(evaluation, ids);
+  }
+  return ids;
+}
+
+/** Dimensions every rollup answers: the owner is a key column, the team the owner's team. */
+const ownerDimensions: ReadonlySet<string> = new Set(['owner', 'team']);
+
+/**
+ * @internal The rollup that answers a fused source for this evaluation's breakdown and filters,
+ * or undefined when none does (the scan answers). Pure but for the plan.
+ */
+export function matchRollup(
+  evaluation: Evaluation,
+  fused: FusedSource,
+): RollupDefinition | undefined {
+  const candidates = keptRollupsOf(evaluation.state.engine)?.bySource.get(fused.key);
+  if (!candidates) return undefined;
+  const wanted = new Set<string>();
+  if (evaluation.by && !ownerDimensions.has(evaluation.by)) wanted.add(evaluation.by);
+  for (const [dimension, filter] of Object.entries(evaluation.filters)) {
+    if (filter !== undefined && !ownerDimensions.has(dimension)) wanted.add(dimension);
+  }
+  if (wanted.size > 1) return undefined;
+  const [dimension] = wanted;
+  const rollup = candidates.find((candidate) => candidate.dimension?.name === dimension);
+  if (!rollup) return undefined;
+  // Cells are months: a period that cuts a month (a week, the last 30 days) is scanned.
+  if (rollup.source.date && !wholeMonths(evaluation)) return undefined;
+  // A record's own team (not its owner's) would have to be a key column too.
+  const usesTeam = evaluation.by === 'team' || evaluation.filters.team !== undefined;
+  if (usesTeam && 'teamId' in rollup.definition.fields.shape) return undefined;
+  for (const signature of fused.measures.keys()) {
+    if (!rollup.measures.has(signature)) return undefined;
+  }
+  return rollup;
+}
+
+/** The owner of a cell, as the scan's `ownerId`. */
+const ownerOf = sql`nullif(${sql.ref('c.ownerId')}, '')`;
+
+/** The team of a cell's owner, as the scan's team of a record without its own team. */
+const teamOf = sql`(select ${sql.ref('kpi_users.teamId')} from ${sql.table('users')} as ${sql.ref('kpi_users')} where ${sql.ref('kpi_users.tenantId')} = ${sql.ref('c.tenantId')} and ${sql.ref('kpi_users.id')} = ${ownerOf})`;
+
+/** The breakdown value of a cell (`=value`, or '' for null). */
+const groupValueOf = sql`(case when ${sql.ref('c.groupKey')} = '' then null else substr(${sql.ref('c.groupKey')}, 2) end)`;
+
+function keyOf(dimension: string): RawBuilder<unknown> {
+  if (dimension === 'owner') return ownerOf;
+  if (dimension === 'team') return teamOf;
+  return groupValueOf;
+}
+
+function filterConditions(evaluation: Evaluation): Condition[] {
+  const conditions: Condition[] = [];
+  for (const [dimension, filter] of Object.entries(evaluation.filters)) {
+    if (filter === undefined) continue;
+    const key = keyOf(dimension);
+    const values = Array.isArray(filter) ? filter : [filter];
+    const present = values.filter((value): value is string => value !== null);
+    const alternatives: Condition[] = [];
+    if (present.length > 0) alternatives.push(eb(key, 'in', present));
+    if (present.length < values.length) alternatives.push(eb(key, 'is', null));
+    conditions.push(alternatives.length > 0 ? eb.or(alternatives) : sql<SqlBool>`1 = 0`);
+  }
+  return conditions;
+}
+
+/**
+ * The owners whose cells the actor reads, the way the scan reads records (core's visibility
+ * layer, with the tenant's sharing settings): nothing for a shared object or an actor who sees
+ * every owner, else the cells of the visible owners (cells without an owner hold rows the scan
+ * would not show either: `null in (...)` is never true).
+ */
+async function visibilityConditions(
+  evaluation: Evaluation,
+  rollup: RollupDefinition,
+): Promise<Condition[]> {
+  if (rollup.definition.access === 'shared') return [];
+  const owners = await visibleOwners(evaluation.state, rollup.definition.name);
+  if (owners === 'all') return [];
+  if (owners.size === 0) return [sql<SqlBool>`1 = 0`];
+  return [eb(sql.ref('c.ownerId'), 'in', [...owners])];
+}
+
+/** The months of a range of whole months (`2026-01-01` to `2026-04-01`: 2026-01 to 2026-03). */
+function monthsOf(range: Period): { readonly from: string; readonly to: string } | undefined {
+  const { start, end } = range;
+  if (start === null || end === null || !start.endsWith('-01') || !end.endsWith('-01'))
+    return undefined;
+  return { from: start.slice(0, 7), to: end.slice(0, 7) };
+}
+
+/** Whether the evaluation's ranges are whole months (or there are none): what a rollup can cut. */
+function wholeMonths(evaluation: Evaluation): boolean {
+  return rangesOf(evaluation).every((range) => range.start === null || monthsOf(range));
+}
+
+function inMonths(range: Period): Condition {
+  const months = monthsOf(range);
+  // matchRollup admitted only whole months.
+  if (!months) return sql<SqlBool>`1 = 0`;
+  const bucket = sql.ref('c.bucket');
+  return sql<SqlBool>`(${bucket} >= ${months.from} and ${bucket} < ${months.to})`;
+}
+
+function periodConditions(evaluation: Evaluation, rollup: RollupDefinition): Condition[] {
+  if (!rollup.source.date) return [];
+  const limited = rangesOf(evaluation).filter((range) => range.start !== null);
+  if (limited.length === 0) return [];
+  return [eb.or(limited.map(inMonths))];
+}
+
+function bucketOf(evaluation: Evaluation, rollup: RollupDefinition): RawBuilder<unknown> {
+  const { period, previous } = evaluation;
+  if (!rollup.source.date || !previous || period.start === null) return sql`${sql.lit('c')}`;
+  return sql`(case when ${inMonths(period)} then ${sql.lit('c')} else ${sql.lit('p')} end)`;
+}
+
+/** The measure columns of the fold (`m<i>n`, `m<i>s`) over per-currency sums `r`. */
+function measureColumns(
+  evaluation: Evaluation,
+  fused: FusedSource,
+  rollup: RollupDefinition,
+): AliasedRawBuilder<unknown, string>[] {
+  const r = (column: string) => sql.ref(`r.${column}`);
+  const columns: AliasedRawBuilder<unknown, string>[] = [];
+  let i = 0;
+  for (const [signature, measure] of fused.measures) {
+    // matchRollup checked that the rollup keeps every measure of the source.
+    const k = sql.lit(rollup.measures.get(signature)?.index ?? -1);
+    const isK = sql<SqlBool>`${r('measure')} = ${k}`;
+    if (measure.aggregate === 'count') {
+      columns.push(sql`sum(case when ${isK} then ${r('n')} else 0 end)`.as(`m${i}n`));
+    } else if (moneyField(measure.of)) {
+      const codes = [...evaluation.factors.keys()];
+      columns.push(
+        convertedSum(
+          evaluation,
+          (code) =>
+            sql`sum(case when ${isK} and ${r('currency')} = ${sql.lit(code)} then ${r('s')} end)`,
+        ).as(`m${i}s`),
+      );
+      columns.push(
+        sql`sum(case when ${isK} and ${r('currency')} in (${sql.join(codes.map((code) => sql.lit(code)))}) then ${r('n')} else 0 end)`.as(
+          `m${i}n`,
+        ),
+      );
+    } else {
+      columns.push(sql`sum(case when ${isK} then ${r('s')} end)`.as(`m${i}s`));
+      columns.push(sql`sum(case when ${isK} then ${r('n')} else 0 end)`.as(`m${i}n`));
+    }
+    i += 1;
+  }
+  return columns;
+}
+
+/**
+ * @internal Answers a fused source from its rollup, folding the same rows the scan would (per
+ * bucket and group: the source's row count and each measure's partial), or returns false when
+ * no complete rollup matches the evaluation (the caller scans).
+ */
+export async function answerFromRollups(
+  evaluation: Evaluation,
+  fused: FusedSource,
+  cells: Cells,
+): Promise<boolean> {
+  const rollup = matchRollup(evaluation, fused);
+  if (!rollup || !(await built(evaluation)).has(rollup.id)) return false;
+  const conditions = [
+    eb(sql.ref('c.rollup'), '=', rollup.id),
+    ...(await visibilityConditions(evaluation, rollup)),
+    ...periodConditions(evaluation, rollup),
+    ...filterConditions(evaluation),
+  ];
+  const bucket = bucketOf(evaluation, rollup);
+  const by: KpiBreakdown | undefined = evaluation.by;
+  const group = by ? keyOf(by) : undefined;
+  const groupColumns = group ? [group] : [];
+  const picked = tenantCells(evaluation.state, 'c')
+    .where(eb.and(conditions))
+    .select([
+      bucket.as('kpiBucket'),
+      ...groupColumns.map((column) => column.as('kpiGroup')),
+      sql.ref('c.measure').as('measure'),
+      sql.ref('c.currency').as('currency'),
+      sql.ref('c.n').as('n'),
+      sql.ref('c.s').as('s'),
+    ]);
+  // Grouped by the computed columns of a subquery: Postgres does not match an expression with
+  // parameters (the period's days) in GROUP BY against the same one in the select list.
+  const x = (column: string) => sql.ref(`x.${column}`);
+  const inner = dbOf(evaluation.state)
+    .selectFrom(picked.as('x'))
+    .select([
+      x('kpiBucket').as('kpiBucket'),
+      ...(group ? [x('kpiGroup').as('kpiGroup')] : []),
+      x('measure').as('measure'),
+      x('currency').as('currency'),
+      sql`sum(${x('n')})`.as('n'),
+      sql`sum(${x('s')})`.as('s'),
+    ])
+    .groupBy([x('kpiBucket'), ...(group ? [x('kpiGroup')] : []), x('measure'), x('currency')]);
+  let outer = dbOf(evaluation.state)
+    .selectFrom(inner.as('r'))
+    .select([
+      sql.ref('r.kpiBucket').as('kpiBucket'),
+      sql`sum(case when ${sql.ref('r.measure')} = 0 then ${sql.ref('r.n')} else 0 end)`.as(
+        'kpiRows',
+      ),
+    ])
+    .select(measureColumns(evaluation, fused, rollup))
+    .groupBy('r.kpiBucket')
+    // Cells a record moved out of hold zeros: a group without rows is not listed by the scan.
+    .having(
+      sql<SqlBool>`sum(case when ${sql.ref('r.measure')} = 0 then ${sql.ref('r.n')} else 0 end) <> 0`,
+    );
+  if (by) outer = outer.select(sql.ref('r.kpiGroup').as('kpiGroup')).groupBy('r.kpiGroup');
+  const query = by ? withLabels(evaluation, fused.source.object, by, outer) : outer;
+  // Untyped rows: the columns are the aliases chosen above, read by name in the fold.
+  const rows = (await query.execute()) as Record<string, unknown>[];
+  foldFusedRows(rows, fused.key, fused.measures, by !== undefined, cells);
+  return true;
+}

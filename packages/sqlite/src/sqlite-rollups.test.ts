@@ -1,0 +1,4 @@
+import { describeRollupConformance } from '@rapport/testing';
+import { sqliteStorage } from './sqlite-storage.js';
+
+describeRollupConformance('sqlite', () => sqliteStorage({ filename: ':memory:' }));

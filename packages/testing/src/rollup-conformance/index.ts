@@ -1,0 +1,4 @@
+export {
+  describeRollupConformance,
+  type RollupConformanceOptions,
+} from './describe-rollup-conformance.js';
