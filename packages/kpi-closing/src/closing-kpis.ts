@@ -152,7 +152,7 @@ export const medianSalesCycle = defineKpi({
 export const quotaAttainment = defineKpi({
   id: 'closing.quotaAttainment',
   group: 'closing',
-  title: { en: 'Quota attainment', de: 'Quotenerreichung' },
+  title: { en: 'Quota attainment', de: 'Zielerreichung' },
   description:
     'won revenue / quota: won amounts of the period over the personal quotas starting in it (1 = 100%)',
   unit: 'ratio',

@@ -90,7 +90,7 @@ export const costPerLead = defineKpi({
 export const leadToOpportunityRate = defineKpi({
   id: 'leads.leadToOpportunityRate',
   group: 'leads',
-  title: { en: 'Lead-to-opportunity rate', de: 'Lead-zu-Opportunity-Quote' },
+  title: { en: 'Lead-to-opportunity rate', de: 'Lead-zu-Verkaufschancen-Quote' },
   description:
     'leads created in the period that were converted with an opportunity / leads created in the period',
   unit: 'ratio',
@@ -113,7 +113,7 @@ export const leadToOpportunityRate = defineKpi({
 export const leadToWonRate = defineKpi({
   id: 'leads.leadToWonRate',
   group: 'leads',
-  title: { en: 'Lead-to-customer rate', de: 'Lead-zu-Kunde-Quote' },
+  title: { en: 'Lead-to-customer rate', de: 'Lead-zu-Kunden-Quote' },
   description:
     'leads created in the period whose converted opportunity is won / leads created in the period',
   unit: 'ratio',

@@ -118,7 +118,7 @@ async function queryStageFacts(ctx: KpiQueryContext): Promise<readonly StageFact
 export const stageConversion = defineKpi({
   id: 'pipeline.stageConversion',
   group: 'pipeline',
-  title: { en: 'Stage conversion', de: 'Stufen-Konversionsrate' },
+  title: { en: 'Stage conversion', de: 'Phasen-Konversionsrate' },
   description:
     'entries into an open stage in the period that later moved on to another, not lost stage / all such entries (from stage history)',
   unit: 'ratio',
@@ -149,7 +149,7 @@ export const stageConversion = defineKpi({
 export const averageTimeInStage = defineKpi({
   id: 'pipeline.averageTimeInStage',
   group: 'pipeline',
-  title: { en: 'Average time in stage', de: 'Durchschnittliche Verweildauer je Stufe' },
+  title: { en: 'Average time in stage', de: 'Durchschnittliche Verweildauer je Phase' },
   description:
     'mean days from entering an open stage (in the period) to the next change to another stage, over finished stays',
   unit: 'duration',

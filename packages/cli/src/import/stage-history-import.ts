@@ -152,9 +152,10 @@ export async function importStageHistoryFile(
           const byRow = new Map<number, RowError[]>();
           for (const issue of error.issues) {
             const [index, field] = issue.path;
-            const item = typeof index === 'number' ? sent[index] : undefined;
+            if (typeof index !== 'number') throw error;
+            const item = sent[index];
             if (!item) throw error;
-            const list = byRow.get(index as number) ?? [];
+            const list = byRow.get(index) ?? [];
             list.push(
               rowError(
                 item.row,
@@ -164,7 +165,7 @@ export async function importStageHistoryFile(
                 issue.message,
               ),
             );
-            byRow.set(index as number, list);
+            byRow.set(index, list);
           }
           for (const [, list] of [...byRow].sort((a, b) => a[0] - b[0])) reject(list);
         }

@@ -50,6 +50,12 @@ export async function runMigrations(
       };
     }
   }
+  // Migrations a database ran for plugins this engine does not load (a tool that opens it with
+  // fewer plugins, a plugin removed) stay recorded; kysely would call them missing and refuse to
+  // run anything, so they are listed as already done.
+  for (const name of await executedMigrations(db)) {
+    migrations[name] ??= { up: async () => {} };
+  }
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
@@ -63,4 +69,15 @@ export async function runMigrations(
       .filter((r: MigrationResult) => r.status === 'Success')
       .map((r) => r.migrationName),
   };
+}
+
+/** The names of the migrations the database has run; none before the first migration. */
+async function executedMigrations(db: Kysely<AnyDatabase>): Promise<string[]> {
+  try {
+    const rows = await db.selectFrom('kysely_migration').select('name').execute();
+    return rows.map((row) => String(row.name));
+  } catch {
+    // No migration table yet: a new database.
+    return [];
+  }
 }

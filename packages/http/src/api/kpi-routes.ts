@@ -117,6 +117,7 @@ function fromQuery(c: Context<ApiEnv>): EvaluateRequest {
     else if (name === 'itemLimit' || name === 'itemOffset') {
       const key = name === 'itemLimit' ? 'limit' : 'offset';
       const number = /^\d+$/.test(value) ? Number(value) : value;
+      // Cast: items is unset or the object this loop builds from itemLimit/itemOffset.
       request.items = { ...(request.items as object | undefined), [key]: number };
     } else
       throw new HttpProblem('BAD_REQUEST', `unknown parameter ${name}`, [

@@ -92,6 +92,20 @@ export function migrationCases(setup: ConformanceSetup): void {
       expect(await engine([scoresPlugin]).migrate()).toEqual({ applied: [] });
     });
 
+    it('an engine without a plugin whose migrations ran migrates the rest (a tool opening the database with fewer plugins)', async () => {
+      // The plugin's migrations ran in the case above; this engine does not load the plugin.
+      expect(await engine([]).migrate()).toEqual({ applied: [] });
+      const later = definePlugin({
+        id: 'conformance-later',
+        migrations: {
+          '0001-noop': { up: async () => {} },
+        },
+      });
+      expect(await engine([later]).migrate()).toEqual({
+        applied: ['plugin:conformance-later:0001-noop'],
+      });
+    });
+
     it('a failing migration rejects, leaves no trace, and runs again next time', async () => {
       let attempts = 0;
       const flaky = definePlugin({

@@ -10,6 +10,7 @@ import {
   type Pipeline,
 } from '../api/api-client.js';
 import { formatDay, formatMoney, problemMessage } from '../i18n/messages.js';
+import { currentElement } from '../shared/current-element.js';
 import { loadRiskReasons } from '../shared/risk-reasons.js';
 import { asProblem, WorkspaceElement } from '../shared/workspace-element.js';
 import { type BoardColumn, boardColumns } from './board-columns.js';
@@ -315,12 +316,12 @@ export class PipelineBoard extends WorkspaceElement {
       aria-label=${column.stage}
       @dragover=${(event: DragEvent) => {
         event.preventDefault();
-        (event.currentTarget as HTMLElement).classList.add('over');
+        currentElement(event, HTMLElement).classList.add('over');
       }}
-      @dragleave=${(event: DragEvent) => (event.currentTarget as HTMLElement).classList.remove('over')}
+      @dragleave=${(event: DragEvent) => currentElement(event, HTMLElement).classList.remove('over')}
       @drop=${(event: DragEvent) => {
         event.preventDefault();
-        (event.currentTarget as HTMLElement).classList.remove('over');
+        currentElement(event, HTMLElement).classList.remove('over');
         const deal = this.deals.find((d) => d.id === this.dragged);
         if (deal && deal.stage !== column.stage) void this.move(deal, column.stage);
       }}
@@ -392,7 +393,7 @@ export class PipelineBoard extends WorkspaceElement {
         <select
           data-move=${deal.id}
           @change=${(event: Event) => {
-            const select = event.currentTarget as HTMLSelectElement;
+            const select = currentElement(event, HTMLSelectElement);
             const target = select.value;
             select.value = '';
             if (target === '@close') this.askClose(deal);
@@ -425,7 +426,7 @@ export class PipelineBoard extends WorkspaceElement {
         method="dialog"
         @submit=${(event: SubmitEvent) => {
           event.preventDefault();
-          const form = event.currentTarget as HTMLFormElement;
+          const form = currentElement(event, HTMLFormElement);
           const data = new FormData(form);
           const outcome = data.get('outcome') === 'lost' ? 'lost' : 'won';
           const reason = String(data.get('lostReason') ?? '').trim();
@@ -451,7 +452,7 @@ export class PipelineBoard extends WorkspaceElement {
           <input name="lostReason" autocomplete="off" />
         </label>
         <div class="actions">
-          <button type="button" @click=${(event: Event) => (event.currentTarget as HTMLElement).closest('dialog')?.close()}>
+          <button type="button" @click=${(event: Event) => currentElement(event, HTMLElement).closest('dialog')?.close()}>
             ${t.cancel}
           </button>
           <button type="submit" class="primary">${t.confirm}</button>

@@ -17,6 +17,7 @@ import {
   toMinor,
   type WorkspaceStrings,
 } from '../i18n/messages.js';
+import { currentElement } from '../shared/current-element.js';
 import { asProblem, WorkspaceElement } from '../shared/workspace-element.js';
 
 /** The name of an activity type in the language. */
@@ -240,7 +241,7 @@ export class DealDrawer extends WorkspaceElement {
         data-form="activity"
         @submit=${(event: SubmitEvent) => {
           event.preventDefault();
-          void this.logActivity(event.currentTarget as HTMLFormElement);
+          void this.logActivity(currentElement(event, HTMLFormElement));
         }}
       >
         <div class="row">

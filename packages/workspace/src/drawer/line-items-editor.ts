@@ -1,6 +1,7 @@
 import { css, html, type TemplateResult } from 'lit';
 import { type ApiProblem, type ApiSchemas, call, ifMatch } from '../api/api-client.js';
 import { formatMoney, issueMessage, toMajor, toMinor } from '../i18n/messages.js';
+import { currentElement } from '../shared/current-element.js';
 import { asProblem, WorkspaceElement } from '../shared/workspace-element.js';
 
 /** A line item as the API returns it. */
@@ -162,7 +163,7 @@ export class LineItemsEditor extends WorkspaceElement {
       novalidate
       @submit=${(event: SubmitEvent) => {
         event.preventDefault();
-        void this.submit(key, item, event.currentTarget as HTMLFormElement);
+        void this.submit(key, item, currentElement(event, HTMLFormElement));
       }}
     >
       <label class="product">

@@ -316,6 +316,7 @@ export function formatMoney(
  */
 export function formatDay(day: string | null | undefined, lang: WorkspaceLang): string {
   if (!day) return '–';
+  // Cast: a day is YYYY-MM-DD, three numbers.
   const [year, month, date] = day.slice(0, 10).split('-').map(Number) as [number, number, number];
   const value = new Date(Date.UTC(year, month - 1, date));
   return new Intl.DateTimeFormat(

@@ -2,6 +2,7 @@ import { css, html, type TemplateResult } from 'lit';
 import { type ApiProblem, allPages, call, type Lead } from '../api/api-client.js';
 import { formatDay } from '../i18n/messages.js';
 import { cardTableStyles } from '../shared/card-table.js';
+import { currentElement } from '../shared/current-element.js';
 import { asProblem, WorkspaceElement } from '../shared/workspace-element.js';
 
 const sortable = ['lastName', 'company', 'status', 'leadSource', 'createdAt'] as const;
@@ -85,6 +86,7 @@ export class LeadsList extends WorkspaceElement {
 
   protected override async load(): Promise<void> {
     const field = this.sort.replace(/^-/, '');
+    // Cast: testing an arbitrary field name against the sortable ones.
     const sort = sortable.includes(field as LeadSort) ? this.sort : '-createdAt';
     // The list route takes field[operator]=value; the generated query type names plain fields.
     const ownerFilter: Record<string, string> = this.owners
@@ -182,7 +184,7 @@ export class LeadsList extends WorkspaceElement {
           <select
             name="status"
             .value=${this.status}
-            @change=${(e: Event) => this.setFilter({ status: (e.currentTarget as HTMLSelectElement).value })}
+            @change=${(e: Event) => this.setFilter({ status: currentElement(e, HTMLSelectElement).value })}
           >
             <option value="">${t.allStatuses}</option>
             ${statuses.map((s) => html`<option value=${s} ?selected=${s === this.status}>${s}</option>`)}
@@ -192,7 +194,7 @@ export class LeadsList extends WorkspaceElement {
           ${t.source}
           <select
             name="source"
-            @change=${(e: Event) => this.setFilter({ source: (e.currentTarget as HTMLSelectElement).value })}
+            @change=${(e: Event) => this.setFilter({ source: currentElement(e, HTMLSelectElement).value })}
           >
             <option value="">${t.allSources}</option>
             ${this.sources.map((s) => html`<option value=${s} ?selected=${s === this.source}>${s}</option>`)}
