@@ -132,12 +132,17 @@ describePostgres('copyStorage from SQLite to Postgres', () => {
       console.log(`copied ${report.rows} rows: ${JSON.stringify(counts)}`);
 
       expect(counts.opportunities).toBe(8800 + 300 + 1);
-      for (const table of coreTables) expect(counts[table.table], table.table).toBeGreaterThan(0);
+      // Rollups derive from KPI plugins, which this engine has none of: their tables stay empty
+      // (the rollup conformance suite covers them); every other table has rows to copy.
+      for (const table of coreTables.filter(({ table }) => !table.startsWith('rollup')))
+        expect(counts[table.table], table.table).toBeGreaterThan(0);
       expect(await countsPerTable(target.storage)).toEqual(counts);
       expect(Object.fromEntries(report.tables.map(({ table, rows }) => [table, rows]))).toEqual(
         counts,
       );
-      expect(new Set(progress)).toEqual(new Set(coreTables.map(({ table }) => table)));
+      expect(new Set(progress)).toEqual(
+        new Set(coreTables.map(({ table }) => table).filter((table) => (counts[table] ?? 0) > 0)),
+      );
 
       const sums = await amountByStatus(source.storage);
       expect(sums.filter((row) => row.tenantId === 'maven').length).toBe(3);

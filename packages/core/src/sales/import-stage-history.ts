@@ -16,6 +16,7 @@ import {
   timestampSchema,
 } from '../objects/field-schemas.js';
 import { opportunityObject, stageHistoryObject } from '../objects/standard-objects.js';
+import { keepStageExits } from './kept-values.js';
 import { type PipelineStage, pipelineStages } from './pipeline-stages.js';
 
 /**
@@ -377,6 +378,9 @@ export async function importStageHistory(
         })),
       );
     }
+    // Each rewritten deal's entries know again when they were left and whether the deal advanced.
+    const changed = deals.map((changes) => changes.deal.id);
+    if (removed.length > 0 || stale.length > 0) await keepStageExits(tx, changed);
     return counts;
   });
 }

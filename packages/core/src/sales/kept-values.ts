@@ -153,13 +153,13 @@ export async function keepStageExits(
 }
 
 /**
- * Locks the rows a kept value is written to before it is computed, where transactions run side
+ * @internal Locks the rows a kept value is written to before it is computed, where transactions run side
  * by side: the computing UPDATE then starts after a concurrent writer of the same row has
  * committed, so it sees that writer's activity or line item too (under READ COMMITTED its
  * snapshot would otherwise miss it, and the later commit would keep a stale value). A storage
  * that runs one transaction at a time needs no lock.
  */
-async function lockRows(
+export async function lockRows(
   state: ScopeState,
   table: 'leads' | 'opportunities',
   ids: readonly string[],

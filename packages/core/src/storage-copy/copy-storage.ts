@@ -64,6 +64,12 @@ export const coreTables: readonly CopiedTable[] = [
   record('quotas'),
   record('contracts', ['renewalOfId']),
   { table: 'sharingSettings', key: ['tenantId'] },
+  // Rollups are derived, but exact: copied as they are, a copy reads them as the source does.
+  {
+    table: 'rollupCells',
+    key: ['tenantId', 'rollup', 'bucket', 'ownerId', 'currency', 'groupKey', 'measure'],
+  },
+  { table: 'rollupBuilds', key: ['tenantId', 'rollup'] },
 ];
 
 /**

@@ -28,8 +28,13 @@ const light = 'select count(*) as c from n where i <= ?';
 test('a short statement does not wait behind long ones: one reader stays free for it', async () => {
   const writer = numbers('short-first.sqlite', 150);
   const pool = new ReaderPool({ filename: writer.name, size: 2, busyTimeoutMs: 1000 });
-  // Once each, so the pool knows which is long.
-  expect(await pool.run(heavy, [])).toEqual([{ c: 150 ** 3 }]);
+  // Once each, so the pool knows which is long; the first two side by side (not yet known as
+  // long), so both readers' threads are started before anything is compared: a thread that starts
+  // under load must not be what the short statement waits for.
+  expect(await Promise.all([pool.run(heavy, []), pool.run(heavy, [])])).toEqual([
+    [{ c: 150 ** 3 }],
+    [{ c: 150 ** 3 }],
+  ]);
   expect(await pool.run(light, [10])).toEqual([{ c: 10 }]);
   const order: string[] = [];
   const longs = [1, 2, 3].map((index) =>
