@@ -247,6 +247,29 @@ describe.each(storages)('audit of every write path on $name', ({ make }) => {
     }
   });
 
+  test('a stage history import: each imported entry has a create entry naming the importing admin and its stage', async () => {
+    const { admin, entries, leavesNothing } = await setup();
+    const deal = await admin.opportunities.create({ name: 'Imported', closeDate: '2026-12-31' });
+    await admin.opportunities.importStageHistory([
+      { opportunityId: deal.id, stage: 'Prospecting', changedAt: '2026-01-05T09:00:00.000Z' },
+      { opportunityId: deal.id, stage: 'Qualification', changedAt: '2026-02-05T09:00:00.000Z' },
+    ]);
+    const history = (await admin.stageHistory.list({ where: { opportunityId: deal.id } })).items;
+    const imported = history.filter((row) => row.stage === 'Qualification');
+    expect(imported).toHaveLength(1);
+    for (const row of imported) {
+      const [created] = await entries('stageHistory', row.id);
+      expect(created).toMatchObject({ action: 'create', actorId: admin.actor.id });
+      expect(change(created, 'stage')).toEqual({ field: 'stage', old: null, new: 'Qualification' });
+    }
+    // A refused import (a stage the pipeline does not have) leaves no entry.
+    await leavesNothing('stage history import', () =>
+      admin.opportunities.importStageHistory([
+        { opportunityId: deal.id, stage: 'No such stage', changedAt: '2026-03-05T09:00:00.000Z' },
+      ]),
+    );
+  });
+
   test('deleting a deal deletes its line items through the hooks: each has a delete entry with its values', async () => {
     const { admin, entries } = await setup();
     const product = await admin.products.create({ name: 'Seat', listPrice: 100_00 });
