@@ -217,12 +217,19 @@ export function withLabels(
     .select(sql`${labelOf ? labelOf(groupKey) : groupKey}`.as('kpiLabel'));
 }
 
-function filterSql(evaluation: Evaluation, object: ObjectName, alias: string): Condition[] {
+/**
+ * @internal The evaluation's dimension filters as conditions, on the expression `keyOf` gives
+ * for each dimension (a column of the scanned rows, or of rollup cells): each filter is one of its
+ * values, `null` meaning the value is missing.
+ */
+export function filterConditionsOf(
+  evaluation: Evaluation,
+  keyOf: (dimension: string) => Expression<unknown>,
+): Condition[] {
   const conditions: Condition[] = [];
   for (const [dimension, filter] of Object.entries(evaluation.filters)) {
     if (filter === undefined) continue;
-    // The dimension was checked against the KPI's dimensions before anything ran.
-    const { key } = groupOf(evaluation, object, alias, dimension as KpiBreakdown);
+    const key = keyOf(dimension);
     const values = Array.isArray(filter) ? filter : [filter];
     const present = values.filter((value): value is string => value !== null);
     const alternatives: Condition[] = [];
@@ -231,6 +238,14 @@ function filterSql(evaluation: Evaluation, object: ObjectName, alias: string): C
     conditions.push(alternatives.length > 0 ? eb.or(alternatives) : sql<SqlBool>`1 = 0`);
   }
   return conditions;
+}
+
+function filterSql(evaluation: Evaluation, object: ObjectName, alias: string): Condition[] {
+  return filterConditionsOf(
+    evaluation,
+    // The dimension was checked against the KPI's dimensions before anything ran.
+    (dimension) => groupOf(evaluation, object, alias, dimension as KpiBreakdown).key,
+  );
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   convertedSum,
   type Evaluation,
   eb,
+  filterConditionsOf,
   moneyField,
   rangesOf,
   withLabels,
@@ -87,18 +88,7 @@ function keyOf(dimension: string): RawBuilder<unknown> {
 }
 
 function filterConditions(evaluation: Evaluation): Condition[] {
-  const conditions: Condition[] = [];
-  for (const [dimension, filter] of Object.entries(evaluation.filters)) {
-    if (filter === undefined) continue;
-    const key = keyOf(dimension);
-    const values = Array.isArray(filter) ? filter : [filter];
-    const present = values.filter((value): value is string => value !== null);
-    const alternatives: Condition[] = [];
-    if (present.length > 0) alternatives.push(eb(key, 'in', present));
-    if (present.length < values.length) alternatives.push(eb(key, 'is', null));
-    conditions.push(alternatives.length > 0 ? eb.or(alternatives) : sql<SqlBool>`1 = 0`);
-  }
-  return conditions;
+  return filterConditionsOf(evaluation, keyOf);
 }
 
 /**
