@@ -11,6 +11,7 @@ import { build } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startServe } from '../../packages/cli/src/commands/serve.js';
 import { loadKpiPlugins } from '../../packages/cli/src/database/kpi-plugins.js';
+import { retryingAfter429 } from '../../packages/workspace/src/api/retry-after.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
@@ -35,8 +36,14 @@ interface Deal {
   pipelineId: string;
 }
 
+/**
+ * The test's calls share the page's key, so a KPI evaluation may meet the key's bound (429)
+ * while the page's own are running; like the app, they wait out Retry-After.
+ */
+const send = retryingAfter429();
+
 async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${served.server.apiUrl}${path}`, {
+  const response = await send(`${served.server.apiUrl}${path}`, {
     ...init,
     headers: {
       authorization: `Bearer ${served.server.apiKey}`,
