@@ -524,13 +524,16 @@ for (const screen of screens) {
     expect(changed.totalPrice).toBeGreaterThan(added.totalPrice);
     await expect.poll(async () => (await deal(id)).amount, { timeout: 15_000 }).toBe(await sum());
     await expect.poll(() => shownAmount.textContent(), { timeout: 15_000 }).not.toBe(amountBefore);
-    expect(await row.locator('[data-field="totalPrice"]').textContent()).toContain(
-      new Intl.NumberFormat(screen.lang === 'de' ? 'de-DE' : 'en-US', {
-        style: 'currency',
-        currency: 'EUR',
-        maximumFractionDigits: changed.totalPrice / 100 >= 1000 ? 0 : 2,
-      }).format(changed.totalPrice / 100),
-    );
+    // The row redraws from its own reload of the items, after or before the drawer's amount.
+    await expect
+      .poll(() => row.locator('[data-field="totalPrice"]').textContent(), { timeout: 15_000 })
+      .toContain(
+        new Intl.NumberFormat(screen.lang === 'de' ? 'de-DE' : 'en-US', {
+          style: 'currency',
+          currency: 'EUR',
+          maximumFractionDigits: changed.totalPrice / 100 >= 1000 ? 0 : 2,
+        }).format(changed.totalPrice / 100),
+      );
     // A discount over 100 % is refused beside the discount.
     await row.locator('input[name="discount"]').fill('150');
     await row.locator('button[data-action="save"]').click();
