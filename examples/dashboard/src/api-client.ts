@@ -1,3 +1,5 @@
+import { retryingAfter429 } from '@rapport/workspace';
+
 /** The KPI catalogue entry the API returns at GET /kpis. */
 export interface KpiInfo {
   readonly id: string;
@@ -95,9 +97,12 @@ function lanesOf(lanes: number) {
 /** A small client of the Rapport API with an API key. */
 export function createApiClient(base: string, key: string) {
   const inLane = lanesOf(evaluationLanes);
+  // The lanes keep this page within the bound; calls a page left behind (a reload, another
+  // view) may still hold it on the server for a moment, so a 429 waits out its Retry-After.
+  const send = retryingAfter429();
   async function get<T>(path: string, params: Record<string, string> = {}): Promise<T> {
     const query = new URLSearchParams(params).toString();
-    const response = await fetch(`${base}${path}${query ? `?${query}` : ''}`, {
+    const response = await send(`${base}${path}${query ? `?${query}` : ''}`, {
       headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
     });
     if (!response.ok) {

@@ -708,15 +708,18 @@ function unrealisticTable(
       if (column === 'lastActivityAt' && typeof value === 'string') return value.slice(0, 10);
       return value === null || value === undefined ? '–' : String(value);
     };
+    const heading = `${strings.unrealistic} · ${titleOf(result)} (${items.length})`;
     return h(
       'section',
       { class: 'panel wide', 'data-list': result.id },
-      h('h3', {}, `${strings.unrealistic} · ${titleOf(result)} (${items.length})`),
+      h('h3', {}, heading),
       items.length === 0
         ? h('p', { class: 'meta' }, strings.unrealisticNone)
         : h(
             'div',
-            { class: 'table-scroll' },
+            // A table that scrolls must be reachable by keyboard to be scrolled (WCAG 2.1.1;
+            // axe's scrollable-region-focusable): a named, focusable region.
+            { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': heading },
             h(
               'table',
               {},

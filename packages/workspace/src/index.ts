@@ -21,6 +21,7 @@ export {
   type WorkspaceClientOptions,
 } from './api/api-client.js';
 export type { components as ApiComponents, paths as ApiPaths } from './api/api-types.js';
+export { retryingAfter429 } from './api/retry-after.js';
 export { AtRiskList } from './at-risk/at-risk-list.js';
 export { type BoardColumn, boardColumns, closingStage } from './board/board-columns.js';
 export { PipelineBoard } from './board/pipeline-board.js';

@@ -1,5 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { components, paths } from './api-types.js';
+import { retryingAfter429 } from './retry-after.js';
 
 /** The schemas of the Rapport API, generated from its OpenAPI document. */
 export type ApiSchemas = components['schemas'];
@@ -56,7 +57,7 @@ export interface WorkspaceClientOptions {
   readonly baseUrl: string;
   /** An API key; sent as `Authorization: Bearer <key>`. */
   readonly apiKey: string;
-  /** A fetch to use instead of the global one. */
+  /** A fetch to use instead of the global one (a 429 is still tried again after Retry-After). */
   readonly fetch?: typeof fetch;
 }
 
@@ -72,7 +73,9 @@ export function createWorkspaceClient(options: WorkspaceClientOptions): Workspac
   return createClient<paths>({
     baseUrl: options.baseUrl.replace(/\/$/, ''),
     headers: { authorization: `Bearer ${options.apiKey}` },
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    // A 429 (the key's KPI evaluations at their bound) waits out Retry-After instead of
+    // showing the view as failed.
+    fetch: retryingAfter429(options.fetch),
   });
 }
 
