@@ -11,6 +11,9 @@ const maxWaitSeconds = 5;
  * their own; RFC 9110 §10.2.3 makes Retry-After the client's cue to try again.
  *
  * @example
+ * import createClient from 'openapi-fetch';
+ * import type { paths } from './api-types.js';
+ *
  * const client = createClient<paths>({ baseUrl: '/api', fetch: retryingAfter429(fetch) });
  */
 export function retryingAfter429(
