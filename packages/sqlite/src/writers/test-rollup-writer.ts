@@ -57,10 +57,12 @@ export async function runRollupWriter(options: {
   const rawErrors: string[] = [];
   for (let step = 0; step < options.steps; step++) {
     try {
-      const kind = next(5);
+      // Two kinds in six create, one deletes: the deals grow, so the file always ends with deals
+      // (and cells) to compare, whatever the interleaving.
+      const kind = next(6);
       const deals = await scope.opportunities.list({ limit: 20 });
       const deal = deals.items.length > 0 ? pick(deals.items) : undefined;
-      if (kind === 0 || !deal) {
+      if (kind <= 1 || !deal) {
         await scope.opportunities.create({
           name: `w${options.seed}-${step}`,
           ownerId: pick(options.owners),
@@ -70,20 +72,27 @@ export async function runRollupWriter(options: {
           closeDate: pick(days),
           stage: pick(stages),
         });
-      } else if (kind === 1) {
+      } else if (kind === 2) {
         await scope.opportunities.update(deal.id, {
           version: deal.version,
           closeDate: pick(days),
           ownerId: pick(options.owners),
         });
-      } else if (kind === 2) {
+      } else if (kind === 3) {
         await scope.opportunities.update(deal.id, {
           version: deal.version,
           stage: pick(stages),
           amount: next(1000) * 1_00,
         });
-      } else if (kind === 3 && deal.status === 'open') {
-        await scope.opportunities.closeWon(deal.id, { version: deal.version });
+      } else if (kind === 4) {
+        if (deal.status === 'open')
+          await scope.opportunities.closeWon(deal.id, { version: deal.version });
+        // A closed deal reopens: it moves back out of the closed deals' cells.
+        else
+          await scope.opportunities.update(deal.id, {
+            version: deal.version,
+            stage: 'Prospecting',
+          });
       } else {
         await scope.opportunities.delete(deal.id, { version: deal.version });
       }
