@@ -9,6 +9,7 @@
  */
 
 export { unscopedDatabase } from './engine/engine-registry.js';
+export { type PluginTenantTables, tenantTablesOf } from './plugins/plugin-context.js';
 export { refreshKeptValues } from './sales/kept-values.js';
 export type { AnyDatabase, MigrationContext } from './storage/migration-context.js';
 export type {

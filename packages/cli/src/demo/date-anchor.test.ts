@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCrm } from '@rapport/core';
-import { unscopedDatabase } from '@rapport/core/storage';
+import { tenantTablesOf, unscopedDatabase } from '@rapport/core/storage';
 import { sqliteStorage } from '@rapport/sqlite';
 import { generateCrmData, insertGeneratedData } from '@rapport/testing';
 import { expect, test } from 'vitest';
@@ -49,10 +49,9 @@ test('shiftTenantDates moves the tenant’s sample-frame dates in a real SQLite 
     }
     const dates = async (tenantId: string) =>
       (
-        await db
+        await tenantTablesOf(db, tenantId)
           .selectFrom('opportunities')
           .select(['id', 'openDate', 'closeDate', 'createdAt'])
-          .where('tenantId', '=', tenantId)
           .orderBy('id')
           .execute()
       ).map((row) => ({ ...row }));

@@ -1,5 +1,5 @@
 import type { AnyDatabase, ColumnTypes } from '@rapport/core';
-import { refreshKeptValues } from '@rapport/core/storage';
+import { refreshKeptValues, tenantTablesOf } from '@rapport/core/storage';
 import { type Kysely, sql } from 'kysely';
 
 /**
@@ -89,10 +89,9 @@ export async function shiftTenantDates(
                 '+' || (cast(substr(${ref}, 9, 2) as integer) - 1) || ' days'),
               date(substr(${ref}, 1, 10), 'start of month', ${`+${months + 1} months`}, '-1 day')
             ) || substr(${ref}, 11)`;
-        await tx
+        await tenantTablesOf(tx, tenantId)
           .updateTable(table)
           .set({ [column]: shifted })
-          .where('tenantId', '=', tenantId)
           .where(column, '<', postgres ? sql`${shiftedBefore}::date` : shiftedBefore)
           .execute();
       }

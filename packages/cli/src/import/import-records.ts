@@ -1,6 +1,6 @@
 import type { CrmScope, ObjectName } from '@rapport/core';
-import { isRapportError, standardObjects } from '@rapport/core';
-import { InputError, UsageError } from '../errors/cli-errors.js';
+import { standardObjects } from '@rapport/core';
+import { UsageError } from '../errors/cli-errors.js';
 import { buildColumnMapping, type ColumnMappingOptions } from './column-mapping.js';
 import { type CsvRow, openCsv } from './csv-rows.js';
 import { type ErrorRowWriter, openErrorRows } from './error-rows.js';
@@ -11,13 +11,8 @@ import {
   takeConversion,
   withoutCreationColumns,
 } from './history-import.js';
-import {
-  type PreparedRow,
-  repositoryOf,
-  type Tally,
-  type Upserter,
-  upsertBatch,
-} from './upsert-batch.js';
+import { referenceResolver, resolveOwner } from './import-references.js';
+import { type PreparedRow, type Tally, upsertBatch } from './upsert-batch.js';
 
 /**
  * Options of {@link importRecords}.
@@ -104,48 +99,6 @@ const maxReportedErrors = 20;
 
 /** Thrown inside a dry run's transaction to roll it back. */
 class DryRunRollback extends Error {}
-
-/**
- * The record a reference cell names by id or external id. A value that cannot be either (a NUL
- * inside) finds nothing here instead of failing the whole import: the engine then refuses the
- * row's field, with its line.
- */
-async function lookUp(repository: Upserter, value: string): Promise<string | null> {
-  try {
-    return (
-      (await repository.find(value))?.id ?? (await repository.findByExternalId(value))?.id ?? null
-    );
-  } catch (error) {
-    if (isRapportError(error, 'VALIDATION')) return null;
-    throw error;
-  }
-}
-
-/** Resolves reference fields given as external ids to record ids (cached). */
-function referenceResolver(
-  scope: CrmScope,
-  object: ObjectName,
-  extra: Readonly<Record<string, string>> = {},
-) {
-  const references = { ...standardObjects[object].references, ...extra };
-  const cache = new Map<string, string | null>();
-  return async (input: Record<string, unknown>): Promise<void> => {
-    for (const [field, target] of Object.entries(references)) {
-      const value = input[field];
-      if (typeof value !== 'string') continue;
-      const key = `${target}:${value}`;
-      let id = cache.get(key);
-      if (id === undefined) {
-        // Cast: the mapping's object was checked against the object names when the mapping was read.
-        id = await lookUp(repositoryOf(scope, target as ObjectName), value);
-        if (cache.size > 100_000) cache.clear();
-        cache.set(key, id);
-      }
-      // An unknown value stays as given: the engine then names the field in its error.
-      if (id) input[field] = id;
-    }
-  };
-}
 
 /**
  * Imports a CSV file into an object by upsert on the external id, so that a re-run (after a
@@ -390,18 +343,4 @@ class BatchRetry extends Error {
 /** Errors in file order (rows the CSV already spoils are found before a batch is sent). */
 function byLine(errors: readonly RowError[]): RowError[] {
   return [...errors].sort((a, b) => a.line - b.line);
-}
-
-async function resolveOwner(
-  scope: CrmScope,
-  object: ObjectName,
-  owner: string | undefined,
-): Promise<string | undefined> {
-  if (owner === undefined) return undefined;
-  if (!('ownerId' in standardObjects[object].fields.shape)) {
-    throw new UsageError(`--owner: ${object} records have no owner`);
-  }
-  const user = (await scope.users.find(owner)) ?? (await scope.users.findByExternalId(owner));
-  if (!user) throw new InputError(`--owner: no user with id or external id "${owner}"`);
-  return user.id;
 }

@@ -110,7 +110,16 @@ export interface PluginContext<TTables extends PluginTables = PluginTables, TSco
   now(): Date;
 }
 
-/** @internal Narrows a plugin database to one tenant (see {@link PluginTenantTables}). */
+/**
+ * Narrows a database to one tenant (see {@link PluginTenantTables}): every query it makes has
+ * core's tenant predicate applied. A plugin gets it as `ctx.tenantTables`; storage tools that
+ * work below the engine (`unscopedDatabase`) use it so that they never write the predicate.
+ *
+ * @example
+ * import { tenantTablesOf, unscopedDatabase } from '@rapport/core/storage';
+ *
+ * await tenantTablesOf(unscopedDatabase(crm), 'acme').updateTable('leads').set({ firstActivityAt: null }).execute();
+ */
 export function tenantTablesOf<TDatabase>(
   db: Kysely<TDatabase>,
   tenantId: string,

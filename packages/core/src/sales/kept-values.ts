@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 
@@ -23,6 +23,27 @@ function chunks(ids: readonly string[] | undefined): (readonly string[] | undefi
 }
 
 /**
+ * Runs a recomputing UPDATE once per chunk of `ids` (matched on `idColumn`; every row without
+ * ids), narrowed to the tenant when one is given, and returns the ids of the rows it rewrote.
+ */
+async function rewriteInChunks(
+  tenantId: string | undefined,
+  idColumn: string,
+  ids: readonly string[] | undefined,
+  update: () => UpdateQueryBuilder<AnyDatabase, string, string, UpdateResult>,
+): Promise<string[]> {
+  const rewritten: string[] = [];
+  for (const chunk of chunks(ids)) {
+    if (chunk?.length === 0) continue;
+    let query = update();
+    if (tenantId !== undefined) query = query.where('tenantId', '=', tenantId);
+    if (chunk) query = query.where(idColumn, 'in', chunk);
+    for (const row of await query.returning('id').execute()) rewritten.push(String(row.id));
+  }
+  return rewritten;
+}
+
+/**
  * @internal Recomputes `exitedAt` and `advancedAt` of the stage history of some opportunities
  * (of every opportunity without ids; of every tenant without a tenant id): the first later entry
  * of the deal in another stage, and the first such entry whose status is not lost. Exactly what
@@ -34,27 +55,20 @@ export async function refreshStageExits(
   tenantId: string | undefined,
   opportunityIds?: readonly string[],
 ): Promise<string[]> {
-  const rewritten: string[] = [];
-  for (const chunk of chunks(opportunityIds)) {
-    if (chunk?.length === 0) continue;
-    const later = db
-      .selectFrom('stageHistory as kLater')
-      .whereRef('kLater.tenantId', '=', 'stageHistory.tenantId')
-      .whereRef('kLater.opportunityId', '=', 'stageHistory.opportunityId')
-      .whereRef('kLater.createdAt', '>', 'stageHistory.createdAt')
-      .whereRef('kLater.stage', '<>', 'stageHistory.stage');
-    let query = db.updateTable('stageHistory').set((eb) => ({
+  const later = db
+    .selectFrom('stageHistory as kLater')
+    .whereRef('kLater.tenantId', '=', 'stageHistory.tenantId')
+    .whereRef('kLater.opportunityId', '=', 'stageHistory.opportunityId')
+    .whereRef('kLater.createdAt', '>', 'stageHistory.createdAt')
+    .whereRef('kLater.stage', '<>', 'stageHistory.stage');
+  return rewriteInChunks(tenantId, 'opportunityId', opportunityIds, () =>
+    db.updateTable('stageHistory').set((eb) => ({
       exitedAt: later.select(eb.fn.min('kLater.createdAt').as('at')),
       advancedAt: later
         .where('kLater.status', '<>', 'lost')
         .select(eb.fn.min('kLater.createdAt').as('at')),
-    }));
-    if (tenantId !== undefined) query = query.where('tenantId', '=', tenantId);
-    if (chunk) query = query.where('opportunityId', 'in', chunk);
-    const rows = await query.returning('id').execute();
-    for (const row of rows) rewritten.push(String(row.id));
-  }
-  return rewritten;
+    })),
+  );
 }
 
 /**
@@ -66,23 +80,16 @@ export async function refreshFirstActivities(
   tenantId: string | undefined,
   leadIds?: readonly string[],
 ): Promise<string[]> {
-  const rewritten: string[] = [];
-  for (const chunk of chunks(leadIds)) {
-    if (chunk?.length === 0) continue;
-    let query = db.updateTable('leads').set((eb) => ({
+  return rewriteInChunks(tenantId, 'id', leadIds, () =>
+    db.updateTable('leads').set((eb) => ({
       firstActivityAt: db
         .selectFrom('activities as kActivity')
         .select(eb.fn.min('kActivity.completedAt').as('at'))
         .whereRef('kActivity.tenantId', '=', 'leads.tenantId')
         .whereRef('kActivity.leadId', '=', 'leads.id')
         .where('kActivity.completedAt', 'is not', null),
-    }));
-    if (tenantId !== undefined) query = query.where('tenantId', '=', tenantId);
-    if (chunk) query = query.where('id', 'in', chunk);
-    const rows = await query.returning('id').execute();
-    for (const row of rows) rewritten.push(String(row.id));
-  }
-  return rewritten;
+    })),
+  );
 }
 
 /**
@@ -95,10 +102,8 @@ export async function refreshMainProducts(
   tenantId: string | undefined,
   opportunityIds?: readonly string[],
 ): Promise<string[]> {
-  const rewritten: string[] = [];
-  for (const chunk of chunks(opportunityIds)) {
-    if (chunk?.length === 0) continue;
-    let query = db.updateTable('opportunities').set({
+  return rewriteInChunks(tenantId, 'id', opportunityIds, () =>
+    db.updateTable('opportunities').set({
       mainProductId: db
         .selectFrom('opportunityLineItems as kItem')
         .select('kItem.productId')
@@ -107,13 +112,8 @@ export async function refreshMainProducts(
         .orderBy('kItem.totalPrice', 'desc')
         .orderBy('kItem.id')
         .limit(1),
-    });
-    if (tenantId !== undefined) query = query.where('tenantId', '=', tenantId);
-    if (chunk) query = query.where('id', 'in', chunk);
-    const rows = await query.returning('id').execute();
-    for (const row of rows) rewritten.push(String(row.id));
-  }
-  return rewritten;
+    }),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CrmRecord } from '@rapport/core';
-import { refreshKeptValues, unscopedDatabase } from '@rapport/core/storage';
+import { refreshKeptValues, tenantTablesOf, unscopedDatabase } from '@rapport/core/storage';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyScope,
@@ -465,22 +465,14 @@ export function keptValueCases(setup: ConformanceSetup): void {
       });
       const history = await historyOf(deal.id);
       const db = unscopedDatabase(crm());
+      const tenantRows = tenantTablesOf(db, tenantId);
       // A raw load writes none of them.
-      await db
+      await tenantRows
         .updateTable('stageHistory')
         .set({ exitedAt: null, advancedAt: null })
-        .where('tenantId', '=', tenantId)
         .execute();
-      await db
-        .updateTable('leads')
-        .set({ firstActivityAt: null })
-        .where('tenantId', '=', tenantId)
-        .execute();
-      await db
-        .updateTable('opportunities')
-        .set({ mainProductId: null })
-        .where('tenantId', '=', tenantId)
-        .execute();
+      await tenantRows.updateTable('leads').set({ firstActivityAt: null }).execute();
+      await tenantRows.updateTable('opportunities').set({ mainProductId: null }).execute();
       expect((await historyOf(deal.id))[0]?.exitedAt).toBeNull();
       await refreshKeptValues(db, { tenantId });
       expect(keptExits(await historyOf(deal.id))).toEqual(keptExits(history));
