@@ -1,16 +1,19 @@
 import type { ObjectRules } from '../engine/engine-state.js';
 import type { StoredRecord } from '../engine/stored-record.js';
-import { keepFirstActivities, lockRows } from './kept-values.js';
+import { keepFirstActivities } from './kept-values.js';
 
 /** The lead of an activity when it counts towards the lead's first completed activity. */
-function completedLead(record: StoredRecord | undefined): string | undefined {
+function completedLead(record: Readonly<Record<string, unknown>> | undefined): string | undefined {
   return record && record.leadId != null && record.completedAt != null
     ? String(record.leadId)
     : undefined;
 }
 
 /** The leads whose first completed activity a write (created, completed, relinked, ...) may move. */
-function touchedLeads(record: StoredRecord, previous: StoredRecord | undefined): string[] {
+function touchedLeads(
+  record: Readonly<Record<string, unknown>>,
+  previous: StoredRecord | undefined,
+): string[] {
   if (
     previous &&
     previous.leadId === record.leadId &&
@@ -24,16 +27,6 @@ function touchedLeads(record: StoredRecord, previous: StoredRecord | undefined):
 
 /** @internal Activity rules: a lead's first completed activity follows its activities. */
 export const activityRules: ObjectRules = {
-  // The lead's row is locked before the activity is written, not only after: the activity's
-  // foreign key takes a share lock on the lead, and two writers that both hold it and then ask
-  // for the row lock would deadlock (Postgres).
-  async prepare(state, values, previous) {
-    const leads = [values.leadId, previous?.leadId].filter(
-      (id): id is string => typeof id === 'string',
-    );
-    if (leads.length > 0) await lockRows(state, 'leads', [...new Set(leads)].sort());
-    return values;
-  },
   async afterWrite(state, record, previous) {
     const leads = touchedLeads(record, previous);
     if (leads.length > 0) await keepFirstActivities(state, leads);

@@ -153,13 +153,13 @@ export async function keepStageExits(
 }
 
 /**
- * @internal Locks the rows a kept value is written to before it is computed, where transactions run side
+ * Locks the rows a kept value is written to before it is computed, where transactions run side
  * by side: the computing UPDATE then starts after a concurrent writer of the same row has
  * committed, so it sees that writer's activity or line item too (under READ COMMITTED its
  * snapshot would otherwise miss it, and the later commit would keep a stale value). A storage
  * that runs one transaction at a time needs no lock.
  */
-export async function lockRows(
+async function lockRows(
   state: ScopeState,
   table: 'leads' | 'opportunities',
   ids: readonly string[],
@@ -173,7 +173,9 @@ export async function lockRows(
       .where('tenantId', '=', state.tenantId)
       .where('id', 'in', chunk)
       .orderBy('id')
-      .forUpdate()
+      // Not FOR UPDATE: the write's own foreign key already holds a key-share lock on the row,
+      // which FOR UPDATE conflicts with (two writers would deadlock); NO KEY UPDATE does not.
+      .forNoKeyUpdate()
       .execute();
   }
 }
