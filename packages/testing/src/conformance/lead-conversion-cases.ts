@@ -179,6 +179,18 @@ export function leadConversionCases(setup: ConformanceSetup): void {
       expect(await admin.leads.get(lead.id)).toEqual(converted);
     });
 
+    it('a converted lead sent again unchanged is no change: same record, no CONFLICT', async () => {
+      const lead = await newLead();
+      const { lead: converted } = await admin.leads.convert(lead.id, { opportunity: false });
+      const again = await admin.leads.update(lead.id, {
+        version: converted.version,
+        title: converted.title,
+        status: converted.status,
+      });
+      expect(again).toEqual(converted);
+      expect(await admin.leads.get(lead.id)).toEqual(converted);
+    });
+
     it('rolls back every step when a later step fails: nothing is written', async () => {
       const lead = await newLead();
       // The account and contact are written before the opportunity fails on its stage.

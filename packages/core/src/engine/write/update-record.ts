@@ -85,12 +85,17 @@ export async function applyUpdate(
   const checked = options.access !== false;
   if (checked) await checkAccess(state, definition, previous);
   let values = mergeChanges(previous, changes);
+  // A request that asks for nothing new is answered before the rules and hooks: a frozen record
+  // (a converted lead) sent again unchanged, as a repeated import does, is no change to refuse.
+  const askedCustom = { ...previous.custom, ...customChanges };
+  if (changedFields(values, previous) === undefined && sameValue(askedCustom, previous.custom))
+    return previous;
   const rules = state.engine.rules[definition.name];
   if (rules?.prepare) values = await rules.prepare(state, values, previous);
   const hooked = await runBeforeUpdate(
     state,
     definition,
-    { values, custom: { ...previous.custom, ...customChanges } },
+    { values, custom: askedCustom },
     previous,
   );
   const custom = checkCustomFields(state, definition, hooked.custom);
