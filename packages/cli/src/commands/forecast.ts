@@ -1,7 +1,6 @@
 import type { PeriodInput } from '@rapport/core';
 import { describeRisk, predict } from '@rapport/predict';
 import { Command, Option } from 'commander';
-import { tenantId } from '../database/database-location.js';
 import { createNumberFormat, isReportLanguage } from '../report/number-format.js';
 import { renderTable } from '../report/text-table.js';
 import { type DatabaseFlags, positiveInteger, withDatabaseOptions } from './database-options.js';
@@ -72,9 +71,9 @@ Examples:
     .action(async (flags: ForecastFlags) => {
       const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
       const format = createNumberFormat(language);
-      const crm = await openPredictCrm(flags.db);
+      const { crm, tenantId } = await openPredictCrm(flags);
       try {
-        const scope = crm.tenant(tenantId(flags.tenant)).system();
+        const scope = crm.tenant(tenantId).system();
         const service = predict(scope);
         if (flags.backtest) {
           // Period labels are checked by resolvePeriod, which rejects a bad one with VALIDATION.

@@ -1,6 +1,5 @@
 import { type CalibrationBin, describeFactor, predict, type ScoreMetrics } from '@rapport/predict';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { tenantId } from '../database/database-location.js';
 import { UsageError } from '../errors/cli-errors.js';
 import {
   createNumberFormat,
@@ -92,9 +91,9 @@ Examples:
         throw new UsageError(`cannot score "${what}"; try \`rapport score leads\``);
       const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
       const format = createNumberFormat(language);
-      const crm = await openPredictCrm(flags.db);
+      const { crm, tenantId } = await openPredictCrm(flags);
       try {
-        const service = predict(crm.tenant(tenantId(flags.tenant)).system());
+        const service = predict(crm.tenant(tenantId).system());
         const options = {
           ...(flags.minConversions === undefined ? {} : { minConversions: flags.minConversions }),
           ...(flags.now === undefined ? {} : { now: flags.now }),
@@ -154,7 +153,7 @@ Examples:
           return;
         }
         const leads = await crm
-          .tenant(tenantId(flags.tenant))
+          .tenant(tenantId)
           .system()
           .leads.list({
             where: { id: { in: scored.scores.slice(0, flags.limit).map((s) => s.leadId) } },
