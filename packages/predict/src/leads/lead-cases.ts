@@ -40,16 +40,27 @@ function customFeatures(custom: Readonly<Record<string, unknown>>): Record<strin
   return features;
 }
 
-/** The lead's outcome and when it became known. */
+/** The outcome a lead's status records and when it was recorded; null while the lead is open. */
+function recordedOutcome(lead: Lead): { readonly label: 0 | 1; readonly at: string } | null {
+  if (lead.convertedOpportunityId !== null || lead.convertedAt !== null)
+    return { label: 1, at: lead.convertedAt ?? lead.updatedAt };
+  if (lead.status === 'Closed - Not Converted') return { label: 0, at: lead.updatedAt };
+  if (lead.status === 'Closed - Converted') return { label: 1, at: lead.updatedAt };
+  return null;
+}
+
+/**
+ * The lead's outcome as it was known at `now`, and when it became known: an outcome recorded
+ * after `now` (history imported, a model trained as of a past day) is not known yet, so it can
+ * neither label the lead nor leak into training.
+ */
 export function leadOutcome(
   lead: Lead,
   now: string,
   staleAfterDays: number,
 ): { readonly label: 0 | 1 | null; readonly at: string | null } {
-  if (lead.convertedOpportunityId !== null || lead.convertedAt !== null)
-    return { label: 1, at: lead.convertedAt ?? lead.updatedAt };
-  if (lead.status === 'Closed - Not Converted') return { label: 0, at: lead.updatedAt };
-  if (lead.status === 'Closed - Converted') return { label: 1, at: lead.updatedAt };
+  const recorded = recordedOutcome(lead);
+  if (recorded && recorded.at <= now) return recorded;
   if (daysBetween(lead.createdAt, now) >= staleAfterDays)
     return { label: 0, at: addDays(lead.createdAt, staleAfterDays) };
   return { label: null, at: null };
@@ -113,21 +124,22 @@ export async function loadLeadCases(
     list.push(activity);
     byLead.set(activity.leadId, list);
   }
-  return leads.map((lead) => {
+  // A lead created after `now` did not exist yet.
+  return leads.flatMap((lead) => {
+    if (lead.createdAt > now) return [];
     const outcome = leadOutcome(lead, now, stale);
+    const recorded = recordedOutcome(lead);
     const cutoff = earliest(addDays(lead.createdAt, window), outcome.at, now) ?? now;
-    return {
-      id: lead.id,
-      createdAt: lead.createdAt,
-      leadSource: lead.leadSource,
-      row: leadFeatures(lead, byLead.get(lead.id) ?? [], campaignNames, cutoff),
-      label: outcome.label,
-      open:
-        lead.convertedOpportunityId === null &&
-        lead.convertedAt === null &&
-        lead.status !== 'Closed - Not Converted' &&
-        lead.status !== 'Closed - Converted',
-    };
+    return [
+      {
+        id: lead.id,
+        createdAt: lead.createdAt,
+        leadSource: lead.leadSource,
+        row: leadFeatures(lead, byLead.get(lead.id) ?? [], campaignNames, cutoff),
+        label: outcome.label,
+        open: recorded === null || recorded.at > now,
+      },
+    ];
   });
 }
 
