@@ -36,12 +36,38 @@ describe('Monte Carlo revenue', () => {
     { maxLength: 30 },
   );
 
-  // None (independent deals) or a shared shift of the log odds.
+  // A posterior of (mean, sigma) on a few points, as `fitPeriodShock` gives on its grid.
+  const posteriorArb = fc
+    .array(
+      fc.record({
+        mean: fc.double({ min: -3, max: 3, noNaN: true }),
+        sigma: fc.double({ min: 0, max: 3, noNaN: true }),
+        weight: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      }),
+      { minLength: 1, maxLength: 5 },
+    )
+    .map((points) => {
+      const total = points.reduce((s, p) => s + p.weight, 0);
+      let sum = 0;
+      const cumulative = points.map((p) => {
+        sum += p.weight / total;
+        return sum;
+      });
+      cumulative[cumulative.length - 1] = 1;
+      return { means: points.map((p) => p.mean), sigmas: points.map((p) => p.sigma), cumulative };
+    });
+
+  // None (independent deals), a shared shift of the log odds with known (mean, sigma), or one
+  // whose (mean, sigma) each run draws from a posterior.
   const shockArb = fc.option(
-    fc.record({
-      mean: fc.double({ min: -3, max: 3, noNaN: true }),
-      sigma: fc.double({ min: 0, max: 3, noNaN: true }),
-    }),
+    fc.record(
+      {
+        mean: fc.double({ min: -3, max: 3, noNaN: true }),
+        sigma: fc.double({ min: 0, max: 3, noNaN: true }),
+        posterior: posteriorArb,
+      },
+      { requiredKeys: ['mean', 'sigma'] },
+    ),
   );
 
   it('P10 <= P50 <= P90, all at least the won so far, and the same seed gives the same result', () => {
