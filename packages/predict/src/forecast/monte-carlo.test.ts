@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulateRevenue } from './monte-carlo.js';
+import { shockedProbability } from './period-shock.js';
 
 describe('Monte Carlo revenue', () => {
   it('hand-worked: one certain deal, one impossible, won so far', () => {
@@ -26,6 +27,18 @@ describe('Monte Carlo revenue', () => {
     const exact = deals.reduce((s, d) => s + d.amount * d.probability, 0);
     const result = simulateRevenue(deals, { wonSoFar: 0, seed: 3 });
     expect(Math.abs(result.expected - exact) / exact).toBeLessThan(0.02);
+  });
+
+  it('a fixed shift moves each deal to its shocked probability', () => {
+    const deals = Array.from({ length: 50 }, (_, i) => ({ amount: 1000, probability: 0.02 * i }));
+    for (const mean of [-2, 0.5, 3]) {
+      const exact = deals.reduce(
+        (s, d) => s + d.amount * shockedProbability(d.probability, mean),
+        0,
+      );
+      const result = simulateRevenue(deals, { wonSoFar: 0, seed: 4, shock: { mean, sigma: 0 } });
+      expect(Math.abs(result.expected - exact) / exact).toBeLessThan(0.02);
+    }
   });
 
   const dealsArb = fc.array(

@@ -79,7 +79,16 @@ const shiftCount = Math.round((2 * -shiftMin) / shiftStep) + 1;
  */
 export function shockedProbability(p: number, z: number): number {
   if (p <= 0 || p >= 1 || z === 0) return p;
-  const x = logit(p) + z;
+  return sigmoid(logit(p) + z);
+}
+
+/**
+ * The logistic function, stable for large |x|.
+ *
+ * @example
+ * sigmoid(0); // 0.5
+ */
+export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
