@@ -1,5 +1,5 @@
 import { at } from '../math/checked.js';
-import { logit } from '../math/logistic-regression.js';
+import { logit, sigmoid } from '../math/logistic-regression.js';
 
 /**
  * A past window replayed: the in-period probabilities the forecast gave the deals open at its
@@ -82,16 +82,6 @@ export function shockedProbability(p: number, z: number): number {
   return sigmoid(logit(p) + z);
 }
 
-/**
- * The logistic function, stable for large |x|.
- *
- * @example
- * sigmoid(0); // 0.5
- */
-export function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-}
-
 /** log sigmoid(x), stable for large |x|. */
 function logSigmoid(x: number): number {
   return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
@@ -147,9 +137,8 @@ function tabulated(window: ShockWindow): ReturnType<typeof tabulate> {
  * maximum, and `posterior` is the same grid times a prior, normalised: flat in the mean, a
  * half-Cauchy(0, 1) in sigma (Gelman 2006, _Prior distributions for variance parameters in
  * hierarchical models_, Bayesian Analysis 1), the grid posterior of hyperparameters of Gelman et
- * al., _Bayesian Data Analysis_, 3rd ed., 5.3. A simulation that
- * draws (mean, sigma) from it per run is the posterior predictive: wide with few windows, the
- * maximum likelihood with many. Deals with a certain probability (0 or 1) carry no information
+ * al., _Bayesian Data Analysis_, 3rd ed., 5.3. A simulation that draws (mean, sigma) from it per
+ * run is the posterior predictive: wide with few windows, the maximum likelihood with many. Deals with a certain probability (0 or 1) carry no information
  * and are left out. Null without a window.
  *
  * @example
