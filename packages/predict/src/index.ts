@@ -45,8 +45,12 @@ export {
   simulateRevenue,
 } from './forecast/monte-carlo.js';
 export {
+  drawShock,
   fitPeriodShock,
   type PeriodShock,
+  type PeriodShockSummary,
+  type ShockFitOptions,
+  type ShockPosterior,
   type ShockWindow,
   shockedProbability,
 } from './forecast/period-shock.js';
@@ -56,6 +60,7 @@ export {
   type ForecastDeal,
   type ForecastFigures,
   type ForecastOptions,
+  forecastDay,
   forecastPeriod,
   type PeriodForecast,
   periodShock,
@@ -68,6 +73,12 @@ export {
   type ScopeForecast,
   type ScopeForecastOptions,
 } from './forecast/scope-forecast.js';
+export {
+  historyDigest,
+  type TrainedForecast,
+  type TrainedForecastMetrics,
+  trainedForecast,
+} from './forecast/trained-forecast.js';
 export { type LeadCase, type LeadCaseOptions, loadLeadCases } from './leads/lead-cases.js';
 export { describeFactor, type ExplanationLanguage, featureLabel } from './leads/lead-explain.js';
 export {

@@ -51,7 +51,7 @@ export function dealFeatures(
     stageAgeRatio: norm ? daysInStage / norm : null,
     age: day - deal.openDay,
     daysToClose: state.closeDay === null ? null : state.closeDay - day,
-    amountRatio: typical ? state.amount / typical : null,
+    amountRatio: typical && state.recordedAmount !== null ? state.recordedAmount / typical : null,
     daysSinceActivity: state.lastActivity === null ? null : day - state.lastActivity,
     ownerWinRate: smoothedRate(context.ownerRecord.get(deal.ownerId), context.winRate, self),
     productWinRate:

@@ -175,6 +175,12 @@ export interface DealState {
   /** The close date it had then; null when the history does not say. */
   readonly closeDay: DayNumber | null;
   readonly amount: number;
+  /**
+   * The amount as recorded by then, for the model's features; null when no history row says and
+   * the deal has closed since: its final amount may have been set by the outcome (some systems
+   * write 0 on a lost deal), as its close date is.
+   */
+  readonly recordedAmount: number | null;
   /** How often the close date had moved later by then. */
   readonly slips: number;
   readonly lastActivity: DayNumber | null;
@@ -216,6 +222,7 @@ export function dealStateAt(
     stageSince: since,
     closeDay: last ? last.closeDate : deal.status === 'open' ? deal.closeDay : null,
     amount: last?.amount ?? deal.amount,
+    recordedAmount: last?.amount ?? (last || deal.status === 'open' ? deal.amount : null),
     slips,
     lastActivity: activities.at(-1) ?? null,
   };

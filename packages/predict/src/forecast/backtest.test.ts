@@ -42,11 +42,13 @@ describe('forecast backtest on the Maven CRM data (2017 quarters)', () => {
     console.info(
       `Maven 2017: MAPE P50 ${result.mapeP50?.toFixed(3)}, weighted ${result.mapeWeighted?.toFixed(3)}, ` +
         `pipeline-only ${result.mapePipelineP50?.toFixed(3)}, P10-P90 coverage ${result.coverage} ` +
-        `(independent deals ${result.coverageIndependent}, MAPE P50 ${result.mapeP50Independent?.toFixed(3)})`,
+        `(independent deals ${result.coverageIndependent}, MAPE P50 ${result.mapeP50Independent?.toFixed(3)}), ` +
+        `mean width / actual ${result.meanRelativeWidth?.toFixed(3)} (independent ${result.meanRelativeWidthIndependent?.toFixed(3)}); ` +
+        `point fit: coverage ${result.coveragePoint}, MAPE P50 ${result.mapeP50Point?.toFixed(3)}, width ${result.meanRelativeWidthPoint?.toFixed(3)}`,
     );
     for (const p of result.periods)
       console.info(
-        `${p.label}: shock ${JSON.stringify(p.shock)}, independent P10 ${money(p.p10Independent)} P90 ${money(p.p90Independent)} in range ${p.inRangeIndependent}`,
+        `${p.label}: shock ${JSON.stringify(p.shock)} ranges ${JSON.stringify(p.shockRanges)}, independent P10 ${money(p.p10Independent)} P90 ${money(p.p90Independent)} in range ${p.inRangeIndependent}; point fit P10 ${money(p.p10Point)} P50 ${money(p.p50Point)} P90 ${money(p.p90Point)} in ${p.inRangePoint}`,
       );
     expect(result.periods).toHaveLength(4);
     // Q1 starts before any deal closed: nothing to learn from, the stage default is used.
@@ -57,7 +59,7 @@ describe('forecast backtest on the Maven CRM data (2017 quarters)', () => {
       expect(p.p50).toBeLessThanOrEqual(p.p90);
       expect(p.actual).toBeGreaterThan(0);
     }
-  });
+  }, 300_000);
 
   it('walk-forward by month: the shared factor widens the range where independence was too sure', () => {
     const months = Array.from({ length: 10 }, (_, i) => {
@@ -73,11 +75,13 @@ describe('forecast backtest on the Maven CRM data (2017 quarters)', () => {
     const money = (v: number) => Math.round(v / 100);
     for (const p of result.periods)
       console.info(
-        `${p.label}: ${p.method}, shock ${JSON.stringify(p.shock)}, actual ${money(p.actual)}, P10 ${money(p.p10)} P50 ${money(p.p50)} P90 ${money(p.p90)} in ${p.inRange}; ` +
-          `independent P10 ${money(p.p10Independent)} P90 ${money(p.p90Independent)} in ${p.inRangeIndependent}`,
+        `${p.label}: ${p.method}, shock ${JSON.stringify(p.shock)} ranges ${JSON.stringify(p.shockRanges)}, actual ${money(p.actual)}, P10 ${money(p.p10)} P50 ${money(p.p50)} P90 ${money(p.p90)} in ${p.inRange}; ` +
+          `independent P10 ${money(p.p10Independent)} P90 ${money(p.p90Independent)} in ${p.inRangeIndependent}; point fit P10 ${money(p.p10Point)} P50 ${money(p.p50Point)} P90 ${money(p.p90Point)} in ${p.inRangePoint}`,
       );
     console.info(
-      `Maven 2017 months: coverage ${result.coverage} (independent ${result.coverageIndependent}), MAPE P50 ${result.mapeP50?.toFixed(3)} (independent ${result.mapeP50Independent?.toFixed(3)}, weighted ${result.mapeWeighted?.toFixed(3)})`,
+      `Maven 2017 months: coverage ${result.coverage} (independent ${result.coverageIndependent}), MAPE P50 ${result.mapeP50?.toFixed(3)} (independent ${result.mapeP50Independent?.toFixed(3)}, weighted ${result.mapeWeighted?.toFixed(3)}), ` +
+        `mean width / actual ${result.meanRelativeWidth?.toFixed(3)} (independent ${result.meanRelativeWidthIndependent?.toFixed(3)}); ` +
+        `point fit: coverage ${result.coveragePoint}, MAPE P50 ${result.mapeP50Point?.toFixed(3)}, width ${result.meanRelativeWidthPoint?.toFixed(3)}`,
     );
     expect(result.periods).toHaveLength(10);
     for (const p of result.periods) {
@@ -85,7 +89,7 @@ describe('forecast backtest on the Maven CRM data (2017 quarters)', () => {
       if (p.shock !== null)
         expect(p.p90 - p.p10).toBeGreaterThanOrEqual(p.p90Independent - p.p10Independent);
     }
-  });
+  }, 300_000);
 
   it('the forecast as of a day only counts wins before it as won so far', () => {
     const start = dayNumber('2017-10-01');
@@ -94,5 +98,5 @@ describe('forecast backtest on the Maven CRM data (2017 quarters)', () => {
     const late = forecastPeriod(history, start, end, dayNumber('2017-12-15'), { runs: 500 });
     expect(late.total.wonSoFar).toBeGreaterThan(early.total.wonSoFar);
     expect(late.total.categories.closed).toBe(late.total.wonSoFar);
-  });
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import type { DealHistory } from '../deals/deal-timeline.js';
+import type { PeriodShock } from './period-shock.js';
 import { type ForecastOptions, forecastPeriod } from './pipeline-forecast.js';
 
 /** One replayed period. */
@@ -24,8 +25,19 @@ export interface BacktestPeriod {
   readonly inRangeIndependent: boolean;
   readonly p50Independent: number;
   readonly errorP50Independent: number | null;
+  /** The range had the fitted (mean, sigma) been taken as known (no posterior draws). */
+  readonly p10Point: number;
+  readonly p50Point: number;
+  readonly p90Point: number;
+  readonly inRangePoint: boolean;
   /** The fitted shared factor (mean and sigma of the log-odds shift); null: too little history. */
   readonly shock: { readonly mean: number; readonly sigma: number } | null;
+  /** The posterior's 10-90 % ranges of the factor's mean and sigma; null without a fit. */
+  readonly shockRanges: {
+    readonly mean: readonly [number, number];
+    readonly sigma: readonly [number, number];
+    readonly windows: number;
+  } | null;
   /** |P50 - actual| / actual; null when nothing was won. */
   readonly errorP50: number | null;
   readonly errorWeighted: number | null;
@@ -49,6 +61,19 @@ export interface Backtest {
   readonly coverage: number | null;
   /** The same with independent deals: what the shared factor changes. */
   readonly coverageIndependent: number | null;
+  /** The same with the point fit of the factor: what drawing it from its posterior changes. */
+  readonly coveragePoint: number | null;
+  /** MAPE of P50 with the point fit. */
+  readonly mapeP50Point: number | null;
+  /**
+   * Mean of (P90 - P10) / actual over periods with an actual: how wide the range is for its
+   * coverage (a range that always covers by being huge is no success either).
+   */
+  readonly meanRelativeWidth: number | null;
+  /** The same with independent deals. */
+  readonly meanRelativeWidthIndependent: number | null;
+  /** The same with the point fit. */
+  readonly meanRelativeWidthPoint: number | null;
 }
 
 function mean(values: readonly (number | null)[]): number | null {
@@ -81,17 +106,19 @@ export function backtest(
       by: undefined,
       windowCache,
     });
-    const independent = forecastPeriod(history, period.start, period.end, period.start, {
-      ...options,
-      by: undefined,
-      correlation: 'independent',
-    }).total;
-    const pipelineOnly = forecastPeriod(history, period.start, period.end, period.start, {
-      ...options,
-      by: undefined,
-      newBusiness: false,
-      correlation: 'independent',
-    });
+    // The variants reuse the period's deal model: only the simulation differs.
+    const variant = (correlation: PeriodShock | null, more: ForecastOptions = {}) =>
+      forecastPeriod(history, period.start, period.end, period.start, {
+        ...options,
+        ...more,
+        by: undefined,
+        trained: { model: forecast.model, correlation },
+      });
+    const independent = variant(null).total;
+    const point = forecast.correlation
+      ? variant({ ...forecast.correlation, posterior: undefined }).total
+      : forecast.total;
+    const pipelineOnly = variant(null, { newBusiness: false });
     const openAtStart = new Set(forecast.deals.map((d) => d.deal.id));
     let actual = 0;
     let actualFromPipeline = 0;
@@ -121,9 +148,20 @@ export function backtest(
       p90Independent: independent.p90,
       inRangeIndependent: actual >= independent.p10 && actual <= independent.p90,
       p50Independent: independent.p50,
+      p10Point: point.p10,
+      p50Point: point.p50,
+      p90Point: point.p90,
+      inRangePoint: actual >= point.p10 && actual <= point.p90,
       errorP50Independent: error(independent.p50, actual),
       shock: forecast.correlation
         ? { mean: forecast.correlation.mean, sigma: forecast.correlation.sigma }
+        : null,
+      shockRanges: forecast.correlation
+        ? {
+            mean: forecast.correlation.meanRange,
+            sigma: forecast.correlation.sigmaRange,
+            windows: forecast.correlation.windows,
+          }
         : null,
       errorP50: error(total.p50, actual),
       errorWeighted: error(total.weightedPipeline, actual),
@@ -140,5 +178,16 @@ export function backtest(
     mapePipelineP50: mean(rows.map((r) => r.errorPipelineP50)),
     coverage: share(rows, (r) => r.inRange),
     coverageIndependent: share(rows, (r) => r.inRangeIndependent),
+    coveragePoint: share(rows, (r) => r.inRangePoint),
+    mapeP50Point: mean(
+      rows.map((r) => (r.actual > 0 ? Math.abs(r.p50Point - r.actual) / r.actual : null)),
+    ),
+    meanRelativeWidth: mean(rows.map((r) => (r.actual > 0 ? (r.p90 - r.p10) / r.actual : null))),
+    meanRelativeWidthPoint: mean(
+      rows.map((r) => (r.actual > 0 ? (r.p90Point - r.p10Point) / r.actual : null)),
+    ),
+    meanRelativeWidthIndependent: mean(
+      rows.map((r) => (r.actual > 0 ? (r.p90Independent - r.p10Independent) / r.actual : null)),
+    ),
   };
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulateRevenue } from './monte-carlo.js';
+import { shockedProbability } from './period-shock.js';
 
 describe('Monte Carlo revenue', () => {
   it('hand-worked: one certain deal, one impossible, won so far', () => {
@@ -28,6 +29,18 @@ describe('Monte Carlo revenue', () => {
     expect(Math.abs(result.expected - exact) / exact).toBeLessThan(0.02);
   });
 
+  it('a fixed shift moves each deal to its shocked probability', () => {
+    const deals = Array.from({ length: 50 }, (_, i) => ({ amount: 1000, probability: 0.02 * i }));
+    for (const mean of [-2, 0.5, 3]) {
+      const exact = deals.reduce(
+        (s, d) => s + d.amount * shockedProbability(d.probability, mean),
+        0,
+      );
+      const result = simulateRevenue(deals, { wonSoFar: 0, seed: 4, shock: { mean, sigma: 0 } });
+      expect(Math.abs(result.expected - exact) / exact).toBeLessThan(0.02);
+    }
+  });
+
   const dealsArb = fc.array(
     fc.record({
       amount: fc.integer({ min: 0, max: 1_000_000 }),
@@ -36,12 +49,38 @@ describe('Monte Carlo revenue', () => {
     { maxLength: 30 },
   );
 
-  // None (independent deals) or a shared shift of the log odds.
+  // A posterior of (mean, sigma) on a few points, as `fitPeriodShock` gives on its grid.
+  const posteriorArb = fc
+    .array(
+      fc.record({
+        mean: fc.double({ min: -3, max: 3, noNaN: true }),
+        sigma: fc.double({ min: 0, max: 3, noNaN: true }),
+        weight: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      }),
+      { minLength: 1, maxLength: 5 },
+    )
+    .map((points) => {
+      const total = points.reduce((s, p) => s + p.weight, 0);
+      let sum = 0;
+      const cumulative = points.map((p) => {
+        sum += p.weight / total;
+        return sum;
+      });
+      cumulative[cumulative.length - 1] = 1;
+      return { means: points.map((p) => p.mean), sigmas: points.map((p) => p.sigma), cumulative };
+    });
+
+  // None (independent deals), a shared shift of the log odds with known (mean, sigma), or one
+  // whose (mean, sigma) each run draws from a posterior.
   const shockArb = fc.option(
-    fc.record({
-      mean: fc.double({ min: -3, max: 3, noNaN: true }),
-      sigma: fc.double({ min: 0, max: 3, noNaN: true }),
-    }),
+    fc.record(
+      {
+        mean: fc.double({ min: -3, max: 3, noNaN: true }),
+        sigma: fc.double({ min: 0, max: 3, noNaN: true }),
+        posterior: posteriorArb,
+      },
+      { requiredKeys: ['mean', 'sigma'] },
+    ),
   );
 
   it('P10 <= P50 <= P90, all at least the won so far, and the same seed gives the same result', () => {

@@ -1,6 +1,6 @@
 import { at } from '../math/checked.js';
 import { quantileOfSorted, seededRandom } from '../math/random.js';
-import { shockedProbability } from './period-shock.js';
+import { drawShock, type ShockPosterior } from './period-shock.js';
 
 /** An open deal as the simulation sees it. */
 export interface SimulatedDeal {
@@ -22,9 +22,14 @@ export interface SimulationOptions {
   readonly seed?: number;
   /**
    * A shift shared by every deal's log odds within a run, z ~ N(mean, sigma²): a period's common
-   * fortune (see `fitPeriodShock`). None: deals are independent.
+   * fortune (see `fitPeriodShock`). With a `posterior`, each run first draws its (mean, sigma)
+   * from it, so the uncertainty of the fit widens the range. None: deals are independent.
    */
-  readonly shock?: { readonly mean: number; readonly sigma: number } | null;
+  readonly shock?: {
+    readonly mean: number;
+    readonly sigma: number;
+    readonly posterior?: ShockPosterior;
+  } | null;
   /** A target: the share of runs at or above it is returned. */
   readonly quota?: number | null;
 }
@@ -42,7 +47,7 @@ export interface RevenueDistribution {
 
 /**
  * Monte Carlo: each run draws one shared shift z ~ N(mean, sigma²) of the log odds (with a
- * `shock`), every open deal's outcome (won inside the period with its probability moved by z,
+ * `shock`; (mean, sigma) first drawn from its posterior when it has one), every open deal's outcome (won inside the period with its probability moved by z,
  * else nothing) and one new-business total, and adds the won so far. Seeded, so the same input
  * gives the same distribution. Without a shock, deals are independent of each other.
  *
@@ -58,17 +63,31 @@ export function simulateRevenue(
   const totals = new Float64Array(runs);
   const newBusiness = options.newBusiness ?? [];
   const shock = options.shock ?? null;
+  // Typed arrays: the inner loops below run deals x runs times (10,000 x thousands).
+  const amounts = Float64Array.from(deals, (d) => d.amount);
+  const probabilities = Float64Array.from(deals, (d) => d.probability);
+  // sigmoid(logit p + z) = 1 / (1 + odds against × e^-z): the odds against once per deal and
+  // e^-z once per run, so the shocked loop has no exp per deal and run.
+  const against = probabilities.map((p) => (1 - p) / p);
   for (let run = 0; run < runs; run++) {
     let total = options.wonSoFar;
     if (newBusiness.length > 0) total += at(newBusiness, Math.floor(random() * newBusiness.length));
     if (shock) {
-      // Box-Muller: two uniforms per run, whatever the deals, so runs stay aligned across inputs.
+      // The same uniforms per run whatever the deals (one for the posterior draw, two for
+      // Box-Muller), so runs stay aligned across inputs.
+      const { mean, sigma } = shock.posterior ? drawShock(shock.posterior, random()) : shock;
       const normal = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-      const z = shock.mean + shock.sigma * normal;
-      for (const deal of deals)
-        if (random() < shockedProbability(deal.probability, z)) total += deal.amount;
+      const z = mean + sigma * normal;
+      const shrink = Math.exp(-z);
+      for (let i = 0; i < amounts.length; i++) {
+        const p = probabilities[i] ?? 0;
+        // shockedProbability(p, z); certain deals stay certain.
+        const shocked = p <= 0 || p >= 1 || z === 0 ? p : 1 / (1 + (against[i] ?? 0) * shrink);
+        if (random() < shocked) total += amounts[i] ?? 0;
+      }
     } else {
-      for (const deal of deals) if (random() < deal.probability) total += deal.amount;
+      for (let i = 0; i < amounts.length; i++)
+        if (random() < (probabilities[i] ?? 0)) total += amounts[i] ?? 0;
     }
     totals[run] = total;
   }

@@ -31,21 +31,25 @@ describe('per-period shared factor', () => {
     expect(shockedProbability(1, -5)).toBe(1);
   });
 
-  it('needs two windows with uncertain deals', () => {
+  it('needs a window with uncertain deals; one window leaves sigma wide open', () => {
     expect(fitPeriodShock([])).toBeNull();
-    expect(fitPeriodShock([{ probabilities: [0.4], outcomes: [1] }])).toBeNull();
-    expect(
-      fitPeriodShock([
-        { probabilities: [0.4], outcomes: [1] },
-        { probabilities: [1, 0], outcomes: [1, 0] },
-      ]),
-    ).toBeNull();
+    expect(fitPeriodShock([{ probabilities: [1, 0], outcomes: [1, 0] }])).toBeNull();
+    const one = fitPeriodShock(
+      generatedPeriods(1, 5, { mean: 0, sigma: 0.7 }).map((p) => p.window),
+    );
+    expect(one?.windows).toBe(1);
+    // One period cannot tell its shift from a spread of shifts: the posterior of sigma stays
+    // broad, where 40 periods pin it down (next test).
+    const [low, high] = one?.sigmaRange ?? [0, 0];
+    expect(high - low).toBeGreaterThan(1.5);
+    expect(one?.posterior?.cumulative.at(-1)).toBe(1);
   });
 
   it('recovers the mean and spread of a known shift from 40 generated periods', () => {
     const truth = { mean: -0.6, sigma: 0.8 };
     const fit = fitPeriodShock(generatedPeriods(40, 11, truth).map((p) => p.window));
     expect(fit?.windows).toBe(40);
+    expect((fit?.sigmaRange[1] ?? 99) - (fit?.sigmaRange[0] ?? 0)).toBeLessThan(0.5);
     expect(Math.abs((fit?.mean ?? 99) - truth.mean)).toBeLessThan(0.35);
     expect(Math.abs((fit?.sigma ?? 99) - truth.sigma)).toBeLessThan(0.3);
   });
@@ -64,20 +68,53 @@ describe('per-period shared factor', () => {
     const test = generatedPeriods(100, 22, truth);
     let covered = 0;
     let coveredIndependent = 0;
+    let width = 0;
     test.forEach(({ deals, actual }, i) => {
       const options = { wonSoFar: 0, runs: 400, seed: i + 1 };
       const shared = simulateRevenue(deals, { ...options, shock: fit });
       const independent = simulateRevenue(deals, options);
       if (actual >= shared.p10 && actual <= shared.p90) covered++;
       if (actual >= independent.p10 && actual <= independent.p90) coveredIndependent++;
+      width += (shared.p90 - shared.p10) / test.length;
     });
+    const { posterior, ...summary } = fit ?? { posterior: null };
     console.info(
-      `generated periods (sigma ${truth.sigma}, fitted ${JSON.stringify(fit)}): P10-P90 coverage ${covered}/100 with the factor, ${coveredIndependent}/100 independent`,
+      `generated periods (sigma ${truth.sigma}, fitted ${JSON.stringify(summary)}): P10-P90 coverage ${covered}/100 with the factor (mean width ${Math.round(width)}), ${coveredIndependent}/100 independent`,
     );
     expect(covered).toBeGreaterThanOrEqual(68);
     expect(covered).toBeLessThanOrEqual(92);
     expect(coveredIndependent).toBeLessThan(50);
   });
+
+  it('few windows: drawing (mean, sigma) from the posterior keeps the coverage near 80 %, where the point fit falls short', () => {
+    // 20 repetitions: fit on 3 generated periods, check on 10 new ones from the same process.
+    const truth = { mean: 0, sigma: 0.7 };
+    const tally = { posterior: 0, point: 0, checks: 0, widthPosterior: 0, widthPoint: 0 };
+    for (let r = 0; r < 20; r++) {
+      const fit = fitPeriodShock(generatedPeriods(3, 100 + r, truth).map((p) => p.window));
+      if (!fit) throw new Error('three windows give a fit');
+      const point = { mean: fit.mean, sigma: fit.sigma };
+      generatedPeriods(10, 500 + r, truth).forEach(({ deals, actual }, i) => {
+        const options = { wonSoFar: 0, runs: 300, seed: r * 100 + i + 1 };
+        const withPosterior = simulateRevenue(deals, { ...options, shock: fit });
+        const withPoint = simulateRevenue(deals, { ...options, shock: point });
+        if (actual >= withPosterior.p10 && actual <= withPosterior.p90) tally.posterior++;
+        if (actual >= withPoint.p10 && actual <= withPoint.p90) tally.point++;
+        tally.widthPosterior += withPosterior.p90 - withPosterior.p10;
+        tally.widthPoint += withPoint.p90 - withPoint.p10;
+        tally.checks++;
+      });
+    }
+    const coverage = tally.posterior / tally.checks;
+    const coveragePoint = tally.point / tally.checks;
+    console.info(
+      `3 windows, sigma ${truth.sigma}: P10-P90 coverage ${tally.posterior}/${tally.checks} drawing from the posterior (mean width ${Math.round(tally.widthPosterior / tally.checks)}), ` +
+        `${tally.point}/${tally.checks} with the point fit (mean width ${Math.round(tally.widthPoint / tally.checks)})`,
+    );
+    expect(coverage).toBeGreaterThan(coveragePoint);
+    expect(coverage).toBeGreaterThanOrEqual(0.7);
+    expect(coverage).toBeLessThanOrEqual(0.92);
+  }, 120_000);
 
   it('probabilities stay in [0, 1] and rise with the shift', () => {
     fc.assert(

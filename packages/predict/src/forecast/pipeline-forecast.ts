@@ -1,4 +1,4 @@
-import { closeWithin, type DealContext } from '../deals/deal-context.js';
+import { closeWithin, type DealContext, dealContext } from '../deals/deal-context.js';
 import {
   type DealModel,
   trainDealModel,
@@ -39,6 +39,14 @@ export interface ForecastOptions {
   readonly correlation?: 'fitted' | 'independent';
   /** Replayed windows by start day, reused across forecasts of the same history (a backtest). */
   readonly windowCache?: Map<string, ShockWindow>;
+  /**
+   * The deal model and shared factor trained before for this history, day and period length
+   * (`trainedForecast`); without it they are trained here.
+   */
+  readonly trained?: {
+    readonly model: DealModel;
+    readonly correlation: PeriodShock | null;
+  };
 }
 
 /** Salesforce's forecast categories summed as they are: open amounts per category, closed = won. */
@@ -135,8 +143,11 @@ function openDeals(
   day: DayNumber,
   end: DayNumber,
   options: ForecastOptions,
+  trained?: DealModel,
 ): { model: DealModel; context: DealContext; deals: ForecastDeal[] } {
-  const { model, context } = trainDealModel(history, day, options);
+  const { model, context } = trained
+    ? { model: trained, context: dealContext(history, day) }
+    : trainDealModel(history, day, options);
   const deals: ForecastDeal[] = [];
   for (const deal of history.deals) {
     const state = dealStateAt(deal, history.pipelines.get(deal.pipelineId), day);
@@ -153,8 +164,9 @@ function openDeals(
  * windows of the same length that ended by `asOf`, starting every half length back: each
  * replayed as the forecast would have been made at its start (a model trained only on deals
  * closed before it) and compared with what was then won. A window in which none of its open deals
- * closed at all (won or lost) lies before the history's outcomes begin and is skipped. Null with
- * fewer than two windows: the forecast then treats deals as independent.
+ * closed at all (won or lost) lies before the history's outcomes begin and is skipped. Windows
+ * overlap by half, so each counts half in the posterior of (mean, sigma). Null without a window:
+ * the forecast then treats deals as independent.
  */
 export function periodShock(
   history: DealHistory,
@@ -188,7 +200,18 @@ export function periodShock(
     }
     if (window.probabilities.length > 0) windows.push(window);
   }
-  return fitPeriodShock(windows);
+  // Windows every half length cover each day twice: each counts half in the posterior.
+  return fitPeriodShock(windows, { weight: step / length });
+}
+
+/**
+ * The day a forecast of `[start, end)` asked for on `asOf` is made: `asOf` within the period.
+ *
+ * @example
+ * forecastDay(100, 190, 50); // 100
+ */
+export function forecastDay(start: DayNumber, end: DayNumber, asOf: DayNumber): DayNumber {
+  return Math.min(Math.max(asOf, start), end);
 }
 
 /**
@@ -204,10 +227,13 @@ export function forecastPeriod(
   asOf: DayNumber,
   options: ForecastOptions = {},
 ): PeriodForecast {
-  const day = Math.min(Math.max(asOf, start), end);
-  const { model, context, deals } = openDeals(history, day, end, options);
-  const correlation =
-    options.correlation === 'independent' ? null : periodShock(history, end - start, day, options);
+  const day = forecastDay(start, end, asOf);
+  const { model, context, deals } = openDeals(history, day, end, options, options.trained?.model);
+  const correlation = options.trained
+    ? options.trained.correlation
+    : options.correlation === 'independent'
+      ? null
+      : periodShock(history, end - start, day, options);
   const won = history.deals.filter(
     (d) => d.status === 'won' && d.closeDay >= start && d.closeDay < day,
   );

@@ -10,13 +10,14 @@ import type { ScoreFactor } from '../models/binary-model.js';
 import { type DealRisk, dealRisks, type RiskThresholds } from '../plan/deal-risks.js';
 import { listAll } from '../store/list-all.js';
 import { type Backtest, backtest } from './backtest.js';
-import type { PeriodShock } from './period-shock.js';
+import type { PeriodShockSummary } from './period-shock.js';
 import {
   type ForecastBreakdown,
   type ForecastFigures,
   type ForecastOptions,
   forecastPeriod,
 } from './pipeline-forecast.js';
+import { trainedForecast } from './trained-forecast.js';
 
 /** Options of {@link forecast}. */
 export interface ScopeForecastOptions extends Omit<ForecastOptions, 'quotas' | 'by'> {
@@ -63,11 +64,24 @@ export interface ScopeForecast {
    * The per-period shared factor the range includes (fitted on past windows); null: deals were
    * simulated as independent (asked for, or too little history), so the range is too narrow.
    */
-  readonly correlation: PeriodShock | null;
+  readonly correlation: PeriodShockSummary | null;
+  /**
+   * The stored deal model the forecast used (kind `deal` in the model store): trained on the first
+   * forecast with these inputs, reused until a write changes the history; null without the
+   * predict plugin (trained and not kept).
+   */
+  readonly model: { readonly version: number; readonly trainedAt: string } | null;
   readonly total: ForecastGroup;
   readonly groups: readonly ForecastGroup[];
   /** Open deals, largest expected contribution first. */
   readonly deals: readonly ForecastDealView[];
+}
+
+/** The shared factor without its posterior grid (thousands of points, for the simulation only). */
+function summaryOf(shock: PeriodShockSummary | null): PeriodShockSummary | null {
+  if (!shock) return null;
+  const { mean, sigma, meanRange, sigmaRange, windows, deals } = shock;
+  return { mean, sigma, meanRange, sigmaRange, windows, deals };
 }
 
 async function calendar(scope: CrmScope) {
@@ -153,7 +167,8 @@ export async function forecast(
   const asOf = dayNumber(options.asOf ?? cal.today);
   const history = await loadDealHistory(scope);
   const quotas = await quotasFor(scope, startDate, endDate, options.by);
-  const result = forecastPeriod(history, start, end, asOf, { ...options, quotas });
+  const { trained, stored } = await trainedForecast(scope, history, start, end, asOf, options);
+  const result = forecastPeriod(history, start, end, asOf, { ...options, quotas, trained });
   const threshold = options.atRiskBelow ?? 0.5;
   const withRisk = (g: ForecastFigures): ForecastGroup => ({
     ...g,
@@ -164,7 +179,8 @@ export async function forecast(
     asOf: dayString(result.asOf),
     currency: tenant.baseCurrency,
     method: result.method,
-    correlation: result.correlation,
+    correlation: summaryOf(result.correlation),
+    model: stored && { version: stored.version, trainedAt: stored.trainedAt },
     total: withRisk(result.total),
     groups: result.groups.map(withRisk),
     deals: result.deals

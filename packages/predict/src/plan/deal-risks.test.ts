@@ -25,6 +25,7 @@ function deal(overrides: Partial<ForecastDeal['state']>): ForecastDeal {
       stageSince: 995,
       closeDay: 1050,
       amount: 8_000_00,
+      recordedAmount: 8_000_00,
       slips: 0,
       lastActivity: 999,
       ...overrides,

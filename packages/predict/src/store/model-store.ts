@@ -56,10 +56,38 @@ export async function latestModel<TModel, TMetrics>(
   return row ? parse<TModel, TMetrics>(row) : undefined;
 }
 
-/** Stores a new version (the previous one plus 1) and returns it. */
+/**
+ * The tenant's latest model of a kind stored under `cacheKey` (see {@link saveModel}), or
+ * undefined.
+ *
+ * @example
+ * const cached = await cachedModel<DealModel, unknown>(scope, 'deal', key);
+ */
+export async function cachedModel<TModel, TMetrics>(
+  scope: CrmScope,
+  kind: ModelKind,
+  cacheKey: string,
+): Promise<StoredModel<TModel, TMetrics> | undefined> {
+  const row: ModelRow | undefined = await predictTablesOf(scope)
+    .selectFrom('predictModels')
+    .select(['kind', 'version', 'method', 'trainedAt', 'model', 'metrics'])
+    .where('kind', '=', kind)
+    .where('cacheKey', '=', cacheKey)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? parse<TModel, TMetrics>(row) : undefined;
+}
+
+/**
+ * Stores a new version (the previous one plus 1) and returns it. With `cacheKey` (a model
+ * trained for given inputs, found again by {@link cachedModel}), only the newest `keep` keyed
+ * versions of the kind stay (default 8): a cache, not a history.
+ */
 export async function saveModel<TModel, TMetrics>(
   scope: CrmScope,
   input: Omit<StoredModel<TModel, TMetrics>, 'version'>,
+  cache?: { readonly cacheKey: string; readonly keep?: number },
 ): Promise<StoredModel<TModel, TMetrics>> {
   return scope.transaction(async (tx) => {
     const tables = predictTablesOf(tx);
@@ -78,8 +106,16 @@ export async function saveModel<TModel, TMetrics>(
         trainedAt: input.trainedAt,
         model: JSON.stringify(input.model),
         metrics: JSON.stringify(input.metrics),
+        cacheKey: cache?.cacheKey ?? null,
       })
       .execute();
+    if (cache)
+      await tables
+        .deleteFrom('predictModels')
+        .where('kind', '=', input.kind)
+        .where('cacheKey', 'is not', null)
+        .where('version', '<=', version - (cache.keep ?? 8))
+        .execute();
     return { ...input, version };
   });
 }

@@ -44,4 +44,13 @@ export const predictMigrations: Readonly<Record<string, RapportMigration>> = {
       await db.schema.dropTable('predictModels').execute();
     },
   },
+  // A model trained for a forecast is reused while its inputs are the same: the key names them.
+  '0002-model-cache-key': {
+    async up(db, { types }) {
+      await db.schema.alterTable('predictModels').addColumn('cacheKey', types.text).execute();
+    },
+    async down(db) {
+      await db.schema.alterTable('predictModels').dropColumn('cacheKey').execute();
+    },
+  },
 };

@@ -3,7 +3,8 @@ import type { PluginTables } from '@rapport/core/plugin';
 /**
  * The predict plugin's tables and their column kinds (they type every query on them; the
  * migration creates them): trained models with their metrics, one row per tenant, kind and
- * version; the latest score of every lead. `model`, `metrics` and `factors` hold JSON text.
+ * version (a model trained for a forecast also with the key of its inputs); the latest score of
+ * every lead. `model`, `metrics` and `factors` hold JSON text.
  */
 export const predictTables = {
   predictModels: {
@@ -14,6 +15,7 @@ export const predictTables = {
     trainedAt: 'timestamp',
     model: 'text',
     metrics: 'text',
+    cacheKey: 'text?',
   },
   predictLeadScores: {
     tenantId: 'text',
