@@ -148,6 +148,25 @@ test('with a German locale every command speaks German: help, reports, progress,
       '2017-10-01',
     ),
   );
+  // The same commands on the demo's history, where they have a model, a forecast and a backtest
+  // to print.
+  const scored = await rapport('score', 'leads', '--db', db, '--limit', '3');
+  runs.push(scored, await rapport('score', 'leads', '--evaluate', '--db', db));
+  const forecast = await rapport('forecast', '--db', db, '--runs', '500');
+  const backtest = await rapport(
+    'forecast',
+    '--backtest',
+    '--periods',
+    '2026-Q2',
+    '--runs',
+    '500',
+    '--db',
+    db,
+  );
+  runs.push(forecast, backtest);
+  expect(scored.output).toContain('offene Leads bewertet');
+  expect(forecast.output).toContain('Forecast-Kategorien');
+  expect(backtest.output).toContain('Ist innerhalb P10–P90');
   // Last: the config init writes would be read by the commands after it.
   runs.push(await rapport('init'));
   runs.push(await rapport('init'));

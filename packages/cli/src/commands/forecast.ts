@@ -90,20 +90,25 @@ Examples:
           }
           const money = (v: number) => format.money(v, result.currency);
           const percent = (v: number | null) => (v === null ? '–' : format.ratio(v));
+          const de = language === 'de';
+          const yesNo = (v: boolean) => (v ? (de ? 'ja' : 'yes') : de ? 'nein' : 'no');
+          const summary = de
+            ? `MAPE von P50: ${percent(result.mapeP50)}; der gewichteten Pipeline: ${percent(result.mapeWeighted)}; Ist innerhalb P10–P90: ${percent(result.coverage)} (Deals unabhängig: ${percent(result.coverageIndependent)}); mittlere Breite P10–P90: ${percent(result.meanRelativeWidth)} des Ists`
+            : `MAPE of P50: ${percent(result.mapeP50)}; of the weighted pipeline: ${percent(result.mapeWeighted)}; actual inside P10-P90: ${percent(result.coverage)} (deals as independent: ${percent(result.coverageIndependent)}); mean width of P10-P90: ${percent(result.meanRelativeWidth)} of the actual`;
           process.stdout.write(
             `${renderTable(
               [
-                { title: 'period' },
-                { title: 'model' },
+                { title: de ? 'Zeitraum' : 'period' },
+                { title: de ? 'Modell' : 'model' },
                 { title: 'P10', right: true },
                 { title: 'P50', right: true },
                 { title: 'P90', right: true },
-                { title: 'actual won', right: true },
-                { title: 'in range' },
-                { title: 'in range, independent' },
-                { title: 'error P50', right: true },
-                { title: 'weighted pipeline', right: true },
-                { title: 'error weighted', right: true },
+                { title: de ? 'Ist gewonnen' : 'actual won', right: true },
+                { title: de ? 'in Spanne' : 'in range' },
+                { title: de ? 'in Spanne, unabhängig' : 'in range, independent' },
+                { title: de ? 'Fehler P50' : 'error P50', right: true },
+                { title: de ? 'gewichtete Pipeline' : 'weighted pipeline', right: true },
+                { title: de ? 'Fehler gewichtet' : 'error weighted', right: true },
               ],
               result.periods.map((p) => [
                 p.label,
@@ -112,13 +117,13 @@ Examples:
                 money(p.p50),
                 money(p.p90),
                 money(p.actual),
-                p.inRange ? 'yes' : 'no',
-                p.inRangeIndependent ? 'yes' : 'no',
+                yesNo(p.inRange),
+                yesNo(p.inRangeIndependent),
                 percent(p.errorP50),
                 money(p.weightedPipeline),
                 percent(p.errorWeighted),
               ]),
-            )}\n\nMAPE of P50: ${percent(result.mapeP50)}; of the weighted pipeline: ${percent(result.mapeWeighted)}; actual inside P10-P90: ${percent(result.coverage)} (deals as independent: ${percent(result.coverageIndependent)})\n`,
+            )}\n\n${summary}\n`,
           );
           return;
         }
@@ -155,7 +160,7 @@ Examples:
               { title: 'P50', right: true },
               { title: 'P90', right: true },
               { title: de ? 'erwartet' : 'expected', right: true },
-              { title: 'quota', right: true },
+              { title: de ? 'Vertriebsziel' : 'quota', right: true },
               { title: de ? 'Chance' : 'chance', right: true },
               { title: '' },
             ],
@@ -168,11 +173,13 @@ Examples:
               money(g.expected),
               g.quota === null ? '–' : money(g.quota),
               g.quotaProbability === null ? '–' : format.ratio(g.quotaProbability),
-              g.quotaAtRisk ? (de ? 'Quote gefährdet' : 'quota at risk') : '',
+              g.quotaAtRisk ? (de ? 'Vertriebsziel gefährdet' : 'quota at risk') : '',
             ]),
           ),
           '',
-          `${de ? 'Forecast-Kategorien' : 'forecast categories'}: pipeline ${money(result.total.categories.pipeline)}, best case ${money(result.total.categories.bestCase)}, commit ${money(result.total.categories.commit)}, closed ${money(result.total.categories.closed)}`,
+          de
+            ? `Forecast-Kategorien: Pipeline ${money(result.total.categories.pipeline)}, Best Case ${money(result.total.categories.bestCase)}, Commit ${money(result.total.categories.commit)}, abgeschlossen ${money(result.total.categories.closed)}`
+            : `forecast categories: pipeline ${money(result.total.categories.pipeline)}, best case ${money(result.total.categories.bestCase)}, commit ${money(result.total.categories.commit)}, closed ${money(result.total.categories.closed)}`,
         ];
         const risky = result.deals.filter((d) => d.risks.length > 0).slice(0, flags.limit);
         if (risky.length > 0) {
@@ -181,7 +188,7 @@ Examples:
             de ? 'unrealistische Planung:' : 'unrealistic plans:',
             renderTable(
               [
-                { title: 'deal' },
+                { title: 'Deal' },
                 { title: de ? 'Chance' : 'win', right: true },
                 { title: de ? 'warum' : 'why' },
               ],

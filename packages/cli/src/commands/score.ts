@@ -105,40 +105,60 @@ Examples:
             process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
             return;
           }
+          const de = language === 'de';
           const out: string[] = [
-            `train: ${evaluation.train.cases} leads (${evaluation.train.conversions} converted), test: ${evaluation.test.cases} newer leads (${evaluation.test.conversions} converted)`,
+            de
+              ? `Training: ${evaluation.train.cases} Leads (${evaluation.train.conversions} konvertiert), Test: ${evaluation.test.cases} neuere Leads (${evaluation.test.conversions} konvertiert)`
+              : `train: ${evaluation.train.cases} leads (${evaluation.train.conversions} converted), test: ${evaluation.test.cases} newer leads (${evaluation.test.conversions} converted)`,
           ];
           if (evaluation.status === 'notEnoughHistory')
-            out.push('not enough history for a model: only the source conversion rate is shown');
+            out.push(
+              de
+                ? 'zu wenig Historie für ein Modell: nur die Konversionsrate der Quelle wird gezeigt'
+                : 'not enough history for a model: only the source conversion rate is shown',
+            );
           out.push(
             '',
             renderTable(
               [
-                { title: 'model' },
-                { title: 'cases', right: true },
+                { title: de ? 'Modell' : 'model' },
+                { title: de ? 'Fälle' : 'cases', right: true },
                 { title: 'AUC', right: true },
-                { title: 'log loss', right: true },
+                { title: de ? 'Log-Loss' : 'log loss', right: true },
                 { title: 'Brier', right: true },
                 { title: 'ECE', right: true },
               ],
               metricRows(
                 [
-                  [`chosen (${evaluation.method ?? 'none'})`, evaluation.model],
-                  ['logistic regression', evaluation.candidates?.logistic ?? null],
+                  [
+                    de
+                      ? `gewählt (${evaluation.method ?? 'keines'})`
+                      : `chosen (${evaluation.method ?? 'none'})`,
+                    evaluation.model,
+                  ],
+                  [
+                    de ? 'logistische Regression' : 'logistic regression',
+                    evaluation.candidates?.logistic ?? null,
+                  ],
                   ['naive Bayes', evaluation.candidates?.naiveBayes ?? null],
-                  ['baseline: source rate', evaluation.baseline],
+                  [
+                    de ? 'Vergleich: Rate der Quelle' : 'baseline: source rate',
+                    evaluation.baseline,
+                  ],
                 ],
                 format,
               ),
             ),
             '',
-            'calibration by deciles (chosen model):',
+            de
+              ? 'Kalibrierung nach Dezilen (gewähltes Modell):'
+              : 'calibration by deciles (chosen model):',
             renderTable(
               [
-                { title: 'decile', right: true },
-                { title: 'leads', right: true },
-                { title: 'predicted', right: true },
-                { title: 'observed', right: true },
+                { title: de ? 'Dezil' : 'decile', right: true },
+                { title: 'Leads', right: true },
+                { title: de ? 'vorhergesagt' : 'predicted', right: true },
+                { title: de ? 'beobachtet' : 'observed', right: true },
               ],
               calibrationRows((evaluation.model ?? evaluation.baseline).calibration, format),
             ),
@@ -161,8 +181,16 @@ Examples:
           });
         const names = new Map(leads.items.map((l) => [l.id, `${l.lastName} (${l.company})`]));
         process.stdout.write(
-          `${training.message}\nmodel version ${scored.modelVersion} (${scored.method}); ${scored.scores.length} open leads scored\n\n${renderTable(
-            [{ title: 'lead' }, { title: 'score', right: true }, { title: 'why' }],
+          `${training.message}\n${
+            language === 'de'
+              ? `Modellversion ${scored.modelVersion} (${scored.method}); ${scored.scores.length} offene Leads bewertet`
+              : `model version ${scored.modelVersion} (${scored.method}); ${scored.scores.length} open leads scored`
+          }\n\n${renderTable(
+            [
+              { title: 'Lead' },
+              { title: language === 'de' ? 'Bewertung' : 'score', right: true },
+              { title: language === 'de' ? 'warum' : 'why' },
+            ],
             scored.scores
               .slice(0, flags.limit)
               .map((s) => [

@@ -34,6 +34,11 @@ export const reportMessagesDe: MessageCatalogue = {
     'Dashboard: keines gefunden (--dashboard <Ordner> angeben oder RAPPORT_DASHBOARD_DIR setzen), nur die API',
   'API key:   {key}': 'API-Schlüssel: {key}',
   'Press Ctrl+C to stop.': 'Strg+C beendet.',
+  // rapport score (the lead model's training result, from @rapport/predict)
+  'trained on {cases} leads with {conversions} conversions; {method} won on the newest 15 %':
+    'trainiert auf {cases} Leads mit {conversions} Konversionen; {method} war auf den neuesten 15 % besser',
+  "not enough history: {conversions} conversions, {needed} needed; scores are the conversion rate of the lead's source":
+    'zu wenig Historie: {conversions} Konversionen, {needed} nötig; die Bewertung ist die Konversionsrate der Quelle des Leads',
   // rapport audit
   '{count} entries older than {days} days deleted':
     '{count} Einträge älter als {days} Tage gelöscht',
