@@ -458,3 +458,52 @@ for (const screen of screens) {
     await page.close();
   }, 120_000);
 }
+
+test('too little history for a model (en and de): the source rate shows as approximate with its interval, never as a confident score', async () => {
+  // As a team with few conversions: the CLI falls back to the lead source's conversion rate.
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [
+      cli,
+      'score',
+      'leads',
+      '--db',
+      database,
+      '--tenant',
+      'demo',
+      '--min-conversions',
+      '1000000',
+      '--json',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  expect((JSON.parse(stdout) as { method: string }).method).toBe('sourceRate');
+  const top = await api<{
+    items: { leadId: string; probability: number; lower: number; upper: number }[];
+  }>('/predict/lead-scores?limit=1');
+  const best = top.body.items[0]!;
+  expect(best.lower).toBeLessThan(best.upper);
+  for (const screen of [screens[0], screens[1]]) {
+    const page = await pageOn(screen);
+    await open(page, `?view=leads&lang=${screen.lang}&sort=-score`);
+    const leads = page.locator('rapport-leads-list');
+    await loaded(leads);
+    const first = leads.locator('tr[data-lead]').first();
+    expect(await first.getAttribute('data-lead')).toBe(best.leadId);
+    const cell = first.locator('td[data-field="score"]');
+    expect(await cell.getAttribute('data-method')).toBe('sourceRate');
+    expect((await cell.locator('strong').textContent())!.trim()).toMatch(/^≈ /);
+    const low = Math.round(best.lower * 100);
+    const high = Math.round(best.upper * 100);
+    expect(await cell.locator('.reason').textContent()).toMatch(
+      screen.lang === 'de'
+        ? new RegExp(`^Quote der Quelle, ${low}\\s%–${high}\\s%$`)
+        : new RegExp(`^source rate, ${low}%–${high}%$`),
+    );
+    expect(await first.locator('td[data-field="reasons"]').textContent()).toContain(
+      screen.lang === 'de' ? 'Lead-zu-Kunden-Quote' : 'conversion rate of the lead source',
+    );
+    await page.screenshot({ path: shot('leads-source-rate', screen), fullPage: screen.phone });
+    await page.close();
+  }
+}, 180_000);
