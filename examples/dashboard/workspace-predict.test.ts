@@ -320,7 +320,9 @@ for (const screen of screens) {
       expect(await phoneProblems(page, leads)).toEqual([]);
       expect(await brokenWords(leads, 'tbody td')).toEqual([]);
     }
-    await page.screenshot({ path: shot('leads-scores', screen), fullPage: screen.phone });
+    // On a phone the first cards (a full page of 25 cards would be too long to look at).
+    if (screen.phone) await rows.nth(0).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('leads-scores', screen) });
 
     // Sorting by the score header: lowest first, still unscored leads last.
     if (!screen.phone) {
@@ -435,9 +437,27 @@ for (const screen of screens) {
 
   test(`the deal drawer (${screen.lang}, ${screen.width}x${screen.height}): the learned win probability beside the stage default, with its reasons`, async () => {
     const deals = await api<{
-      items: { id: string; winProbability: number; method: string; reasons: string[] }[];
+      items: {
+        id: string;
+        winProbability: number;
+        method: string;
+        reasons: string[];
+        risks: { kind: string; text: string }[];
+      }[];
     }>(`/predict/deals?lang=${screen.lang}`);
-    const learned = deals.body.items.find((d) => d.method !== 'stageDefault' && d.reasons.length);
+    // Amounts in the plan risks are written as the language writes money.
+    const oversized = deals.body.items
+      .flatMap((d) => d.risks)
+      .filter((r) => r.kind === 'amountAboveOwner');
+    expect(oversized.length).toBeGreaterThan(0);
+    for (const risk of oversized)
+      expect(risk.text).toMatch(
+        screen.lang === 'de' ? /^Betrag [\d.]+\s€ ist / : /^amount €[\d,]+ is /,
+      );
+    const learned =
+      deals.body.items.find(
+        (d) => d.method !== 'stageDefault' && d.reasons.length > 0 && d.risks.length > 0,
+      ) ?? deals.body.items.find((d) => d.method !== 'stageDefault' && d.reasons.length > 0);
     expect(learned).toBeDefined();
     const page = await pageOn(screen);
     await open(page, `?view=board&lang=${screen.lang}&deal=${learned!.id}`);
@@ -454,6 +474,9 @@ for (const screen of screens) {
       .locator('[data-field="win-reasons"] li:not(.risk)')
       .allTextContents();
     expect(reasons).toEqual(learned!.reasons.slice(0, 3));
+    expect(await drawer.locator('[data-field="win-reasons"] li.risk').allTextContents()).toEqual(
+      learned!.risks.map((r) => r.text),
+    );
     await page.screenshot({ path: shot('drawer-win-probability', screen) });
     await page.close();
   }, 120_000);
@@ -503,7 +526,8 @@ test('too little history for a model (en and de): the source rate shows as appro
     expect(await first.locator('td[data-field="reasons"]').textContent()).toContain(
       screen.lang === 'de' ? 'Lead-zu-Kunden-Quote' : 'conversion rate of the lead source',
     );
-    await page.screenshot({ path: shot('leads-source-rate', screen), fullPage: screen.phone });
+    if (screen.phone) await first.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: shot('leads-source-rate', screen) });
     await page.close();
   }
 }, 180_000);

@@ -101,7 +101,13 @@ function figuresOf(group: ForecastGroup) {
 }
 
 function dealOf(deal: ForecastDealView, lang: 'en' | 'de', currency: string) {
-  const money = (minor: number) => `${(minor / 100).toFixed(2)} ${currency}`;
+  // Amounts in the reasons as a reader of the language writes them (64.070 €, €64,070).
+  const format = new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-US', {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 0,
+  });
+  const money = (minor: number) => format.format(minor / 100);
   return {
     ...deal,
     reasons: deal.factors.map((f) => describeFactor(f, lang)),
