@@ -435,7 +435,7 @@ for (const screen of screens) {
     await page.close();
   }, 180_000);
 
-  test(`the deal drawer (${screen.lang}, ${screen.width}x${screen.height}): the learned win probability beside the stage default, with its reasons`, async () => {
+  test(`the at-risk list and the deal drawer (${screen.lang}, ${screen.width}x${screen.height}): the learned win probability beside the stage default, with its reasons and plan risks`, async () => {
     const deals = await api<{
       items: {
         id: string;
@@ -460,6 +460,25 @@ for (const screen of screens) {
       ) ?? deals.body.items.find((d) => d.method !== 'stageDefault' && d.reasons.length > 0);
     expect(learned).toBeDefined();
     const page = await pageOn(screen);
+
+    // The at-risk list: each flagged deal with its learned win probability and plan risks.
+    await open(page, `?view=risk&lang=${screen.lang}`);
+    const risky = page.locator('rapport-at-risk-list');
+    await loaded(risky);
+    const byId = new Map(deals.body.items.map((d) => [d.id, d]));
+    const riskRows = risky.locator('tr[data-deal]');
+    expect(await riskRows.count()).toBeGreaterThan(0);
+    for (const row of (await riskRows.all()).slice(0, 5)) {
+      const predicted = byId.get((await row.getAttribute('data-deal'))!)!;
+      const cell = row.locator('td[data-field="win-probability"]');
+      expect(Number(await cell.getAttribute('data-value'))).toBe(predicted.winProbability);
+      expect(await row.locator('.plan-risk').allTextContents()).toEqual(
+        predicted.risks.map((r) => r.text),
+      );
+    }
+    if (screen.phone) expect(await phoneProblems(page, risky)).toEqual([]);
+    await page.screenshot({ path: shot('at-risk-win-probability', screen) });
+
     await open(page, `?view=board&lang=${screen.lang}&deal=${learned!.id}`);
     const drawer = page.locator('rapport-deal-drawer');
     await loaded(drawer);
