@@ -276,7 +276,7 @@ const de: WorkspaceStrings = {
     'Prognose: bisher gewonnen plus eine Simulation der offenen Verkaufschancen mit ihren gelernten Gewinnwahrscheinlichkeiten; 8 von 10 Ergebnissen liegen zwischen P10 und P90. Gewichtete Pipeline und Abdeckung zum Vergleich.',
   independentNote:
     'Zu wenig Historie für die Schwankung zwischen Zeiträumen: die Spanne ist zu eng.',
-  winChance: 'Gewinnwahrscheinlichkeit',
+  winChance: 'Gewinnchance',
   stageDefault: 'Standard der Phase',
   learned: 'aus früheren Verkaufschancen gelernt',
   stageDefaultOnly: 'zu wenig Historie: der Standard der Phase',
