@@ -208,6 +208,21 @@ describe('deals, forecast and plans at risk', () => {
     const mine = await body<Deals>(await fx.call('/predict/deals', { key: fx.repKey }));
     expect(mine.items).toHaveLength(4);
     for (const d of mine.items) expect(ownerOfDeal.get(d.id)).toBe(fx.users.rep.id);
+    // A deal view asks for its own; a deal out of sight is not answered.
+    const [own, others] = [
+      mine.items[0]!.id,
+      all.items.find((d) => !mine.items.some((m) => m.id === d.id))!.id,
+    ];
+    const one = await body<Deals>(
+      await fx.call(`/predict/deals?ids=${own},${others}`, { key: fx.repKey }),
+    );
+    expect(one.items.map((d) => d.id)).toEqual([own]);
+    const tooMany = Array.from({ length: 101 }, (_, i) => `d${i}`).join(',');
+    const refused = await body<{ issues: { path: string[] }[] }>(
+      await fx.call(`/predict/deals?ids=${tooMany}`),
+      400,
+    );
+    expect(refused.issues[0]?.path).toEqual(['ids']);
   });
 
   test('GET /predict/forecast: P10 <= P50 <= P90 per owner; a rep forecasts only their deals', async () => {

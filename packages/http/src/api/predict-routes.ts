@@ -34,6 +34,16 @@ const forecastQuery = z.strictObject({
 
 type ForecastQuery = z.output<typeof forecastQuery>;
 
+const dealsQuery = forecastQuery.omit({ by: true }).extend({
+  ids: z
+    .string()
+    .min(1)
+    .transform((list) => list.split(','))
+    .pipe(z.array(z.string().min(1)).max(100))
+    .optional()
+    .describe('Only these open deals (comma-separated ids, at most 100).'),
+});
+
 /** Query parameters through a schema: unknown ones and bad values are 400 with their names. */
 function parseQuery<T extends z.ZodType>(c: Context<ApiEnv>, schema: T): z.output<T> {
   const input = Object.fromEntries(new URL(c.req.url).searchParams);
@@ -382,7 +392,16 @@ export function addPredictRoutes(table: RouteTable): void {
       operationId: 'listDealWinProbabilities',
       summary: 'Open deals with their learned win probability and its reasons',
       tags: ['predict'],
-      parameters: forecastParameters.filter((p) => p.name !== 'by'),
+      parameters: [
+        ...forecastParameters.filter((p) => p.name !== 'by'),
+        {
+          name: 'ids',
+          in: 'query',
+          description:
+            'Only these open deals, comma-separated, at most 100 (a deal view asks for its own).',
+          schema: { type: 'string' },
+        },
+      ],
       responses: {
         '200': {
           description: 'Open deals, largest expected contribution first.',
@@ -394,14 +413,17 @@ export function addPredictRoutes(table: RouteTable): void {
       },
     },
     async (c) => {
-      const query = parseQuery(c, forecastQuery.omit({ by: true }));
+      const { ids, ...query } = parseQuery(c, dealsQuery);
       const result = await forecastOf(c.var.scope, { ...query, runs: 100 });
+      const wanted = ids ? new Set(ids) : null;
       return c.json({
         period: result.period,
         asOf: result.asOf,
         currency: result.currency,
         method: result.method,
-        items: result.deals.map((d) => dealOf(d, query.lang, result.currency)),
+        items: result.deals
+          .filter((d) => !wanted || wanted.has(d.id))
+          .map((d) => dealOf(d, query.lang, result.currency)),
       });
     },
   );

@@ -6643,6 +6643,8 @@ export interface operations {
       query?: {
         /** @description The forecast day (default today in the tenant time zone). */
         asOf?: string;
+        /** @description Only these open deals, comma-separated, at most 100 (a deal view asks for its own). */
+        ids?: string;
         lang?: 'en' | 'de';
         /** @description 2026-Q3, 2026-03, FY2026, thisQuarter (default), ... */
         period?: string;

@@ -208,7 +208,7 @@ export class DealDrawer extends WorkspaceElement {
         : null,
       deal.status === 'open'
         ? withoutPredictions(
-            api.GET('/predict/deals', { params: { query: { lang: this.language } } }),
+            api.GET('/predict/deals', { params: { query: { lang: this.language, ids: deal.id } } }),
           ).catch(() => null)
         : null,
     ]);

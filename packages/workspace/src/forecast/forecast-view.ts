@@ -46,7 +46,7 @@ interface PlanRow {
   /** The row's forecast; null with a reason when there is none for it. */
   readonly forecast: ForecastFigures | null;
   readonly forecastReason: string | null;
-  /** The plans-at-risk route lists the row's quota. */
+  /** The chance of reaching the row's quota is below one half (as /predict/plans-at-risk). */
   readonly atRisk: boolean;
 }
 
@@ -61,9 +61,11 @@ type Prediction =
   | { readonly kind: 'none'; readonly reason: string | null };
 
 /**
- * The forecast per owner and the plans at risk, over the same runs and seed so they agree.
- * No predict plugin (404): none without a reason (the weighted pipeline stands in); a period
- * the forecast cannot take (422, `all`): none with the reason.
+ * The forecast per owner with the quotas at risk. One forecast: `/predict/plans-at-risk` lists
+ * the groups whose `quotaAtRisk` is set in this same forecast, and a second simulation would
+ * double the wait (loading the deal history dominates). No predict plugin (404): none without a
+ * reason (the weighted pipeline stands in); a period the forecast cannot take (422, `all`):
+ * none with the reason.
  */
 async function loadPrediction(
   api: WorkspaceClient,
@@ -73,16 +75,10 @@ async function loadPrediction(
 ): Promise<Prediction> {
   const query = { period, by: 'owner' as const, lang };
   try {
-    const [forecast, risks] = await Promise.all([
-      withoutPredictions(api.GET('/predict/forecast', { params: { query } })),
-      withoutPredictions(api.GET('/predict/plans-at-risk', { params: { query } })),
-    ]);
-    if (!forecast || !risks) return { kind: 'none', reason: null };
-    return {
-      kind: 'forecast',
-      forecast,
-      atRisk: new Set(risks.quotas.map((q) => q.key ?? '@total')),
-    };
+    const forecast = await withoutPredictions(api.GET('/predict/forecast', { params: { query } }));
+    if (!forecast) return { kind: 'none', reason: null };
+    const atRisk = [forecast.total, ...forecast.groups].filter((g) => g.quotaAtRisk);
+    return { kind: 'forecast', forecast, atRisk: new Set(atRisk.map((g) => g.key ?? '@total')) };
   } catch (error) {
     if (error instanceof ApiProblem && (error.status === 400 || error.status === 422))
       return { kind: 'none', reason: t.noPrediction };
