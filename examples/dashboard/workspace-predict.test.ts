@@ -429,7 +429,7 @@ for (const screen of screens) {
     }
     // A close-up of the row with the quota at risk, legible in the report.
     await stretched.screenshot({ path: shot('forecast-at-risk-row', screen) });
-    await page.screenshot({ path: shot('forecast-range', screen), fullPage: screen.phone });
+    await page.screenshot({ path: shot('forecast-range', screen), fullPage: true });
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
