@@ -126,6 +126,11 @@ export class LeadsList extends WorkspaceElement {
   declare rowProblem: { id: string; problem: ApiProblem } | null;
   /** Scores by lead id; null without predictions. */
   declare scores: Map<string, LeadScore> | null;
+  /**
+   * What the scores were loaded for: they are loaded once per language and client, not per page
+   * or filter (they change when the leads are scored again, not through this list).
+   */
+  private scoresIn: { lang: WorkspaceLang; client: WorkspaceClient } | null = null;
   private sources: string[] = [];
   private userNames = new Map<string, string>();
   private cursor: string | undefined;
@@ -169,7 +174,9 @@ export class LeadsList extends WorkspaceElement {
       ...(this.source ? { leadSource: this.source } : {}),
     };
     const [scores, page, users] = await Promise.all([
-      leadScores(this.api, this.language),
+      this.scoresIn?.lang === this.language && this.scoresIn.client === this.api
+        ? this.scores
+        : leadScores(this.api, this.language),
       byScore
         ? null
         : call(
@@ -192,6 +199,7 @@ export class LeadsList extends WorkspaceElement {
     ]);
     if (users.length > 0) this.userNames = new Map(users.map((u) => [u.id, u.name]));
     this.scores = scores;
+    this.scoresIn = { lang: this.language, client: this.api };
     if (page) {
       this.leads = page.items;
       this.next = page.nextCursor;
