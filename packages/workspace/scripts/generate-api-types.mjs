@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // Writes src/api/api-types.ts from the OpenAPI document of the server with the installed KPI
-// plugins (run after `npm run build`; the output is committed, so a build needs no server).
+// plugins and the predict routes (run after `npm run build`; the output is committed, so a build needs no server).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createCrm } from '@rapport/core';
 import { createRapportApi, httpPlugin } from '@rapport/http';
 import { closingPlugin } from '@rapport/kpi-closing';
+import { predictPlugin } from '@rapport/predict';
 import { sqliteStorage } from '@rapport/sqlite';
 import openapiTS, { astToString } from 'openapi-typescript';
 
 const crm = createCrm({
   storage: sqliteStorage({ filename: ':memory:' }),
-  plugins: [httpPlugin, closingPlugin],
+  // The predict plugin adds the /predict routes (scores, forecast, plans at risk).
+  plugins: [httpPlugin, closingPlugin, predictPlugin()],
 });
 await crm.migrate();
 const api = createRapportApi({

@@ -23,6 +23,64 @@ interface Figures {
   quotaAtRisk: boolean;
 }
 
+type Json = unknown;
+
+/**
+ * Where a value departs from a JSON schema: the subset the predict routes use ($ref, type,
+ * const, enum, oneOf, required, additionalProperties false, items, minimum, maximum).
+ */
+function mismatches(
+  value: Json,
+  schema: Json,
+  document: { components: { schemas: Record<string, Json> } },
+  at: string,
+): string[] {
+  const s = schema as Record<string, unknown>;
+  if (typeof s.$ref === 'string')
+    return mismatches(
+      value,
+      document.components.schemas[s.$ref.split('/').at(-1) ?? ''],
+      document,
+      at,
+    );
+  if (Array.isArray(s.oneOf)) {
+    const fits = s.oneOf.filter((option) => mismatches(value, option, document, at).length === 0);
+    return fits.length === 1 ? [] : [`${at}: fits ${fits.length} of the oneOf options`];
+  }
+  const out: string[] = [];
+  const typeOf = (v: Json) =>
+    v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
+  const types = s.type === undefined ? [] : [s.type].flat();
+  const actual = typeOf(value);
+  if (
+    types.length > 0 &&
+    !types.includes(actual) &&
+    !(actual === 'integer' && types.includes('number'))
+  )
+    return [`${at}: ${actual}, not ${types.join(' or ')}`];
+  if ('const' in s && value !== s.const) out.push(`${at}: not ${String(s.const)}`);
+  if (Array.isArray(s.enum) && !s.enum.includes(value))
+    out.push(`${at}: ${String(value)} not in enum`);
+  if (typeof value === 'number') {
+    if (typeof s.minimum === 'number' && value < s.minimum) out.push(`${at}: below minimum`);
+    if (typeof s.maximum === 'number' && value > s.maximum) out.push(`${at}: above maximum`);
+  }
+  if (Array.isArray(value) && s.items)
+    for (const [i, item] of value.entries())
+      out.push(...mismatches(item, s.items, document, `${at}[${i}]`));
+  if (actual === 'object' && value !== null) {
+    const record = value as Record<string, Json>;
+    const properties = (s.properties ?? {}) as Record<string, Json>;
+    for (const key of (s.required ?? []) as string[])
+      if (!(key in record)) out.push(`${at}.${key}: missing`);
+    for (const [key, v] of Object.entries(record)) {
+      if (key in properties) out.push(...mismatches(v, properties[key], document, `${at}.${key}`));
+      else if (s.additionalProperties === false) out.push(`${at}.${key}: not in the schema`);
+    }
+  }
+  return out;
+}
+
 function daysBefore(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -150,6 +208,21 @@ describe('deals, forecast and plans at risk', () => {
     const mine = await body<Deals>(await fx.call('/predict/deals', { key: fx.repKey }));
     expect(mine.items).toHaveLength(4);
     for (const d of mine.items) expect(ownerOfDeal.get(d.id)).toBe(fx.users.rep.id);
+    // A deal view asks for its own; a deal out of sight is not answered.
+    const [own, others] = [
+      mine.items[0]!.id,
+      all.items.find((d) => !mine.items.some((m) => m.id === d.id))!.id,
+    ];
+    const one = await body<Deals>(
+      await fx.call(`/predict/deals?ids=${own},${others}`, { key: fx.repKey }),
+    );
+    expect(one.items.map((d) => d.id)).toEqual([own]);
+    const tooMany = Array.from({ length: 101 }, (_, i) => `d${i}`).join(',');
+    const refused = await body<{ issues: { path: string[] }[] }>(
+      await fx.call(`/predict/deals?ids=${tooMany}`),
+      400,
+    );
+    expect(refused.issues[0]?.path).toEqual(['ids']);
   });
 
   test('GET /predict/forecast: P10 <= P50 <= P90 per owner; a rep forecasts only their deals', async () => {
@@ -202,15 +275,24 @@ describe('deals, forecast and plans at risk', () => {
     expect(by.issues[0]?.path).toEqual(['by']);
   });
 
-  test('the routes are in the OpenAPI document', async () => {
-    const document = await body<{ paths: Record<string, unknown> }>(await fx.call('/openapi.json'));
+  test('every answer is what the OpenAPI document says, property for property', async () => {
+    type Document = {
+      paths: Record<string, { get: { responses: Record<string, { content: Json }> } }>;
+      components: { schemas: Record<string, Json> };
+    };
+    const document = await body<Document>(await fx.call('/openapi.json'));
     for (const path of [
-      '/predict/lead-scores',
+      '/predict/lead-scores?limit=1000',
       '/predict/deals',
-      '/predict/forecast',
-      '/predict/plans-at-risk',
-    ])
-      expect(document.paths).toHaveProperty([path]);
+      '/predict/forecast?by=owner&runs=500',
+      '/predict/plans-at-risk?runs=500&lang=de',
+    ]) {
+      const route = path.split('?')[0] ?? path;
+      const schema = document.paths[route]?.get.responses['200']?.content['application/json'];
+      expect(schema, route).toBeDefined();
+      const answer = await body<Json>(await fx.call(path));
+      expect(mismatches(answer, (schema as { schema: Json }).schema, document, route)).toEqual([]);
+    }
   });
 });
 

@@ -34,6 +34,16 @@ const forecastQuery = z.strictObject({
 
 type ForecastQuery = z.output<typeof forecastQuery>;
 
+const dealsQuery = forecastQuery.omit({ by: true }).extend({
+  ids: z
+    .string()
+    .min(1)
+    .transform((list) => list.split(','))
+    .pipe(z.array(z.string().min(1)).max(100))
+    .optional()
+    .describe('Only these open deals (comma-separated ids, at most 100).'),
+});
+
 /** Query parameters through a schema: unknown ones and bad values are 400 with their names. */
 function parseQuery<T extends z.ZodType>(c: Context<ApiEnv>, schema: T): z.output<T> {
   const input = Object.fromEntries(new URL(c.req.url).searchParams);
@@ -101,7 +111,13 @@ function figuresOf(group: ForecastGroup) {
 }
 
 function dealOf(deal: ForecastDealView, lang: 'en' | 'de', currency: string) {
-  const money = (minor: number) => `${(minor / 100).toFixed(2)} ${currency}`;
+  // Amounts in the reasons as a reader of the language writes them (64.070 €, €64,070).
+  const format = new Intl.NumberFormat(lang === 'de' ? 'de-DE' : 'en-US', {
+    style: 'currency',
+    currency,
+    maximumFractionDigits: 0,
+  });
+  const money = (minor: number) => format.format(minor / 100);
   return {
     ...deal,
     reasons: deal.factors.map((f) => describeFactor(f, lang)),
@@ -109,67 +125,144 @@ function dealOf(deal: ForecastDealView, lang: 'en' | 'de', currency: string) {
   };
 }
 
-const factorSchema: JsonSchema = {
-  type: 'object',
-  description: 'A factor in log odds against an average case (see docs/predict.md).',
-  properties: {
-    feature: { type: 'string' },
-    value: { type: ['string', 'number', 'null'] },
-    effect: { type: 'number' },
-  },
-};
-const figuresSchema: JsonSchema = {
-  type: 'object',
-  description: 'Money in minor units of the base currency; probabilities are fractions.',
-  properties: {
-    key: { type: ['string', 'null'] },
-    label: { type: ['string', 'null'] },
-    wonSoFar: { type: 'number' },
-    expected: { type: 'number' },
-    p10: { type: 'number' },
-    p50: { type: 'number' },
-    p90: { type: 'number' },
-    weightedPipeline: { type: 'number' },
-    categories: {
-      type: 'object',
-      properties: {
-        pipeline: { type: 'number' },
-        bestCase: { type: 'number' },
-        commit: { type: 'number' },
-        closed: { type: 'number' },
-      },
+/** An object whose every property is present, and nothing else (the routes answer all of them). */
+function exact(properties: Record<string, JsonSchema>, description?: string): JsonSchema {
+  return {
+    type: 'object',
+    ...(description === undefined ? {} : { description }),
+    required: Object.keys(properties),
+    additionalProperties: false,
+    properties,
+  };
+}
+
+const money = (description?: string): JsonSchema => ({
+  // Not integer: the expected value and the percentiles of the runs can have fractions.
+  type: 'number',
+  description: description ?? 'Minor units of the base currency.',
+});
+const fraction = (description: string): JsonSchema => ({
+  type: 'number',
+  minimum: 0,
+  maximum: 1,
+  description,
+});
+
+const factorSchema = exact(
+  {
+    feature: { type: 'string', description: 'leadSource, stage, daysInStage, custom.<field>, ...' },
+    value: {
+      type: ['string', 'number', 'null'],
+      description: 'The value as the model saw it (a category, (other), or a number).',
     },
-    openDeals: { type: 'integer' },
-    quota: { type: ['number', 'null'] },
-    quotaProbability: { type: ['number', 'null'] },
-    quotaAtRisk: { type: 'boolean' },
+    effect: { type: 'number', description: 'Change of the log odds; positive raises it.' },
   },
-};
+  'A factor in log odds against an average case (see docs/predict.md).',
+);
+const figuresSchema = exact(
+  {
+    key: {
+      type: ['string', 'null'],
+      description: 'The owner, team or product id; null for the total.',
+    },
+    label: { type: ['string', 'null'], description: 'Its name; null for the total.' },
+    wonSoFar: money('Won inside the period up to asOf.'),
+    expected: money('Mean of the runs (won so far included).'),
+    p10: money('9 in 10 runs reach at least this.'),
+    p50: money('The median run.'),
+    p90: money('1 in 10 runs reaches this.'),
+    weightedPipeline: money("Open amounts x their stage's default probability."),
+    categories: exact(
+      {
+        pipeline: money(),
+        bestCase: money(),
+        commit: money(),
+        closed: money('Won inside the period.'),
+      },
+      'Open amounts per forecast category; closed is won.',
+    ),
+    openDeals: { type: 'integer' },
+    quota: { type: ['number', 'null'], description: 'Quotas inside the period; null: none.' },
+    quotaProbability: {
+      type: ['number', 'null'],
+      minimum: 0,
+      maximum: 1,
+      description: 'Share of runs reaching the quota; null without one.',
+    },
+    quotaAtRisk: {
+      type: 'boolean',
+      description: 'The chance of reaching the quota is below one half.',
+    },
+  },
+  'A forecast of one group or the total. Money in minor units of the base currency; probabilities are fractions.',
+);
+const riskText = { type: 'string', description: 'The reason in words, in lang.' } as const;
 const riskSchema: JsonSchema = {
-  type: 'object',
-  required: ['kind', 'text'],
-  properties: { kind: { type: 'string' }, text: { type: 'string' } },
   description: 'A reason the plan looks unrealistic, with its figures.',
+  oneOf: [
+    exact({ kind: { const: 'closeDateSlipped' }, slips: { type: 'integer' }, text: riskText }),
+    exact({
+      kind: { const: 'longInStage' },
+      stage: { type: 'string' },
+      days: { type: 'integer' },
+      wonMedian: { type: 'number' },
+      text: riskText,
+    }),
+    exact({
+      kind: { const: 'amountAboveOwner' },
+      amount: money(),
+      ownerMedian: { type: 'number' },
+      text: riskText,
+    }),
+    exact({ kind: { const: 'noActivity' }, days: { type: 'integer' }, text: riskText }),
+    exact({
+      kind: { const: 'closeTooSoon' },
+      daysLeft: { type: 'integer' },
+      typicalRemaining: { type: 'number' },
+      text: riskText,
+    }),
+  ],
+  discriminator: { propertyName: 'kind' },
 };
-const dealSchema: JsonSchema = {
-  type: 'object',
-  properties: {
+const dealSchema = exact(
+  {
     id: { type: 'string' },
     name: { type: 'string' },
     ownerId: { type: 'string' },
     stage: { type: 'string' },
-    amount: { type: 'number' },
-    closeDate: { type: ['string', 'null'] },
-    winProbability: { type: 'number' },
-    inPeriodProbability: { type: 'number' },
-    method: { type: 'string' },
+    amount: money(),
+    closeDate: { type: ['string', 'null'], format: 'date' },
+    winProbability: fraction('Learned chance that the deal is won at all.'),
+    inPeriodProbability: fraction('Chance that it is won inside the period.'),
+    method: {
+      type: 'string',
+      enum: ['logistic', 'naiveBayes', 'stageDefault'],
+      description: "stageDefault: too little history, the stage's default probability.",
+    },
     factors: { type: 'array', items: ref('PredictFactor') },
-    reasons: { type: 'array', items: { type: 'string' } },
+    reasons: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The factors in words, in lang, in the same order.',
+    },
     risks: { type: 'array', items: ref('PredictRisk') },
   },
-};
+  'An open deal with its win probability and the reasons its plan looks unrealistic.',
+);
+const periodSchema = exact(
+  {
+    kind: { type: 'string' },
+    label: { type: 'string' },
+    start: { type: ['string', 'null'], format: 'date' },
+    end: { type: ['string', 'null'], format: 'date', description: 'Exclusive.' },
+    startInstant: { type: ['string', 'null'], format: 'date-time' },
+    endInstant: { type: ['string', 'null'], format: 'date-time' },
+    timeZone: { type: 'string' },
+  },
+  'The resolved period (end exclusive).',
+);
 const forecastMeta: Record<string, JsonSchema> = {
-  period: { type: 'object', description: 'The resolved period (end exclusive).' },
+  period: ref('ForecastPeriod'),
   asOf: { type: 'string', format: 'date' },
   currency: { type: 'string' },
   method: { type: 'string', enum: ['logistic', 'naiveBayes', 'stageDefault'] },
@@ -209,21 +302,35 @@ export function addPredictRoutes(table: RouteTable): void {
   table.schema('PredictRisk', riskSchema);
   table.schema('PredictDeal', dealSchema);
   table.schema('ForecastFigures', figuresSchema);
-  table.schema('LeadScore', {
-    type: 'object',
-    required: ['leadId', 'probability', 'method', 'modelVersion', 'scoredAt', 'reasons'],
-    properties: {
-      leadId: { type: 'string' },
-      probability: { type: 'number', minimum: 0, maximum: 1 },
-      lower: { type: ['number', 'null'], description: 'Interval of a fallback (source rate).' },
-      upper: { type: ['number', 'null'] },
-      method: { type: 'string', enum: ['logistic', 'naiveBayes', 'sourceRate'] },
-      modelVersion: { type: 'integer' },
-      scoredAt: { type: 'string', format: 'date-time' },
-      factors: { type: 'array', items: ref('PredictFactor') },
-      reasons: { type: 'array', items: { type: 'string' } },
-    },
-  });
+  table.schema('ForecastPeriod', periodSchema);
+  table.schema(
+    'LeadScore',
+    exact(
+      {
+        leadId: { type: 'string' },
+        probability: fraction('Chance of conversion.'),
+        lower: {
+          type: ['number', 'null'],
+          description: 'The interval of a fallback score (source rate); null for a model score.',
+        },
+        upper: { type: ['number', 'null'] },
+        method: {
+          type: 'string',
+          enum: ['logistic', 'naiveBayes', 'sourceRate'],
+          description: "sourceRate: too little history for a model, the source's conversion rate.",
+        },
+        modelVersion: { type: 'integer' },
+        scoredAt: { type: 'string', format: 'date-time' },
+        factors: { type: 'array', items: ref('PredictFactor') },
+        reasons: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'The factors that moved it most, in words, in lang (empty: source rate).',
+        },
+      },
+      'The stored score of a lead with its reasons.',
+    ),
+  );
 
   table.add(
     'get',
@@ -245,14 +352,12 @@ export function addPredictRoutes(table: RouteTable): void {
       responses: {
         '200': {
           description: 'A page of scores.',
-          content: json({
-            type: 'object',
-            required: ['items', 'nextCursor'],
-            properties: {
+          content: json(
+            exact({
               items: { type: 'array', items: ref('LeadScore') },
               nextCursor: { type: ['string', 'null'] },
-            },
-          }),
+            }),
+          ),
         },
         ...problems(400),
       },
@@ -287,27 +392,38 @@ export function addPredictRoutes(table: RouteTable): void {
       operationId: 'listDealWinProbabilities',
       summary: 'Open deals with their learned win probability and its reasons',
       tags: ['predict'],
-      parameters: forecastParameters.filter((p) => p.name !== 'by'),
+      parameters: [
+        ...forecastParameters.filter((p) => p.name !== 'by'),
+        {
+          name: 'ids',
+          in: 'query',
+          description:
+            'Only these open deals, comma-separated, at most 100 (a deal view asks for its own).',
+          schema: { type: 'string' },
+        },
+      ],
       responses: {
         '200': {
           description: 'Open deals, largest expected contribution first.',
-          content: json({
-            type: 'object',
-            properties: { ...forecastMeta, items: { type: 'array', items: ref('PredictDeal') } },
-          }),
+          content: json(
+            exact({ ...forecastMeta, items: { type: 'array', items: ref('PredictDeal') } }),
+          ),
         },
         ...problems(400, 422),
       },
     },
     async (c) => {
-      const query = parseQuery(c, forecastQuery.omit({ by: true }));
+      const { ids, ...query } = parseQuery(c, dealsQuery);
       const result = await forecastOf(c.var.scope, { ...query, runs: 100 });
+      const wanted = ids ? new Set(ids) : null;
       return c.json({
         period: result.period,
         asOf: result.asOf,
         currency: result.currency,
         method: result.method,
-        items: result.deals.map((d) => dealOf(d, query.lang, result.currency)),
+        items: result.deals
+          .filter((d) => !wanted || wanted.has(d.id))
+          .map((d) => dealOf(d, query.lang, result.currency)),
       });
     },
   );
@@ -323,19 +439,26 @@ export function addPredictRoutes(table: RouteTable): void {
       responses: {
         '200': {
           description: 'The forecast.',
-          content: json({
-            type: 'object',
-            properties: {
+          content: json(
+            exact({
               ...forecastMeta,
               correlation: {
-                type: ['object', 'null'],
+                oneOf: [
+                  exact({
+                    mean: { type: 'number' },
+                    sigma: { type: 'number' },
+                    windows: { type: 'integer' },
+                    deals: { type: 'integer' },
+                  }),
+                  { type: 'null' },
+                ],
                 description:
-                  'The shared per-period factor in the range (mean and sigma in log odds); null: deals simulated as independent.',
+                  'The shared per-period factor in the range (mean and sigma in log odds, fitted on past windows); null: deals simulated as independent, so the range is too narrow.',
               },
               total: ref('ForecastFigures'),
               groups: { type: 'array', items: ref('ForecastFigures') },
-            },
-          }),
+            }),
+          ),
         },
         ...problems(400, 422),
       },
@@ -365,14 +488,21 @@ export function addPredictRoutes(table: RouteTable): void {
       responses: {
         '200': {
           description: 'Groups with their quota at risk, and deals with reasons.',
-          content: json({
-            type: 'object',
-            properties: {
+          content: json(
+            exact({
               ...forecastMeta,
-              quotas: { type: 'array', items: ref('ForecastFigures') },
-              deals: { type: 'array', items: ref('PredictDeal') },
-            },
-          }),
+              quotas: {
+                type: 'array',
+                items: ref('ForecastFigures'),
+                description: 'The total and the groups whose quota is at risk.',
+              },
+              deals: {
+                type: 'array',
+                items: ref('PredictDeal'),
+                description: 'Open deals with at least one risk.',
+              },
+            }),
+          ),
         },
         ...problems(400, 422),
       },

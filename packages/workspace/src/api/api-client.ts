@@ -14,6 +14,12 @@ export type Pipeline = ApiSchemas['Pipeline'];
 export type User = ApiSchemas['User'];
 /** An activity: call, meeting, email or task. */
 export type Activity = ApiSchemas['Activity'];
+/** A lead's stored score with its reasons (the predict plugin). */
+export type LeadScore = ApiSchemas['LeadScore'];
+/** The forecast of a rep, team or the total: won so far, P10/P50/P90, quota and its chance. */
+export type ForecastFigures = ApiSchemas['ForecastFigures'];
+/** An open deal with its learned win probability, reasons and plan risks. */
+export type PredictDeal = ApiSchemas['PredictDeal'];
 /** An RFC 9457 problem with field issues. */
 export type Problem = ApiSchemas['Problem'];
 
@@ -129,6 +135,24 @@ export async function allPages<TItem>(
     cursor = result.nextCursor ?? undefined;
   } while (cursor !== undefined && items.length < max);
   return items;
+}
+
+/**
+ * The data of a prediction route, or null when the server has no predictions (the predict
+ * plugin is not installed: 404), so a view shows what it has without them.
+ *
+ * @example
+ * const forecast = await withoutPredictions(client.GET('/predict/forecast', {}));
+ */
+export async function withoutPredictions<TData>(
+  request: Promise<{ data?: TData; error?: unknown; response: Response }>,
+): Promise<TData | null> {
+  try {
+    return await call(request);
+  } catch (error) {
+    if (error instanceof ApiProblem && error.status === 404) return null;
+    throw error;
+  }
 }
 
 /** The `If-Match` header for a record version. */

@@ -537,6 +537,74 @@ export interface paths {
     patch: operations['updatePipeline'];
     trace?: never;
   };
+  '/predict/deals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Open deals with their learned win probability and its reasons */
+    get: operations['listDealWinProbabilities'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/predict/forecast': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Revenue forecast of a period with its P10-P90 range, per group, against quota */
+    get: operations['getForecast'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/predict/lead-scores': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Stored lead scores of the visible leads, highest first, with their reasons */
+    get: operations['listLeadScores'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/predict/plans-at-risk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Quotas unlikely to be reached, and deals whose plan looks unrealistic */
+    get: operations['listPlansAtRisk'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/products': {
     parameters: {
       query?: never;
@@ -644,6 +712,24 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/sharing': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's sharing settings */
+    get: operations['getSharing'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change the sharing settings (admins) */
+    patch: operations['updateSharing'];
     trace?: never;
   };
   '/stage-history': {
@@ -1136,6 +1222,60 @@ export interface components {
       /** @description Owner of the new records; the lead's by default. */
       ownerId?: string;
     };
+    /** @description A forecast of one group or the total. Money in minor units of the base currency; probabilities are fractions. */
+    ForecastFigures: {
+      /** @description Open amounts per forecast category; closed is won. */
+      categories: {
+        /** @description Minor units of the base currency. */
+        bestCase: number;
+        /** @description Won inside the period. */
+        closed: number;
+        /** @description Minor units of the base currency. */
+        commit: number;
+        /** @description Minor units of the base currency. */
+        pipeline: number;
+      };
+      /** @description Mean of the runs (won so far included). */
+      expected: number;
+      /** @description The owner, team or product id; null for the total. */
+      key: string | null;
+      /** @description Its name; null for the total. */
+      label: string | null;
+      openDeals: number;
+      /** @description 9 in 10 runs reach at least this. */
+      p10: number;
+      /** @description The median run. */
+      p50: number;
+      /** @description 1 in 10 runs reaches this. */
+      p90: number;
+      /** @description Quotas inside the period; null: none. */
+      quota: number | null;
+      /** @description The chance of reaching the quota is below one half. */
+      quotaAtRisk: boolean;
+      /** @description Share of runs reaching the quota; null without one. */
+      quotaProbability: number | null;
+      /** @description Open amounts x their stage's default probability. */
+      weightedPipeline: number;
+      /** @description Won inside the period up to asOf. */
+      wonSoFar: number;
+    };
+    /** @description The resolved period (end exclusive). */
+    ForecastPeriod: {
+      /**
+       * Format: date
+       * @description Exclusive.
+       */
+      end: string | null;
+      /** Format: date-time */
+      endInstant: string | null;
+      kind: string;
+      label: string;
+      /** Format: date */
+      start: string | null;
+      /** Format: date-time */
+      startInstant: string | null;
+      timeZone: string;
+    };
     KpiEvaluateRequest: {
       /** @description A breakdown dimension: owner, team, product, stage, custom.<field>, ... */
       by?: string;
@@ -1147,6 +1287,11 @@ export interface components {
       };
       /** @description KPI ids; all KPIs (that support by and the filters) when left out. */
       ids?: string[];
+      /** @description The page of a list KPI's items: limit (default 100, at most 1000) and offset. */
+      items?: {
+        limit?: number;
+        offset?: number;
+      };
       /** @description 2026-03, 2026-Q3, 2026, FY2026, 2026-03-01..2026-03-15, thisMonth, lastQuarter, all, ... (default thisMonth) */
       period?:
         | string
@@ -1213,7 +1358,9 @@ export interface components {
         lower?: number;
         upper?: number;
       } | null;
-      /** @description The records behind a list KPI. */
+      /** @description How many records are behind a list KPI in all; 0 for other KPIs. */
+      itemCount?: number;
+      /** @description The records behind a list KPI: the page asked for (100 by default). */
       items?: unknown[];
       period?: {
         /** @description Exclusive. */
@@ -1265,6 +1412,7 @@ export interface components {
       custom: Record<string, never>;
       email?: string | null;
       externalId: string | null;
+      firstActivityAt?: unknown | null;
       firstName?: string | null;
       id: string;
       lastName: string;
@@ -1316,6 +1464,26 @@ export interface components {
       items: components['schemas']['Lead'][];
       /** @description Pass as cursor for the next page. */
       nextCursor: string | null;
+    };
+    /** @description The stored score of a lead with its reasons. */
+    LeadScore: {
+      factors: components['schemas']['PredictFactor'][];
+      leadId: string;
+      /** @description The interval of a fallback score (source rate); null for a model score. */
+      lower: number | null;
+      /**
+       * @description sourceRate: too little history for a model, the source's conversion rate.
+       * @enum {string}
+       */
+      method: 'logistic' | 'naiveBayes' | 'sourceRate';
+      modelVersion: number;
+      /** @description Chance of conversion. */
+      probability: number;
+      /** @description The factors that moved it most, in words, in lang (empty: source rate). */
+      reasons: string[];
+      /** Format: date-time */
+      scoredAt: string;
+      upper: number | null;
     };
     LeadUpdate: {
       campaignId?: string | null;
@@ -1409,6 +1577,7 @@ export interface components {
       id: string;
       leadSource?: string | null;
       lostReason?: string | null;
+      mainProductId?: string | null;
       name: string;
       nextStep?: string | null;
       /** Format: date */
@@ -1538,6 +1707,81 @@ export interface components {
       /** @description The version that was read; or send it as If-Match. */
       version?: number;
     };
+    /** @description An open deal with its win probability and the reasons its plan looks unrealistic. */
+    PredictDeal: {
+      /** @description Minor units of the base currency. */
+      amount: number;
+      /** Format: date */
+      closeDate: string | null;
+      factors: components['schemas']['PredictFactor'][];
+      id: string;
+      /** @description Chance that it is won inside the period. */
+      inPeriodProbability: number;
+      /**
+       * @description stageDefault: too little history, the stage's default probability.
+       * @enum {string}
+       */
+      method: 'logistic' | 'naiveBayes' | 'stageDefault';
+      name: string;
+      ownerId: string;
+      /** @description The factors in words, in lang, in the same order. */
+      reasons: string[];
+      risks: components['schemas']['PredictRisk'][];
+      stage: string;
+      /** @description Learned chance that the deal is won at all. */
+      winProbability: number;
+    };
+    /** @description A factor in log odds against an average case (see docs/predict.md). */
+    PredictFactor: {
+      /** @description Change of the log odds; positive raises it. */
+      effect: number;
+      /** @description leadSource, stage, daysInStage, custom.<field>, ... */
+      feature: string;
+      /** @description The value as the model saw it (a category, (other), or a number). */
+      value: string | number | null;
+    };
+    /** @description A reason the plan looks unrealistic, with its figures. */
+    PredictRisk:
+      | {
+          /** @constant */
+          kind: 'closeDateSlipped';
+          slips: number;
+          /** @description The reason in words, in lang. */
+          text: string;
+        }
+      | {
+          days: number;
+          /** @constant */
+          kind: 'longInStage';
+          stage: string;
+          /** @description The reason in words, in lang. */
+          text: string;
+          wonMedian: number;
+        }
+      | {
+          /** @description Minor units of the base currency. */
+          amount: number;
+          /** @constant */
+          kind: 'amountAboveOwner';
+          ownerMedian: number;
+          /** @description The reason in words, in lang. */
+          text: string;
+        }
+      | {
+          days: number;
+          /** @constant */
+          kind: 'noActivity';
+          /** @description The reason in words, in lang. */
+          text: string;
+        }
+      | {
+          daysLeft: number;
+          /** @constant */
+          kind: 'closeTooSoon';
+          /** @description The reason in words, in lang. */
+          text: string;
+          typicalRemaining: number;
+        };
     Problem: {
       /** @description VALIDATION, NOT_FOUND, CONFLICT, FORBIDDEN, UNSUPPORTED, or an HTTP-level code (UNAUTHORIZED, PRECONDITION_FAILED, PAYLOAD_TOO_LARGE, ...). */
       code: string;
@@ -1660,13 +1904,47 @@ export interface components {
       actor: {
         id?: string;
         /** @enum {unknown} */
-        role?: 'admin' | 'manager' | 'rep';
+        role?: 'admin' | 'manager' | 'rep' | 'readonly';
       };
       /** @description The tenant's settings (currency, time zone, fiscal year). */
       tenant: Record<string, never>;
       tenantId: string;
     };
+    SharingPatch: {
+      defaults?: {
+        /** @enum {string} */
+        account?: 'private' | 'publicRead' | 'publicReadWrite';
+        /** @enum {string} */
+        activity?: 'private' | 'publicRead' | 'publicReadWrite';
+        /** @enum {string} */
+        contact?: 'private' | 'publicRead' | 'publicReadWrite';
+        /** @enum {string} */
+        contract?: 'private' | 'publicRead' | 'publicReadWrite';
+        /** @enum {string} */
+        lead?: 'private' | 'publicRead' | 'publicReadWrite';
+        /** @enum {string} */
+        opportunity?: 'private' | 'publicRead' | 'publicReadWrite';
+        /** @enum {string} */
+        quota?: 'private' | 'publicRead';
+      };
+      /** @enum {string} */
+      teams?: 'off' | 'read' | 'readWrite';
+    };
+    SharingSettings: {
+      /** @description The org-wide default per object: private, publicRead or publicReadWrite (quotas: private or publicRead). */
+      defaults: {
+        [key: string]: 'private' | 'publicRead' | 'publicReadWrite';
+      };
+      /**
+       * @description Whether members of a team (same teamId) read, or read and change, each other’s records.
+       * @enum {unknown}
+       */
+      teams: 'off' | 'read' | 'readWrite';
+      /** @description 0 until the settings are first changed. */
+      version: number;
+    };
     StageHistory: {
+      advancedAt?: unknown | null;
       amount: number | null;
       /** Format: date */
       closeDate: string;
@@ -1675,6 +1953,7 @@ export interface components {
       createdBy: string;
       currency: string;
       custom: Record<string, never>;
+      exitedAt?: unknown | null;
       externalId: string | null;
       /** @enum {string} */
       forecastCategory: 'Pipeline' | 'BestCase' | 'Commit' | 'Closed' | 'Omitted';
@@ -1752,7 +2031,7 @@ export interface components {
        * @default rep
        * @enum {string}
        */
-      role: 'admin' | 'manager' | 'rep';
+      role: 'admin' | 'manager' | 'rep' | 'readonly';
       teamId?: string | null;
       tenantId: string;
       /** Format: date-time */
@@ -1772,7 +2051,7 @@ export interface components {
        * @default rep
        * @enum {string}
        */
-      role: 'admin' | 'manager' | 'rep';
+      role: 'admin' | 'manager' | 'rep' | 'readonly';
       teamId?: string | null;
     };
     UserPage: {
@@ -1791,7 +2070,7 @@ export interface components {
        * @default rep
        * @enum {string}
        */
-      role: 'admin' | 'manager' | 'rep';
+      role: 'admin' | 'manager' | 'rep' | 'readonly';
       teamId?: string | null;
       /** @description The version that was read; or send it as If-Match. */
       version?: number;
@@ -1988,7 +2267,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2004,6 +2283,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Account'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -2034,7 +2322,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2112,7 +2400,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2409,7 +2697,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2425,6 +2713,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Activity'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -2455,7 +2752,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2533,7 +2830,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2826,7 +3123,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2842,6 +3139,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Campaign'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -2872,7 +3178,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -2950,7 +3256,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -3243,7 +3549,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -3259,6 +3565,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Contact'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -3289,7 +3604,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -3367,7 +3682,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -3662,7 +3977,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -3678,6 +3993,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Contract'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -3708,7 +4032,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -3786,7 +4110,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -3942,6 +4266,10 @@ export interface operations {
         'filter[owner]'?: string;
         /** @description Comma-separated KPI ids (all by default). */
         ids?: string;
+        /** @description How many of a list KPI's items (default 100, at most 1000). */
+        itemLimit?: number;
+        /** @description How many of a list KPI's items to skip (default 0). */
+        itemOffset?: number;
         /** @description 2026-Q1, 2026-03, FY2026, lastMonth, all, 2026-01-01..2026-01-31, ... */
         period?: string;
       };
@@ -4102,6 +4430,8 @@ export interface operations {
         email?: string;
         /** @description Equal to this value; operators as externalId[gte]=..., externalId[in]=a,b, externalId[isNull]=true. */
         externalId?: string;
+        /** @description Equal to this value; operators as firstActivityAt[gte]=..., firstActivityAt[in]=a,b, firstActivityAt[isNull]=true. */
+        firstActivityAt?: string;
         /** @description Equal to this value; operators as firstName[gte]=..., firstName[in]=a,b, firstName[isNull]=true. */
         firstName?: string;
         /** @description Equal to this value; operators as id[gte]=..., id[in]=a,b, id[isNull]=true. */
@@ -4272,7 +4602,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -4288,6 +4618,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Lead'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -4318,7 +4657,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -4396,7 +4735,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -4518,7 +4857,7 @@ export interface operations {
         'Idempotency-Key'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -4789,7 +5128,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -4805,6 +5144,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['LineItem'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -4835,7 +5183,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -4913,7 +5261,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -5087,6 +5435,8 @@ export interface operations {
         limit?: number;
         /** @description Equal to this value; operators as lostReason[gte]=..., lostReason[in]=a,b, lostReason[isNull]=true. */
         lostReason?: string;
+        /** @description Equal to this value; operators as mainProductId[gte]=..., mainProductId[in]=a,b, mainProductId[isNull]=true. */
+        mainProductId?: string;
         /** @description Equal to this value; operators as name[gte]=..., name[in]=a,b, name[isNull]=true. */
         name?: string;
         /** @description Equal to this value; operators as nextStep[gte]=..., nextStep[in]=a,b, nextStep[isNull]=true. */
@@ -5255,7 +5605,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -5271,6 +5621,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Opportunity'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -5301,7 +5660,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -5379,7 +5738,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -5503,7 +5862,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -5627,7 +5986,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -5751,7 +6110,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6032,7 +6391,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6048,6 +6407,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Pipeline'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -6078,7 +6446,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6156,7 +6524,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6261,6 +6629,258 @@ export interface operations {
       };
       /** @description The update needs the version that was read (If-Match) */
       428: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listDealWinProbabilities: {
+    parameters: {
+      query?: {
+        /** @description The forecast day (default today in the tenant time zone). */
+        asOf?: string;
+        /** @description Only these open deals, comma-separated, at most 100 (a deal view asks for its own). */
+        ids?: string;
+        lang?: 'en' | 'de';
+        /** @description 2026-Q3, 2026-03, FY2026, thisQuarter (default), ... */
+        period?: string;
+        runs?: number;
+        seed?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Open deals, largest expected contribution first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date */
+            asOf: string;
+            currency: string;
+            items: components['schemas']['PredictDeal'][];
+            /** @enum {string} */
+            method: 'logistic' | 'naiveBayes' | 'stageDefault';
+            period: components['schemas']['ForecastPeriod'];
+          };
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The input broke a rule (field paths in issues), or an idempotency key was reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getForecast: {
+    parameters: {
+      query?: {
+        /** @description The forecast day (default today in the tenant time zone). */
+        asOf?: string;
+        /** @description Per owner, team or product as well as the total. */
+        by?: 'owner' | 'team' | 'product';
+        lang?: 'en' | 'de';
+        /** @description 2026-Q3, 2026-03, FY2026, thisQuarter (default), ... */
+        period?: string;
+        runs?: number;
+        seed?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The forecast. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date */
+            asOf: string;
+            /** @description The shared per-period factor in the range (mean and sigma in log odds, fitted on past windows); null: deals simulated as independent, so the range is too narrow. */
+            correlation: {
+              deals: number;
+              mean: number;
+              sigma: number;
+              windows: number;
+            } | null;
+            currency: string;
+            groups: components['schemas']['ForecastFigures'][];
+            /** @enum {string} */
+            method: 'logistic' | 'naiveBayes' | 'stageDefault';
+            period: components['schemas']['ForecastPeriod'];
+            total: components['schemas']['ForecastFigures'];
+          };
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The input broke a rule (field paths in issues), or an idempotency key was reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listLeadScores: {
+    parameters: {
+      query?: {
+        /** @description nextCursor of the previous page. */
+        cursor?: string;
+        lang?: 'en' | 'de';
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of scores. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['LeadScore'][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listPlansAtRisk: {
+    parameters: {
+      query?: {
+        /** @description The forecast day (default today in the tenant time zone). */
+        asOf?: string;
+        /** @description Per owner, team or product as well as the total. */
+        by?: 'owner' | 'team' | 'product';
+        lang?: 'en' | 'de';
+        /** @description 2026-Q3, 2026-03, FY2026, thisQuarter (default), ... */
+        period?: string;
+        runs?: number;
+        seed?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Groups with their quota at risk, and deals with reasons. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date */
+            asOf: string;
+            currency: string;
+            /** @description Open deals with at least one risk. */
+            deals: components['schemas']['PredictDeal'][];
+            /** @enum {string} */
+            method: 'logistic' | 'naiveBayes' | 'stageDefault';
+            period: components['schemas']['ForecastPeriod'];
+            /** @description The total and the groups whose quota is at risk. */
+            quotas: components['schemas']['ForecastFigures'][];
+          };
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The input broke a rule (field paths in issues), or an idempotency key was reused with another body */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -6443,7 +7063,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6459,6 +7079,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Product'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -6489,7 +7118,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6567,7 +7196,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6856,7 +7485,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6872,6 +7501,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Quota'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -6902,7 +7540,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -6980,7 +7618,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -7132,9 +7770,145 @@ export interface operations {
       };
     };
   };
+  getSharing: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The settings. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SharingSettings'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such record in this tenant, or not visible to the actor */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateSharing: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SharingPatch'];
+      };
+    };
+    responses: {
+      /** @description The new settings. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SharingSettings'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Outside the actor's rights */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such record in this tenant, or not visible to the actor */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict: stale version in the body, unique key taken, record referenced, or idempotency key in use */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body over the size limit */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Request body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The input broke a rule (field paths in issues), or an idempotency key was reused with another body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listStageHistory: {
     parameters: {
       query?: {
+        /** @description Equal to this value; operators as advancedAt[gte]=..., advancedAt[in]=a,b, advancedAt[isNull]=true. */
+        advancedAt?: string;
         /** @description Equal to this value; operators as amount[gte]=..., amount[in]=a,b, amount[isNull]=true. */
         amount?: number;
         /** @description Equal to this value; operators as closeDate[gte]=..., closeDate[in]=a,b, closeDate[isNull]=true. */
@@ -7145,6 +7919,8 @@ export interface operations {
         currency?: string;
         /** @description The nextCursor of the previous page. */
         cursor?: string;
+        /** @description Equal to this value; operators as exitedAt[gte]=..., exitedAt[in]=a,b, exitedAt[isNull]=true. */
+        exitedAt?: string;
         /** @description Equal to this value; operators as externalId[gte]=..., externalId[in]=a,b, externalId[isNull]=true. */
         externalId?: string;
         /** @description Equal to this value; operators as forecastCategory[gte]=..., forecastCategory[in]=a,b, forecastCategory[isNull]=true. */
@@ -7225,7 +8001,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -7241,6 +8017,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['StageHistory'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -7432,7 +8217,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -7448,6 +8233,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Team'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -7478,7 +8272,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -7556,7 +8350,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -7845,7 +8639,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -7861,6 +8655,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['User'];
+        };
+      };
+      /** @description Malformed request (bad JSON, parameter or header) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -7891,7 +8694,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;
@@ -7969,7 +8772,7 @@ export interface operations {
         'If-Match'?: string;
       };
       path: {
-        /** @description The record id. */
+        /** @description The record id: 1-64 of A-Z, a-z, 0-9, _ . : - (anything else is 400 with issue code invalid_id, before any read). */
         id: string;
       };
       cookie?: never;

@@ -1,5 +1,6 @@
-import { html, type TemplateResult } from 'lit';
-import { formatDay, formatMoney } from '../i18n/messages.js';
+import { css, html, type TemplateResult } from 'lit';
+import { type PredictDeal, withoutPredictions } from '../api/api-client.js';
+import { formatDay, formatMoney, formatPercent } from '../i18n/messages.js';
 import { cardTableStyles } from '../shared/card-table.js';
 import { type AtRiskDeal, loadAtRiskDeals } from '../shared/risk-reasons.js';
 import { WorkspaceElement } from '../shared/workspace-element.js';
@@ -8,7 +9,9 @@ const pageSize = 20;
 
 /**
  * `<rapport-at-risk-list>`: every open deal the planning check flags (past close date, no next
- * step, no recent activity), paged, with its reasons and a link that opens the deal.
+ * step, no recent activity), paged, with its reasons and a link that opens the deal. With the
+ * predict plugin each deal also shows its learned win probability and the reasons its plan looks
+ * unrealistic (close date moved out, long in the stage, ...).
  *
  * Events: `rapport-open-deal` ({ id }).
  *
@@ -22,9 +25,25 @@ export class AtRiskList extends WorkspaceElement {
     owners: { attribute: false },
     page: { type: Number, reflect: true },
     deals: { state: true },
+    predictions: { state: true },
   };
 
-  static override styles = [...WorkspaceElement.styles, cardTableStyles];
+  static override styles = [
+    ...WorkspaceElement.styles,
+    cardTableStyles,
+    css`
+      .plan-risk {
+        display: block;
+        color: var(--_danger);
+        font-size: 0.8125rem;
+      }
+      .note {
+        display: block;
+        color: var(--_muted);
+        font-size: 0.75rem;
+      }
+    `,
+  ];
 
   /** The tenant's base currency (the amounts are in it). */
   declare currency: string;
@@ -33,6 +52,8 @@ export class AtRiskList extends WorkspaceElement {
   /** The page shown, from 1. */
   declare page: number;
   declare deals: AtRiskDeal[];
+  /** Learned win probabilities and plan risks by deal id; null without predictions. */
+  declare predictions: Map<string, PredictDeal> | null;
 
   constructor() {
     super();
@@ -40,14 +61,22 @@ export class AtRiskList extends WorkspaceElement {
     this.owners = null;
     this.page = 1;
     this.deals = [];
+    this.predictions = null;
   }
 
   protected override reloadOn(): readonly string[] {
-    return [...super.reloadOn(), 'owners'];
+    return [...super.reloadOn(), 'owners', 'lang'];
   }
 
   protected override async load(): Promise<void> {
-    this.deals = await loadAtRiskDeals(this.api, this.owners ? { owner: [...this.owners] } : {});
+    const [deals, predicted] = await Promise.all([
+      loadAtRiskDeals(this.api, this.owners ? { owner: [...this.owners] } : {}),
+      withoutPredictions(
+        this.api.GET('/predict/deals', { params: { query: { lang: this.language } } }),
+      ),
+    ]);
+    this.deals = deals;
+    this.predictions = predicted ? new Map(predicted.items.map((d) => [d.id, d])) : null;
   }
 
   protected override renderReady(): TemplateResult {
@@ -68,6 +97,7 @@ export class AtRiskList extends WorkspaceElement {
             <th scope="col">${t.stage}</th>
             <th scope="col">${t.amount}</th>
             <th scope="col">${t.closeDate}</th>
+            ${this.predictions ? html`<th scope="col">${t.winChance}</th>` : null}
             <th scope="col">${t.reasons}</th>
           </tr>
         </thead>
@@ -94,8 +124,15 @@ export class AtRiskList extends WorkspaceElement {
               <td data-label=${t.stage}>${deal.stage}</td>
               <td data-label=${t.amount}>${formatMoney(deal.amount, this.currency, lang)}</td>
               <td data-label=${t.closeDate}>${formatDay(deal.closeDate, lang)}</td>
+              ${this.predictions ? this.renderWinChance(deal.id) : null}
               <td data-label=${t.reasons}>
-                ${deal.issues.map((issue) => t.riskReasons[issue] ?? issue).join(', ')}
+                <div>
+                  ${deal.issues.map((issue) => t.riskReasons[issue] ?? issue).join(', ')}
+                  ${(this.predictions?.get(deal.id)?.risks ?? []).map(
+                    (risk) =>
+                      html`<span class="plan-risk" data-risk=${risk.kind}>${risk.text}</span>`,
+                  )}
+                </div>
               </td>
             </tr>`,
           )}
@@ -111,6 +148,15 @@ export class AtRiskList extends WorkspaceElement {
         </button>
       </nav>
     `;
+  }
+
+  private renderWinChance(id: string): TemplateResult {
+    const t = this.t;
+    const p = this.predictions?.get(id);
+    return html`<td data-label=${t.winChance} data-field="win-probability" data-value=${p?.winProbability ?? ''}>
+      ${p ? formatPercent(Math.round(p.winProbability * 100) / 100, this.language) : '–'}
+      ${p?.method === 'stageDefault' ? html`<span class="note">${t.stageDefault}</span>` : null}
+    </td>`;
   }
 
   private goTo(page: number): void {

@@ -7,10 +7,13 @@ import {
   call,
   ifMatch,
   type Opportunity,
+  type PredictDeal,
+  withoutPredictions,
 } from '../api/api-client.js';
 import {
   formatDay,
   formatMoney,
+  formatPercent,
   issueMessage,
   problemMessage,
   toMajor,
@@ -33,7 +36,9 @@ type EditableField = (typeof editable)[number];
  * `<rapport-deal-drawer deal-id="...">`: one deal as a side panel (a modal dialog, so the
  * keyboard stays in it and Escape closes it): its fields to edit and save (the API validates;
  * its errors show beside the field), line items, stage history, activities and a form to log a
- * call, meeting or email. A save that meets a newer version shows that version.
+ * call, meeting or email. A save that meets a newer version shows that version. With the predict
+ * plugin, an open deal shows its learned win probability next to its stage's default, with the
+ * factors that moved it most and the reasons its plan looks unrealistic.
  *
  * Events: `rapport-deal-changed` ({ deal }) after a save, `rapport-drawer-closed`.
  *
@@ -49,6 +54,7 @@ export class DealDrawer extends WorkspaceElement {
     saveProblem: { state: true },
     notice: { state: true },
     activities: { state: true },
+    prediction: { state: true },
   };
 
   static override styles = [
@@ -105,6 +111,23 @@ export class DealDrawer extends WorkspaceElement {
       .row > label {
         flex: 1 1 8rem;
       }
+      .prediction {
+        border: 1px solid var(--_border);
+        border-radius: var(--_radius);
+        padding: 0.5rem 0.75rem;
+        margin: 0.75rem 0;
+      }
+      .prediction strong {
+        font-size: 1.125rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .prediction ul {
+        font-size: 0.8125rem;
+        margin-top: 0.25rem;
+      }
+      .prediction .risk {
+        color: var(--_danger);
+      }
       .notice {
         border: 1px solid var(--_warning);
         background: #fff7e6;
@@ -121,6 +144,10 @@ export class DealDrawer extends WorkspaceElement {
   declare saveProblem: ApiProblem | null;
   declare notice: string | null;
   declare activities: Activity[];
+  /** The deal's learned win probability; null when closed or without predictions. */
+  declare prediction: PredictDeal | null;
+  /** The default probability of the deal's stage (percent), from its pipeline. */
+  private stageDefault: number | null = null;
   private history: ApiSchemas['StageHistory'][] = [];
 
   constructor() {
@@ -129,10 +156,11 @@ export class DealDrawer extends WorkspaceElement {
     this.saveProblem = null;
     this.notice = null;
     this.activities = [];
+    this.prediction = null;
   }
 
   protected override reloadOn(): readonly string[] {
-    return [...super.reloadOn(), 'dealId'];
+    return [...super.reloadOn(), 'dealId', 'lang'];
   }
 
   protected override updated(): void {
@@ -158,11 +186,62 @@ export class DealDrawer extends WorkspaceElement {
       ),
     ]);
     this.deal = deal;
+    await this.loadPrediction(deal);
     this.history = history.items;
     this.activities = activities.items;
     this.fieldErrors = {};
     this.saveProblem = null;
     this.notice = null;
+  }
+
+  /**
+   * The learned win probability of an open deal and its stage's default. A failed prediction
+   * leaves the drawer usable: the stage default is shown alone.
+   */
+  private async loadPrediction(deal: Opportunity): Promise<void> {
+    const api = this.api;
+    const [pipeline, deals] = await Promise.all([
+      deal.pipelineId
+        ? call(api.GET('/pipelines/{id}', { params: { path: { id: deal.pipelineId } } })).catch(
+            () => null,
+          )
+        : null,
+      deal.status === 'open'
+        ? withoutPredictions(
+            api.GET('/predict/deals', { params: { query: { lang: this.language, ids: deal.id } } }),
+          ).catch(() => null)
+        : null,
+    ]);
+    this.stageDefault = pipeline?.stages.find((s) => s.name === deal.stage)?.probability ?? null;
+    this.prediction = deals?.items.find((d) => d.id === deal.id) ?? null;
+  }
+
+  private renderPrediction(deal: Opportunity): TemplateResult | null {
+    const t = this.t;
+    const lang = this.language;
+    const stageDefault =
+      this.stageDefault === null
+        ? null
+        : html`<span data-field="stage-default">${t.stageDefault} (${deal.stage}): ${formatPercent(this.stageDefault / 100, lang)}</span>`;
+    const p = this.prediction;
+    if (!p) return stageDefault ? html`<p class="muted">${stageDefault}</p>` : null;
+    const learned = p.method !== 'stageDefault';
+    return html`<section class="prediction" data-prediction=${p.winProbability} aria-label=${t.winChance}>
+      <div>
+        ${t.winChance}:
+        <strong data-field="win-probability">${formatPercent(Math.round(p.winProbability * 100) / 100, lang)}</strong>
+        <span class="muted">(${learned ? t.learned : t.stageDefaultOnly})</span>
+      </div>
+      ${stageDefault ? html`<div class="muted">${stageDefault}</div>` : null}
+      ${
+        p.reasons.length + p.risks.length > 0
+          ? html`<ul data-field="win-reasons">
+              ${p.reasons.slice(0, 3).map((reason) => html`<li>${reason}</li>`)}
+              ${p.risks.map((risk) => html`<li class="risk" data-risk=${risk.kind}>${risk.text}</li>`)}
+            </ul>`
+          : null
+      }
+    </section>`;
   }
 
   protected override render(): TemplateResult {
@@ -194,6 +273,7 @@ export class DealDrawer extends WorkspaceElement {
         ${t.stage}: ${deal.stage} ·
         <span data-field="amount">${formatMoney(deal.amount, currency, lang)}</span>
       </p>
+      ${this.renderPrediction(deal)}
       ${this.notice ? html`<p class="notice" role="status">${this.notice}</p>` : null}
       ${this.saveProblem ? this.renderProblem(this.saveProblem, () => void this.save()) : null}
       <form

@@ -22,6 +22,13 @@ test('German uses the terms a German sales team uses', () => {
   expect(de.quota).toBe('Vertriebsziel');
   expect(de.attainment).toBe('Zielerreichung');
   expect(de.owner).toBe('Vertriebsmitarbeiter');
+  // The predictions in the same terms: the quota is a Vertriebsziel, never a "Quote".
+  expect(de.quotaAtRisk).toBe('Vertriebsziel gefährdet');
+  expect(de.quotaChance).toBe('Chance auf Zielerreichung');
+  expect(de.sourceRateWhy).toContain('Lead-zu-Kunden-Quote');
+  expect(de.stageDefault).toBe('Standard der Phase');
+  for (const text of [de.quotaAtRisk, de.quotaChance, de.forecastModelNote, de.rangeNotSummed])
+    expect(text).not.toMatch(/\bQuote\b/);
   expect(kpiReason('quota already met', 'de')).toBe('Vertriebsziel bereits erreicht');
   expect(issueMessage({ code: 'too_small', message: 'Too small' }, 'de')).toBe(
     'Der Wert ist zu klein oder leer.',

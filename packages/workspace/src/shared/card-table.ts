@@ -2,7 +2,7 @@ import { css } from 'lit';
 
 /**
  * Tables that become cards on a phone: below 640 px each row is a card and each cell shows its
- * column's name from `data-label`.
+ * column's name from `data-label`; links in cells are touch targets of at least 44 px.
  */
 export const cardTableStyles = css`
   table {
@@ -15,6 +15,12 @@ export const cardTableStyles = css`
     padding: 0.5rem;
     border-bottom: 1px solid var(--_border);
     vertical-align: top;
+  }
+  /* A link in a cell is a touch target too: 44 px high, like the buttons. */
+  td a[href] {
+    display: inline-flex;
+    align-items: center;
+    min-height: 44px;
   }
   th button {
     border: none;
