@@ -122,7 +122,7 @@ describe('rapport score leads', () => {
     );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('30 open leads scored');
-    expect(run.stdout).toMatch(/Lead-Quelle ist (Partner|Web): (erhöht|senkt) die Chance/);
+    expect(run.stdout).toMatch(/Lead-Quelle: (Partner|Web) – (erhöht|senkt) die Chance/);
     const json = JSON.parse(
       (await rapport('score', 'leads', '--json', '--db', db, '--now', '2026-03-30')).stdout,
     ) as { modelVersion: number; scores: { probability: number }[] };

@@ -8,6 +8,7 @@ import {
   predict,
   type ScopeForecast,
 } from '@rapport/predict';
+import { cliTranslator } from '../report/localize-cli.js';
 import type { NumberFormat } from '../report/number-format.js';
 import { renderTable } from '../report/text-table.js';
 
@@ -119,10 +120,15 @@ export function renderPredictions(
   const out = [
     de ? '## Vorhersagen' : '## Predictions',
     '',
-    `${de ? 'Lead-Scores' : 'Lead scores'} (${leads.method}): ${leads.message}`,
+    // The training's message comes from @rapport/predict in English; the catalogue has its German.
+    `${de ? 'Lead-Scores' : 'Lead scores'} (${leads.method}): ${cliTranslator(language).message(leads.message)}`,
     `${format.count(leads.scored)} ${de ? 'offene Leads bewertet, erwartete Konvertierungen' : 'open leads scored, expected conversions'} ${format.number(leads.expectedConversions, 1)}`,
     renderTable(
-      [{ title: 'lead' }, { title: 'score', right: true }, { title: de ? 'warum' : 'why' }],
+      [
+        { title: 'Lead' },
+        { title: de ? 'Bewertung' : 'score', right: true },
+        { title: de ? 'warum' : 'why' },
+      ],
       leads.top.map((s) => [
         s.name,
         format.ratio(s.probability),

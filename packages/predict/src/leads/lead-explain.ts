@@ -15,6 +15,7 @@ const labels: Readonly<Record<string, { readonly en: string; readonly de: string
   daysSinceLastTouch: { en: 'Days since last contact', de: 'Tage seit dem letzten Kontakt' },
   stage: { en: 'Stage', de: 'Phase' },
   daysInStage: { en: 'Days in stage', de: 'Tage in der Phase' },
+  age: { en: 'Days since the deal opened', de: 'Tage seit Eröffnung des Deals' },
   stageAgeRatio: {
     en: 'Time in stage against won deals',
     de: 'Zeit in der Phase im Vergleich zu gewonnenen Deals',
@@ -71,7 +72,8 @@ export function describeFactor(factor: ScoreFactor, language: ExplanationLanguag
   }).format(factor.effect >= 0 ? odds : 1 / odds);
   const label = featureLabel(factor.feature, language);
   const value = valueText(factor.value, language);
+  // "Label: value –" rather than "Label ist value": many labels are plural ("Tage bis ...").
   if (language === 'de')
-    return `${label} ist ${value}: ${factor.effect >= 0 ? `erhöht die Chance ×${multiplier}` : `senkt die Chance ÷${multiplier}`}`;
+    return `${label}: ${value} – ${factor.effect >= 0 ? `erhöht die Chance ×${multiplier}` : `senkt die Chance ÷${multiplier}`}`;
   return `${label} is ${value}: ${factor.effect >= 0 ? `raises the odds ×${multiplier}` : `lowers the odds ÷${multiplier}`}`;
 }

@@ -123,7 +123,7 @@ describe('lead scoring through the engine', () => {
     const top = scored.scores[0]!;
     expect(top.factors.length).toBeGreaterThan(0);
     expect(describeFactor(top.factors[0]!, 'en')).toMatch(/ is .*: (raises|lowers) the odds/);
-    expect(describeFactor(top.factors[0]!, 'de')).toMatch(/ ist .*: (erhöht|senkt) die Chance/);
+    expect(describeFactor(top.factors[0]!, 'de')).toMatch(/: .* – (erhöht|senkt) die Chance/);
   });
 
   it('scores a new lead when it is created (afterCreate hook) with the stored model', () => {

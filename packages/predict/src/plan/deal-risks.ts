@@ -80,6 +80,11 @@ export function describeRisk(
 ): string {
   const de = language === 'de';
   const n = (value: number) => Math.round(value);
+  const times = (value: number) =>
+    new Intl.NumberFormat(de ? 'de-DE' : 'en-US', {
+      minimumFractionDigits: 1,
+      maximumFractionDigits: 1,
+    }).format(value);
   switch (risk.kind) {
     case 'closeDateSlipped':
       return de
@@ -91,8 +96,8 @@ export function describeRisk(
         : `in ${risk.stage} for ${n(risk.days)} days; won deals spent a median of ${n(risk.wonMedian)}`;
     case 'amountAboveOwner':
       return de
-        ? `Betrag ${money(risk.amount)} ist ${(risk.amount / risk.ownerMedian).toFixed(1)}-mal der Median der gewonnenen Deals des Verantwortlichen (${money(risk.ownerMedian)})`
-        : `amount ${money(risk.amount)} is ${(risk.amount / risk.ownerMedian).toFixed(1)} times the owner's median won deal (${money(risk.ownerMedian)})`;
+        ? `Betrag ${money(risk.amount)} ist ${times(risk.amount / risk.ownerMedian)}-mal der Median der gewonnenen Deals des Verantwortlichen (${money(risk.ownerMedian)})`
+        : `amount ${money(risk.amount)} is ${times(risk.amount / risk.ownerMedian)} times the owner's median won deal (${money(risk.ownerMedian)})`;
     case 'noActivity':
       return de
         ? `seit ${n(risk.days)} Tagen keine Aktivität`
