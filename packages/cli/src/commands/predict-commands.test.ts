@@ -121,7 +121,8 @@ describe('rapport score leads', () => {
       '2026-03-30',
     );
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('30 open leads scored');
+    expect(run.stdout).toContain('30 offene Leads bewertet');
+    expect(run.stdout).toMatch(/trainiert auf \d+ Leads mit \d+ Konversionen/);
     expect(run.stdout).toMatch(/Lead-Quelle: (Partner|Web) – (erhöht|senkt) die Chance/);
     const json = JSON.parse(
       (await rapport('score', 'leads', '--json', '--db', db, '--now', '2026-03-30')).stdout,

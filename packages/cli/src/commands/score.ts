@@ -1,6 +1,7 @@
 import { type CalibrationBin, describeFactor, predict, type ScoreMetrics } from '@rapport/predict';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../errors/cli-errors.js';
+import { cliTranslator } from '../report/localize-cli.js';
 import {
   createNumberFormat,
   isReportLanguage,
@@ -181,7 +182,8 @@ Examples:
           });
         const names = new Map(leads.items.map((l) => [l.id, `${l.lastName} (${l.company})`]));
         process.stdout.write(
-          `${training.message}\n${
+          // The training's message comes from @rapport/predict in English; the catalogue has its German.
+          `${cliTranslator(language).message(training.message)}\n${
             language === 'de'
               ? `Modellversion ${scored.modelVersion} (${scored.method}); ${scored.scores.length} offene Leads bewertet`
               : `model version ${scored.modelVersion} (${scored.method}); ${scored.scores.length} open leads scored`
