@@ -386,6 +386,8 @@ interface GroupData {
   readonly breakdowns: Readonly<Record<string, Record<string, KpiResult>>>;
   readonly months: readonly string[];
   readonly monthly: readonly Record<string, KpiResult>[];
+  /** The charts' calls are still out: the cards are drawn, the charts say they are loading. */
+  readonly chartsPending?: boolean;
 }
 
 /** The order groups are drawn in, the most read first; they load all at once. */
@@ -448,9 +450,26 @@ function loadTotals(context: Context): Promise<Record<string, KpiResult>> {
   return loading;
 }
 
+/** A group's cards from the totals, before its charts' calls are answered. */
+async function groupTotals(context: Context, group: string): Promise<GroupData> {
+  const all = await loadTotals(context);
+  const kpis = context.catalog.filter((kpi) => kpi.group === group);
+  const totals: Record<string, KpiResult> = {};
+  for (const kpi of kpis) {
+    const result = all[kpi.id];
+    if (result) totals[kpi.id] = result;
+  }
+  const skipped = new Map(kpis.map((kpi) => [kpi.id, filtersFor([kpi]).skipped]));
+  return { totals, skipped, breakdowns: {}, months: [], monthly: [], chartsPending: true };
+}
+
 async function fetchGroup(context: Context, group: string): Promise<GroupData> {
   const { client } = context;
   const period = state.period;
+  // The charts' calls wait for the totals: the cards (what is read first) then come as soon as
+  // one evaluate call allows, instead of sharing the server with a dozen smaller calls; the
+  // charts' calls follow, side by side in the lanes.
+  await loadTotals(context);
   const kpis = context.catalog.filter((kpi) => kpi.group === group);
   const chosen = chartKpis(context.catalog);
   const breakdown = (list: readonly (KpiInfo | undefined)[], by: string) => {
@@ -530,15 +549,33 @@ async function refresh(context: Context, content: HTMLElement): Promise<void> {
   const ordered = [...groups].sort(
     (a, b) => (loadOrder.indexOf(a) + 1 || 99) - (loadOrder.indexOf(b) + 1 || 99),
   );
+  delete document.body.dataset.cards;
   try {
-    // All groups load at once; each is drawn as soon as its data is in.
-    await Promise.all(
+    // The totals are asked for first (the first call in the lanes), then every group's charts;
+    // a group is drawn with its cards as soon as the totals are in, again with its charts.
+    const cardsDrawn = Promise.all(
       ordered.map(async (group) => {
-        const data = await loadGroup(context, group);
+        const first = await groupTotals(context, group);
         if (mine !== generation) return;
-        placeholders.get(group)?.replaceWith(renderGroup(context, group, data));
+        const drawn = renderGroup(context, group, first);
+        placeholders.get(group)?.replaceWith(drawn);
+        placeholders.set(group, drawn);
       }),
     );
+    const groupsDrawn = Promise.all(
+      ordered.map(async (group) => {
+        const data = await loadGroup(context, group);
+        await cardsDrawn;
+        if (mine !== generation) return;
+        const drawn = renderGroup(context, group, data);
+        placeholders.get(group)?.replaceWith(drawn);
+        placeholders.set(group, drawn);
+      }),
+    );
+    await cardsDrawn;
+    // Every KPI card has its value (the bench and the tests wait for this); charts may follow.
+    if (mine === generation) document.body.dataset.cards = 'ready';
+    await groupsDrawn;
     if (mine !== generation) return;
     setStatus('ready');
   } catch (error) {
@@ -755,7 +792,11 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
   const chosen = chartKpis(context.catalog);
   const kpis = context.catalog.filter((kpi) => kpi.group === group);
   const panels: (HTMLElement | null)[] = [];
-  if (group === 'leads' && chosen.leadCount) {
+  const charted = !loaded.chartsPending;
+  if (loaded.chartsPending) {
+    panels.push(h('p', { class: 'meta' }, strings.loading));
+  }
+  if (charted && group === 'leads' && chosen.leadCount) {
     const shown = [chosen.leadCount, chosen.costPerLead].filter((k): k is KpiInfo => !!k);
     const { labels, series } = seriesFrom(loaded.breakdowns.leadSource ?? {}, shown, strings);
     const [bars, line] = series;
@@ -764,7 +805,7 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
         panel(strings.leadsBySource, 280, (c) => barsWithLine(c, labels, bars, line, state.lang)),
       );
   }
-  if (group === 'pipeline' && chosen.pipeline.length > 0) {
+  if (charted && group === 'pipeline' && chosen.pipeline.length > 0) {
     const { labels, series } = seriesFrom(
       loaded.breakdowns.stage ?? {},
       chosen.pipeline,
@@ -784,7 +825,7 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
     );
     panels.push(unrealisticTable(lists, context.baseCurrency, strings));
   }
-  if (group === 'closing' && chosen.winRate) {
+  if (charted && group === 'closing' && chosen.winRate) {
     panels.push(
       winRatePanel(strings.winRateByOwner, loaded.breakdowns.owner?.[chosen.winRate.id], strings),
     );
@@ -796,7 +837,7 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
       ),
     );
   }
-  if (group === 'aftersales' && chosen.retention.length > 0) {
+  if (charted && group === 'aftersales' && chosen.retention.length > 0) {
     const series: Series[] = chosen.retention.map((kpi) => ({
       label: titleOf(kpi),
       kpi: { unit: kpi.unit, currency: null },
