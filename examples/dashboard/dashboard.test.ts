@@ -233,3 +233,29 @@ test('the page asks for what it shows in as few calls as the API allows, side by
   expect(Math.max(...inFlightSeen)).toBe(2);
   await page.close();
 }, 60_000);
+
+test('a link with a period asks for the totals with the page frame, once, and shows them', async () => {
+  const period = '2025';
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const evaluations: URL[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/kpis/evaluate') && !request.serviceWorker()) {
+      evaluations.push(new URL(request.url()));
+    }
+  });
+  const key = encodeURIComponent(served.server.apiKey);
+  await page.goto(`${served.server.url}/?period=${period}#key=${key}`);
+  await ready(page);
+  // The totals went out as the first evaluate call, without ids (every KPI of the catalogue),
+  // and were not asked for again once the catalogue came.
+  const totals = evaluations.filter(
+    (url) => url.searchParams.get('period') === period && !url.searchParams.has('by'),
+  );
+  expect(totals).toHaveLength(1);
+  expect(evaluations[0]?.search).toBe(totals[0]?.search);
+  expect(totals[0]?.searchParams.has('ids')).toBe(false);
+  expect(evaluations).toHaveLength(1 + 4 + 12);
+  const api = (await apiResults(`ids=closing.winRate&period=${period}`))['closing.winRate']!;
+  expect((await shownWinRate(page)).value).toBe(api.value);
+  await page.close();
+}, 60_000);

@@ -102,6 +102,13 @@ async function boot(): Promise<void> {
   if (!key) return keyForm();
   setStatus('loading');
   const client = createApiClient(apiBase, key);
+  // A link with a period and no filter (what rapport serve opens): the totals of every KPI are
+  // asked for with the page's frame, not after it.
+  if (state.view === 'kpis' && state.period && Object.keys(activeFilters()).length === 0) {
+    const totals = client.evaluateAll(state.period);
+    totals.catch(() => undefined);
+    earlyTotals = { key: viewKey(), totals };
+  }
   try {
     const [session, kpis, users, products, pipelines, first, last, teams] = await Promise.all([
       client.get<{ tenant: { name: string; baseCurrency: string } }>('/session'),
@@ -419,6 +426,9 @@ function loadGroup(context: Context, group: string): Promise<GroupData> {
 /** Every group's totals by period and filters. */
 const loadedTotals = new Map<string, Promise<Record<string, KpiResult>>>();
 
+/** The totals boot asked for before the catalogue came, and the view they are for. */
+let earlyTotals: { key: string; totals: Promise<Record<string, KpiResult>> } | undefined;
+
 /**
  * The totals of every KPI of every group in as few calls as the API allows: one evaluate call
  * per set of filters the KPIs can apply (one when no filter is chosen), all sent at once. Each
@@ -427,27 +437,44 @@ const loadedTotals = new Map<string, Promise<Record<string, KpiResult>>>();
 function loadTotals(context: Context): Promise<Record<string, KpiResult>> {
   const key = viewKey();
   let loading = loadedTotals.get(key);
+  const early = earlyTotals?.key === key ? earlyTotals.totals : undefined;
+  earlyTotals = undefined;
+  if (!loading && early) {
+    // Taken when they hold every KPI of the catalogue; asked for again otherwise (or on error).
+    loading = early.then(
+      (results) =>
+        context.catalog.every((kpi) => kpi.id in results) ? results : fetchTotals(context),
+      () => fetchTotals(context),
+    );
+    loading.catch(() => loadedTotals.delete(key));
+    loadedTotals.set(key, loading);
+  }
   if (!loading) {
-    // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
-    const bySkipped = new Map<string, KpiInfo[]>();
-    for (const kpi of context.catalog) {
-      const skipped = filtersFor([kpi]).skipped.join(',');
-      bySkipped.set(skipped, [...(bySkipped.get(skipped) ?? []), kpi]);
-    }
-    const period = state.period;
-    loading = Promise.all(
-      [...bySkipped.values()].map((part) =>
-        context.client.evaluate({
-          ids: part.map((kpi) => kpi.id),
-          period,
-          filters: filtersFor(part).filters,
-        }),
-      ),
-    ).then((parts) => Object.assign({}, ...parts));
+    loading = fetchTotals(context);
     loading.catch(() => loadedTotals.delete(key));
     loadedTotals.set(key, loading);
   }
   return loading;
+}
+
+/** One evaluate call per set of filters the KPIs can apply, all sent at once. */
+function fetchTotals(context: Context): Promise<Record<string, KpiResult>> {
+  // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
+  const bySkipped = new Map<string, KpiInfo[]>();
+  for (const kpi of context.catalog) {
+    const skipped = filtersFor([kpi]).skipped.join(',');
+    bySkipped.set(skipped, [...(bySkipped.get(skipped) ?? []), kpi]);
+  }
+  const period = state.period;
+  return Promise.all(
+    [...bySkipped.values()].map((part) =>
+      context.client.evaluate({
+        ids: part.map((kpi) => kpi.id),
+        period,
+        filters: filtersFor(part).filters,
+      }),
+    ),
+  ).then((parts) => Object.assign({}, ...parts));
 }
 
 /** A group's cards from the totals, before its charts' calls are answered. */
