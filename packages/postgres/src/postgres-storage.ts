@@ -134,6 +134,7 @@ export function postgresStorage(config: PostgresStorageConfig): PostgresStorage 
       types: rapportTypeParsers(),
     });
   const schema = config.schema;
+  const backends = new WeakMap<DatabaseConnection, number>();
   const onCreateConnection = async (connection: DatabaseConnection) => {
     if (schema !== undefined) {
       await connection.executeQuery(
@@ -142,6 +143,11 @@ export function postgresStorage(config: PostgresStorageConfig): PostgresStorage 
     }
     // Days cast to instants (daysBetween) and `now()` then mean UTC, as on SQLite.
     await connection.executeQuery(CompiledQuery.raw(`set time zone 'UTC'`));
+    // Its backend, so that a statement of an abandoned evaluation can be cancelled on it.
+    const { rows } = await connection.executeQuery<{ pid: number }>(
+      CompiledQuery.raw('select pg_backend_pid() as pid'),
+    );
+    if (rows[0]) backends.set(connection, Number(rows[0].pid));
   };
   const poolSize = pool.options.max ?? 10;
   const reserved = config.reservedConnections ?? Math.max(1, Math.floor(poolSize / 4));
@@ -154,7 +160,14 @@ export function postgresStorage(config: PostgresStorageConfig): PostgresStorage 
   const dialect = new SchemaScopedPostgresDialect(
     { pool: config.pool ? withTypeParsers(config.pool) : pool, onCreateConnection },
     schema,
-    { poolSize, reserved },
+    {
+      poolSize,
+      reserved,
+      backendOf: (connection) => backends.get(connection),
+      cancel: async (backend) => {
+        await pool.query('select pg_cancel_backend($1)', [backend]);
+      },
+    },
   );
   return {
     name: 'postgres',

@@ -1,3 +1,4 @@
+import { statementSignal } from '@rapport/core/storage';
 import type {
   CompiledQuery,
   DatabaseConnection,
@@ -22,6 +23,10 @@ export interface ReservingDriverOptions {
   readonly poolSize: number;
   /** How many of its connections long statements may never take (at least one stays usable). */
   readonly reserved: number;
+  /** The backend process id of a pooled connection, once known. */
+  readonly backendOf: (connection: DatabaseConnection) => number | undefined;
+  /** Cancels what a backend runs (`pg_cancel_backend`), on a connection of its own. */
+  readonly cancel: (backend: number) => Promise<void>;
 }
 
 /** A counting semaphore: at most `permits` holders, the others wait in arrival order. */
@@ -80,16 +85,30 @@ class ReservingConnection implements DatabaseConnection {
 
   async executeQuery<TRow>(query: CompiledQuery): Promise<QueryResult<TRow>> {
     if (this.#held) return this.#held.executeQuery<TRow>(query);
+    // The work that issues it was abandoned (a KPI evaluation whose client went away).
+    const signal = statementSignal();
+    signal?.throwIfAborted();
     const releasePermit = this.#driver.long(query.sql)
       ? await this.#driver.longStatements.acquire()
       : undefined;
     try {
+      signal?.throwIfAborted();
       const connection = await this.#driver.inner.acquireConnection();
+      const backend = this.#driver.options.backendOf(connection);
+      let cancelled: Promise<void> | undefined;
+      const onAbort = () => {
+        if (backend !== undefined) cancelled ??= this.#driver.options.cancel(backend);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const started = performance.now();
       try {
         return await connection.executeQuery<TRow>(query);
       } finally {
+        signal?.removeEventListener('abort', onAbort);
         this.#driver.remember(query.sql, performance.now() - started);
+        // The cancel is done before the connection serves anyone else: it must not reach the
+        // next statement on this backend.
+        await cancelled?.catch(() => undefined);
         await this.#driver.inner.releaseConnection(connection);
       }
     } finally {
@@ -128,16 +147,23 @@ function reserving(connection: DatabaseConnection): ReservingConnection {
  * a list request issued while dashboards compute finds a free connection instead of waiting for
  * an aggregate to finish. The pool remembers each SQL text's run time (a moving average), like
  * the SQLite reader pool. Transactions take their connection at begin, as before.
+ *
+ * A statement issued under an abort signal ({@link statementSignal}: a KPI evaluation whose HTTP
+ * client went away) is not started once the signal aborted, and a running one is cancelled on
+ * its backend (`pg_cancel_backend`), so an abandoned dashboard stops using the server's cores.
  */
 export class ReservingDriver implements Driver {
   /** The driver that talks to the pool. */
   readonly inner: Driver;
   /** Permits for long statements outside transactions. */
   readonly longStatements: Semaphore;
+  /** The options it was made with. */
+  readonly options: ReservingDriverOptions;
   readonly #estimates = new Map<string, number>();
 
   constructor(inner: Driver, options: ReservingDriverOptions) {
     this.inner = inner;
+    this.options = options;
     this.longStatements = new Semaphore(Math.max(1, options.poolSize - options.reserved));
   }
 

@@ -5,6 +5,7 @@ import { loadTenant } from '../engine/visibility.js';
 import { validationError } from '../errors/rapport-error.js';
 import { minorUnitDigits } from '../money/currency.js';
 import { type PeriodCalendar, previousPeriod, resolvePeriod } from '../periods/period.js';
+import { withStatementSignal } from '../storage/statement-signal.js';
 import { dayInTimeZone } from '../tenancy/tenant.js';
 import type { Evaluation } from './kpi-compile.js';
 import type { QueryKpi } from './kpi-definition.js';
@@ -145,7 +146,10 @@ async function runLimited(
       }
     }
   };
-  const lanes = Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  // The statements see the signal (statementSignal), so a storage can stop the running ones.
+  const lanes = withStatementSignal(signal, () =>
+    Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane)),
+  );
   if (!signal) {
     await lanes;
     return;
