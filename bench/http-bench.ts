@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   type AnyRapportPlugin,
   type Crm,
@@ -33,6 +34,8 @@ export interface HttpVariantResult {
   readonly busyMax: number;
   /** How long the dashboards took, all of them in flight at once, ms (median over rounds). */
   readonly dashboardsMs: number;
+  /** The event loop's delay p99 while the dashboards ran, ms (median over rounds). */
+  readonly loopDelayP99: number;
   /** Each round's figures, in the order they ran. */
   readonly runs: readonly RoundFigures[];
 }
@@ -61,6 +64,8 @@ export interface HttpBenchOptions {
   readonly postgresSchema?: string;
   /** Why Postgres is left out this time (a size too large to copy), if it is. */
   readonly skipPostgres?: string;
+  /** The Postgres pool's `reservedConnections` (of 10); the storage's default when left out. */
+  readonly postgresReserved?: number;
 }
 
 interface Served {
@@ -80,6 +85,8 @@ export interface RoundFigures {
   readonly busyP50: number;
   readonly busyMax: number;
   readonly dashboardsMs: number;
+  /** The event loop's delay while busy, p99 in ms: how long a request waited for the loop. */
+  readonly loopDelayP99: number;
 }
 
 async function serve(
@@ -106,7 +113,9 @@ async function postgresCopy(
   plugins: readonly AnyRapportPlugin[],
   url: string,
   schema: string,
+  reservedConnections: number | undefined,
 ): Promise<RapportStorage> {
+  const reserved = reservedConnections === undefined ? {} : { reservedConnections };
   const markerFile = `${file}.json`;
   const marker = existsSync(markerFile)
     ? createHash('sha256').update(readFileSync(markerFile)).digest('hex')
@@ -119,11 +128,21 @@ async function postgresCopy(
       [schema],
     );
     if (marker !== undefined && rows[0]?.comment === marker) {
-      return postgresStorage({ connectionString: url, schema, max: 10 });
+      return postgresStorage({
+        connectionString: url,
+        schema,
+        max: 10,
+        ...reserved,
+      });
     }
     await admin.query(`drop schema if exists "${schema}" cascade`);
     const source = createCrm({ storage: sqliteStorage({ filename: file, readers: 0 }), plugins });
-    const storage = postgresStorage({ connectionString: url, schema, max: 10 });
+    const storage = postgresStorage({
+      connectionString: url,
+      schema,
+      max: 10,
+      ...reserved,
+    });
     const target = createCrm({ storage, plugins });
     try {
       await copyStorage(source, target, { batchSize: 2000 });
@@ -134,7 +153,12 @@ async function postgresCopy(
     // The copy's engine is done; the served one makes its own pool.
     await target.destroy();
     if (marker !== undefined) await admin.query(`comment on schema "${schema}" is '${marker}'`);
-    return postgresStorage({ connectionString: url, schema, max: 10 });
+    return postgresStorage({
+      connectionString: url,
+      schema,
+      max: 10,
+      ...reserved,
+    });
   } finally {
     await admin.end();
   }
@@ -188,6 +212,8 @@ async function round(
   for (let i = 0; i < 3; i++) await list();
   const idle: number[] = [];
   for (let i = 0; i < requests; i++) idle.push(await list());
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const dashboardStart = now();
   let pending = dashboards;
   const evaluations = dashboardKeys.map((key) =>
@@ -212,7 +238,9 @@ async function round(
     await Promise.allSettled(evaluations);
   }
   await Promise.all(evaluations);
+  loop.disable();
   return {
+    loopDelayP99: loop.percentile(99) / 1e6,
     idleP50: percentile(idle, 50),
     busyP50: percentile(busy, 50),
     busyMax: Math.max(...busy),
@@ -256,6 +284,7 @@ export async function httpBench(
         plugins,
         url,
         options.postgresSchema ?? 'rapport_bench_http',
+        options.postgresReserved,
       );
       served.push(await serve('postgres', storage, plugins));
     }
@@ -279,6 +308,7 @@ export async function httpBench(
           ratio: median(runs.map((run) => run.busyP50 / run.idleP50)),
           busyMax: Math.max(...runs.map((run) => run.busyMax)),
           dashboardsMs: median(runs.map((run) => run.dashboardsMs)),
+          loopDelayP99: median(runs.map((run) => run.loopDelayP99)),
           runs,
         };
       }),
@@ -297,7 +327,7 @@ export function httpLines(http: HttpResult): string[] {
   return [
     ...http.variants.map(
       (v) =>
-        `${v.name}: idle p50 ${v.idleP50.toFixed(1)} ms, busy p50 ${v.busyP50.toFixed(1)} ms (${v.ratio.toFixed(1)}x, max ${v.busyMax.toFixed(0)} ms), ${http.dashboards} dashboards ${v.dashboardsMs.toFixed(0)} ms; rounds ${v.runs.map((run) => `${run.idleP50.toFixed(1)}/${run.busyP50.toFixed(1)}`).join(', ')}`,
+        `${v.name}: idle p50 ${v.idleP50.toFixed(1)} ms, busy p50 ${v.busyP50.toFixed(1)} ms (${v.ratio.toFixed(1)}x, max ${v.busyMax.toFixed(0)} ms), ${http.dashboards} dashboards ${v.dashboardsMs.toFixed(0)} ms, event loop delay p99 ${v.loopDelayP99.toFixed(0)} ms; rounds ${v.runs.map((run) => `${run.idleP50.toFixed(1)}/${run.busyP50.toFixed(1)}`).join(', ')}`,
     ),
     ...(http.postgresSkipped ? [`postgres not run: ${http.postgresSkipped}`] : []),
   ];

@@ -234,11 +234,11 @@ export function writeReport(report: BenchReport): string {
         ? [
             `HTTP (\`rapport serve\`'s API on this file): \`GET /opportunities?limit=50\` p50 idle, then while ${s.http.dashboards} dashboards are in flight; ${s.http.rounds} rounds, the servers in alternating order, each round's busy/idle ratio on its own (target <= 2x).`,
             '',
-            '| server | idle p50 | busy p50 | busy / idle | busy max | dashboards |',
-            '|---|---:|---:|---:|---:|---:|',
+            '| server | idle p50 | busy p50 | busy / idle | busy max | dashboards | event loop delay p99 (busy) |',
+            '|---|---:|---:|---:|---:|---:|---:|',
             ...s.http.variants.map(
               (v) =>
-                `| ${v.name} | ${ms(v.idleP50)} | ${ms(v.busyP50)} | ${v.ratio.toFixed(1)}x | ${ms(v.busyMax)} | ${ms(v.dashboardsMs)} |`,
+                `| ${v.name} | ${ms(v.idleP50)} | ${ms(v.busyP50)} | ${v.ratio.toFixed(1)}x | ${ms(v.busyMax)} | ${ms(v.dashboardsMs)} | ${ms(v.loopDelayP99)} |`,
             ),
             ...(s.http.postgresSkipped ? [`Postgres not run: ${s.http.postgresSkipped}.`] : []),
             '',

@@ -180,11 +180,21 @@ test('the page asks for what it shows in as few calls as the API allows, side by
     requests.push(new URL(request.url()));
     if (request.url().includes('/kpis/evaluate')) inFlightSeen.push(++inFlight);
   });
+  // Sent and finished evaluate calls in order: the charts' calls wait for the totals.
+  const events: string[] = [];
   page.on('requestfinished', (request) => {
-    if (request.url().includes('/kpis/evaluate')) inFlight--;
+    if (!request.url().includes('/kpis/evaluate')) return;
+    inFlight--;
+    events.push(`finished ${new URL(request.url()).search}`);
+  });
+  page.on('request', (request) => {
+    if (request.url().includes('/kpis/evaluate') && !request.serviceWorker()) {
+      events.push(`sent ${new URL(request.url()).search}`);
+    }
   });
   await page.goto(served.server.dashboardUrl!);
   await ready(page);
+  expect(await page.evaluate(() => document.body.dataset.cards)).toBe('ready');
   const evaluations = requests.filter((url) => url.pathname.endsWith('/kpis/evaluate'));
   const period = await page.locator('#period').inputValue();
   const catalog = (await (
@@ -196,6 +206,10 @@ test('the page asks for what it shows in as few calls as the API allows, side by
   const totals = evaluations.filter((url) => !url.searchParams.has('by'));
   const forPeriod = totals.filter((url) => url.searchParams.get('period') === period);
   expect(forPeriod).toHaveLength(1);
+  // The totals (every card) are the first call, and every chart's call is sent after they came.
+  const totalsCall = forPeriod[0]?.search;
+  expect(events[0]).toBe(`sent ${totalsCall}`);
+  expect(events[1]).toBe(`finished ${totalsCall}`);
   expect(new Set(forPeriod[0]?.searchParams.get('ids')?.split(','))).toEqual(
     new Set(catalog.kpis.map((kpi) => kpi.id)),
   );
@@ -217,5 +231,31 @@ test('the page asks for what it shows in as few calls as the API allows, side by
   expect(evaluations).toHaveLength(1 + 4 + 12);
   // Side by side as far as the API lets one key (2 evaluations at once), not one by one.
   expect(Math.max(...inFlightSeen)).toBe(2);
+  await page.close();
+}, 60_000);
+
+test('a link with a period asks for the totals with the page frame, once, and shows them', async () => {
+  const period = '2025';
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const evaluations: URL[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/kpis/evaluate') && !request.serviceWorker()) {
+      evaluations.push(new URL(request.url()));
+    }
+  });
+  const key = encodeURIComponent(served.server.apiKey);
+  await page.goto(`${served.server.url}/?period=${period}#key=${key}`);
+  await ready(page);
+  // The totals went out as the first evaluate call, without ids (every KPI of the catalogue),
+  // and were not asked for again once the catalogue came.
+  const totals = evaluations.filter(
+    (url) => url.searchParams.get('period') === period && !url.searchParams.has('by'),
+  );
+  expect(totals).toHaveLength(1);
+  expect(evaluations[0]?.search).toBe(totals[0]?.search);
+  expect(totals[0]?.searchParams.has('ids')).toBe(false);
+  expect(evaluations).toHaveLength(1 + 4 + 12);
+  const api = (await apiResults(`ids=closing.winRate&period=${period}`))['closing.winRate']!;
+  expect((await shownWinRate(page)).value).toBe(api.value);
   await page.close();
 }, 60_000);

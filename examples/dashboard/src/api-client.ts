@@ -133,6 +133,16 @@ export function createApiClient(base: string, key: string) {
           (await get<{ results: Record<string, KpiResult> }>('/kpis/evaluate', params)).results,
       );
     },
+    /**
+     * Every KPI of the catalogue for a period, with no filter (the API's default when `ids` is
+     * left out): sent before the catalogue is known, so a page's totals do not wait for it.
+     */
+    evaluateAll(period: string): Promise<Record<string, KpiResult>> {
+      return inLane(
+        async () =>
+          (await get<{ results: Record<string, KpiResult> }>('/kpis/evaluate', { period })).results,
+      );
+    },
   };
 }
 

@@ -102,6 +102,13 @@ async function boot(): Promise<void> {
   if (!key) return keyForm();
   setStatus('loading');
   const client = createApiClient(apiBase, key);
+  // A link with a period and no filter (what rapport serve opens): the totals of every KPI are
+  // asked for with the page's frame, not after it.
+  if (state.view === 'kpis' && state.period && Object.keys(activeFilters()).length === 0) {
+    const totals = client.evaluateAll(state.period);
+    totals.catch(() => undefined);
+    earlyTotals = { key: viewKey(), totals };
+  }
   try {
     const [session, kpis, users, products, pipelines, first, last, teams] = await Promise.all([
       client.get<{ tenant: { name: string; baseCurrency: string } }>('/session'),
@@ -386,6 +393,8 @@ interface GroupData {
   readonly breakdowns: Readonly<Record<string, Record<string, KpiResult>>>;
   readonly months: readonly string[];
   readonly monthly: readonly Record<string, KpiResult>[];
+  /** The charts' calls are still out: the cards are drawn, the charts say they are loading. */
+  readonly chartsPending?: boolean;
 }
 
 /** The order groups are drawn in, the most read first; they load all at once. */
@@ -417,6 +426,9 @@ function loadGroup(context: Context, group: string): Promise<GroupData> {
 /** Every group's totals by period and filters. */
 const loadedTotals = new Map<string, Promise<Record<string, KpiResult>>>();
 
+/** The totals boot asked for before the catalogue came, and the view they are for. */
+let earlyTotals: { key: string; totals: Promise<Record<string, KpiResult>> } | undefined;
+
 /**
  * The totals of every KPI of every group in as few calls as the API allows: one evaluate call
  * per set of filters the KPIs can apply (one when no filter is chosen), all sent at once. Each
@@ -425,32 +437,66 @@ const loadedTotals = new Map<string, Promise<Record<string, KpiResult>>>();
 function loadTotals(context: Context): Promise<Record<string, KpiResult>> {
   const key = viewKey();
   let loading = loadedTotals.get(key);
+  const early = earlyTotals?.key === key ? earlyTotals.totals : undefined;
+  earlyTotals = undefined;
+  if (!loading && early) {
+    // Taken when they hold every KPI of the catalogue; asked for again otherwise (or on error).
+    loading = early.then(
+      (results) =>
+        context.catalog.every((kpi) => kpi.id in results) ? results : fetchTotals(context),
+      () => fetchTotals(context),
+    );
+    loading.catch(() => loadedTotals.delete(key));
+    loadedTotals.set(key, loading);
+  }
   if (!loading) {
-    // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
-    const bySkipped = new Map<string, KpiInfo[]>();
-    for (const kpi of context.catalog) {
-      const skipped = filtersFor([kpi]).skipped.join(',');
-      bySkipped.set(skipped, [...(bySkipped.get(skipped) ?? []), kpi]);
-    }
-    const period = state.period;
-    loading = Promise.all(
-      [...bySkipped.values()].map((part) =>
-        context.client.evaluate({
-          ids: part.map((kpi) => kpi.id),
-          period,
-          filters: filtersFor(part).filters,
-        }),
-      ),
-    ).then((parts) => Object.assign({}, ...parts));
+    loading = fetchTotals(context);
     loading.catch(() => loadedTotals.delete(key));
     loadedTotals.set(key, loading);
   }
   return loading;
 }
 
+/** One evaluate call per set of filters the KPIs can apply, all sent at once. */
+function fetchTotals(context: Context): Promise<Record<string, KpiResult>> {
+  // KPIs that cannot apply the chosen filters are evaluated without them, and say so.
+  const bySkipped = new Map<string, KpiInfo[]>();
+  for (const kpi of context.catalog) {
+    const skipped = filtersFor([kpi]).skipped.join(',');
+    bySkipped.set(skipped, [...(bySkipped.get(skipped) ?? []), kpi]);
+  }
+  const period = state.period;
+  return Promise.all(
+    [...bySkipped.values()].map((part) =>
+      context.client.evaluate({
+        ids: part.map((kpi) => kpi.id),
+        period,
+        filters: filtersFor(part).filters,
+      }),
+    ),
+  ).then((parts) => Object.assign({}, ...parts));
+}
+
+/** A group's cards from the totals, before its charts' calls are answered. */
+async function groupTotals(context: Context, group: string): Promise<GroupData> {
+  const all = await loadTotals(context);
+  const kpis = context.catalog.filter((kpi) => kpi.group === group);
+  const totals: Record<string, KpiResult> = {};
+  for (const kpi of kpis) {
+    const result = all[kpi.id];
+    if (result) totals[kpi.id] = result;
+  }
+  const skipped = new Map(kpis.map((kpi) => [kpi.id, filtersFor([kpi]).skipped]));
+  return { totals, skipped, breakdowns: {}, months: [], monthly: [], chartsPending: true };
+}
+
 async function fetchGroup(context: Context, group: string): Promise<GroupData> {
   const { client } = context;
   const period = state.period;
+  // The charts' calls wait for the totals: the cards (what is read first) then come as soon as
+  // one evaluate call allows, instead of sharing the server with a dozen smaller calls; the
+  // charts' calls follow, side by side in the lanes.
+  await loadTotals(context);
   const kpis = context.catalog.filter((kpi) => kpi.group === group);
   const chosen = chartKpis(context.catalog);
   const breakdown = (list: readonly (KpiInfo | undefined)[], by: string) => {
@@ -530,15 +576,33 @@ async function refresh(context: Context, content: HTMLElement): Promise<void> {
   const ordered = [...groups].sort(
     (a, b) => (loadOrder.indexOf(a) + 1 || 99) - (loadOrder.indexOf(b) + 1 || 99),
   );
+  delete document.body.dataset.cards;
   try {
-    // All groups load at once; each is drawn as soon as its data is in.
-    await Promise.all(
+    // The totals are asked for first (the first call in the lanes), then every group's charts;
+    // a group is drawn with its cards as soon as the totals are in, again with its charts.
+    const cardsDrawn = Promise.all(
       ordered.map(async (group) => {
-        const data = await loadGroup(context, group);
+        const first = await groupTotals(context, group);
         if (mine !== generation) return;
-        placeholders.get(group)?.replaceWith(renderGroup(context, group, data));
+        const drawn = renderGroup(context, group, first);
+        placeholders.get(group)?.replaceWith(drawn);
+        placeholders.set(group, drawn);
       }),
     );
+    const groupsDrawn = Promise.all(
+      ordered.map(async (group) => {
+        const data = await loadGroup(context, group);
+        await cardsDrawn;
+        if (mine !== generation) return;
+        const drawn = renderGroup(context, group, data);
+        placeholders.get(group)?.replaceWith(drawn);
+        placeholders.set(group, drawn);
+      }),
+    );
+    await cardsDrawn;
+    // Every KPI card has its value (the bench and the tests wait for this); charts may follow.
+    if (mine === generation) document.body.dataset.cards = 'ready';
+    await groupsDrawn;
     if (mine !== generation) return;
     setStatus('ready');
   } catch (error) {
@@ -755,7 +819,11 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
   const chosen = chartKpis(context.catalog);
   const kpis = context.catalog.filter((kpi) => kpi.group === group);
   const panels: (HTMLElement | null)[] = [];
-  if (group === 'leads' && chosen.leadCount) {
+  const charted = !loaded.chartsPending;
+  if (loaded.chartsPending) {
+    panels.push(h('p', { class: 'meta' }, strings.loading));
+  }
+  if (charted && group === 'leads' && chosen.leadCount) {
     const shown = [chosen.leadCount, chosen.costPerLead].filter((k): k is KpiInfo => !!k);
     const { labels, series } = seriesFrom(loaded.breakdowns.leadSource ?? {}, shown, strings);
     const [bars, line] = series;
@@ -764,7 +832,7 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
         panel(strings.leadsBySource, 280, (c) => barsWithLine(c, labels, bars, line, state.lang)),
       );
   }
-  if (group === 'pipeline' && chosen.pipeline.length > 0) {
+  if (charted && group === 'pipeline' && chosen.pipeline.length > 0) {
     const { labels, series } = seriesFrom(
       loaded.breakdowns.stage ?? {},
       chosen.pipeline,
@@ -784,7 +852,7 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
     );
     panels.push(unrealisticTable(lists, context.baseCurrency, strings));
   }
-  if (group === 'closing' && chosen.winRate) {
+  if (charted && group === 'closing' && chosen.winRate) {
     panels.push(
       winRatePanel(strings.winRateByOwner, loaded.breakdowns.owner?.[chosen.winRate.id], strings),
     );
@@ -796,7 +864,7 @@ function renderGroup(context: Context, group: string, loaded: GroupData): HTMLEl
       ),
     );
   }
-  if (group === 'aftersales' && chosen.retention.length > 0) {
+  if (charted && group === 'aftersales' && chosen.retention.length > 0) {
     const series: Series[] = chosen.retention.map((kpi) => ({
       label: titleOf(kpi),
       kpi: { unit: kpi.unit, currency: null },

@@ -12,6 +12,7 @@ export { unscopedDatabase } from './engine/engine-registry.js';
 export { type PluginTenantTables, tenantTablesOf } from './plugins/plugin-context.js';
 export { refreshKeptValues } from './sales/kept-values.js';
 export type { AnyDatabase, MigrationContext } from './storage/migration-context.js';
+export { statementSignal } from './storage/statement-signal.js';
 export type {
   ColumnTypes,
   DialectSql,

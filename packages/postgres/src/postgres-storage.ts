@@ -3,12 +3,14 @@ import {
   CompiledQuery,
   type DatabaseConnection,
   type DatabaseIntrospector,
+  type Driver,
   PostgresDialect,
   type PostgresPool,
 } from 'kysely';
 import pg from 'pg';
 import { postgresColumnTypes, postgresDialectSql } from './postgres-dialect-sql.js';
 import { applyTypeParsers, rapportTypeParsers } from './postgres-types.js';
+import { ReservingDriver, type ReservingDriverOptions } from './reserving-driver.js';
 import { type IntrospectedDatabase, SchemaIntrospector } from './schema-introspector.js';
 
 /**
@@ -31,6 +33,12 @@ export interface PostgresStorageConfig {
   readonly pool?: pg.Pool;
   /** Size of the pool made from `connectionString` (default 10). */
   readonly max?: number;
+  /**
+   * How many of the pool's connections long statements (over 10 ms when they last ran: a
+   * dashboard's aggregates) never take, so a list or a write issued while dashboards compute
+   * does not wait for one to finish. Default: a quarter of the pool, at least 1.
+   */
+  readonly reservedConnections?: number;
   /**
    * The schema Rapport's tables live in: it is the only entry of every connection's
    * `search_path`, and is created on first use when missing. Default: the server's search path.
@@ -73,16 +81,26 @@ function withTypeParsers(pool: pg.Pool): PostgresPool {
   };
 }
 
-/** PostgresDialect whose introspection sees only Rapport's schema (see SchemaIntrospector). */
+/**
+ * PostgresDialect whose introspection sees only Rapport's schema (see SchemaIntrospector) and
+ * whose driver keeps connections for short statements (see ReservingDriver).
+ */
 class SchemaScopedPostgresDialect extends PostgresDialect {
   readonly #schema: string | undefined;
+  readonly #reserving: ReservingDriverOptions;
 
   constructor(
     config: ConstructorParameters<typeof PostgresDialect>[0],
     schema: string | undefined,
+    reserving: ReservingDriverOptions,
   ) {
     super(config);
     this.#schema = schema;
+    this.#reserving = reserving;
+  }
+
+  override createDriver(): Driver {
+    return new ReservingDriver(super.createDriver(), this.#reserving);
   }
 
   override createIntrospector(db: IntrospectedDatabase): DatabaseIntrospector {
@@ -116,6 +134,7 @@ export function postgresStorage(config: PostgresStorageConfig): PostgresStorage 
       types: rapportTypeParsers(),
     });
   const schema = config.schema;
+  const backends = new WeakMap<DatabaseConnection, number>();
   const onCreateConnection = async (connection: DatabaseConnection) => {
     if (schema !== undefined) {
       await connection.executeQuery(
@@ -124,10 +143,31 @@ export function postgresStorage(config: PostgresStorageConfig): PostgresStorage 
     }
     // Days cast to instants (daysBetween) and `now()` then mean UTC, as on SQLite.
     await connection.executeQuery(CompiledQuery.raw(`set time zone 'UTC'`));
+    // Its backend, so that a statement of an abandoned evaluation can be cancelled on it.
+    const { rows } = await connection.executeQuery<{ pid: number }>(
+      CompiledQuery.raw('select pg_backend_pid() as pid'),
+    );
+    if (rows[0]) backends.set(connection, Number(rows[0].pid));
   };
+  const poolSize = pool.options.max ?? 10;
+  const reserved = config.reservedConnections ?? Math.max(1, Math.floor(poolSize / 4));
+  if (!Number.isInteger(reserved) || reserved < 0) {
+    throw new RapportError(
+      'UNSUPPORTED',
+      `reservedConnections must be a whole number >= 0, got ${String(reserved)}`,
+    );
+  }
   const dialect = new SchemaScopedPostgresDialect(
     { pool: config.pool ? withTypeParsers(config.pool) : pool, onCreateConnection },
     schema,
+    {
+      poolSize,
+      reserved,
+      backendOf: (connection) => backends.get(connection),
+      cancel: async (backend) => {
+        await pool.query('select pg_cancel_backend($1)', [backend]);
+      },
+    },
   );
   return {
     name: 'postgres',

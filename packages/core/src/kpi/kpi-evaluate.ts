@@ -5,6 +5,7 @@ import { loadTenant } from '../engine/visibility.js';
 import { validationError } from '../errors/rapport-error.js';
 import { minorUnitDigits } from '../money/currency.js';
 import { type PeriodCalendar, previousPeriod, resolvePeriod } from '../periods/period.js';
+import { withStatementSignal } from '../storage/statement-signal.js';
 import { dayInTimeZone } from '../tenancy/tenant.js';
 import type { Evaluation } from './kpi-compile.js';
 import type { QueryKpi } from './kpi-definition.js';
@@ -122,12 +123,19 @@ async function runQuery(
  */
 const concurrentStatements = 3;
 
-/** Runs `tasks`, at most `limit` at a time; rejects with the first failure. */
-async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+/**
+ * Runs `tasks`, at most `limit` at a time; rejects with the first failure, or with the signal's
+ * reason as soon as it aborts (no task starts after that; running ones end unobserved).
+ */
+async function runLimited(
+  tasks: readonly (() => Promise<void>)[],
+  limit: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   let next = 0;
   let failed = false;
   const lane = async () => {
-    while (!failed && next < tasks.length) {
+    while (!failed && !signal?.aborted && next < tasks.length) {
       const task = tasks[next++];
       try {
         if (task) await task();
@@ -138,7 +146,27 @@ async function runLimited(tasks: readonly (() => Promise<void>)[], limit: number
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  // The statements see the signal (statementSignal), so a storage can stop the running ones.
+  const lanes = withStatementSignal(signal, () =>
+    Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane)),
+  );
+  if (!signal) {
+    await lanes;
+    return;
+  }
+  signal.throwIfAborted();
+  // The lanes go on to their running statement's end after an abort; a failure then is no one's.
+  lanes.catch(() => undefined);
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([lanes, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
 }
 
 /**
@@ -152,6 +180,7 @@ export async function evaluateKpis(
   options: KpiEvaluateOptions<string>,
 ): Promise<never> {
   const { state, from } = context;
+  options.signal?.throwIfAborted();
   const tenant = await loadTenant(state);
   const today = dayInTimeZone(state.engine.now(), tenant.timeZone);
   const calendar: PeriodCalendar = {
@@ -212,6 +241,7 @@ export async function evaluateKpis(
       ]),
     ],
     concurrentStatements,
+    options.signal,
   );
   const byId = new Map(queried.map((result) => [result.id, result]));
   const results: Record<string, KpiResult<string, unknown>> = {};

@@ -141,6 +141,12 @@ export interface KpiEvaluateOptions<TBreakdown extends string = KpiBreakdown> {
    * are in all, so a list's size does not grow with the tenant.
    */
   readonly items?: KpiItemPage;
+  /**
+   * Stops the evaluation when it aborts (the HTTP request that asked for it was closed): no
+   * further statement starts, and the promise rejects with the signal's reason at once; the
+   * statements already running finish in the database and their rows are dropped.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

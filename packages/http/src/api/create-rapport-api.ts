@@ -90,6 +90,9 @@ export function createRapportApi(options: RapportApiOptions): Hono<ApiEnv> {
 
   const app = new Hono<ApiEnv>();
   app.onError((error, c) => {
+    // The client closed the connection (an evaluation stopped by its signal): no one reads the
+    // answer, and it is no server failure to log. 499 is the status proxies log for it.
+    if (c.req.raw.signal.aborted) return new Response(null, { status: 499 });
     const problem = toProblem(error);
     if (problem.status >= 500) options.onUnexpectedError?.(error, c.req.raw);
     return problemResponse(problem);

@@ -139,7 +139,11 @@ function parseRequest(input: unknown): EvaluateRequest {
   throw new HttpProblem('BAD_REQUEST', 'the KPI request is malformed', issues);
 }
 
-async function evaluate(scope: CrmScope, request: EvaluateRequest) {
+/**
+ * Evaluates what the request asks for; `signal` is the HTTP request's, aborted when the client
+ * closes the connection, so an abandoned dashboard stops issuing statements.
+ */
+async function evaluate(scope: CrmScope, request: EvaluateRequest, signal: AbortSignal) {
   const dimensions = [...(request.by ? [request.by] : []), ...Object.keys(request.filters ?? {})];
   const ids =
     request.ids ??
@@ -154,6 +158,7 @@ async function evaluate(scope: CrmScope, request: EvaluateRequest) {
     ...(request.filters === undefined ? {} : { filters: request.filters }),
     ...(request.compare === undefined ? {} : { compare: request.compare }),
     ...(request.items === undefined ? {} : { items: request.items }),
+    signal,
     // The engine checks period labels and dimensions (VALIDATION with the field path); the
     // template-literal types it declares cannot be proven for text from a URL beforehand.
   } as KpiEvaluateOptions;
@@ -292,7 +297,7 @@ export function addKpiRoutes(table: RouteTable): void {
       parameters,
       responses,
     },
-    async (c) => c.json(await evaluate(c.var.scope, fromQuery(c))),
+    async (c) => c.json(await evaluate(c.var.scope, fromQuery(c), c.req.raw.signal)),
   );
   table.add(
     'post',
@@ -305,6 +310,7 @@ export function addKpiRoutes(table: RouteTable): void {
       requestBody: { required: true, content: json(ref('KpiEvaluateRequest')) },
       responses: { ...responses, ...problems(400, 404, 413, 415, 422) },
     },
-    async (c) => c.json(await evaluate(c.var.scope, parseRequest(await readJsonObject(c)))),
+    async (c) =>
+      c.json(await evaluate(c.var.scope, parseRequest(await readJsonObject(c)), c.req.raw.signal)),
   );
 }

@@ -29,7 +29,8 @@ export function rateLimitMiddleware(limiter: RateLimiter): MiddlewareHandler<Api
 
 /**
  * @internal 429 for a KPI evaluation while the same key already runs `limit.max` of them; the
- * slot is given back however the evaluation ends.
+ * slot is given back however the evaluation ends, and as soon as the client closes the
+ * connection: an abandoned evaluation (a reloaded dashboard) no longer counts against the key.
  */
 export function kpiConcurrencyMiddleware(limit: ConcurrencyLimit): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
@@ -44,9 +45,12 @@ export function kpiConcurrencyMiddleware(limit: ConcurrencyLimit): MiddlewareHan
         { 'Retry-After': '1' },
       );
     }
+    const signal = c.req.raw.signal;
+    signal.addEventListener('abort', release, { once: true });
     try {
       await next();
     } finally {
+      signal.removeEventListener('abort', release);
       release();
     }
   };

@@ -25,6 +25,29 @@ export interface RecordQuery {
 const noCustomFields = z.strictObject({});
 
 /** The checked sort and page size of a query: VALIDATION for anything else. */
+/**
+ * Whether every row has a value in `field`: a system field, or a declared field that accepts
+ * neither null nor a missing value. Such an order needs no nulls clause, and must not have one:
+ * Postgres walks its (tenantId, field, id) index only for the plain order (a btree there is ASC
+ * NULLS LAST, and `asc nulls first` made it sort the whole tenant for every default page);
+ * SQLite reads both alike.
+ */
+const alwaysSetSystemFields: ReadonlySet<string> = new Set([
+  'tenantId',
+  'id',
+  'version',
+  'createdAt',
+  'updatedAt',
+]);
+
+function neverNull(definition: AnyObjectDefinition, field: string): boolean {
+  if (alwaysSetSystemFields.has(field)) return true;
+  const schema = definition.fields.shape[field];
+  return (
+    schema !== undefined && !schema.safeParse(null).success && !schema.safeParse(undefined).success
+  );
+}
+
 function pageOf(definition: AnyObjectDefinition, query: RecordQuery) {
   const limit = query.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
@@ -84,9 +107,11 @@ export async function listRecords(
       ]),
     )
     .orderBy(
-      direction === 'asc'
-        ? sql`${sql.ref(`t.${field}`)} asc nulls first`
-        : sql`${sql.ref(`t.${field}`)} desc nulls last`,
+      neverNull(definition, field)
+        ? sql`${sql.ref(`t.${field}`)} ${sql.raw(direction)}`
+        : direction === 'asc'
+          ? sql`${sql.ref(`t.${field}`)} asc nulls first`
+          : sql`${sql.ref(`t.${field}`)} desc nulls last`,
     )
     .orderBy('t.id', direction)
     .limit(limit + 1)
