@@ -8,6 +8,7 @@ import {
   type ScoreFactor,
   trainBinaryModel,
 } from '../models/binary-model.js';
+import { separatingFeatures, withoutFeatures } from '../models/separating-features.js';
 import { type DealContext, dealContext } from './deal-context.js';
 import {
   type DayNumber,
@@ -70,6 +71,11 @@ export interface DealModel {
   readonly losses: number;
   /** Both candidates on the newest fold of the closed deals; null for the fallback. */
   readonly selection: Readonly<Record<string, ScoreMetrics>> | null;
+  /**
+   * Features left out of the fit because alone they split won from lost completely (a value
+   * the outcome wrote, see `separatingFeatures`); absent in models stored before the check.
+   */
+  readonly leftOut?: readonly string[];
 }
 
 /** Options of {@link trainDealModel}. */
@@ -106,7 +112,9 @@ export function trainDealModel(
   const min = options.minClosedEach ?? 50;
   if (wins < min || losses < min)
     return { model: { asOf: dayString(day), model: null, wins, losses, selection: null }, context };
-  const trained = trainBinaryModel(cases);
+  // A field the outcome wrote (Maven's lost deals all have amount 0) would score certainties.
+  const leftOut = separatingFeatures(cases, min);
+  const trained = trainBinaryModel(withoutFeatures(cases, leftOut));
   return {
     model: {
       asOf: dayString(day),
@@ -114,6 +122,7 @@ export function trainDealModel(
       wins,
       losses,
       selection: trained.selection,
+      leftOut,
     },
     context,
   };

@@ -54,6 +54,12 @@ async function lookup(
 }
 
 /**
+ * The version of what training learns from a history: part of the cache key, so a stored model
+ * made by older training code (2: separating features left out) is not reused.
+ */
+const trainingVersion = 2;
+
+/**
  * The trained inputs of a forecast, from the tenant's model store when a forecast with the same
  * inputs (the history's digest, the forecast day, the period length and the options that change
  * training) was made before, else trained and stored as a new `deal` model version. Without the
@@ -76,6 +82,7 @@ export async function trainedForecast(
   const day = forecastDay(start, end, asOf);
   const correlation = options.correlation ?? 'fitted';
   const key = [
+    `t${trainingVersion}`,
     historyDigest(history),
     dayString(day),
     end - start,
