@@ -103,6 +103,7 @@ export {
 } from './math/metrics.js';
 export { seededRandom } from './math/random.js';
 export type { BinaryModel, ModelMethod, ScoreFactor } from './models/binary-model.js';
+export { separatingFeatures } from './models/separating-features.js';
 export { type DealRisk, dealRisks, describeRisk, type RiskThresholds } from './plan/deal-risks.js';
 export { predictKpiPlugin, predictKpis, predictPlugin } from './plugin/predict-plugin.js';
 export { evaluateLeadModel, type PredictService, predict } from './predict.js';
