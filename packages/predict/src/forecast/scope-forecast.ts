@@ -278,7 +278,10 @@ export async function forecast(
  */
 export async function backtestForecast(
   scope: CrmScope,
-  options: Omit<ForecastOptions, 'by' | 'quotas'> & { readonly periods: readonly PeriodInput[] },
+  // A backtest replays the whole scope: a set of owners is a live forecast's, checked there.
+  options: Omit<ForecastOptions, 'by' | 'quotas' | 'owners'> & {
+    readonly periods: readonly PeriodInput[];
+  },
 ): Promise<Backtest & { readonly currency: string }> {
   const { tenant, calendar: cal } = await calendar(scope);
   const periods = options.periods.map((label) => {
