@@ -74,6 +74,10 @@ async function run(storage: RapportStorage) {
   const rollup = await predict(system).forecast({ ...total, owners: ids });
   const again = await predict(system).forecast({ ...total, owners: ids });
   const single = await predict(system).forecast({ ...total, owners: [ids[0] ?? ''] });
+  // A rep naming themselves: in sight, and the same as their own forecast.
+  const self = repScope
+    ? await predict(repScope).forecast({ ...total, owners: [ids[0] ?? ''] })
+    : null;
   const failures = await Promise.all(
     [
       { owners: ['no-such-user'] },
@@ -90,7 +94,7 @@ async function run(storage: RapportStorage) {
     ),
   );
   await crm.destroy();
-  return { all, mine, repId: rep?.id ?? '', rollup, again, single, failures };
+  return { all, mine, repId: rep?.id ?? '', rollup, again, single, self, failures };
 }
 
 const backends = [
@@ -148,6 +152,7 @@ describe('the forecast through a scope', () => {
     expect(single.total.openDeals).toBe(rep?.openDeals);
     expect(single.deals.every((d) => d.ownerId === repId)).toBe(true);
     expect(single.total.p50).toBeLessThan(rollup.total.p50);
+    expect(result.self?.total).toEqual(result.mine?.total);
   });
 
   it('rejects unknown, empty and out-of-sight owner sets with the field', () => {
