@@ -17,7 +17,7 @@ import { retryingAfter429 } from '../../packages/workspace/src/api/retry-after.j
 
 // The workspace's predictions in Chromium: lead scores with their reasons after the leads were
 // scored with the CLI, the forecast with its P10–P90 range against quota and the quotas at
-// risk, the learned win probability in the deal drawer; on a laptop and a phone, en and de.
+// risk (a manager's roll-up with its own range), the learned win probability in the deal drawer; on a laptop and a phone, en and de.
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
@@ -50,6 +50,7 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<{ status: n
 interface Figures {
   key: string | null;
   label: string | null;
+  wonSoFar: number;
   p10: number;
   p50: number;
   p90: number;
@@ -416,6 +417,47 @@ for (const screen of screens) {
     expect(await reachable.locator('td[data-predict="quotaProbability"]').textContent()).toContain(
       screen.lang === 'de' ? 'im Plan' : 'on track',
     );
+    // A manager's roll-up: its own forecast of the team (ranges do not add up), not "–"; its
+    // won so far the sum of the team's rows, the forecast's the sum of the reps' groups.
+    const users = (
+      await api<{ items: { id: string; managerId: string | null }[] }>('/users?limit=1000')
+    ).body.items;
+    const below = (id: string): string[] =>
+      users.filter((u) => u.managerId === id).flatMap((u) => [u.id, ...below(u.id)]);
+    const manager = users.find((u) => below(u.id).length > 0)!;
+    const team = [manager.id, ...below(manager.id)];
+    const rollup = view.locator(`tr[data-row="@team:${manager.id}"]`);
+    const rollupForecast = await api<{ total: Figures }>(
+      `/predict/forecast?period=thisQuarter&lang=${screen.lang}&owners=${team.join(',')}`,
+    );
+    const teamForecast = rollupForecast.body.total;
+    const rollupP50 = rollup.locator('td[data-predict="p50"]');
+    expect(Number(await rollupP50.getAttribute('data-value'))).toBe(teamForecast.p50);
+    expect(Number(await rollupP50.getAttribute('data-p10'))).toBe(teamForecast.p10);
+    expect(Number(await rollupP50.getAttribute('data-p90'))).toBe(teamForecast.p90);
+    expect(teamForecast.p10).toBeLessThan(teamForecast.p90);
+    expect(await rollupP50.locator('strong').count()).toBe(1);
+    expect(await rollupP50.locator('[data-range]').textContent()).toMatch(
+      screen.lang === 'de' ? /^Spanne .+ – .+€$/ : /^range .+ – .+$/,
+    );
+    const teamGroups = forecast.body.groups.filter((g) => team.includes(g.key ?? ''));
+    expect(teamForecast.wonSoFar).toBe(teamGroups.reduce((sum, g) => sum + g.wonSoFar, 0));
+    expect(
+      Number(await rollup.locator('td[data-predict="quota"]').getAttribute('data-value')),
+    ).toBe(teamGroups.reduce((sum, g) => sum + (g.quota ?? 0), 0));
+    expect(
+      await rollup.locator('td[data-predict="quotaProbability"]').getAttribute('data-value'),
+    ).toBe(String(teamForecast.quotaProbability));
+    const wonOf = (row: Locator) =>
+      row.locator('td[data-kpi="closing.wonRevenue"]').getAttribute('data-value');
+    let repsWon = 0;
+    for (const id of team) {
+      const row = view.locator(`tr[data-row="${id}"]`);
+      if ((await row.count()) > 0) repsWon += Number(await wonOf(row));
+    }
+    expect(Number(await wonOf(rollup))).toBe(repsWon);
+    await rollup.screenshot({ path: shot('forecast-rollup-row', screen) });
+
     // The weighted pipeline and coverage are still there, as secondary figures.
     expect(
       await view.locator('tr[data-row="@total"] td[data-kpi="pipeline.weightedValue"]').count(),

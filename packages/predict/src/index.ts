@@ -70,6 +70,7 @@ export {
   type ForecastDealView,
   type ForecastGroup,
   forecast,
+  maxForecastOwners,
   type ScopeForecast,
   type ScopeForecastOptions,
 } from './forecast/scope-forecast.js';

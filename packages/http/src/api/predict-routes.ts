@@ -32,7 +32,20 @@ const forecastQuery = z.strictObject({
   lang: language,
 });
 
-type ForecastQuery = z.output<typeof forecastQuery>;
+type ForecastQuery = z.output<typeof forecastQuery> & { readonly owners?: readonly string[] };
+
+/** At most this many owners in one forecast's set (as `@rapport/predict` allows). */
+const maxOwners = 500;
+
+const forecastRouteQuery = forecastQuery.extend({
+  owners: z
+    .string()
+    .min(1)
+    .transform((list) => list.split(','))
+    .pipe(z.array(z.string().min(1, 'an owner id is empty')).max(maxOwners))
+    .optional()
+    .describe('Only the deals and quotas of these users (a roll-up), comma-separated or repeated.'),
+});
 
 const dealsQuery = forecastQuery.omit({ by: true }).extend({
   ids: z
@@ -44,9 +57,18 @@ const dealsQuery = forecastQuery.omit({ by: true }).extend({
     .describe('Only these open deals (comma-separated ids, at most 100).'),
 });
 
-/** Query parameters through a schema: unknown ones and bad values are 400 with their names. */
-function parseQuery<T extends z.ZodType>(c: Context<ApiEnv>, schema: T): z.output<T> {
-  const input = Object.fromEntries(new URL(c.req.url).searchParams);
+/**
+ * Query parameters through a schema: unknown ones and bad values are 400 with their names. A
+ * parameter named in `lists` may be repeated: its values are joined as one comma-separated list.
+ */
+function parseQuery<T extends z.ZodType>(
+  c: Context<ApiEnv>,
+  schema: T,
+  lists: readonly string[] = [],
+): z.output<T> {
+  const params = new URL(c.req.url).searchParams;
+  const input = Object.fromEntries(params);
+  for (const name of lists) if (params.has(name)) input[name] = params.getAll(name).join(',');
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   throw new HttpProblem(
@@ -87,6 +109,8 @@ function forecastOf(scope: CrmScope, query: ForecastQuery): Promise<ScopeForecas
     ...(query.period === undefined ? {} : { period: query.period as PeriodInput }),
     ...(query.by === undefined ? {} : { by: query.by }),
     ...(query.asOf === undefined ? {} : { asOf: query.asOf }),
+    // Unknown ids and ids whose deals the actor may not see are VALIDATION (422) on `owners`.
+    ...(query.owners === undefined ? {} : { owners: query.owners }),
     runs: query.runs,
     seed: query.seed,
   });
@@ -435,7 +459,15 @@ export function addPredictRoutes(table: RouteTable): void {
       operationId: 'getForecast',
       summary: 'Revenue forecast of a period with its P10-P90 range, per group, against quota',
       tags: ['predict'],
-      parameters: forecastParameters,
+      parameters: [
+        ...forecastParameters,
+        {
+          name: 'owners',
+          in: 'query',
+          description: `Only the deals and quotas of these users, comma-separated or repeated, at most ${maxOwners}: the total is then their roll-up, simulated on its own (ranges do not add up). An unknown id or one whose deals the caller may not see is 422 on owners.`,
+          schema: { type: 'string' },
+        },
+      ],
       responses: {
         '200': {
           description: 'The forecast.',
@@ -464,7 +496,7 @@ export function addPredictRoutes(table: RouteTable): void {
       },
     },
     async (c) => {
-      const result = await forecastOf(c.var.scope, parseQuery(c, forecastQuery));
+      const result = await forecastOf(c.var.scope, parseQuery(c, forecastRouteQuery, ['owners']));
       return c.json({
         period: result.period,
         asOf: result.asOf,

@@ -28,6 +28,12 @@ export interface ForecastOptions {
   readonly newBusiness?: boolean;
   /** Per group as well as the total. */
   readonly by?: ForecastBreakdown;
+  /**
+   * Only the deals of these owners (user ids): the open deals simulated, the won so far, the
+   * new-business draw and the groups; the total is then theirs (a manager's roll-up). The deal
+   * model is still trained on the whole history, so it does not depend on the set.
+   */
+  readonly owners?: readonly string[];
   /** Quotas per group key (and `total`), in minor units of the base currency. */
   readonly quotas?: ReadonlyMap<string, number>;
   /** Passed to the deal model. */
@@ -228,14 +234,19 @@ export function forecastPeriod(
   options: ForecastOptions = {},
 ): PeriodForecast {
   const day = forecastDay(start, end, asOf);
-  const { model, context, deals } = openDeals(history, day, end, options, options.trained?.model);
+  const trained = openDeals(history, day, end, options, options.trained?.model);
+  const { model, context } = trained;
+  const owners = options.owners && new Set(options.owners);
+  // The set applies after training: percentiles do not add up, so its deals are simulated anew.
+  const inSet = owners ? (d: DealTimeline) => owners.has(d.ownerId) : () => true;
+  const deals = trained.deals.filter((d) => inSet(d.deal));
   const correlation = options.trained
     ? options.trained.correlation
     : options.correlation === 'independent'
       ? null
       : periodShock(history, end - start, day, options);
   const won = history.deals.filter(
-    (d) => d.status === 'won' && d.closeDay >= start && d.closeDay < day,
+    (d) => d.status === 'won' && d.closeDay >= start && d.closeDay < day && inSet(d),
   );
   const figures = (
     key: string | null,
@@ -258,7 +269,9 @@ export function forecastPeriod(
       {
         wonSoFar,
         newBusiness:
-          options.newBusiness === false ? [] : newBusinessSamples(history, start, end, day, member),
+          options.newBusiness === false
+            ? []
+            : newBusinessSamples(history, start, end, day, (d) => inSet(d) && member(d)),
         runs: options.runs ?? 10_000,
         seed,
         shock: correlation,
@@ -279,7 +292,7 @@ export function forecastPeriod(
   const seed = options.seed ?? 1;
   const total = figures(null, () => true, seed);
   const keys = options.by
-    ? [...new Set(history.deals.map((d) => keyOf(d, options.by)))]
+    ? [...new Set(history.deals.filter(inSet).map((d) => keyOf(d, options.by)))]
         .filter((k): k is string => k !== null)
         .sort()
     : [];

@@ -29,6 +29,8 @@ async function run(storage: RapportStorage) {
     await system.users.create({ name: 'Rita Rep', role: 'rep' }),
     await system.users.create({ name: 'Otto Rep', role: 'rep' }),
   ];
+  // No deals and no quota: a roll-up may name a rep who has none yet.
+  const newcomer = await system.users.create({ name: 'Nora New', role: 'rep' });
   const random = seededRandom(3);
   for (let i = 0; i < 180; i++) {
     const open = Math.floor(i * 1.5);
@@ -65,11 +67,34 @@ async function run(storage: RapportStorage) {
   } as const;
   const all = await predict(system).forecast(options);
   const rep = reps[0];
-  const mine = rep
-    ? await predict(crm.tenant('acme').as({ id: rep.id, role: 'rep' })).forecast(options)
+  const repScope = rep && crm.tenant('acme').as({ id: rep.id, role: 'rep' });
+  const mine = repScope ? await predict(repScope).forecast(options) : null;
+  const ids = [...reps.map((r) => r.id), newcomer.id];
+  const { by: _, ...total } = options;
+  const rollup = await predict(system).forecast({ ...total, owners: ids });
+  const again = await predict(system).forecast({ ...total, owners: ids });
+  const single = await predict(system).forecast({ ...total, owners: [ids[0] ?? ''] });
+  // A rep naming themselves: in sight, and the same as their own forecast.
+  const self = repScope
+    ? await predict(repScope).forecast({ ...total, owners: [ids[0] ?? ''] })
     : null;
+  const failures = await Promise.all(
+    [
+      { owners: ['no-such-user'] },
+      { owners: [] },
+      // The rep may not see Otto's deals: an error, not an empty forecast.
+      { owners: [ids[1] ?? ''], as: repScope },
+    ].map(({ owners, as }) =>
+      predict(as ?? system)
+        .forecast({ ...total, owners })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        ),
+    ),
+  );
   await crm.destroy();
-  return { all, mine, repId: rep?.id ?? '' };
+  return { all, mine, repId: rep?.id ?? '', rollup, again, single, self, failures };
 }
 
 const backends = [
@@ -105,6 +130,42 @@ describe('the forecast through a scope', () => {
     expect(all.correlation?.windows ?? 0).toBeGreaterThanOrEqual(2);
   });
 
+  it('forecasts a set of owners as one roll-up with its own range, reusing the stored model', () => {
+    const result = results.get('sqlite');
+    if (!result) throw new Error('no SQLite result');
+    const { all, rollup, again, single, repId } = result;
+    const byOwner = new Map(all.groups.map((g) => [g.key, g]));
+    const sum = (f: (g: (typeof all.groups)[number]) => number) =>
+      all.groups.reduce((s, g) => s + f(g), 0);
+    expect(rollup.total.wonSoFar).toBe(sum((g) => g.wonSoFar));
+    expect(rollup.total.openDeals).toBe(sum((g) => g.openDeals));
+    expect(rollup.total.p10).toBeLessThanOrEqual(rollup.total.p50);
+    expect(rollup.total.p50).toBeLessThanOrEqual(rollup.total.p90);
+    expect(rollup.total.p90).toBeGreaterThan(rollup.total.p10);
+    expect(rollup.total.quota).toBe(80_000_00);
+    expect(again.total).toEqual(rollup.total);
+    // The owner filter applies after training: the same stored model version serves them all.
+    expect(rollup.model?.version).toBe(all.model?.version);
+    const rep = byOwner.get(repId);
+    expect(single.total.wonSoFar).toBe(rep?.wonSoFar);
+    expect(single.total.quota).toBe(rep?.quota);
+    expect(single.total.openDeals).toBe(rep?.openDeals);
+    expect(single.deals.every((d) => d.ownerId === repId)).toBe(true);
+    expect(single.total.p50).toBeLessThan(rollup.total.p50);
+    expect(result.self?.total).toEqual(result.mine?.total);
+  });
+
+  it('rejects unknown, empty and out-of-sight owner sets with the field', () => {
+    const result = results.get('sqlite');
+    expect(result?.failures).toHaveLength(3);
+    for (const error of result?.failures ?? []) {
+      expect(error).toMatchObject({
+        code: 'VALIDATION',
+        issues: [{ path: ['owners'] }],
+      });
+    }
+  });
+
   it.skipIf(!postgresAvailable)('gives the same forecast on SQLite and Postgres', () => {
     const sqlite = results.get('sqlite');
     const pg = results.get('postgres');
@@ -117,6 +178,7 @@ describe('the forecast through a scope', () => {
           .map((d) => [d.name, d.winProbability, d.inPeriodProbability] as const)
           .sort((a, b) => a[0].localeCompare(b[0])),
         mine: r.mine?.total,
+        rollup: r.rollup.total,
       };
     expect(comparable(pg)).toEqual(comparable(sqlite));
   });

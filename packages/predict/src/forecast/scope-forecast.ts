@@ -122,6 +122,7 @@ async function quotasFor(
   start: string,
   end: string,
   by: ForecastBreakdown | undefined,
+  set: ReadonlySet<string> | undefined,
 ) {
   const quotas = await listAll((cursor) =>
     scope.quotas.list({
@@ -134,18 +135,80 @@ async function quotasFor(
   const add = (key: string, amount: number) => sums.set(key, (sums.get(key) ?? 0) + amount);
   // A rep's forecast covers the rep's own deals, so its total is set against the rep's own
   // quota; quotas are shared records, and the others' would make the plan look unreachable.
-  const mine =
-    scope.actor.role === 'rep'
+  // A set of owners is planned by its members' quotas: a team's quota covers people outside it.
+  const mine = set
+    ? (q: { ownerId: string | null }) => q.ownerId !== null && set.has(q.ownerId)
+    : scope.actor.role === 'rep'
       ? (q: { ownerId: string | null }) => q.ownerId === scope.actor.id
       : () => true;
   const owners = quotas.filter((q) => q.ownerId !== null && mine(q));
-  const teams = scope.actor.role === 'rep' ? [] : quotas.filter((q) => q.teamId !== null);
+  const teams = scope.actor.role === 'rep' || set ? [] : quotas.filter((q) => q.teamId !== null);
   for (const q of owners.length > 0 ? owners : teams) add('total', q.amount);
   for (const q of quotas) {
-    if (by === 'owner' && q.ownerId) add(q.ownerId, q.amount);
-    if (by === 'team' && q.teamId && !q.ownerId) add(q.teamId, q.amount);
+    if (by === 'owner' && q.ownerId && mine(q)) add(q.ownerId, q.amount);
+    if (by === 'team' && q.teamId && !q.ownerId && !set) add(q.teamId, q.amount);
   }
   return sums;
+}
+
+/** At most this many owners in one forecast's set. */
+export const maxForecastOwners = 500;
+
+function ownersIssue(message: string): RapportError {
+  return new RapportError('VALIDATION', `owners: ${message}`, {
+    issues: [{ path: ['owners'], message, code: 'invalid_value' }],
+  });
+}
+
+/**
+ * The owners a forecast is restricted to, checked: each must be a user of the tenant whose deals
+ * the actor may see, so an id out of sight is an error rather than an empty forecast.
+ */
+async function ownerSet(
+  scope: CrmScope,
+  history: Awaited<ReturnType<typeof loadDealHistory>>,
+  ids: readonly string[] | undefined,
+): Promise<ReadonlySet<string> | undefined> {
+  if (ids === undefined) return undefined;
+  if (ids.length === 0) throw ownersIssue('must name at least one user');
+  if (ids.length > maxForecastOwners)
+    throw ownersIssue(`at most ${maxForecastOwners} users, got ${ids.length}`);
+  const unknown = ids.filter((id) => !history.ownerNames.has(id));
+  if (unknown.length > 0) throw ownersIssue(`unknown users: ${unknown.join(', ')}`);
+  const inSight = await dealOwnersInSight(scope);
+  const hidden = inSight === 'all' ? [] : ids.filter((id) => !inSight.has(id));
+  if (hidden.length > 0)
+    throw ownersIssue(`the actor may not see the deals of: ${hidden.join(', ')}`);
+  return new Set(ids);
+}
+
+/**
+ * The users whose deals the actor may see, from the public sharing settings and the users'
+ * `managerId` and `teamId` (readable by everyone): the same rule core's scope applies to the
+ * reads, asked here only to tell an id out of sight from an owner without deals.
+ */
+async function dealOwnersInSight(scope: CrmScope): Promise<ReadonlySet<string> | 'all'> {
+  const { actor } = scope;
+  if (actor.role === 'admin') return 'all';
+  const sharing = await scope.sharing.settings();
+  if (sharing.defaults.opportunity !== 'private') return 'all';
+  const users = await listAll((cursor) => scope.users.list({ limit: 1000, cursor }));
+  const sight = new Set([actor.id]);
+  if (actor.role === 'manager' || actor.role === 'readonly') {
+    // Everyone below the actor by managerId, however deep.
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const u of users)
+        if (u.managerId && sight.has(u.managerId) && !sight.has(u.id)) {
+          sight.add(u.id);
+          grew = true;
+        }
+    }
+  }
+  const teamId = users.find((u) => u.id === actor.id)?.teamId ?? null;
+  if (sharing.teams !== 'off' && teamId !== null)
+    for (const u of users) if (u.teamId === teamId) sight.add(u.id);
+  return sight;
 }
 
 /**
@@ -166,7 +229,8 @@ export async function forecast(
   const { start, end, startDate, endDate } = periodDays(period);
   const asOf = dayNumber(options.asOf ?? cal.today);
   const history = await loadDealHistory(scope);
-  const quotas = await quotasFor(scope, startDate, endDate, options.by);
+  const owners = await ownerSet(scope, history, options.owners);
+  const quotas = await quotasFor(scope, startDate, endDate, options.by, owners);
   const { trained, stored } = await trainedForecast(scope, history, start, end, asOf, options);
   const result = forecastPeriod(history, start, end, asOf, { ...options, quotas, trained });
   const threshold = options.atRiskBelow ?? 0.5;
@@ -214,7 +278,10 @@ export async function forecast(
  */
 export async function backtestForecast(
   scope: CrmScope,
-  options: Omit<ForecastOptions, 'by' | 'quotas'> & { readonly periods: readonly PeriodInput[] },
+  // A backtest replays the whole scope: a set of owners is a live forecast's, checked there.
+  options: Omit<ForecastOptions, 'by' | 'quotas' | 'owners'> & {
+    readonly periods: readonly PeriodInput[];
+  },
 ): Promise<Backtest & { readonly currency: string }> {
   const { tenant, calendar: cal } = await calendar(scope);
   const periods = options.periods.map((label) => {

@@ -6711,6 +6711,8 @@ export interface operations {
         /** @description Per owner, team or product as well as the total. */
         by?: 'owner' | 'team' | 'product';
         lang?: 'en' | 'de';
+        /** @description Only the deals and quotas of these users, comma-separated or repeated, at most 500: the total is then their roll-up, simulated on its own (ranges do not add up). An unknown id or one whose deals the caller may not see is 422 on owners. */
+        owners?: string;
         /** @description 2026-Q3, 2026-03, FY2026, thisQuarter (default), ... */
         period?: string;
         runs?: number;

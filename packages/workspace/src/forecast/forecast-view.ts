@@ -87,14 +87,36 @@ async function loadPrediction(
 }
 
 /**
+ * The forecast of a set of owners as one roll-up (its own simulation: ranges do not add up), with
+ * the same period and seed as the per-owner forecast; null when the API answers it has none for
+ * the set (an owner whose deals the user may not see is 422).
+ */
+async function loadRollupForecast(
+  api: WorkspaceClient,
+  period: string,
+  lang: 'en' | 'de',
+  owners: readonly string[],
+): Promise<ForecastFigures | null> {
+  const query = { period, lang, owners: owners.join(',') };
+  try {
+    const answer = await call(api.GET('/predict/forecast', { params: { query } }));
+    return answer.total;
+  } catch (error) {
+    if (error instanceof ApiProblem && (error.status === 400 || error.status === 422)) return null;
+    throw error;
+  }
+}
+
+/**
  * `<rapport-forecast-view period="2026-Q3">`: per rep and in total, won so far, the forecast
  * (P50 with its P10–P90 range) against the quota, the chance of reaching the quota with a mark
  * on quotas at risk, then open and weighted pipeline, quota attainment and pipeline coverage
  * (without the predict plugin only these stand in for a forecast). With `owners` set (a manager's
  * team) the rows are the team's and the total is the team's roll-up. Rows follow the users'
- * `managerId` tree, indented; a manager's row is the roll-up of them and their reports (evaluated
- * over those owners, as ratios do not add up), their own deals below it. A figure without a basis
- * shows "–" and its reason, never 0.
+ * `managerId` tree, indented; a manager's row is the roll-up of them and their reports, evaluated
+ * and forecast over those owners (ratios and percentiles do not add up: one forecast per roll-up,
+ * in parallel, same period and seed), their own deals below it. A figure without a basis shows
+ * "–" and its reason, never 0.
  *
  * @example
  * <rapport-forecast-view api-base="/api" api-key="rpk_..." period="thisQuarter"></rapport-forecast-view>
@@ -235,12 +257,16 @@ export class ForecastView extends WorkspaceElement {
       forecastReason: groups.has(key) ? null : (noForecast ?? this.t.noPrediction),
       atRisk: prediction.kind === 'forecast' && prediction.atRisk.has(key),
     });
-    // Percentiles do not add up: a team's range needs its own simulation.
-    const ofRollup = {
-      forecast: null,
-      forecastReason: noForecast ?? this.t.rangeNotSummed,
-      atRisk: false,
-    };
+    /** A roll-up's own forecast (percentiles do not add up), or why there is none. */
+    const ofRollup = (forecast: ForecastFigures | null) => ({
+      forecast,
+      forecastReason: forecast ? null : (noForecast ?? this.t.rollupNoForecast),
+      atRisk: forecast?.quotaAtRisk ?? false,
+    });
+    const rollupForecast = (owners: readonly string[]) =>
+      prediction.kind === 'forecast'
+        ? loadRollupForecast(this.api, this.period, this.language, owners)
+        : Promise.resolve(null);
     const figure = (result: { value?: number | null; reason?: string | null } | undefined) => ({
       value: result?.value ?? null,
       reason: result?.reason ?? null,
@@ -261,22 +287,28 @@ export class ForecastView extends WorkspaceElement {
       if (!reps.has(key) && (!shown || shown.has(key)))
         reps.set(key, { label: group.label ?? key, figures: {} });
     const tree = ownerHierarchy(users.filter((user) => !shown || shown.has(user.id)));
-    // A manager's roll-up is evaluated over them and their reports: ratios (attainment,
-    // coverage) cannot be summed from the rows.
-    const rollups = await Promise.all(
-      tree
-        .filter((node) => node.reports.length > 0)
-        .map(async (node) => {
-          const result = await call(
-            this.api.POST('/kpis/evaluate', {
-              body: { ...body, filters: { owner: [node.user.id, ...node.reports] } },
-            }),
-          );
-          const figures: Record<string, Figure> = {};
-          for (const id of ids) figures[id] = figure(result.results[id]);
-          return [node.user.id, figures] as const;
-        }),
-    );
+    // A manager's roll-up is evaluated and forecast over them and their reports: ratios
+    // (attainment, coverage) and percentiles cannot be summed from the rows. All in parallel.
+    const [rollups, teamForecast] = await Promise.all([
+      Promise.all(
+        tree
+          .filter((node) => node.reports.length > 0)
+          .map(async (node) => {
+            const owners = [node.user.id, ...node.reports];
+            const [result, forecast] = await Promise.all([
+              call(
+                this.api.POST('/kpis/evaluate', { body: { ...body, filters: { owner: owners } } }),
+              ),
+              rollupForecast(owners),
+            ]);
+            const figures: Record<string, Figure> = {};
+            for (const id of ids) figures[id] = figure(result.results[id]);
+            return [node.user.id, { figures, ...ofRollup(forecast) }] as const;
+          }),
+      ),
+      // With a team shown, the total is the team's roll-up, forecast over its owners.
+      this.owners && this.owners.length > 0 ? rollupForecast(this.owners) : Promise.resolve(null),
+    ]);
     const rollupOf = new Map(rollups);
     const rows: PlanRow[] = [];
     for (const node of tree) {
@@ -289,8 +321,7 @@ export class ForecastView extends WorkspaceElement {
           label: `${node.user.name} (${this.t.teamRollup})`,
           depth: node.depth,
           rollup: true,
-          figures: team,
-          ...ofRollup,
+          ...team,
         });
         if (own)
           rows.push({
@@ -318,7 +349,7 @@ export class ForecastView extends WorkspaceElement {
       rows.push({ key, ...rep, depth: 0, rollup: false, ...ofRep(key) });
     const totals: Record<string, Figure> = {};
     for (const id of ids) totals[id] = figure(total.results[id]);
-    // The forecast's total is everyone visible: with a team shown, it is not the team's.
+    // The per-owner forecast's total is everyone visible: with a team shown, the team's own.
     const totalForecast =
       prediction.kind === 'forecast' && !this.owners
         ? {
@@ -326,7 +357,7 @@ export class ForecastView extends WorkspaceElement {
             forecastReason: null,
             atRisk: prediction.atRisk.has('@total'),
           }
-        : ofRollup;
+        : ofRollup(teamForecast);
     this.rows = [
       ...rows,
       {

@@ -27,7 +27,7 @@ test('German uses the terms a German sales team uses', () => {
   expect(de.quotaChance).toBe('Chance auf Zielerreichung');
   expect(de.sourceRateWhy).toContain('Lead-zu-Kunden-Quote');
   expect(de.stageDefault).toBe('Standard der Phase');
-  for (const text of [de.quotaAtRisk, de.quotaChance, de.forecastModelNote, de.rangeNotSummed])
+  for (const text of [de.quotaAtRisk, de.quotaChance, de.forecastModelNote, de.rollupNoForecast])
     expect(text).not.toMatch(/\bQuote\b/);
   expect(kpiReason('quota already met', 'de')).toBe('Vertriebsziel bereits erreicht');
   expect(issueMessage({ code: 'too_small', message: 'Too small' }, 'de')).toBe(

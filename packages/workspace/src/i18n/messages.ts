@@ -122,7 +122,7 @@ const en = {
   quotaAtRisk: 'Quota at risk',
   onTrack: 'on track',
   noPrediction: 'no forecast for this period',
-  rangeNotSummed: "a team's range is not the sum of its reps'",
+  rollupNoForecast: 'no forecast for this team',
   forecastModelNote:
     'Forecast: won so far plus a simulation of the open deals with their learned win probabilities; 8 in 10 outcomes fall inside P10–P90. Weighted pipeline and coverage for comparison.',
   independentNote: 'Too little history for the spread between periods: the range is too narrow.',
@@ -271,7 +271,7 @@ const de: WorkspaceStrings = {
   quotaAtRisk: 'Vertriebsziel gefährdet',
   onTrack: 'im Plan',
   noPrediction: 'keine Prognose für diesen Zeitraum',
-  rangeNotSummed: 'die Spanne eines Teams ist nicht die Summe seiner Vertriebsmitarbeiter',
+  rollupNoForecast: 'keine Prognose für dieses Team',
   forecastModelNote:
     'Prognose: bisher gewonnen plus eine Simulation der offenen Verkaufschancen mit ihren gelernten Gewinnwahrscheinlichkeiten; 8 von 10 Ergebnissen liegen zwischen P10 und P90. Gewichtete Pipeline und Abdeckung zum Vergleich.',
   independentNote:
