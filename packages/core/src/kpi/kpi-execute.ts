@@ -16,6 +16,7 @@ import {
   isTimestampField,
   moneyFactor,
   moneyField,
+  moneyProduct,
   rangesOf,
   sourceRows,
   whereSql,
@@ -53,11 +54,19 @@ function measureColumns(
     const value = expressionSql(evaluation, definition, 'r', measure.of);
     if (measure.aggregate === 'sum' || measure.aggregate === 'avg') {
       const money = moneyField(measure.of);
-      const sum = money
+      const product = moneyProduct(measure.of);
+      // Money (and money times a field: the weighted pipeline) is summed per currency in its
+      // minor units and converted once per currency, as the rollups keep it.
+      const perCurrency = money
+        ? sql.ref(`r.${money}`)
+        : product
+          ? sql`(${sql.ref(`r.${product.money}`)} * ${expressionSql(evaluation, definition, 'r', product.factor)})`
+          : undefined;
+      const sum = perCurrency
         ? convertedSum(
             evaluation,
             (code) =>
-              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${sql.ref(`r.${money}`)} end)`,
+              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${perCurrency} end)`,
           )
         : sql`sum(case when ${when} then ${value} end)`;
       columns.push(sum.as(`m${index}s`));

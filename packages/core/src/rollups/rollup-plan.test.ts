@@ -3,7 +3,7 @@ import { defineKpi } from '../kpi/kpi-definition.js';
 import { measure } from '../kpi/kpi-measure.js';
 import { closedDeals, kpiSource, repQuotas } from '../kpi/kpi-source.js';
 import { standardObjects } from '../objects/standard-objects.js';
-import { planRollups } from './rollup-plan.js';
+import { measureSlots, planRollups } from './rollup-plan.js';
 
 const info = {
   group: 'test',
@@ -62,16 +62,61 @@ describe('planRollups', () => {
       'opportunity:total',
       'opportunity:leadSource',
       'quota:total',
+      'opportunity:total',
+      'opportunity:stage',
     ]);
     // The closed deals' rollup keeps every measure of the source, whichever KPI declared it.
     expect(plan.rollups[0]?.measures.size).toBe(3);
   });
 
-  test('sources whose sums are floating point, whose day depends on the time zone, are scanned', () => {
-    expect([...plan.skipped.values()].sort()).toEqual([
+  test('sources whose day depends on the time zone are scanned; an amount times a probability is kept', () => {
+    expect([...plan.skipped.values()]).toEqual([
       "createdAt is a timestamp (its day depends on the tenant's time zone)",
-      '{"times":[{"money":"amount"},"probability"]} is not a whole-number expression',
     ]);
+    const [open] = plan.rollups.filter((rollup) => rollup.source === openDeals);
+    expect([...(open?.measures.values() ?? [])].map((m) => m.measure.of)).toEqual([
+      { times: [{ money: 'amount' }, 'probability'] },
+    ]);
+  });
+
+  test('a product of two plain numbers stays a floating point sum, scanned', () => {
+    const product = defineKpi({
+      ...info,
+      id: 'test.product',
+      dimensions: ['owner'],
+      measures: { p: measure.sum(openDeals, { times: ['probability', 'probability'] }) },
+      value: ({ p }) => p,
+    });
+    expect([...planRollups([product], standardObjects).skipped.values()]).toEqual([
+      '{"times":["probability","probability"]} is not a whole-number expression',
+    ]);
+  });
+
+  test(`a source with more measures than a rollup row holds (${measureSlots}) is scanned`, () => {
+    const many = Object.fromEntries(
+      Array.from({ length: measureSlots + 1 }, (_, i) => [
+        `m${i}`,
+        measure.count(closedDeals, { amount: { gte: i } }),
+      ]),
+    );
+    const wide = defineKpi({
+      ...info,
+      id: 'test.wide',
+      dimensions: ['owner'],
+      measures: many,
+      value: () => 1,
+    });
+    expect([...planRollups([wide], standardObjects).skipped.values()]).toEqual([
+      `more than ${measureSlots} measures`,
+    ]);
+    const fits = defineKpi({
+      ...info,
+      id: 'test.fits',
+      dimensions: ['owner'],
+      measures: { won },
+      value: ({ won }) => won,
+    });
+    expect(planRollups([fits], standardObjects).skipped.size).toBe(0);
   });
 
   test('a medians-only KPI adds no measure (medians are scanned), and ids follow the definitions', () => {
@@ -86,7 +131,16 @@ describe('planRollups', () => {
   test('an update touches the rollups only through the fields they read', () => {
     const fields = plan.fieldsByObject.get('opportunity');
     expect(fields && [...fields].sort()).toEqual(
-      ['amount', 'closeDate', 'currency', 'leadSource', 'ownerId', 'status'].sort(),
+      [
+        'amount',
+        'closeDate',
+        'currency',
+        'leadSource',
+        'ownerId',
+        'probability',
+        'stage',
+        'status',
+      ].sort(),
     );
   });
 });

@@ -1,3 +1,4 @@
+import { moneyProduct } from '../kpi/kpi-compile.js';
 import { type AnyKpiDefinition, isDeclaredKpi } from '../kpi/kpi-definition.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
@@ -51,6 +52,28 @@ const fieldDimensions: Readonly<Record<string, string>> = {
 /** Whole-number kinds: their sums are exact in a bigint, whatever order they are added in. */
 const integerKinds: ReadonlySet<ColumnKind> = new Set(['integer', 'money']);
 
+/**
+ * @internal Measures a rollup row holds (columns `n1..n8`, `s1..s8` of migration
+ * `0008-rollup-rows`): a source with more is scanned.
+ */
+export const measureSlots = 8;
+
+/**
+ * @internal A money amount times a number field (`{ times: [{ money: 'amount' }, 'probability'] }`,
+ * either order), the weighted pipeline: kept as the integer amount x number per currency while
+ * the number is whole (a probability in whole percent), else counted as inexact (the read scans).
+ */
+export function moneyTimes(
+  definition: AnyObjectDefinition,
+  of: unknown,
+): { readonly money: string; readonly factor: string; readonly whole: boolean } | undefined {
+  const product = moneyProduct(of);
+  if (!product || kindOf(definition, product.money) !== 'money') return undefined;
+  const kind = kindOf(definition, product.factor);
+  if (kind === 'integer') return { ...product, whole: true };
+  return kind === 'number' ? { ...product, whole: false } : undefined;
+}
+
 function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | undefined {
   if (typeof field !== 'string') return undefined;
   // The columns map every field to its kind; any other name (a system field) has none.
@@ -60,8 +83,9 @@ function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | u
 /**
  * Why a measure's expression cannot be kept as an exact integer sum, or undefined when it can:
  * integer and money fields, `{ money }` (converted at read time, per currency) and
- * `{ daysBetween }` of two date fields. Products with a `number` (probability) are floating
- * point sums whose value depends on the order rows are added: scanned, never approximated.
+ * `{ daysBetween }` of two date fields, and an amount times a number field ({@link moneyTimes}:
+ * exact while the number is whole). Other products are floating point sums whose value depends
+ * on the order rows are added: scanned, never approximated.
  */
 function expressionProblem(definition: AnyObjectDefinition, of: unknown): string | undefined {
   if (typeof of === 'string')
@@ -73,6 +97,7 @@ function expressionProblem(definition: AnyObjectDefinition, of: unknown): string
       const dates = of.daysBetween.every((field) => kindOf(definition, field) === 'date');
       return dates ? undefined : 'daysBetween of a timestamp';
     }
+    if (moneyTimes(definition, of)) return undefined;
   }
   return `${JSON.stringify(of)} is not a whole-number expression`;
 }
@@ -157,8 +182,9 @@ export function planRollups(
       ? 'unknown object'
       : (sourceProblem(definition, source) ??
         [...measures.values()].map((m) => measureProblem(definition, m)).find(Boolean));
-    if (!definition || problem) {
-      skipped.set(key, problem ?? 'unknown object');
+    const tooMany = measures.size > measureSlots ? `more than ${measureSlots} measures` : undefined;
+    if (!definition || problem || tooMany) {
+      skipped.set(key, problem ?? tooMany ?? 'unknown object');
       continue;
     }
     // Sorted by content, so the order plugins are registered in changes neither the measures'
@@ -172,7 +198,7 @@ export function planRollups(
       sorted.map(([signature, measure], i) => [signature, { index: i + 1, measure }]),
     );
     const content = stableKey({
-      version: 2,
+      version: 3,
       object: source.object,
       where: source.where,
       date: source.date,

@@ -2,8 +2,15 @@ import { sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { inTransaction } from '../engine/transaction.js';
 import { toNumber } from '../kpi/kpi-fold.js';
-import { contributions, tenantCells } from './rollup-cells.js';
-import type { RollupDefinition } from './rollup-plan.js';
+import {
+  cellAmounts,
+  cellKey,
+  contributions,
+  countColumn,
+  sumColumn,
+  tenantCells,
+} from './rollup-cells.js';
+import { measureSlots, type RollupDefinition } from './rollup-plan.js';
 import { addContributions } from './rollup-upkeep.js';
 
 /**
@@ -17,7 +24,10 @@ export interface RollupDifference {
   readonly tenantId: string;
   /** The rollup's id (`object:dimension:hash`). */
   readonly rollup: string;
-  /** The cell: month, owner, currency, breakdown value and measure, joined by `|`. */
+  /**
+   * The cell: month, owner, currency, breakdown value and measure (`0` the source's rows, `x`
+   * rows a product could not keep exactly, else the measure's slot), joined by `|`.
+   */
   readonly key: string;
   /** What the rollup holds (zero when it holds no such cell). */
   readonly kept: { readonly n: number; readonly s: number };
@@ -69,24 +79,31 @@ export async function builtRollups(state: ScopeState): Promise<ReadonlySet<strin
   return new Set(rows.map((row: { rollup: string }) => row.rollup));
 }
 
-/** The key of a cell row as one string: rollup, then day, owner, currency, group and measure. */
-function keyOf(row: Readonly<Record<string, unknown>>): string {
-  const parts = [row.bucket, row.ownerId, row.currency, row.groupKey, toNumber(row.measure)];
-  return `${String(row.rollup)}\u0000${parts.map(String).join('|')}`;
-}
-
+/**
+ * A rollup row as cells of the check's report, one per measure (`0`: the source's rows, `x`: rows
+ * kept inexactly), keyed `rollup`, NUL, then month, owner, currency, group and measure by `|`.
+ */
 function cellMap(rows: readonly Readonly<Record<string, unknown>>[]) {
   const map = new Map<string, { n: number; s: number }>();
+  const amount = (row: Readonly<Record<string, unknown>>, column: string) =>
+    toNumber(row[column]) ?? 0;
   for (const row of rows) {
-    const n = toNumber(row.n) ?? 0;
-    const s = toNumber(row.s) ?? 0;
+    const parts = [row.bucket, row.ownerId, row.currency, row.groupKey].map(String).join('|');
+    const prefix = `${String(row.rollup)}\u0000${parts}|`;
+    const cells: [string, number, number][] = [
+      ['0', amount(row, 'n'), 0],
+      ['x', amount(row, 'x'), 0],
+    ];
+    for (let i = 1; i <= measureSlots; i += 1)
+      cells.push([String(i), amount(row, countColumn(i)), amount(row, sumColumn(i))]);
     // Cells that add nothing (a record moved away) are as good as no cell.
-    if (n !== 0 || s !== 0) map.set(keyOf(row), { n, s });
+    for (const [measure, n, s] of cells)
+      if (n !== 0 || s !== 0) map.set(`${prefix}${measure}`, { n, s });
   }
   return map;
 }
 
-const cellColumns = ['rollup', 'bucket', 'ownerId', 'currency', 'groupKey', 'measure', 'n', 's'];
+const cellColumns = [...cellKey, ...cellAmounts];
 
 /**
  * @internal Recomputes every rollup of the scope's tenant from its records, in one transaction
@@ -147,6 +164,6 @@ export async function checkTenant(
       const [rollup = '', cell = ''] = key.split('\u0000');
       differences.push({ tenantId: tx.tenantId, rollup, key: cell, kept: a, recomputed: b });
     }
-    return { tenantId: tx.tenantId, rollups: rollups.length, cells: have.size, differences };
+    return { tenantId: tx.tenantId, rollups: rollups.length, cells: kept.length, differences };
   });
 }
