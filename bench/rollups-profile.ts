@@ -1,7 +1,7 @@
 /**
  * Where the dashboard spends its time with rollups on: per SQL statement (time and runs), the
  * time outside SQLite, and each KPI evaluated alone (totals, by owner, by product).
- * Usage: node --import tsx bench/rollups-profile.ts <file> [kpi-prefix,...] [--scan]
+ * Usage: node --import tsx bench/rollups-profile.ts <file> [kpi-prefix,...] [--scan] [--declared]
  * The file must hold built rollups (the rollups bench leaves none; run `rebuildRollups` first, or
  * pass --rebuild).
  */
@@ -52,7 +52,12 @@ if (args.includes('--rebuild')) {
   const [report] = await crm.rebuildRollups({ tenantId: benchTenant.id });
   console.log(`rebuilt ${report?.cells} cells in ${(performance.now() - start).toFixed(0)} ms`);
 }
-const all = kpiIds(plugins);
+const declared = new Set(
+  plugins
+    .flatMap((plugin) => (plugin.kpis ?? []).filter((kpi) => 'measures' in kpi))
+    .map((kpi) => kpi.id),
+);
+const all = kpiIds(plugins).filter((id) => !args.includes('--declared') || declared.has(id));
 const ids = prefixes
   ? all.filter((id) => prefixes.split(',').some((prefix) => id.startsWith(prefix)))
   : all;

@@ -34,7 +34,7 @@ import {
 import type { KpiBreakdown, KpiDimension } from './kpi-info.js';
 import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { FusedSource } from './kpi-plan.js';
-import { answerPrecomputed } from './kpi-precomputed.js';
+import { answerPrecomputed, answerPrecomputedMedian } from './kpi-precomputed.js';
 import type { KpiQueryContext, KpiRange, KpiRow } from './kpi-query-context.js';
 
 /** The aggregate columns of the fused measures, named `m<index><n|s|v>` for the fold. */
@@ -117,6 +117,8 @@ export async function runMedian(
   cells: Cells,
   grouped: boolean,
 ): Promise<void> {
+  // Answered from a complete histogram that matches, else scanned.
+  if (await answerPrecomputedMedian(evaluation, signature, measure, cells, grouped)) return;
   const { source } = measure;
   const definition = definitionOf(evaluation, source.object);
   const value = expressionSql(evaluation, definition, 't', measure.of);

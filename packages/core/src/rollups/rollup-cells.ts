@@ -126,15 +126,24 @@ export function contributions(
     ? sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`
     : sql`''`;
   const owner = sql`coalesce(${sql.ref('t.ownerId')}, '')`;
-  const currency = 'currency' in shape ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
+  // A histogram counts values, whatever their currency.
+  const byCurrency = 'currency' in shape && !rollup.histogram;
+  const currency = byCurrency ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
   const field = dimension ? sql.ref(`t.${dimension.field}`) : undefined;
+  // A median's histogram keys by the value, a whole number (its text compares by the read's cast).
+  const histogram = rollup.histogram?.measure;
+  const whole = histogram
+    ? sql`cast(${valueSql(state, rollup, histogram.of)} as integer)`
+    : undefined;
   const groupKey = field
     ? sql`(case when ${field} is null then '' else '=' || ${field} end)`
-    : sql`''`;
+    : whole
+      ? sql`('=' || cast(${whole} as text))`
+      : sql`''`;
   const varying = [
     ...(source.date ? [day] : []),
-    ...('currency' in shape ? [currency] : []),
-    ...(field ? [groupKey] : []),
+    ...(byCurrency ? [currency] : []),
+    ...(field || whole ? [groupKey] : []),
   ];
   const zero = sql`0`;
   let query = tenantRows(state, rollup, 't')
@@ -154,6 +163,11 @@ export function contributions(
     .groupBy([sql.ref('t.tenantId'), owner, ...varying]);
   const sourceWhere = conditions(state, rollup, source.where);
   if (sourceWhere.length > 0) query = query.where(eb.and(sourceWhere));
+  if (histogram && whole) {
+    // Only the rows the median reads: its condition holds and it has a value.
+    const measureWhere = conditions(state, rollup, histogram.where);
+    query = query.where(eb.and([...measureWhere, eb(whole, 'is not', null)]));
+  }
   if (ids) query = query.where(sql.ref('t.id'), 'in', [...ids]);
   return query;
 }

@@ -150,8 +150,28 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
     valuer: valuerOf(rollup, measure.of),
     test: whereTest(rollup, measure.where),
   }));
+  const histogram = rollup.histogram?.measure;
+  const histogramTest = histogram ? whereTest(rollup, histogram.where) : undefined;
   let made: RowRollup | null = null;
-  if (source && measures.every((m) => m.test)) {
+  if (source && histogram) {
+    // A median's histogram: one count per record that has a value, keyed by the value.
+    const { date } = rollup.source;
+    made = histogramTest
+      ? {
+          rollup,
+          cellOf(row) {
+            if (!source(row) || !histogramTest(row)) return undefined;
+            const value = contributionOf(histogram.of, row);
+            if (value === null) return undefined;
+            const bucket = date ? text(row[date]).slice(0, 7) : '';
+            const key = `${rollup.id}\u0000${bucket}\u0000${text(row.ownerId)}\u0000\u0000=${Math.trunc(value)}`;
+            const amounts = new Array<number>(cellAmounts.length).fill(0);
+            amounts[0] = 1;
+            return { key, amounts };
+          },
+        }
+      : null;
+  } else if (source && measures.every((m) => m.test)) {
     const { date } = rollup.source;
     const field = rollup.dimension?.field;
     const hasCurrency = 'currency' in rollup.definition.fields.shape;

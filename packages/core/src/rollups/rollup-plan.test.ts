@@ -46,6 +46,13 @@ const leads = defineKpi({
   measures: { leads: measure.count(newLeads) },
   value: ({ leads }) => leads,
 });
+const medianCycle = defineKpi({
+  ...info,
+  id: 'test.medianCycle',
+  dimensions: ['owner'],
+  measures: { days: measure.median(closedDeals, { daysBetween: ['openDate', 'closeDate'] }) },
+  value: ({ days }) => days ?? Number.NaN,
+});
 const medianDeal = defineKpi({
   ...info,
   id: 'test.median',
@@ -55,7 +62,10 @@ const medianDeal = defineKpi({
 });
 
 describe('planRollups', () => {
-  const plan = planRollups([winRate, attainment, weighted, leads, medianDeal], standardObjects);
+  const plan = planRollups(
+    [winRate, attainment, weighted, leads, medianDeal, medianCycle],
+    standardObjects,
+  );
 
   test('one rollup per fused source, one more per breakdown field its KPIs declare', () => {
     expect(plan.rollups.map((rollup) => rollup.id.split(':').slice(0, 2).join(':'))).toEqual([
@@ -64,6 +74,7 @@ describe('planRollups', () => {
       'quota:total',
       'opportunity:total',
       'opportunity:stage',
+      'opportunity:median',
     ]);
     // The closed deals' rollup keeps every measure of the source, whichever KPI declared it.
     expect(plan.rollups[0]?.measures.size).toBe(3);
@@ -72,6 +83,7 @@ describe('planRollups', () => {
   test('sources whose day depends on the time zone are scanned; an amount times a probability is kept', () => {
     expect([...plan.skipped.values()]).toEqual([
       "createdAt is a timestamp (its day depends on the tenant's time zone)",
+      'the median of {"money":"amount"} is not kept (money converts at read time)',
     ]);
     const [open] = plan.rollups.filter((rollup) => rollup.source === openDeals);
     expect([...(open?.measures.values() ?? [])].map((m) => m.measure.of)).toEqual([
@@ -119,8 +131,15 @@ describe('planRollups', () => {
     expect(planRollups([fits], standardObjects).skipped.size).toBe(0);
   });
 
-  test('a medians-only KPI adds no measure (medians are scanned), and ids follow the definitions', () => {
-    const again = planRollups([attainment, winRate, weighted, leads], standardObjects);
+  test('a median of whole days is kept as a histogram (counts per value), apart from the measures', () => {
+    const [histogram] = plan.rollups.filter((rollup) => rollup.histogram);
+    expect(histogram?.histogram?.measure.of).toEqual({ daysBetween: ['openDate', 'closeDate'] });
+    expect(histogram && plan.byMedian.get(histogram.histogram?.signature ?? '')).toBe(histogram);
+    expect(plan.bySource.get(histogram?.sourceKey ?? '')?.some((r) => r.histogram)).toBe(false);
+  });
+
+  test('a medians-only KPI adds no measure to the fused rollups, and ids follow the definitions', () => {
+    const again = planRollups([medianCycle, attainment, winRate, weighted, leads], standardObjects);
     expect(new Set(again.rollups.map((rollup) => rollup.id))).toEqual(
       new Set(plan.rollups.map((rollup) => rollup.id)),
     );
@@ -136,6 +155,7 @@ describe('planRollups', () => {
         'closeDate',
         'currency',
         'leadSource',
+        'openDate',
         'ownerId',
         'probability',
         'stage',

@@ -28,6 +28,11 @@ export interface RollupDefinition {
     string,
     { readonly index: number; readonly measure: AnyKpiMeasure }
   >;
+  /**
+   * A median's histogram instead of measures: the rows counted per value (the `groupKey` is the
+   * value, a whole number), from which the read takes the middle value exactly.
+   */
+  readonly histogram?: { readonly signature: string; readonly measure: AnyKpiMeasure };
 }
 
 /** @internal Every rollup of an engine, by object and by source. */
@@ -35,6 +40,8 @@ export interface RollupPlan {
   readonly rollups: readonly RollupDefinition[];
   readonly byObject: ReadonlyMap<string, readonly RollupDefinition[]>;
   readonly bySource: ReadonlyMap<string, readonly RollupDefinition[]>;
+  /** The histograms of medians, by the median measure's signature. */
+  readonly byMedian: ReadonlyMap<string, RollupDefinition>;
   /** Per object, the fields a rollup reads: an update that changes none of them changes no cell. */
   readonly fieldsByObject: ReadonlyMap<string, ReadonlySet<string>>;
   /** Why each source that is not rolled up is not (for docs, tests and `rollups check`). */
@@ -109,6 +116,21 @@ function measureProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure)
   return expressionProblem(definition, measure.of);
 }
 
+/**
+ * Why a median cannot be kept as a histogram of whole values: money is converted at read time
+ * (its order across currencies depends on the rates), other expressions are not whole.
+ */
+function medianProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure) {
+  const { of } = measure;
+  if (typeof of === 'string')
+    return kindOf(definition, of) === 'integer' ? undefined : `the median of ${of} is not whole`;
+  if (of !== null && typeof of === 'object' && 'daysBetween' in of && Array.isArray(of.daysBetween))
+    return of.daysBetween.every((field) => kindOf(definition, field) === 'date')
+      ? undefined
+      : 'daysBetween of a timestamp';
+  return `the median of ${JSON.stringify(of)} is not kept (money converts at read time)`;
+}
+
 function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
   const hasOwner = 'ownerId' in definition.fields.shape;
   if (definition.access === 'opportunity') return 'visible through its opportunity';
@@ -160,10 +182,14 @@ export function planRollups(
     string,
     { source: AnyKpiSource; measures: Map<string, AnyKpiMeasure>; dimensions: Set<string> }
   >();
+  const medians = new Map<string, AnyKpiMeasure>();
   for (const kpi of kpis) {
     if (!isDeclaredKpi(kpi)) continue;
     for (const measure of Object.values(kpi.measures)) {
-      if (measure.aggregate === 'median') continue;
+      if (measure.aggregate === 'median') {
+        medians.set(measureSignature(measure), measure);
+        continue;
+      }
       const key = sourceKey(measure.source);
       let entry = sources.get(key);
       if (!entry) {
@@ -220,9 +246,37 @@ export function planRollups(
       });
     }
   }
-  const group = (keyOf: (rollup: RollupDefinition) => string) => {
+  const byMedian = new Map<string, RollupDefinition>();
+  for (const [signature, measure] of medians) {
+    const { source } = measure;
+    const definition = objects[source.object];
+    const problem = !definition
+      ? 'unknown object'
+      : (sourceProblem(definition, source) ?? medianProblem(definition, measure));
+    if (!definition || problem) {
+      skipped.set(signature, problem ?? 'unknown object');
+      continue;
+    }
+    const { aggregate, of, where } = measure;
+    const content = stableKey({ version: 1, source: sourceKey(source), aggregate, of, where });
+    const histogram: RollupDefinition = {
+      id: `${source.object}:median:${hashOf(content)}`,
+      sourceKey: sourceKey(source),
+      source,
+      definition,
+      dimension: undefined,
+      measures: new Map(),
+      histogram: { signature, measure },
+    };
+    rollups.push(histogram);
+    byMedian.set(signature, histogram);
+  }
+  const group = (
+    list: readonly RollupDefinition[],
+    keyOf: (rollup: RollupDefinition) => string,
+  ) => {
     const map = new Map<string, RollupDefinition[]>();
-    for (const rollup of rollups) {
+    for (const rollup of list) {
       const key = keyOf(rollup);
       map.set(key, [...(map.get(key) ?? []), rollup]);
     }
@@ -235,15 +289,22 @@ export function planRollups(
     if (rollup.source.date) fields.add(rollup.source.date);
     if (rollup.dimension) fields.add(rollup.dimension.field);
     whereFields(rollup.source.where, fields);
-    for (const { measure } of rollup.measures.values()) {
+    const measures = [...rollup.measures.values()].map(({ measure }) => measure);
+    if (rollup.histogram) measures.push(rollup.histogram.measure);
+    for (const measure of measures) {
       whereFields(measure.where, fields);
       fieldsOf(measure.of, fields);
     }
   }
   return {
     rollups,
-    byObject: group((rollup) => rollup.source.object),
-    bySource: group((rollup) => rollup.sourceKey),
+    byObject: group(rollups, (rollup) => rollup.source.object),
+    // A fused source reads measures: the median histograms are matched by signature instead.
+    bySource: group(
+      rollups.filter((rollup) => !rollup.histogram),
+      (rollup) => rollup.sourceKey,
+    ),
+    byMedian,
     fieldsByObject,
     skipped,
   };

@@ -27,10 +27,10 @@ import { keptRollupsOf } from './rollup-upkeep.js';
 
 type Condition = Expression<SqlBool>;
 
-/** Which rollups are complete, read once per evaluation (every fused source asks). */
 const builtByEvaluation = new WeakMap<Evaluation, Promise<ReadonlySet<string>>>();
 
-function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
+/** @internal Which rollups are complete, read once per evaluation (every source asks). */
+export function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
   let ids = builtByEvaluation.get(evaluation);
   if (!ids) {
     ids = builtRollups(evaluation.state);
@@ -39,8 +39,8 @@ function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
   return ids;
 }
 
-/** Dimensions every rollup answers: the owner is a key column, the team the owner's team. */
-const ownerDimensions: ReadonlySet<string> = new Set(['owner', 'team']);
+/** @internal Dimensions every rollup answers: the owner is a key column, the team the owner's team. */
+export const ownerDimensions: ReadonlySet<string> = new Set(['owner', 'team']);
 
 /**
  * @internal The rollup that answers a fused source for this evaluation's breakdown and filters,
@@ -81,23 +81,25 @@ const teamOf = sql`(select ${sql.ref('kpi_users.teamId')} from ${sql.table('user
 /** The breakdown value of a cell (`=value`, or '' for null). */
 const groupValueOf = sql`(case when ${sql.ref('c.groupKey')} = '' then null else substr(${sql.ref('c.groupKey')}, 2) end)`;
 
-function keyOf(dimension: string): RawBuilder<unknown> {
+/** @internal The expression of a dimension over rollup rows `c`. */
+export function keyOf(dimension: string): RawBuilder<unknown> {
   if (dimension === 'owner') return ownerOf;
   if (dimension === 'team') return teamOf;
   return groupValueOf;
 }
 
-function filterConditions(evaluation: Evaluation): Condition[] {
+/** @internal The evaluation's dimension filters over rollup rows `c`. */
+export function filterConditions(evaluation: Evaluation): Condition[] {
   return filterConditionsOf(evaluation, keyOf);
 }
 
 /**
- * The owners whose cells the actor reads, the way the scan reads records (core's visibility
+ * @internal The owners whose cells the actor reads, the way the scan reads records (core's visibility
  * layer, with the tenant's sharing settings): nothing for a shared object or an actor who sees
  * every owner, else the cells of the visible owners (cells without an owner hold rows the scan
  * would not show either: `null in (...)` is never true).
  */
-async function visibilityConditions(
+export async function visibilityConditions(
   evaluation: Evaluation,
   rollup: RollupDefinition,
 ): Promise<Condition[]> {
@@ -116,8 +118,8 @@ function monthsOf(range: Period): { readonly from: string; readonly to: string }
   return { from: start.slice(0, 7), to: end.slice(0, 7) };
 }
 
-/** Whether the evaluation's ranges are whole months (or there are none): what a rollup can cut. */
-function wholeMonths(evaluation: Evaluation): boolean {
+/** @internal Whether the evaluation's ranges are whole months (or there are none): what a rollup can cut. */
+export function wholeMonths(evaluation: Evaluation): boolean {
   return rangesOf(evaluation).every((range) => range.start === null || monthsOf(range));
 }
 
@@ -129,14 +131,16 @@ function inMonths(range: Period): Condition {
   return sql<SqlBool>`(${bucket} >= ${months.from} and ${bucket} < ${months.to})`;
 }
 
-function periodConditions(evaluation: Evaluation, rollup: RollupDefinition): Condition[] {
+/** @internal The rollup rows of the evaluation's ranges. */
+export function periodConditions(evaluation: Evaluation, rollup: RollupDefinition): Condition[] {
   if (!rollup.source.date) return [];
   const limited = rangesOf(evaluation).filter((range) => range.start !== null);
   if (limited.length === 0) return [];
   return [eb.or(limited.map(inMonths))];
 }
 
-function bucketOf(evaluation: Evaluation, rollup: RollupDefinition): RawBuilder<unknown> {
+/** @internal `c` for a row of the period, `p` of the previous one. */
+export function bucketOf(evaluation: Evaluation, rollup: RollupDefinition): RawBuilder<unknown> {
   const { period, previous } = evaluation;
   if (!rollup.source.date || !previous || period.start === null) return sql`${sql.lit('c')}`;
   return sql`(case when ${inMonths(period)} then ${sql.lit('c')} else ${sql.lit('p')} end)`;

@@ -35,6 +35,8 @@ const dashboard = [
   'closing.wonRevenue',
   'closing.averageDealSize',
   'closing.averageSalesCycle',
+  'closing.medianSalesCycle',
+  'closing.medianDealSize',
   'closing.quotaAttainment',
   'pipeline.expectedCloseVolume',
   'pipeline.openCount',
@@ -284,6 +286,7 @@ export function describeRollupConformance(
         'closing.winRate',
         'closing.wonRevenue',
         'closing.averageSalesCycle',
+        'closing.medianSalesCycle',
       ] as const;
       const pipeline = [
         'pipeline.expectedCloseVolume',
