@@ -125,7 +125,8 @@ export function contributions(
   const day = source.date
     ? sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`
     : sql`''`;
-  const owner = sql`coalesce(${sql.ref('t.ownerId')}, '')`;
+  const allOwners = rollup.histogram?.allOwners === true;
+  const owner = allOwners ? sql`''` : sql`coalesce(${sql.ref('t.ownerId')}, '')`;
   // A histogram counts values, whatever their currency.
   const byCurrency = 'currency' in shape && !rollup.histogram;
   const currency = byCurrency ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
@@ -160,7 +161,7 @@ export function contributions(
       ...slots.map((i) => signed(sums.get(i) ?? zero).as(sumColumn(i))),
     ])
     // Postgres refuses a constant in GROUP BY (a snapshot's day, an object without currency).
-    .groupBy([sql.ref('t.tenantId'), owner, ...varying]);
+    .groupBy([sql.ref('t.tenantId'), ...(allOwners ? [] : [owner]), ...varying]);
   const sourceWhere = conditions(state, rollup, source.where);
   if (sourceWhere.length > 0) query = query.where(eb.and(sourceWhere));
   if (histogram && whole) {

@@ -164,7 +164,8 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
             const value = contributionOf(histogram.of, row);
             if (value === null) return undefined;
             const bucket = date ? text(row[date]).slice(0, 7) : '';
-            const key = `${rollup.id}\u0000${bucket}\u0000${text(row.ownerId)}\u0000\u0000=${Math.trunc(value)}`;
+            const owner = rollup.histogram?.allOwners ? '' : text(row.ownerId);
+            const key = `${rollup.id}\u0000${bucket}\u0000${owner}\u0000\u0000=${Math.trunc(value)}`;
             const amounts = new Array<number>(cellAmounts.length).fill(0);
             amounts[0] = 1;
             return { key, amounts };

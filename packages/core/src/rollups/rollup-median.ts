@@ -1,5 +1,6 @@
 import { type SqlBool, sql } from 'kysely';
 import { dbOf } from '../engine/engine-state.js';
+import { visibleOwners } from '../engine/visibility.js';
 import { type Evaluation, eb, withLabels } from '../kpi/kpi-compile.js';
 import { type Cells, foldMedianRows, groupName, toNumber } from '../kpi/kpi-fold.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
@@ -19,23 +20,29 @@ import { keptRollupsOf } from './rollup-upkeep.js';
 
 /**
  * The histogram that answers a median for this evaluation, or undefined (scanned): it keys by
- * owner only, so the breakdown and the filters must be owner or team, and the period whole months.
+ * owner only, so the breakdown and the filters must be owner or team, and the period whole
+ * months. An actor who sees every owner reads the all-owners histogram for a total.
  */
-function matchHistogram(
+async function matchHistogram(
   evaluation: Evaluation,
   signature: string,
   grouped: boolean,
-): RollupDefinition | undefined {
-  const histogram = keptRollupsOf(evaluation.state.engine)?.byMedian.get(signature);
-  if (!histogram) return undefined;
+): Promise<RollupDefinition | undefined> {
+  const pair = keptRollupsOf(evaluation.state.engine)?.byMedian.get(signature);
+  if (!pair) return undefined;
+  const { perOwner } = pair;
   const by = grouped ? evaluation.by : undefined;
   if (by && !ownerDimensions.has(by)) return undefined;
   const filtered = Object.entries(evaluation.filters).filter(([, filter]) => filter !== undefined);
   if (filtered.some(([dimension]) => !ownerDimensions.has(dimension))) return undefined;
-  if (histogram.source.date && !wholeMonths(evaluation)) return undefined;
+  if (perOwner.source.date && !wholeMonths(evaluation)) return undefined;
   const usesTeam = by === 'team' || evaluation.filters.team !== undefined;
-  if (usesTeam && 'teamId' in histogram.definition.fields.shape) return undefined;
-  return histogram;
+  if (usesTeam && 'teamId' in perOwner.definition.fields.shape) return undefined;
+  if (by || filtered.length > 0) return perOwner;
+  const seesAll =
+    perOwner.definition.access === 'shared' ||
+    (await visibleOwners(evaluation.state, perOwner.definition.name)) === 'all';
+  return seesAll ? pair.allOwners : perOwner;
 }
 
 /** The median of counted values (ascending): the middle one, or the mean of the middle two. */
@@ -67,7 +74,7 @@ export async function answerMedianFromRollups(
   cells: Cells,
   grouped: boolean,
 ): Promise<boolean> {
-  const histogram = matchHistogram(evaluation, signature, grouped);
+  const histogram = await matchHistogram(evaluation, signature, grouped);
   if (!histogram || !(await built(evaluation)).has(histogram.id)) return false;
   const by = grouped ? evaluation.by : undefined;
   const group = by ? keyOf(by) : undefined;

@@ -75,6 +75,7 @@ describe('planRollups', () => {
       'opportunity:total',
       'opportunity:stage',
       'opportunity:median',
+      'opportunity:medianAll',
     ]);
     // The closed deals' rollup keeps every measure of the source, whichever KPI declared it.
     expect(plan.rollups[0]?.measures.size).toBe(3);
@@ -132,10 +133,17 @@ describe('planRollups', () => {
   });
 
   test('a median of whole days is kept as a histogram (counts per value), apart from the measures', () => {
-    const [histogram] = plan.rollups.filter((rollup) => rollup.histogram);
-    expect(histogram?.histogram?.measure.of).toEqual({ daysBetween: ['openDate', 'closeDate'] });
-    expect(histogram && plan.byMedian.get(histogram.histogram?.signature ?? '')).toBe(histogram);
-    expect(plan.bySource.get(histogram?.sourceKey ?? '')?.some((r) => r.histogram)).toBe(false);
+    const [perOwner, allOwners] = plan.rollups.filter((rollup) => rollup.histogram);
+    expect(perOwner?.histogram?.measure.of).toEqual({ daysBetween: ['openDate', 'closeDate'] });
+    expect([perOwner?.histogram?.allOwners, allOwners?.histogram?.allOwners]).toEqual([
+      false,
+      true,
+    ]);
+    expect(plan.byMedian.get(perOwner?.histogram?.signature ?? '')).toEqual({
+      perOwner,
+      allOwners,
+    });
+    expect(plan.bySource.get(perOwner?.sourceKey ?? '')?.some((r) => r.histogram)).toBe(false);
   });
 
   test('a medians-only KPI adds no measure to the fused rollups, and ids follow the definitions', () => {

@@ -32,7 +32,16 @@ export interface RollupDefinition {
    * A median's histogram instead of measures: the rows counted per value (the `groupKey` is the
    * value, a whole number), from which the read takes the middle value exactly.
    */
-  readonly histogram?: { readonly signature: string; readonly measure: AnyKpiMeasure };
+  readonly histogram?: {
+    readonly signature: string;
+    readonly measure: AnyKpiMeasure;
+    /**
+     * Every owner's rows in one count (the owner column is ''): what an actor who sees every
+     * owner reads for a total, a few thousand rows where the per-owner histogram holds about one
+     * row per record.
+     */
+    readonly allOwners: boolean;
+  };
 }
 
 /** @internal Every rollup of an engine, by object and by source. */
@@ -40,8 +49,11 @@ export interface RollupPlan {
   readonly rollups: readonly RollupDefinition[];
   readonly byObject: ReadonlyMap<string, readonly RollupDefinition[]>;
   readonly bySource: ReadonlyMap<string, readonly RollupDefinition[]>;
-  /** The histograms of medians, by the median measure's signature. */
-  readonly byMedian: ReadonlyMap<string, RollupDefinition>;
+  /** The histograms of medians by the median measure's signature: per owner, and all owners. */
+  readonly byMedian: ReadonlyMap<
+    string,
+    { readonly perOwner: RollupDefinition; readonly allOwners: RollupDefinition }
+  >;
   /** Per object, the fields a rollup reads: an update that changes none of them changes no cell. */
   readonly fieldsByObject: ReadonlyMap<string, ReadonlySet<string>>;
   /** Why each source that is not rolled up is not (for docs, tests and `rollups check`). */
@@ -246,7 +258,7 @@ export function planRollups(
       });
     }
   }
-  const byMedian = new Map<string, RollupDefinition>();
+  const byMedian = new Map<string, { perOwner: RollupDefinition; allOwners: RollupDefinition }>();
   for (const [signature, measure] of medians) {
     const { source } = measure;
     const definition = objects[source.object];
@@ -259,17 +271,18 @@ export function planRollups(
     }
     const { aggregate, of, where } = measure;
     const content = stableKey({ version: 1, source: sourceKey(source), aggregate, of, where });
-    const histogram: RollupDefinition = {
-      id: `${source.object}:median:${hashOf(content)}`,
+    const histogram = (allOwners: boolean): RollupDefinition => ({
+      id: `${source.object}:${allOwners ? 'medianAll' : 'median'}:${hashOf(content)}`,
       sourceKey: sourceKey(source),
       source,
       definition,
       dimension: undefined,
       measures: new Map(),
-      histogram: { signature, measure },
-    };
-    rollups.push(histogram);
-    byMedian.set(signature, histogram);
+      histogram: { signature, measure, allOwners },
+    });
+    const pair = { perOwner: histogram(false), allOwners: histogram(true) };
+    rollups.push(pair.perOwner, pair.allOwners);
+    byMedian.set(signature, pair);
   }
   const group = (
     list: readonly RollupDefinition[],
