@@ -13,7 +13,7 @@ import { insertRecord } from '../engine/write/create-record.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { newId } from '../ids/id.js';
-import { registerPrecomputed } from '../kpi/kpi-precomputed.js';
+import { registerPrecomputed, registerPrecomputedMedian } from '../kpi/kpi-precomputed.js';
 import { buildKpiRegistry, registerKpis } from '../kpi/kpi-registry.js';
 import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
 import {
@@ -29,6 +29,7 @@ import type {
 } from '../plugins/define-plugin.js';
 import type { MergeCustomFields } from '../plugins/merge-custom-fields.js';
 import { initPlugins } from '../plugins/plugin-runtime.js';
+import { answerMedianFromRollups } from '../rollups/rollup-median.js';
 import { planRollups } from '../rollups/rollup-plan.js';
 import { answerFromRollups } from '../rollups/rollup-read.js';
 import {
@@ -222,6 +223,7 @@ export function createCrm<
   if (config.rollups === true) {
     keepRollups(engine, rollupPlan);
     registerPrecomputed(engine, answerFromRollups);
+    registerPrecomputedMedian(engine, answerMedianFromRollups);
   }
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());

@@ -109,6 +109,24 @@ export function moneyField(expression: unknown): string | undefined {
 }
 
 /**
+ * @internal The parts of a money amount times a field (`{ times: [{ money: 'amount' },
+ * 'probability'] }`, either order), else undefined: summed per currency like a money sum.
+ */
+export function moneyProduct(
+  expression: unknown,
+): { readonly money: string; readonly factor: string } | undefined {
+  if (expression === null || typeof expression !== 'object' || !('times' in expression))
+    return undefined;
+  const { times } = expression;
+  if (!Array.isArray(times) || times.length !== 2) return undefined;
+  const [left, right] = times;
+  const leftMoney = moneyField(left);
+  const money = leftMoney ?? moneyField(right);
+  const factor = leftMoney === undefined ? left : right;
+  return money !== undefined && typeof factor === 'string' ? { money, factor } : undefined;
+}
+
+/**
  * @internal A money sum in minor units of the base currency: the exact sum of each currency
  * (`sumOf(code)`, minor units of that currency) times its factor, added in the order of the
  * evaluation's factors. The scan and the rollups both sum this way, so they agree to the last

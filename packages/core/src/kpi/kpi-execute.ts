@@ -16,6 +16,7 @@ import {
   isTimestampField,
   moneyFactor,
   moneyField,
+  moneyProduct,
   rangesOf,
   sourceRows,
   whereSql,
@@ -33,7 +34,7 @@ import {
 import type { KpiBreakdown, KpiDimension } from './kpi-info.js';
 import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { FusedSource } from './kpi-plan.js';
-import { answerPrecomputed } from './kpi-precomputed.js';
+import { answerPrecomputed, answerPrecomputedMedian } from './kpi-precomputed.js';
 import type { KpiQueryContext, KpiRange, KpiRow } from './kpi-query-context.js';
 
 /** The aggregate columns of the fused measures, named `m<index><n|s|v>` for the fold. */
@@ -53,11 +54,19 @@ function measureColumns(
     const value = expressionSql(evaluation, definition, 'r', measure.of);
     if (measure.aggregate === 'sum' || measure.aggregate === 'avg') {
       const money = moneyField(measure.of);
-      const sum = money
+      const product = moneyProduct(measure.of);
+      // Money (and money times a field: the weighted pipeline) is summed per currency in its
+      // minor units and converted once per currency, as the rollups keep it.
+      const perCurrency = money
+        ? sql.ref(`r.${money}`)
+        : product
+          ? sql`(${sql.ref(`r.${product.money}`)} * ${expressionSql(evaluation, definition, 'r', product.factor)})`
+          : undefined;
+      const sum = perCurrency
         ? convertedSum(
             evaluation,
             (code) =>
-              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${sql.ref(`r.${money}`)} end)`,
+              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${perCurrency} end)`,
           )
         : sql`sum(case when ${when} then ${value} end)`;
       columns.push(sum.as(`m${index}s`));
@@ -108,6 +117,8 @@ export async function runMedian(
   cells: Cells,
   grouped: boolean,
 ): Promise<void> {
+  // Answered from a complete histogram that matches, else scanned.
+  if (await answerPrecomputedMedian(evaluation, signature, measure, cells, grouped)) return;
   const { source } = measure;
   const definition = definitionOf(evaluation, source.object);
   const value = expressionSql(evaluation, definition, 't', measure.of);

@@ -1,6 +1,7 @@
 import type { EngineState } from '../engine/engine-state.js';
 import type { Evaluation } from './kpi-compile.js';
 import type { Cells } from './kpi-fold.js';
+import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { FusedSource } from './kpi-plan.js';
 
 /**
@@ -31,4 +32,31 @@ export async function answerPrecomputed(
 ): Promise<boolean> {
   const answer = answers.get(evaluation.state.engine);
   return answer ? answer(evaluation, fused, cells) : false;
+}
+
+/**
+ * @internal Answers a median (per bucket, and per group when `grouped`) from data kept ahead,
+ * filling `cells` as the median statement would; false when it cannot (then it is scanned).
+ */
+export type PrecomputedMedian = (
+  evaluation: Evaluation,
+  signature: string,
+  measure: AnyKpiMeasure,
+  cells: Cells,
+  grouped: boolean,
+) => Promise<boolean>;
+
+const medians = new WeakMap<EngineState, PrecomputedMedian>();
+
+/** @internal Gives an engine's evaluations a way to answer medians from kept data. */
+export function registerPrecomputedMedian(engine: EngineState, answer: PrecomputedMedian): void {
+  medians.set(engine, answer);
+}
+
+/** @internal Answers a median from kept data when the engine has any; false otherwise. */
+export async function answerPrecomputedMedian(
+  ...args: Parameters<PrecomputedMedian>
+): Promise<boolean> {
+  const answer = medians.get(args[0].state.engine);
+  return answer ? answer(...args) : false;
 }

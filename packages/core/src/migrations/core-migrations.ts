@@ -6,6 +6,7 @@ import type {
 } from '../storage/migration-context.js';
 import { keptValues } from './kept-values.js';
 import { listIndexes } from './list-indexes.js';
+import { rollupRows } from './rollup-rows.js';
 import { rollupTables } from './rollup-tables.js';
 import { sharingTable } from './sharing-table.js';
 
@@ -380,4 +381,5 @@ export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0005-kept-values': keptValues,
   '0006-rollups': rollupTables,
   '0007-sharing': sharingTable,
+  '0008-rollup-rows': rollupRows,
 };

@@ -3,12 +3,29 @@ import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { whereConditions } from '../engine/query-filter.js';
 import type { Builder } from '../kpi/kpi-compile.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
-import type { RollupDefinition } from './rollup-plan.js';
+import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
 
 const eb = expressionBuilder<AnyDatabase, string>();
 
-/** @internal The key columns of a rollup cell, in primary key order after `tenantId`. */
-export const cellKey = ['rollup', 'bucket', 'ownerId', 'currency', 'groupKey', 'measure'] as const;
+/** @internal The key columns of a rollup row, in primary key order after `tenantId`. */
+export const cellKey = ['rollup', 'bucket', 'ownerId', 'currency', 'groupKey'] as const;
+
+/**
+ * @internal The amounts of a rollup row: the source's row count `n`, the rows whose
+ * contribution a sum could not keep exactly (`x`: a non-whole probability), then per measure
+ * slot its count `n<i>` and integer sum `s<i>`.
+ */
+export const cellAmounts = [
+  'n',
+  'x',
+  ...Array.from({ length: measureSlots }, (_, i) => `n${i + 1}`),
+  ...Array.from({ length: measureSlots }, (_, i) => `s${i + 1}`),
+] as const;
+
+/** @internal The count column of measure slot `index` (from 1). */
+export const countColumn = (index: number) => `n${index}`;
+/** @internal The sum column of measure slot `index` (from 1). */
+export const sumColumn = (index: number) => `s${index}`;
 
 /**
  * @internal The rollup cells of the scope's tenant as `alias`: the one place rollup rows are
@@ -45,7 +62,7 @@ function all(list: readonly ReturnType<typeof conditions>[number][]): RawBuilder
 }
 
 /** The integer a row adds to a measure's sum: money stays in its currency, in minor units. */
-function valueSql(state: ScopeState, of: unknown): RawBuilder<unknown> {
+function valueSql(state: ScopeState, rollup: RollupDefinition, of: unknown): RawBuilder<unknown> {
   if (typeof of === 'string') return sql`${sql.ref(`t.${of}`)}`;
   if (of !== null && typeof of === 'object') {
     if ('money' in of && typeof of.money === 'string') return sql`${sql.ref(`t.${of.money}`)}`;
@@ -53,16 +70,25 @@ function valueSql(state: ScopeState, of: unknown): RawBuilder<unknown> {
       const [start, end] = of.daysBetween;
       return state.engine.storage.sql.daysBetween(sql.ref(`t.${start}`), sql.ref(`t.${end}`));
     }
+    const times = moneyTimes(rollup.definition, of);
+    if (times) return sql`(${sql.ref(`t.${times.money}`)} * ${sql.ref(`t.${times.factor}`)})`;
   }
   // The plan admits no other expression.
   throw new Error(`not a rollup expression: ${JSON.stringify(of)}`);
 }
 
+/** Whether a row's factor is whole (always, but for a `number` field: a probability). */
+function wholeSql(rollup: RollupDefinition, of: unknown): RawBuilder<SqlBool> | undefined {
+  const times = moneyTimes(rollup.definition, of);
+  if (!times || times.whole) return undefined;
+  const factor = sql.ref(`t.${times.factor}`);
+  return sql<SqlBool>`(${factor} = round(${factor}))`;
+}
+
 /**
- * @internal What rows of a rollup's source add to its cells, times `sign`: every row of the
+ * @internal What rows of a rollup's source add to its rows, times `sign`: every row of the
  * tenant (a rebuild) or only `ids` (a write: -1 before it, +1 after). The same conditions and
- * expressions as the scan, in SQL, so a cell holds exactly what the scan would add up. Cells a
- * row adds nothing to are left out.
+ * expressions as the scan, in SQL, so a row holds exactly what the scan would add up.
  */
 export function contributions(
   state: ScopeState,
@@ -72,49 +98,56 @@ export function contributions(
 ): Builder {
   const { source, dimension, definition } = rollup;
   const shape = definition.fields.shape;
-  const measures = [...rollup.measures.values()];
-  const index = sql.ref('m.i');
-  const nCases = [sql`when 0 then 1`];
-  const sCases: RawBuilder<unknown>[] = [];
-  for (const { index: i, measure } of measures) {
+  const signed = (value: RawBuilder<unknown>) => sql`${sql.lit(sign)} * ${value}`;
+  const counts = new Map<number, RawBuilder<unknown>>();
+  const sums = new Map<number, RawBuilder<unknown>>();
+  const inexact: RawBuilder<unknown>[] = [];
+  for (const { index, measure } of rollup.measures.values()) {
     const when = all(conditions(state, rollup, measure.where));
     if (measure.aggregate === 'count') {
-      nCases.push(sql`when ${sql.lit(i)} then (case when ${when} then 1 else 0 end)`);
+      counts.set(index, sql`sum(case when ${when} then 1 else 0 end)`);
       continue;
     }
-    const value = valueSql(state, measure.of);
-    nCases.push(
-      sql`when ${sql.lit(i)} then (case when ${when} and ${value} is not null then 1 else 0 end)`,
-    );
-    sCases.push(sql`when ${sql.lit(i)} then (case when ${when} then ${value} end)`);
+    const value = valueSql(state, rollup, measure.of);
+    counts.set(index, sql`sum(case when ${when} and ${value} is not null then 1 else 0 end)`);
+    const whole = wholeSql(rollup, measure.of);
+    const kept = whole ? sql<SqlBool>`${when} and ${whole}` : when;
+    // Exact integers (a whole factor times minor units): the cast only fixes the column's type.
+    sums.set(index, sql`cast(coalesce(sum(case when ${kept} then ${value} end), 0) as bigint)`);
+    if (whole)
+      inexact.push(
+        sql`sum(case when ${when} and ${value} is not null and not ${whole} then 1 else 0 end)`,
+      );
   }
-  const n = sql`sum(case ${index} ${sql.join(nCases, sql` `)} else 0 end)`;
-  const s =
-    sCases.length > 0
-      ? sql`coalesce(sum(case ${index} ${sql.join(sCases, sql` `)} end), 0)`
-      : sql`0`;
-  // Months, not days: a month holds many deals of an owner, a day about one (one cell per deal
+  const slots = Array.from({ length: measureSlots }, (_, i) => i + 1);
+  // Months, not days: a month holds many deals of an owner, a day about one (one row per deal
   // gains nothing over the scan). Periods of whole months (months, quarters, years) read them.
   const day = source.date
     ? sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`
     : sql`''`;
-  const owner = sql`coalesce(${sql.ref('t.ownerId')}, '')`;
-  const currency = 'currency' in shape ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
+  const allOwners = rollup.histogram?.allOwners === true;
+  const owner = allOwners ? sql`''` : sql`coalesce(${sql.ref('t.ownerId')}, '')`;
+  // A histogram counts values, whatever their currency.
+  const byCurrency = 'currency' in shape && !rollup.histogram;
+  const currency = byCurrency ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
   const field = dimension ? sql.ref(`t.${dimension.field}`) : undefined;
+  // A median's histogram keys by the value, a whole number (its text compares by the read's cast).
+  const histogram = rollup.histogram?.measure;
+  const whole = histogram
+    ? sql`cast(${valueSql(state, rollup, histogram.of)} as integer)`
+    : undefined;
   const groupKey = field
     ? sql`(case when ${field} is null then '' else '=' || ${field} end)`
-    : sql`''`;
+    : whole
+      ? sql`('=' || cast(${whole} as text))`
+      : sql`''`;
   const varying = [
     ...(source.date ? [day] : []),
-    ...('currency' in shape ? [currency] : []),
-    ...(field ? [groupKey] : []),
+    ...(byCurrency ? [currency] : []),
+    ...(field || whole ? [groupKey] : []),
   ];
-  const indexes = sql.join(
-    [0, ...measures.map((m) => m.index)].map((i) => sql`select ${sql.lit(i)} as ${sql.ref('i')}`),
-    sql` union all `,
-  );
+  const zero = sql`0`;
   let query = tenantRows(state, rollup, 't')
-    .crossJoin(sql`(${indexes})`.as('m'))
     .select([
       sql.ref('t.tenantId').as('tenantId'),
       sql.lit(rollup.id).as('rollup'),
@@ -122,15 +155,20 @@ export function contributions(
       owner.as('ownerId'),
       currency.as('currency'),
       groupKey.as('groupKey'),
-      index.as('measure'),
-      sql`${sql.lit(sign)} * ${n}`.as('n'),
-      sql`${sql.lit(sign)} * ${s}`.as('s'),
+      signed(sql`count(*)`).as('n'),
+      signed(inexact.length > 0 ? sql.join(inexact, sql` + `) : zero).as('x'),
+      ...slots.map((i) => signed(counts.get(i) ?? zero).as(countColumn(i))),
+      ...slots.map((i) => signed(sums.get(i) ?? zero).as(sumColumn(i))),
     ])
     // Postgres refuses a constant in GROUP BY (a snapshot's day, an object without currency).
-    .groupBy([sql.ref('t.tenantId'), owner, index, ...varying])
-    .having(sql<SqlBool>`(${n} <> 0 or ${s} <> 0)`);
+    .groupBy([sql.ref('t.tenantId'), ...(allOwners ? [] : [owner]), ...varying]);
   const sourceWhere = conditions(state, rollup, source.where);
   if (sourceWhere.length > 0) query = query.where(eb.and(sourceWhere));
+  if (histogram && whole) {
+    // Only the rows the median reads: its condition holds and it has a value.
+    const measureWhere = conditions(state, rollup, histogram.where);
+    query = query.where(eb.and([...measureWhere, eb(whole, 'is not', null)]));
+  }
   if (ids) query = query.where(sql.ref('t.id'), 'in', [...ids]);
   return query;
 }

@@ -1,7 +1,8 @@
 import { CompiledQuery, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import type { ColumnKind } from '../objects/object-definition.js';
-import type { RollupDefinition } from './rollup-plan.js';
+import { cellAmounts, cellKey } from './rollup-cells.js';
+import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
 
 /** A record as the engine holds it: decoded column values by field name. */
 type Row = Readonly<Record<string, unknown>>;
@@ -95,17 +96,43 @@ function contributionOf(of: unknown, row: Row): number | null {
   return null;
 }
 
+/** @internal What one row adds to a rollup row: its key and amounts (see `cellAmounts`). */
+export interface CellDelta {
+  readonly key: string;
+  readonly amounts: readonly number[];
+}
+
 /** @internal A rollup whose contributions JavaScript computes from the record itself. */
 export interface RowRollup {
   readonly rollup: RollupDefinition;
-  /** The cells a row adds to (key and amounts), none when the source does not take it. */
-  readonly cellsOf: (row: Row) => { key: string; n: number; s: number }[];
+  /** The rollup row a record adds to, or undefined when the source does not take it. */
+  readonly cellOf: (row: Row) => CellDelta | undefined;
 }
 
 const rowRollups = new WeakMap<RollupDefinition, RowRollup | null>();
 
 function text(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
+}
+
+/** Where a measure's amounts sit in `cellAmounts`: `n`, `x`, the counts, then the sums. */
+const countAt = (index: number) => 1 + index;
+const sumAt = (index: number) => 1 + measureSlots + index;
+
+/** A measure's value from a record, and whether the rollup can keep it exactly. */
+type Valuer = (row: Row) => { value: number | null; exact: boolean };
+
+function valuerOf(rollup: RollupDefinition, of: unknown): Valuer {
+  const times = moneyTimes(rollup.definition, of);
+  if (!times) return (row) => ({ value: contributionOf(of, row), exact: true });
+  return (row) => {
+    const amount = row[times.money];
+    const factor = row[times.factor];
+    if (typeof amount !== 'number' || typeof factor !== 'number')
+      return { value: null, exact: true };
+    // A whole factor times minor units is an integer; any other is left to the scan.
+    return { value: amount * factor, exact: Number.isInteger(factor) };
+  };
 }
 
 /**
@@ -119,34 +146,60 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
   const source = whereTest(rollup, rollup.source.where);
   const measures = [...rollup.measures.values()].map(({ index, measure }) => ({
     index,
-    measure,
+    count: measure.aggregate === 'count',
+    valuer: valuerOf(rollup, measure.of),
     test: whereTest(rollup, measure.where),
   }));
+  const histogram = rollup.histogram?.measure;
+  const histogramTest = histogram ? whereTest(rollup, histogram.where) : undefined;
   let made: RowRollup | null = null;
-  if (source && measures.every((m) => m.test)) {
+  if (source && histogram) {
+    // A median's histogram: one count per record that has a value, keyed by the value.
+    const { date } = rollup.source;
+    made = histogramTest
+      ? {
+          rollup,
+          cellOf(row) {
+            if (!source(row) || !histogramTest(row)) return undefined;
+            const value = contributionOf(histogram.of, row);
+            if (value === null) return undefined;
+            const bucket = date ? text(row[date]).slice(0, 7) : '';
+            const owner = rollup.histogram?.allOwners ? '' : text(row.ownerId);
+            const key = `${rollup.id}\u0000${bucket}\u0000${owner}\u0000\u0000=${Math.trunc(value)}`;
+            const amounts = new Array<number>(cellAmounts.length).fill(0);
+            amounts[0] = 1;
+            return { key, amounts };
+          },
+        }
+      : null;
+  } else if (source && measures.every((m) => m.test)) {
     const { date } = rollup.source;
     const field = rollup.dimension?.field;
     const hasCurrency = 'currency' in rollup.definition.fields.shape;
     made = {
       rollup,
-      cellsOf(row) {
-        if (!source(row)) return [];
+      cellOf(row) {
+        if (!source(row)) return undefined;
         const bucket = date ? text(row[date]).slice(0, 7) : '';
         const groupValue = field === undefined ? undefined : row[field];
         const group =
           groupValue === undefined || groupValue === null ? '' : `=${String(groupValue)}`;
-        const prefix = `${rollup.id}\u0000${bucket}\u0000${text(row.ownerId)}\u0000${hasCurrency ? text(row.currency) : ''}\u0000${field ? group : ''}\u0000`;
-        const cells = [{ key: `${prefix}0`, n: 1, s: 0 }];
-        for (const { index, measure, test } of measures) {
+        const key = `${rollup.id}\u0000${bucket}\u0000${text(row.ownerId)}\u0000${hasCurrency ? text(row.currency) : ''}\u0000${field ? group : ''}`;
+        const amounts = new Array<number>(cellAmounts.length).fill(0);
+        amounts[0] = 1;
+        for (const { index, count, valuer, test } of measures) {
           if (!test?.(row)) continue;
-          if (measure.aggregate === 'count') {
-            cells.push({ key: `${prefix}${index}`, n: 1, s: 0 });
+          if (count) {
+            amounts[countAt(index)] = 1;
             continue;
           }
-          const value = contributionOf(measure.of, row);
-          if (value !== null) cells.push({ key: `${prefix}${index}`, n: 1, s: value });
+          const { value, exact } = valuer(row);
+          if (value === null) continue;
+          amounts[countAt(index)] = 1;
+          if (exact) amounts[sumAt(index)] = value;
+          else amounts[1] = (amounts[1] ?? 0) + 1;
         }
-        return cells;
+        return { key, amounts };
       },
     };
   }
@@ -154,8 +207,8 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
   return made ?? undefined;
 }
 
-/** @internal Deltas by cell key, added up in memory before one upsert. */
-export type Deltas = Map<string, { n: number; s: number }>;
+/** @internal Deltas by rollup row key, added up in memory before one upsert. */
+export type Deltas = Map<string, number[]>;
 
 /** @internal Adds what `rows` contribute to `rollups` (times `sign`) into `deltas`. */
 export function addRows(
@@ -166,41 +219,42 @@ export function addRows(
 ): void {
   for (const row of rows) {
     for (const rollup of rollups) {
-      for (const { key, n, s } of rollup.cellsOf(row)) {
-        const delta = deltas.get(key);
-        if (delta) {
-          delta.n += sign * n;
-          delta.s += sign * s;
-        } else deltas.set(key, { n: sign * n, s: sign * s });
-      }
+      const delta = rollup.cellOf(row);
+      if (!delta) continue;
+      const into = deltas.get(delta.key);
+      if (into)
+        delta.amounts.forEach((amount, i) => {
+          into[i] = (into[i] ?? 0) + sign * amount;
+        });
+      else
+        deltas.set(
+          delta.key,
+          delta.amounts.map((amount) => sign * amount),
+        );
     }
   }
 }
 
-/** Rows per upsert: 9 parameters each, far below every dialect's limit. */
-const rowsPerStatement = 2000;
+const cellColumns = ['tenantId', ...cellKey, ...cellAmounts] as const;
 
-const cellColumns = [
-  'tenantId',
-  'rollup',
-  'bucket',
-  'ownerId',
-  'currency',
-  'groupKey',
-  'measure',
-  'n',
-  's',
-] as const;
+/** Rows per upsert: far below every dialect's parameter limit (SQLite's 32,766). */
+const rowsPerStatement = Math.floor(30_000 / cellColumns.length);
 
 function upsert(state: ScopeState, rows: readonly Record<string, unknown>[]) {
   return dbOf(state)
     .insertInto('rollupCells')
     .values([...rows])
     .onConflict((conflict) =>
-      conflict.columns(cellColumns.slice(0, 7)).doUpdateSet({
-        n: sql`${sql.ref('rollupCells.n')} + ${sql.ref('excluded.n')}`,
-        s: sql`${sql.ref('rollupCells.s')} + ${sql.ref('excluded.s')}`,
-      }),
+      conflict
+        .columns(['tenantId', ...cellKey])
+        .doUpdateSet(
+          Object.fromEntries(
+            cellAmounts.map((column) => [
+              column,
+              sql`${sql.ref(`rollupCells.${column}`)} + ${sql.ref(`excluded.${column}`)}`,
+            ]),
+          ),
+        ),
     );
 }
 
@@ -234,25 +288,26 @@ function upsertText(state: ScopeState, count: number): string | null {
   return text;
 }
 
-/** @internal Upserts the deltas (those that change something) into the scope tenant's cells. */
+/** @internal Upserts the deltas (those that change something) into the scope tenant's rows. */
 export async function applyDeltas(state: ScopeState, deltas: Deltas): Promise<void> {
   const rows: Record<string, unknown>[] = [];
-  // In key order: concurrent writers lock the cells they share in the same order (no deadlock).
+  // In key order: concurrent writers lock the rows they share in the same order (no deadlock).
   const sorted = [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  for (const [key, { n, s }] of sorted) {
-    if (n === 0 && s === 0) continue;
-    const [rollup, bucket, ownerId, currency, groupKey, measure] = key.split('\u0000');
-    rows.push({
+  for (const [key, amounts] of sorted) {
+    if (amounts.every((amount) => amount === 0)) continue;
+    const [rollup, bucket, ownerId, currency, groupKey] = key.split('\u0000');
+    const row: Record<string, unknown> = {
       tenantId: state.tenantId,
       rollup,
       bucket,
       ownerId,
       currency,
       groupKey,
-      measure: Number(measure),
-      n,
-      s,
+    };
+    cellAmounts.forEach((column, i) => {
+      row[column] = amounts[i] ?? 0;
     });
+    rows.push(row);
   }
   for (let i = 0; i < rows.length; i += rowsPerStatement) {
     const chunk = rows.slice(i, i + rowsPerStatement);

@@ -3,7 +3,7 @@ import { defineKpi } from '../kpi/kpi-definition.js';
 import { measure } from '../kpi/kpi-measure.js';
 import { closedDeals, kpiSource, repQuotas } from '../kpi/kpi-source.js';
 import { standardObjects } from '../objects/standard-objects.js';
-import { planRollups } from './rollup-plan.js';
+import { measureSlots, planRollups } from './rollup-plan.js';
 
 const info = {
   group: 'test',
@@ -46,6 +46,13 @@ const leads = defineKpi({
   measures: { leads: measure.count(newLeads) },
   value: ({ leads }) => leads,
 });
+const medianCycle = defineKpi({
+  ...info,
+  id: 'test.medianCycle',
+  dimensions: ['owner'],
+  measures: { days: measure.median(closedDeals, { daysBetween: ['openDate', 'closeDate'] }) },
+  value: ({ days }) => days ?? Number.NaN,
+});
 const medianDeal = defineKpi({
   ...info,
   id: 'test.median',
@@ -55,27 +62,92 @@ const medianDeal = defineKpi({
 });
 
 describe('planRollups', () => {
-  const plan = planRollups([winRate, attainment, weighted, leads, medianDeal], standardObjects);
+  const plan = planRollups(
+    [winRate, attainment, weighted, leads, medianDeal, medianCycle],
+    standardObjects,
+  );
 
   test('one rollup per fused source, one more per breakdown field its KPIs declare', () => {
     expect(plan.rollups.map((rollup) => rollup.id.split(':').slice(0, 2).join(':'))).toEqual([
       'opportunity:total',
       'opportunity:leadSource',
       'quota:total',
+      'opportunity:total',
+      'opportunity:stage',
+      'opportunity:median',
+      'opportunity:medianAll',
     ]);
     // The closed deals' rollup keeps every measure of the source, whichever KPI declared it.
     expect(plan.rollups[0]?.measures.size).toBe(3);
   });
 
-  test('sources whose sums are floating point, whose day depends on the time zone, are scanned', () => {
-    expect([...plan.skipped.values()].sort()).toEqual([
+  test('sources whose day depends on the time zone are scanned; an amount times a probability is kept', () => {
+    expect([...plan.skipped.values()]).toEqual([
       "createdAt is a timestamp (its day depends on the tenant's time zone)",
-      '{"times":[{"money":"amount"},"probability"]} is not a whole-number expression',
+      'the median of {"money":"amount"} is not kept (money converts at read time)',
+    ]);
+    const [open] = plan.rollups.filter((rollup) => rollup.source === openDeals);
+    expect([...(open?.measures.values() ?? [])].map((m) => m.measure.of)).toEqual([
+      { times: [{ money: 'amount' }, 'probability'] },
     ]);
   });
 
-  test('a medians-only KPI adds no measure (medians are scanned), and ids follow the definitions', () => {
-    const again = planRollups([attainment, winRate, weighted, leads], standardObjects);
+  test('a product of two plain numbers stays a floating point sum, scanned', () => {
+    const product = defineKpi({
+      ...info,
+      id: 'test.product',
+      dimensions: ['owner'],
+      measures: { p: measure.sum(openDeals, { times: ['probability', 'probability'] }) },
+      value: ({ p }) => p,
+    });
+    expect([...planRollups([product], standardObjects).skipped.values()]).toEqual([
+      '{"times":["probability","probability"]} is not a whole-number expression',
+    ]);
+  });
+
+  test(`a source with more measures than a rollup row holds (${measureSlots}) is scanned`, () => {
+    const many = Object.fromEntries(
+      Array.from({ length: measureSlots + 1 }, (_, i) => [
+        `m${i}`,
+        measure.count(closedDeals, { amount: { gte: i } }),
+      ]),
+    );
+    const wide = defineKpi({
+      ...info,
+      id: 'test.wide',
+      dimensions: ['owner'],
+      measures: many,
+      value: () => 1,
+    });
+    expect([...planRollups([wide], standardObjects).skipped.values()]).toEqual([
+      `more than ${measureSlots} measures`,
+    ]);
+    const fits = defineKpi({
+      ...info,
+      id: 'test.fits',
+      dimensions: ['owner'],
+      measures: { won },
+      value: ({ won }) => won,
+    });
+    expect(planRollups([fits], standardObjects).skipped.size).toBe(0);
+  });
+
+  test('a median of whole days is kept as a histogram (counts per value), apart from the measures', () => {
+    const [perOwner, allOwners] = plan.rollups.filter((rollup) => rollup.histogram);
+    expect(perOwner?.histogram?.measure.of).toEqual({ daysBetween: ['openDate', 'closeDate'] });
+    expect([perOwner?.histogram?.allOwners, allOwners?.histogram?.allOwners]).toEqual([
+      false,
+      true,
+    ]);
+    expect(plan.byMedian.get(perOwner?.histogram?.signature ?? '')).toEqual({
+      perOwner,
+      allOwners,
+    });
+    expect(plan.bySource.get(perOwner?.sourceKey ?? '')?.some((r) => r.histogram)).toBe(false);
+  });
+
+  test('a medians-only KPI adds no measure to the fused rollups, and ids follow the definitions', () => {
+    const again = planRollups([medianCycle, attainment, winRate, weighted, leads], standardObjects);
     expect(new Set(again.rollups.map((rollup) => rollup.id))).toEqual(
       new Set(plan.rollups.map((rollup) => rollup.id)),
     );
@@ -86,7 +158,17 @@ describe('planRollups', () => {
   test('an update touches the rollups only through the fields they read', () => {
     const fields = plan.fieldsByObject.get('opportunity');
     expect(fields && [...fields].sort()).toEqual(
-      ['amount', 'closeDate', 'currency', 'leadSource', 'ownerId', 'status'].sort(),
+      [
+        'amount',
+        'closeDate',
+        'currency',
+        'leadSource',
+        'openDate',
+        'ownerId',
+        'probability',
+        'stage',
+        'status',
+      ].sort(),
     );
   });
 });

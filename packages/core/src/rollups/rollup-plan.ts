@@ -1,3 +1,4 @@
+import { moneyProduct } from '../kpi/kpi-compile.js';
 import { type AnyKpiDefinition, isDeclaredKpi } from '../kpi/kpi-definition.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
@@ -27,6 +28,20 @@ export interface RollupDefinition {
     string,
     { readonly index: number; readonly measure: AnyKpiMeasure }
   >;
+  /**
+   * A median's histogram instead of measures: the rows counted per value (the `groupKey` is the
+   * value, a whole number), from which the read takes the middle value exactly.
+   */
+  readonly histogram?: {
+    readonly signature: string;
+    readonly measure: AnyKpiMeasure;
+    /**
+     * Every owner's rows in one count (the owner column is ''): what an actor who sees every
+     * owner reads for a total, a few thousand rows where the per-owner histogram holds about one
+     * row per record.
+     */
+    readonly allOwners: boolean;
+  };
 }
 
 /** @internal Every rollup of an engine, by object and by source. */
@@ -34,6 +49,11 @@ export interface RollupPlan {
   readonly rollups: readonly RollupDefinition[];
   readonly byObject: ReadonlyMap<string, readonly RollupDefinition[]>;
   readonly bySource: ReadonlyMap<string, readonly RollupDefinition[]>;
+  /** The histograms of medians by the median measure's signature: per owner, and all owners. */
+  readonly byMedian: ReadonlyMap<
+    string,
+    { readonly perOwner: RollupDefinition; readonly allOwners: RollupDefinition }
+  >;
   /** Per object, the fields a rollup reads: an update that changes none of them changes no cell. */
   readonly fieldsByObject: ReadonlyMap<string, ReadonlySet<string>>;
   /** Why each source that is not rolled up is not (for docs, tests and `rollups check`). */
@@ -51,6 +71,28 @@ const fieldDimensions: Readonly<Record<string, string>> = {
 /** Whole-number kinds: their sums are exact in a bigint, whatever order they are added in. */
 const integerKinds: ReadonlySet<ColumnKind> = new Set(['integer', 'money']);
 
+/**
+ * @internal Measures a rollup row holds (columns `n1..n8`, `s1..s8` of migration
+ * `0008-rollup-rows`): a source with more is scanned.
+ */
+export const measureSlots = 8;
+
+/**
+ * @internal A money amount times a number field (`{ times: [{ money: 'amount' }, 'probability'] }`,
+ * either order), the weighted pipeline: kept as the integer amount x number per currency while
+ * the number is whole (a probability in whole percent), else counted as inexact (the read scans).
+ */
+export function moneyTimes(
+  definition: AnyObjectDefinition,
+  of: unknown,
+): { readonly money: string; readonly factor: string; readonly whole: boolean } | undefined {
+  const product = moneyProduct(of);
+  if (!product || kindOf(definition, product.money) !== 'money') return undefined;
+  const kind = kindOf(definition, product.factor);
+  if (kind === 'integer') return { ...product, whole: true };
+  return kind === 'number' ? { ...product, whole: false } : undefined;
+}
+
 function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | undefined {
   if (typeof field !== 'string') return undefined;
   // The columns map every field to its kind; any other name (a system field) has none.
@@ -60,8 +102,9 @@ function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | u
 /**
  * Why a measure's expression cannot be kept as an exact integer sum, or undefined when it can:
  * integer and money fields, `{ money }` (converted at read time, per currency) and
- * `{ daysBetween }` of two date fields. Products with a `number` (probability) are floating
- * point sums whose value depends on the order rows are added: scanned, never approximated.
+ * `{ daysBetween }` of two date fields, and an amount times a number field ({@link moneyTimes}:
+ * exact while the number is whole). Other products are floating point sums whose value depends
+ * on the order rows are added: scanned, never approximated.
  */
 function expressionProblem(definition: AnyObjectDefinition, of: unknown): string | undefined {
   if (typeof of === 'string')
@@ -73,6 +116,7 @@ function expressionProblem(definition: AnyObjectDefinition, of: unknown): string
       const dates = of.daysBetween.every((field) => kindOf(definition, field) === 'date');
       return dates ? undefined : 'daysBetween of a timestamp';
     }
+    if (moneyTimes(definition, of)) return undefined;
   }
   return `${JSON.stringify(of)} is not a whole-number expression`;
 }
@@ -82,6 +126,21 @@ function measureProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure)
   if (measure.aggregate !== 'sum' && measure.aggregate !== 'avg')
     return `${measure.aggregate} is an order statistic`;
   return expressionProblem(definition, measure.of);
+}
+
+/**
+ * Why a median cannot be kept as a histogram of whole values: money is converted at read time
+ * (its order across currencies depends on the rates), other expressions are not whole.
+ */
+function medianProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure) {
+  const { of } = measure;
+  if (typeof of === 'string')
+    return kindOf(definition, of) === 'integer' ? undefined : `the median of ${of} is not whole`;
+  if (of !== null && typeof of === 'object' && 'daysBetween' in of && Array.isArray(of.daysBetween))
+    return of.daysBetween.every((field) => kindOf(definition, field) === 'date')
+      ? undefined
+      : 'daysBetween of a timestamp';
+  return `the median of ${JSON.stringify(of)} is not kept (money converts at read time)`;
 }
 
 function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
@@ -135,10 +194,14 @@ export function planRollups(
     string,
     { source: AnyKpiSource; measures: Map<string, AnyKpiMeasure>; dimensions: Set<string> }
   >();
+  const medians = new Map<string, AnyKpiMeasure>();
   for (const kpi of kpis) {
     if (!isDeclaredKpi(kpi)) continue;
     for (const measure of Object.values(kpi.measures)) {
-      if (measure.aggregate === 'median') continue;
+      if (measure.aggregate === 'median') {
+        medians.set(measureSignature(measure), measure);
+        continue;
+      }
       const key = sourceKey(measure.source);
       let entry = sources.get(key);
       if (!entry) {
@@ -157,8 +220,9 @@ export function planRollups(
       ? 'unknown object'
       : (sourceProblem(definition, source) ??
         [...measures.values()].map((m) => measureProblem(definition, m)).find(Boolean));
-    if (!definition || problem) {
-      skipped.set(key, problem ?? 'unknown object');
+    const tooMany = measures.size > measureSlots ? `more than ${measureSlots} measures` : undefined;
+    if (!definition || problem || tooMany) {
+      skipped.set(key, problem ?? tooMany ?? 'unknown object');
       continue;
     }
     // Sorted by content, so the order plugins are registered in changes neither the measures'
@@ -172,7 +236,7 @@ export function planRollups(
       sorted.map(([signature, measure], i) => [signature, { index: i + 1, measure }]),
     );
     const content = stableKey({
-      version: 2,
+      version: 3,
       object: source.object,
       where: source.where,
       date: source.date,
@@ -194,9 +258,38 @@ export function planRollups(
       });
     }
   }
-  const group = (keyOf: (rollup: RollupDefinition) => string) => {
+  const byMedian = new Map<string, { perOwner: RollupDefinition; allOwners: RollupDefinition }>();
+  for (const [signature, measure] of medians) {
+    const { source } = measure;
+    const definition = objects[source.object];
+    const problem = !definition
+      ? 'unknown object'
+      : (sourceProblem(definition, source) ?? medianProblem(definition, measure));
+    if (!definition || problem) {
+      skipped.set(signature, problem ?? 'unknown object');
+      continue;
+    }
+    const { aggregate, of, where } = measure;
+    const content = stableKey({ version: 1, source: sourceKey(source), aggregate, of, where });
+    const histogram = (allOwners: boolean): RollupDefinition => ({
+      id: `${source.object}:${allOwners ? 'medianAll' : 'median'}:${hashOf(content)}`,
+      sourceKey: sourceKey(source),
+      source,
+      definition,
+      dimension: undefined,
+      measures: new Map(),
+      histogram: { signature, measure, allOwners },
+    });
+    const pair = { perOwner: histogram(false), allOwners: histogram(true) };
+    rollups.push(pair.perOwner, pair.allOwners);
+    byMedian.set(signature, pair);
+  }
+  const group = (
+    list: readonly RollupDefinition[],
+    keyOf: (rollup: RollupDefinition) => string,
+  ) => {
     const map = new Map<string, RollupDefinition[]>();
-    for (const rollup of rollups) {
+    for (const rollup of list) {
       const key = keyOf(rollup);
       map.set(key, [...(map.get(key) ?? []), rollup]);
     }
@@ -209,15 +302,22 @@ export function planRollups(
     if (rollup.source.date) fields.add(rollup.source.date);
     if (rollup.dimension) fields.add(rollup.dimension.field);
     whereFields(rollup.source.where, fields);
-    for (const { measure } of rollup.measures.values()) {
+    const measures = [...rollup.measures.values()].map(({ measure }) => measure);
+    if (rollup.histogram) measures.push(rollup.histogram.measure);
+    for (const measure of measures) {
       whereFields(measure.where, fields);
       fieldsOf(measure.of, fields);
     }
   }
   return {
     rollups,
-    byObject: group((rollup) => rollup.source.object),
-    bySource: group((rollup) => rollup.sourceKey),
+    byObject: group(rollups, (rollup) => rollup.source.object),
+    // A fused source reads measures: the median histograms are matched by signature instead.
+    bySource: group(
+      rollups.filter((rollup) => !rollup.histogram),
+      (rollup) => rollup.sourceKey,
+    ),
+    byMedian,
     fieldsByObject,
     skipped,
   };

@@ -20,17 +20,17 @@ import { type Cells, foldFusedRows } from '../kpi/kpi-fold.js';
 import type { KpiBreakdown } from '../kpi/kpi-info.js';
 import type { FusedSource } from '../kpi/kpi-plan.js';
 import type { Period } from '../periods/period.js';
-import { tenantCells } from './rollup-cells.js';
-import type { RollupDefinition } from './rollup-plan.js';
+import { cellAmounts, countColumn, sumColumn, tenantCells } from './rollup-cells.js';
+import { moneyTimes, type RollupDefinition } from './rollup-plan.js';
 import { builtRollups } from './rollup-rebuild.js';
 import { keptRollupsOf } from './rollup-upkeep.js';
 
 type Condition = Expression<SqlBool>;
 
-/** Which rollups are complete, read once per evaluation (every fused source asks). */
 const builtByEvaluation = new WeakMap<Evaluation, Promise<ReadonlySet<string>>>();
 
-function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
+/** @internal Which rollups are complete, read once per evaluation (every source asks). */
+export function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
   let ids = builtByEvaluation.get(evaluation);
   if (!ids) {
     ids = builtRollups(evaluation.state);
@@ -39,8 +39,8 @@ function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
   return ids;
 }
 
-/** Dimensions every rollup answers: the owner is a key column, the team the owner's team. */
-const ownerDimensions: ReadonlySet<string> = new Set(['owner', 'team']);
+/** @internal Dimensions every rollup answers: the owner is a key column, the team the owner's team. */
+export const ownerDimensions: ReadonlySet<string> = new Set(['owner', 'team']);
 
 /**
  * @internal The rollup that answers a fused source for this evaluation's breakdown and filters,
@@ -81,23 +81,25 @@ const teamOf = sql`(select ${sql.ref('kpi_users.teamId')} from ${sql.table('user
 /** The breakdown value of a cell (`=value`, or '' for null). */
 const groupValueOf = sql`(case when ${sql.ref('c.groupKey')} = '' then null else substr(${sql.ref('c.groupKey')}, 2) end)`;
 
-function keyOf(dimension: string): RawBuilder<unknown> {
+/** @internal The expression of a dimension over rollup rows `c`. */
+export function keyOf(dimension: string): RawBuilder<unknown> {
   if (dimension === 'owner') return ownerOf;
   if (dimension === 'team') return teamOf;
   return groupValueOf;
 }
 
-function filterConditions(evaluation: Evaluation): Condition[] {
+/** @internal The evaluation's dimension filters over rollup rows `c`. */
+export function filterConditions(evaluation: Evaluation): Condition[] {
   return filterConditionsOf(evaluation, keyOf);
 }
 
 /**
- * The owners whose cells the actor reads, the way the scan reads records (core's visibility
+ * @internal The owners whose cells the actor reads, the way the scan reads records (core's visibility
  * layer, with the tenant's sharing settings): nothing for a shared object or an actor who sees
  * every owner, else the cells of the visible owners (cells without an owner hold rows the scan
  * would not show either: `null in (...)` is never true).
  */
-async function visibilityConditions(
+export async function visibilityConditions(
   evaluation: Evaluation,
   rollup: RollupDefinition,
 ): Promise<Condition[]> {
@@ -116,8 +118,8 @@ function monthsOf(range: Period): { readonly from: string; readonly to: string }
   return { from: start.slice(0, 7), to: end.slice(0, 7) };
 }
 
-/** Whether the evaluation's ranges are whole months (or there are none): what a rollup can cut. */
-function wholeMonths(evaluation: Evaluation): boolean {
+/** @internal Whether the evaluation's ranges are whole months (or there are none): what a rollup can cut. */
+export function wholeMonths(evaluation: Evaluation): boolean {
   return rangesOf(evaluation).every((range) => range.start === null || monthsOf(range));
 }
 
@@ -129,55 +131,66 @@ function inMonths(range: Period): Condition {
   return sql<SqlBool>`(${bucket} >= ${months.from} and ${bucket} < ${months.to})`;
 }
 
-function periodConditions(evaluation: Evaluation, rollup: RollupDefinition): Condition[] {
+/** @internal The rollup rows of the evaluation's ranges. */
+export function periodConditions(evaluation: Evaluation, rollup: RollupDefinition): Condition[] {
   if (!rollup.source.date) return [];
   const limited = rangesOf(evaluation).filter((range) => range.start !== null);
   if (limited.length === 0) return [];
   return [eb.or(limited.map(inMonths))];
 }
 
-function bucketOf(evaluation: Evaluation, rollup: RollupDefinition): RawBuilder<unknown> {
+/** @internal `c` for a row of the period, `p` of the previous one. */
+export function bucketOf(evaluation: Evaluation, rollup: RollupDefinition): RawBuilder<unknown> {
   const { period, previous } = evaluation;
   if (!rollup.source.date || !previous || period.start === null) return sql`${sql.lit('c')}`;
   return sql`(case when ${inMonths(period)} then ${sql.lit('c')} else ${sql.lit('p')} end)`;
 }
 
-/** The measure columns of the fold (`m<i>n`, `m<i>s`) over per-currency sums `r`. */
+/** The measure columns of the fold (`m<i>n`, `m<i>s`) over the picked rollup rows `x`. */
 function measureColumns(
   evaluation: Evaluation,
   fused: FusedSource,
   rollup: RollupDefinition,
 ): AliasedRawBuilder<unknown, string>[] {
-  const r = (column: string) => sql.ref(`r.${column}`);
+  const x = (column: string) => sql.ref(`x.${column}`);
+  const codes = [...evaluation.factors.keys()].map((code) => sql.lit(code));
   const columns: AliasedRawBuilder<unknown, string>[] = [];
   let i = 0;
   for (const [signature, measure] of fused.measures) {
     // matchRollup checked that the rollup keeps every measure of the source.
-    const k = sql.lit(rollup.measures.get(signature)?.index ?? -1);
-    const isK = sql<SqlBool>`${r('measure')} = ${k}`;
+    const slot = rollup.measures.get(signature)?.index ?? -1;
+    const n = x(countColumn(slot));
+    const s = x(sumColumn(slot));
+    const times = moneyTimes(rollup.definition, measure.of);
     if (measure.aggregate === 'count') {
-      columns.push(sql`sum(case when ${isK} then ${r('n')} else 0 end)`.as(`m${i}n`));
-    } else if (moneyField(measure.of)) {
-      const codes = [...evaluation.factors.keys()];
+      columns.push(sql`sum(${n})`.as(`m${i}n`));
+    } else if (moneyField(measure.of) || times) {
+      // A product is a floating point sum on the scan's side (an integer column times a real
+      // one): the same exact integer, read as a real, so the factor multiplies the same type.
+      const sumOf = (code: string) => {
+        const sum = sql`sum(case when ${x('currency')} = ${sql.lit(code)} then ${s} end)`;
+        return times ? sql`cast(${sum} as double precision)` : sum;
+      };
+      columns.push(convertedSum(evaluation, sumOf).as(`m${i}s`));
       columns.push(
-        convertedSum(
-          evaluation,
-          (code) =>
-            sql`sum(case when ${isK} and ${r('currency')} = ${sql.lit(code)} then ${r('s')} end)`,
-        ).as(`m${i}s`),
-      );
-      columns.push(
-        sql`sum(case when ${isK} and ${r('currency')} in (${sql.join(codes.map((code) => sql.lit(code)))}) then ${r('n')} else 0 end)`.as(
+        sql`sum(case when ${x('currency')} in (${sql.join(codes)}) then ${n} else 0 end)`.as(
           `m${i}n`,
         ),
       );
     } else {
-      columns.push(sql`sum(case when ${isK} then ${r('s')} end)`.as(`m${i}s`));
-      columns.push(sql`sum(case when ${isK} then ${r('n')} else 0 end)`.as(`m${i}n`));
+      columns.push(sql`sum(${s})`.as(`m${i}s`));
+      columns.push(sql`sum(${n})`.as(`m${i}n`));
     }
     i += 1;
   }
   return columns;
+}
+
+/** Whether a measure of the source may hold rows the rollup could not keep exactly. */
+function mayBeInexact(fused: FusedSource, rollup: RollupDefinition): boolean {
+  return [...fused.measures.values()].some(
+    (measure) => moneyTimes(rollup.definition, measure.of)?.whole === false,
+  );
 }
 
 /**
@@ -198,52 +211,39 @@ export async function answerFromRollups(
     ...periodConditions(evaluation, rollup),
     ...filterConditions(evaluation),
   ];
-  const bucket = bucketOf(evaluation, rollup);
   const by: KpiBreakdown | undefined = evaluation.by;
   const group = by ? keyOf(by) : undefined;
-  const groupColumns = group ? [group] : [];
+  const slots = new Set([...fused.measures.keys()].map((k) => rollup.measures.get(k)?.index));
+  const amounts = cellAmounts.filter(
+    (column) => column === 'n' || column === 'x' || slots.has(Number(column.slice(1))),
+  );
   const picked = tenantCells(evaluation.state, 'c')
     .where(eb.and(conditions))
     .select([
-      bucket.as('kpiBucket'),
-      ...groupColumns.map((column) => column.as('kpiGroup')),
-      sql.ref('c.measure').as('measure'),
+      bucketOf(evaluation, rollup).as('kpiBucket'),
+      ...(group ? [group.as('kpiGroup')] : []),
       sql.ref('c.currency').as('currency'),
-      sql.ref('c.n').as('n'),
-      sql.ref('c.s').as('s'),
+      ...amounts.map((column) => sql.ref(`c.${column}`).as(column)),
     ]);
   // Grouped by the computed columns of a subquery: Postgres does not match an expression with
   // parameters (the period's days) in GROUP BY against the same one in the select list.
-  const x = (column: string) => sql.ref(`x.${column}`);
-  const inner = dbOf(evaluation.state)
+  let outer = dbOf(evaluation.state)
     .selectFrom(picked.as('x'))
     .select([
-      x('kpiBucket').as('kpiBucket'),
-      ...(group ? [x('kpiGroup').as('kpiGroup')] : []),
-      x('measure').as('measure'),
-      x('currency').as('currency'),
-      sql`sum(${x('n')})`.as('n'),
-      sql`sum(${x('s')})`.as('s'),
-    ])
-    .groupBy([x('kpiBucket'), ...(group ? [x('kpiGroup')] : []), x('measure'), x('currency')]);
-  let outer = dbOf(evaluation.state)
-    .selectFrom(inner.as('r'))
-    .select([
-      sql.ref('r.kpiBucket').as('kpiBucket'),
-      sql`sum(case when ${sql.ref('r.measure')} = 0 then ${sql.ref('r.n')} else 0 end)`.as(
-        'kpiRows',
-      ),
+      sql.ref('x.kpiBucket').as('kpiBucket'),
+      sql`sum(${sql.ref('x.n')})`.as('kpiRows'),
+      sql`sum(${sql.ref('x.x')})`.as('kpiInexact'),
     ])
     .select(measureColumns(evaluation, fused, rollup))
-    .groupBy('r.kpiBucket')
-    // Cells a record moved out of hold zeros: a group without rows is not listed by the scan.
-    .having(
-      sql<SqlBool>`sum(case when ${sql.ref('r.measure')} = 0 then ${sql.ref('r.n')} else 0 end) <> 0`,
-    );
-  if (by) outer = outer.select(sql.ref('r.kpiGroup').as('kpiGroup')).groupBy('r.kpiGroup');
+    .groupBy('x.kpiBucket')
+    // Rows a record moved out of hold zeros: a group without rows is not listed by the scan.
+    .having(sql<SqlBool>`sum(${sql.ref('x.n')}) <> 0`);
+  if (by) outer = outer.select(sql.ref('x.kpiGroup').as('kpiGroup')).groupBy('x.kpiGroup');
   const query = by ? withLabels(evaluation, fused.source.object, by, outer) : outer;
   // Untyped rows: the columns are the aliases chosen above, read by name in the fold.
   const rows = (await query.execute()) as Record<string, unknown>[];
+  // A product the rollup could not keep as an integer (a fractional probability): scanned.
+  if (mayBeInexact(fused, rollup) && rows.some((row) => Number(row.kpiInexact) !== 0)) return false;
   foldFusedRows(rows, fused.key, fused.measures, by !== undefined, cells);
   return true;
 }

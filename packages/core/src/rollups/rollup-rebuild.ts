@@ -2,8 +2,15 @@ import { sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { inTransaction } from '../engine/transaction.js';
 import { toNumber } from '../kpi/kpi-fold.js';
-import { contributions, tenantCells } from './rollup-cells.js';
-import type { RollupDefinition } from './rollup-plan.js';
+import {
+  cellAmounts,
+  cellKey,
+  contributions,
+  countColumn,
+  sumColumn,
+  tenantCells,
+} from './rollup-cells.js';
+import { measureSlots, type RollupDefinition } from './rollup-plan.js';
 import { addContributions } from './rollup-upkeep.js';
 
 /**
@@ -17,7 +24,10 @@ export interface RollupDifference {
   readonly tenantId: string;
   /** The rollup's id (`object:dimension:hash`). */
   readonly rollup: string;
-  /** The cell: month, owner, currency, breakdown value and measure, joined by `|`. */
+  /**
+   * The cell: month, owner, currency, breakdown value and measure (`0` the source's rows, `x`
+   * rows a product could not keep exactly, else the measure's slot), joined by `|`.
+   */
   readonly key: string;
   /** What the rollup holds (zero when it holds no such cell). */
   readonly kept: { readonly n: number; readonly s: number };
@@ -69,24 +79,41 @@ export async function builtRollups(state: ScopeState): Promise<ReadonlySet<strin
   return new Set(rows.map((row: { rollup: string }) => row.rollup));
 }
 
-/** The key of a cell row as one string: rollup, then day, owner, currency, group and measure. */
-function keyOf(row: Readonly<Record<string, unknown>>): string {
-  const parts = [row.bucket, row.ownerId, row.currency, row.groupKey, toNumber(row.measure)];
-  return `${String(row.rollup)}\u0000${parts.map(String).join('|')}`;
-}
-
-function cellMap(rows: readonly Readonly<Record<string, unknown>>[]) {
-  const map = new Map<string, { n: number; s: number }>();
+/** Rollup rows by key (`rollup`, NUL, month, owner, currency and group by `|`): their amounts. */
+function rowMap(rows: readonly Readonly<Record<string, unknown>>[]) {
+  const map = new Map<string, number[]>();
   for (const row of rows) {
-    const n = toNumber(row.n) ?? 0;
-    const s = toNumber(row.s) ?? 0;
-    // Cells that add nothing (a record moved away) are as good as no cell.
-    if (n !== 0 || s !== 0) map.set(keyOf(row), { n, s });
+    const amounts = cellAmounts.map((column) => toNumber(row[column]) ?? 0);
+    // Rows that add nothing (a record moved away) are as good as no row.
+    if (amounts.every((amount) => amount === 0)) continue;
+    const parts = [row.bucket, row.ownerId, row.currency, row.groupKey].map(String).join('|');
+    map.set(`${String(row.rollup)}\u0000${parts}`, amounts);
   }
   return map;
 }
 
-const cellColumns = ['rollup', 'bucket', 'ownerId', 'currency', 'groupKey', 'measure', 'n', 's'];
+/**
+ * The measures of one row key where two rows differ, as the check's cells: `0` the source's
+ * rows, `x` the rows kept inexactly, else the measure's slot with its count and sum.
+ */
+function differingCells(kept: readonly number[], recomputed: readonly number[]) {
+  const at = (amounts: readonly number[], column: string) =>
+    amounts[cellAmounts.indexOf(column as (typeof cellAmounts)[number])] ?? 0;
+  const cells: { measure: string; kept: Cell; recomputed: Cell }[] = [];
+  const add = (measure: string, n: string, s: string | undefined) => {
+    const a = { n: at(kept, n), s: s ? at(kept, s) : 0 };
+    const b = { n: at(recomputed, n), s: s ? at(recomputed, s) : 0 };
+    if (a.n !== b.n || a.s !== b.s) cells.push({ measure, kept: a, recomputed: b });
+  };
+  add('0', 'n', undefined);
+  add('x', 'x', undefined);
+  for (let i = 1; i <= measureSlots; i += 1) add(String(i), countColumn(i), sumColumn(i));
+  return cells;
+}
+
+type Cell = { readonly n: number; readonly s: number };
+
+const cellColumns = [...cellKey, ...cellAmounts];
 
 /**
  * @internal Recomputes every rollup of the scope's tenant from its records, in one transaction
@@ -137,16 +164,24 @@ export async function checkTenant(
       for (const row of await contributions(tx, rollup, undefined, 1).execute())
         recomputed.push(row);
     }
-    const have = cellMap(kept);
-    const want = cellMap(recomputed);
+    const have = rowMap(kept);
+    const want = rowMap(recomputed);
     const differences: RollupDifference[] = [];
+    const none = cellAmounts.map(() => 0);
     for (const key of new Set([...have.keys(), ...want.keys()])) {
-      const a = have.get(key) ?? { n: 0, s: 0 };
-      const b = want.get(key) ?? { n: 0, s: 0 };
-      if (a.n === b.n && a.s === b.s) continue;
-      const [rollup = '', cell = ''] = key.split('\u0000');
-      differences.push({ tenantId: tx.tenantId, rollup, key: cell, kept: a, recomputed: b });
+      const a = have.get(key) ?? none;
+      const b = want.get(key) ?? none;
+      if (a.every((amount, i) => amount === b[i])) continue;
+      const [rollup = '', row = ''] = key.split('\u0000');
+      for (const cell of differingCells(a, b))
+        differences.push({
+          tenantId: tx.tenantId,
+          rollup,
+          key: `${row}|${cell.measure}`,
+          kept: cell.kept,
+          recomputed: cell.recomputed,
+        });
     }
-    return { tenantId: tx.tenantId, rollups: rollups.length, cells: have.size, differences };
+    return { tenantId: tx.tenantId, rollups: rollups.length, cells: kept.length, differences };
   });
 }

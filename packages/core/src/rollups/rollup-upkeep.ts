@@ -2,7 +2,7 @@ import { CompiledQuery, type SqlBool, sql } from 'kysely';
 import { dbOf, type EngineState, type ScopeState } from '../engine/engine-state.js';
 import type { RecordUpkeep } from '../engine/record-upkeep.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
-import { cellKey, contributions } from './rollup-cells.js';
+import { cellAmounts, cellKey, contributions } from './rollup-cells.js';
 import { addRows, applyDeltas, type Deltas, type RowRollup, rowRollupOf } from './rollup-deltas.js';
 import type { RollupDefinition, RollupPlan } from './rollup-plan.js';
 
@@ -27,13 +27,19 @@ function upsertQuery(
   const rows = db.selectFrom(union.as('d')).selectAll('d').where(sql<SqlBool>`1 = 1`);
   return db
     .insertInto('rollupCells')
-    .columns(['tenantId', ...cellKey, 'n', 's'])
+    .columns(['tenantId', ...cellKey, ...cellAmounts])
     .expression(rows)
     .onConflict((conflict) =>
-      conflict.columns(['tenantId', ...cellKey]).doUpdateSet({
-        n: sql`${sql.ref('rollupCells.n')} + ${sql.ref('excluded.n')}`,
-        s: sql`${sql.ref('rollupCells.s')} + ${sql.ref('excluded.s')}`,
-      }),
+      conflict
+        .columns(['tenantId', ...cellKey])
+        .doUpdateSet(
+          Object.fromEntries(
+            cellAmounts.map((column) => [
+              column,
+              sql`${sql.ref(`rollupCells.${column}`)} + ${sql.ref(`excluded.${column}`)}`,
+            ]),
+          ),
+        ),
     );
 }
 

@@ -67,7 +67,7 @@ export const coreTables: readonly CopiedTable[] = [
   // Rollups are derived, but exact: copied as they are, a copy reads them as the source does.
   {
     table: 'rollupCells',
-    key: ['tenantId', 'rollup', 'bucket', 'ownerId', 'currency', 'groupKey', 'measure'],
+    key: ['tenantId', 'rollup', 'bucket', 'ownerId', 'currency', 'groupKey'],
   },
   { table: 'rollupBuilds', key: ['tenantId', 'rollup'] },
 ];

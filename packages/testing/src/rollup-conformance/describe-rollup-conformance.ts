@@ -6,6 +6,7 @@ import {
   type KpiEvaluateOptions,
   type RapportStorage,
 } from '@rapport/core';
+import { unscopedDatabase } from '@rapport/core/storage';
 import { closingPlugin } from '@rapport/kpi-closing';
 import { pipelinePlugin } from '@rapport/kpi-pipeline';
 import fc from 'fast-check';
@@ -34,9 +35,12 @@ const dashboard = [
   'closing.wonRevenue',
   'closing.averageDealSize',
   'closing.averageSalesCycle',
+  'closing.medianSalesCycle',
+  'closing.medianDealSize',
   'closing.quotaAttainment',
   'pipeline.expectedCloseVolume',
   'pipeline.openCount',
+  'pipeline.weightedValue',
 ] as const;
 
 /** The item at `index`, which the arbitraries keep in range. */
@@ -67,6 +71,8 @@ const op = fc.oneof(
     stage: fc.option(fc.constantFrom(...stages), { nil: undefined }),
     usd: fc.option(fc.boolean(), { nil: undefined }),
     amount: fc.option(fc.integer({ min: 0, max: 90_000_00 }), { nil: undefined }),
+    // Whole percent is kept exactly; a fractional one makes the weighted pipeline scan.
+    probability: fc.option(fc.constantFrom(15, 35, 33.5, 62.25), { nil: undefined }),
   }),
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('close' as const), pick: fc.nat(), won: fc.boolean() }),
@@ -124,6 +130,9 @@ async function apply(world: World, step: Op): Promise<void> {
         ...(step.stage === undefined ? {} : { stage: step.stage }),
         ...(step.usd === undefined ? {} : { currency: step.usd ? 'USD' : 'EUR' }),
         ...(step.amount === undefined ? {} : { amount: step.amount }),
+        ...(step.probability === undefined || deal.status !== 'open'
+          ? {}
+          : { probability: step.probability }),
       });
       return;
     }
@@ -206,6 +215,8 @@ function evaluate(
   return kpis.evaluate(ids as never, options as never);
 }
 
+const system = { id: 'system', role: 'admin' } as const;
+
 /** Results without what may legitimately differ between two engines (nothing, today). */
 function strip(results: unknown): unknown {
   return JSON.parse(JSON.stringify(results));
@@ -235,6 +246,10 @@ export function describeRollupConformance(
       return made;
     };
     let tenants = 0;
+    const storageOf = async () => {
+      if (!storage) throw new Error('the storage is made in beforeAll');
+      return storage;
+    };
     beforeAll(async () => {
       storage = await makeStorage();
       const counted = countQueries(storage);
@@ -271,8 +286,13 @@ export function describeRollupConformance(
         'closing.winRate',
         'closing.wonRevenue',
         'closing.averageSalesCycle',
+        'closing.medianSalesCycle',
       ] as const;
-      const pipeline = ['pipeline.expectedCloseVolume', 'pipeline.openCount'] as const;
+      const pipeline = [
+        'pipeline.expectedCloseVolume',
+        'pipeline.openCount',
+        'pipeline.weightedValue',
+      ] as const;
       const views = [
         { ids: dashboard, options: { period: '2026-Q2' } },
         { ids: dashboard, options: { period: 'thisMonth' } },
@@ -291,7 +311,7 @@ export function describeRollupConformance(
         { ids: ['closing.lossReasons'] as const, options: { period: 'all', by: 'lostReason' } },
       ] as const;
       const actors = [
-        { id: 'system', role: 'admin' as const },
+        system,
         { id: world.owners[0], role: 'manager' as const },
         { id: world.owners[1], role: 'rep' as const },
       ];
@@ -357,6 +377,7 @@ export function describeRollupConformance(
               stage: undefined,
               usd: undefined,
               amount: i * 1_00,
+              probability: i % 2 === 0 ? 35 : 33.5,
             },
             { kind: 'close', pick: seed * 7 + i, won: (seed + i) % 2 === 0 },
           ];
@@ -397,6 +418,57 @@ export function describeRollupConformance(
       expect(statements).not.toMatch(/from "opportunities"/);
     }, 60_000);
 
+    test('a fractional probability makes the weighted pipeline scan (same figure); whole percent reads the rollups again', async () => {
+      const world = await newWorld(engines().kept);
+      const { scope } = world;
+      const tenantId = scope.tenantId;
+      const deal = await scope.opportunities.create({
+        name: 'weighted',
+        ownerId: world.owners[1],
+        amount: 1_234_56,
+        currency: 'USD',
+        closeDate: '2026-06-30',
+        stage: 'Prospecting',
+      });
+      await scope.opportunities.create({
+        name: 'other',
+        ownerId: world.owners[2],
+        amount: 7_00,
+        closeDate: '2026-06-30',
+        stage: 'Negotiation/Review',
+      });
+      const weighted = async () => {
+        engines().log.reset();
+        const kept = await evaluate(engines().kept, tenantId, system, ['pipeline.weightedValue'], {
+          period: 'thisMonth',
+        });
+        const statements = engines().log.statements.join('\n');
+        const scanned = await evaluate(
+          engines().scanned,
+          tenantId,
+          system,
+          ['pipeline.weightedValue'],
+          { period: 'thisMonth' },
+        );
+        expect(strip(kept)).toEqual(strip(scanned));
+        return { kept, statements };
+      };
+      const whole = await weighted();
+      expect(whole.statements).toMatch(/rollup_cells/);
+      expect(whole.statements).not.toMatch(/from "opportunities"/);
+      const before = await scope.opportunities.get(deal.id);
+      await scope.opportunities.update(deal.id, { version: before.version, probability: 33.5 });
+      const fractional = await weighted();
+      expect(fractional.statements).toMatch(/from "opportunities"/);
+      expect(fractional.kept).not.toEqual(whole.kept);
+      const [check] = await engines().kept.checkRollups({ tenantId });
+      expect(check?.differences).toEqual([]);
+      const after = await scope.opportunities.get(deal.id);
+      await scope.opportunities.update(deal.id, { version: after.version, probability: 40 });
+      const again = await weighted();
+      expect(again.statements).not.toMatch(/from "opportunities"/);
+    }, 60_000);
+
     test('a tenant written without rollups is scanned until rebuildRollups, then read from exact rollups', async () => {
       const world = await newWorld(engines().scanned);
       const tenantId = world.scope.tenantId;
@@ -431,6 +503,72 @@ export function describeRollupConformance(
       expect(rebuilt?.cells).toBeGreaterThan(0);
       const [after] = await engines().kept.checkRollups({ tenantId });
       expect(after?.differences).toEqual([]);
+      engines().log.reset();
+      await compare(world, tenantId);
+      expect(engines().log.statements.join('\n')).toMatch(/rollup_cells/);
+    }, 300_000);
+
+    // Last: it replaces the rollup table every tenant of this storage shares.
+    test('a database whose rollups have the 0006 shape (a row per measure) scans until a rebuild fills the row-per-key shape of 0008', async () => {
+      const world = await newWorld(engines().kept);
+      const tenantId = world.scope.tenantId;
+      for (const step of [
+        { kind: 'import', count: 9, seed: 3 },
+        { kind: 'quota', owner: 1, period: ['2026-06-01', '2026-06-30'] },
+      ] as const satisfies readonly Op[])
+        await apply(world, step);
+      const db = unscopedDatabase(engines().kept);
+      const { types } = await storageOf();
+      // The database as 0006 left it: cells keyed by measure, with their build rows.
+      await db.deleteFrom('kysely_migration').where('name', '=', 'core:0008-rollup-rows').execute();
+      await db.schema.dropTable('rollupCells').execute();
+      await db.schema
+        .createTable('rollupCells')
+        .addColumn('tenantId', types.text, (c) => c.notNull().references('tenants.id'))
+        .addColumn('rollup', types.text, (c) => c.notNull())
+        .addColumn('bucket', types.text, (c) => c.notNull())
+        .addColumn('ownerId', types.text, (c) => c.notNull())
+        .addColumn('currency', types.text, (c) => c.notNull())
+        .addColumn('groupKey', types.text, (c) => c.notNull())
+        .addColumn('measure', types.integer, (c) => c.notNull())
+        .addColumn('n', types.bigint, (c) => c.notNull())
+        .addColumn('s', types.bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint('rollup_cells_pk', [
+          'tenantId',
+          'rollup',
+          'bucket',
+          'ownerId',
+          'currency',
+          'groupKey',
+          'measure',
+        ])
+        .execute();
+      await db
+        .insertInto('rollupCells')
+        .values({
+          tenantId,
+          rollup: 'opportunity:total:old',
+          bucket: '2026-06',
+          ownerId: world.owners[1],
+          currency: 'EUR',
+          groupKey: '',
+          measure: 1,
+          n: 3,
+          s: 0,
+        })
+        .execute();
+      const built = await db.selectFrom('rollupBuilds').select('rollup').execute();
+      expect(built.length).toBeGreaterThan(0);
+      expect(await engines().kept.migrate()).toEqual({ applied: ['core:0008-rollup-rows'] });
+      expect(await db.selectFrom('rollupBuilds').select('rollup').execute()).toEqual([]);
+      expect(await db.selectFrom('rollupCells').selectAll().execute()).toEqual([]);
+      engines().log.reset();
+      await compare(world, tenantId);
+      expect(engines().log.statements.join('\n')).not.toMatch(/from "rollup_cells"/);
+      const [rebuilt] = await engines().kept.rebuildRollups({ tenantId });
+      expect(rebuilt?.cells).toBeGreaterThan(0);
+      const [check] = await engines().kept.checkRollups({ tenantId });
+      expect(check?.differences).toEqual([]);
       engines().log.reset();
       await compare(world, tenantId);
       expect(engines().log.statements.join('\n')).toMatch(/rollup_cells/);
