@@ -36,7 +36,11 @@ database.prepare = ((text: string) => {
   }
   return statement;
 }) as typeof database.prepare;
-const crm = createCrm({ storage: sqliteStorage({ database, readers: 0 }), plugins, now: () => benchNow });
+const crm = createCrm({
+  storage: sqliteStorage({ database, readers: 0 }),
+  plugins,
+  now: () => benchNow,
+});
 const ids = prefix ? kpiIds(plugins).filter((id) => id.startsWith(prefix)) : [...handWrittenKpiIds];
 await rapportDashboard(crm, ids, defaultPeriod);
 totals.clear();

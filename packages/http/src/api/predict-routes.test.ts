@@ -18,6 +18,7 @@ interface Figures {
   p50: number;
   p90: number;
   openDeals: number;
+  wonSoFar: number;
   quota: number | null;
   quotaProbability: number | null;
   quotaAtRisk: boolean;
@@ -317,7 +318,10 @@ describe('deals, forecast and plans at risk', () => {
 
   test('every answer is what the OpenAPI document says, property for property', async () => {
     type Document = {
-      paths: Record<string, { get: { responses: Record<string, { content: Json }> } }>;
+      paths: Record<
+        string,
+        { get: { responses: Record<string, { content: Record<string, Json> }> } }
+      >;
       components: { schemas: Record<string, Json> };
     };
     const document = await body<Document>(await fx.call('/openapi.json'));
