@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
+import type { ObjectName } from '../objects/standard-objects.js';
 import {
   defaultSharing,
   type SharingPatch,
@@ -32,6 +33,16 @@ export interface SharingService {
    * that made the change sees it at once.
    */
   update(patch: SharingPatch): Promise<SharingSettings>;
+  /**
+   * The owners whose records of `object` this scope reads: `'all'`, or their user ids. It is
+   * the one rule every list, count and KPI of the scope applies, for a plugin that must tell an
+   * owner out of sight from an owner without records (a forecast of chosen owners) without
+   * deriving the rule again. VALIDATION for an object the engine does not have.
+   *
+   * @example
+   * const owners = await rep.sharing.visibleOwners('opportunity'); // 'all', or Set { 'rita' }
+   */
+  visibleOwners(object: ObjectName): Promise<'all' | ReadonlySet<string>>;
 }
 
 /** A stored value that is one of `levels`, or the fallback (a row written by a later version). */

@@ -12,7 +12,7 @@ import type { AnyCustomFields } from '../engine/record-types.js';
 import { registerScopeState } from '../engine/scope-states.js';
 import { loadSharing, updateSharing } from '../engine/sharing-settings.js';
 import { inTransaction } from '../engine/transaction.js';
-import { loadTenant, visibilityCondition } from '../engine/visibility.js';
+import { loadTenant, visibilityCondition, visibleOwners } from '../engine/visibility.js';
 import { createRecord } from '../engine/write/create-record.js';
 import { createRecords } from '../engine/write/create-records.js';
 import { deleteRecord } from '../engine/write/delete-record.js';
@@ -20,6 +20,7 @@ import type { WriteManyOptions } from '../engine/write/record-history.js';
 import { updateRecord } from '../engine/write/update-record.js';
 import { upsertRecord } from '../engine/write/upsert-record.js';
 import { upsertRecords } from '../engine/write/upsert-records.js';
+import { validationError } from '../errors/rapport-error.js';
 import type { KpiProvider } from '../kpi/kpi-definition.js';
 import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
 import type { Money } from '../money/money.js';
@@ -231,6 +232,11 @@ export function createScope<
     sharing: {
       settings: () => loadTenant(state).then(() => loadSharing(state)),
       update: (patch: SharingPatch) => updateSharing(state, patch),
+      visibleOwners: async (object: ObjectName) => {
+        if (!state.engine.objects[object])
+          throw validationError('sharing', ['object'], `"${object}" is not an object`, 'unknown');
+        return visibleOwners(state, object, 'read');
+      },
     },
     today: async () => dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone),
     updateSettings: (patch: Record<string, unknown>) => updateSettings(state, patch),

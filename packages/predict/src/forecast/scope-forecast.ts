@@ -175,40 +175,12 @@ async function ownerSet(
     throw ownersIssue(`at most ${maxForecastOwners} users, got ${ids.length}`);
   const unknown = ids.filter((id) => !history.ownerNames.has(id));
   if (unknown.length > 0) throw ownersIssue(`unknown users: ${unknown.join(', ')}`);
-  const inSight = await dealOwnersInSight(scope);
+  // Core's own visibility rule, so the check cannot drift from what the reads apply.
+  const inSight = await scope.sharing.visibleOwners('opportunity');
   const hidden = inSight === 'all' ? [] : ids.filter((id) => !inSight.has(id));
   if (hidden.length > 0)
     throw ownersIssue(`the actor may not see the deals of: ${hidden.join(', ')}`);
   return new Set(ids);
-}
-
-/**
- * The users whose deals the actor may see, from the public sharing settings and the users'
- * `managerId` and `teamId` (readable by everyone): the same rule core's scope applies to the
- * reads, asked here only to tell an id out of sight from an owner without deals.
- */
-async function dealOwnersInSight(scope: CrmScope): Promise<ReadonlySet<string> | 'all'> {
-  const { actor } = scope;
-  if (actor.role === 'admin') return 'all';
-  const sharing = await scope.sharing.settings();
-  if (sharing.defaults.opportunity !== 'private') return 'all';
-  const users = await listAll((cursor) => scope.users.list({ limit: 1000, cursor }));
-  const sight = new Set([actor.id]);
-  if (actor.role === 'manager' || actor.role === 'readonly') {
-    // Everyone below the actor by managerId, however deep.
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const u of users)
-        if (u.managerId && sight.has(u.managerId) && !sight.has(u.id)) {
-          sight.add(u.id);
-          grew = true;
-        }
-    }
-  }
-  const teamId = users.find((u) => u.id === actor.id)?.teamId ?? null;
-  if (sharing.teams !== 'off' && teamId !== null)
-    for (const u of users) if (u.teamId === teamId) sight.add(u.id);
-  return sight;
 }
 
 /**

@@ -174,7 +174,22 @@ describe.each(storages)('sharing settings (issue 13) on $name', ({ make }) => {
     const admin = f.crm.tenant('acme').as({ id: f.users.admin.id, role: 'admin' });
     expect(await rita().accounts.count()).toBe(1);
 
+    // The owners a scope reads, as plugins ask for them: the same rule as the reads.
+    expect(await rita().sharing.visibleOwners('account')).toEqual(new Set([f.users.rita.id]));
+    const manager = f.crm.tenant('acme').as({ id: f.users.manager.id, role: 'manager' });
+    expect(await manager.sharing.visibleOwners('opportunity')).toEqual(
+      new Set([f.users.manager.id, f.users.rita.id]),
+    );
+    expect(await admin.sharing.visibleOwners('opportunity')).toBe('all');
+    expect(await rita().sharing.visibleOwners('product')).toBe('all');
+    expect((await codeOf(rita().sharing.visibleOwners('spaceship' as 'account'))).code).toBe(
+      'VALIDATION',
+    );
+
     await admin.sharing.update({ teams: 'read' });
+    expect(await rita().sharing.visibleOwners('account')).toEqual(
+      new Set([f.users.rita.id, f.users.otto.id]),
+    );
     const reader = rita();
     expect(new Set((await reader.accounts.list()).items.map((a) => a.id))).toEqual(
       new Set([f.rita.account.id, f.otto.account.id]),
