@@ -323,4 +323,16 @@ test('demo: the four KPI groups with the Maven win rate; running it again adds n
   >;
   expect(winRate?.value).toBeCloseTo(0.6315, 4);
   expect(winRate?.breakdown.reduce((sum, g) => sum + g.sampleSize, 0)).toBe(winRate?.sampleSize);
+
+  // A reader that leaves early (`| head`) ends the export quietly: no crash, no stack.
+  const piped = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      'sh',
+      ['-c', `"${process.execPath}" "${bin}" export opportunities --db ${db} | head -n 2`],
+      { cwd: dir, env },
+      (_error, stdout, stderr) => resolve({ stdout, stderr }),
+    );
+  });
+  expect(piped.stdout.trim().split('\n')).toHaveLength(2);
+  expect(piped.stderr).toBe('');
 }, 600_000);

@@ -84,6 +84,9 @@ export function reportError(error: unknown, stderr: NodeJS.WritableStream): numb
   }
   const code =
     typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  // The reader of a pipe left (`rapport export deals | head`): it has what it wanted, and a
+  // Unix tool stops quietly then.
+  if (code === 'EPIPE') return 0;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
     stderr.write(`rapport: ${error instanceof Error ? error.message : String(error)}\n`);
     return exitCodes.badInput;
