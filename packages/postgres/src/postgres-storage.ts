@@ -108,6 +108,22 @@ class SchemaScopedPostgresDialect extends PostgresDialect {
   }
 }
 
+/** Cancels a backend's running statement from a short-lived connection, within 5 seconds. */
+async function cancelBackend(options: pg.PoolConfig, backend: number): Promise<void> {
+  const client = new pg.Client(options);
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, 5_000).unref());
+  const cancel = (async () => {
+    try {
+      await client.connect();
+      await client.query('select pg_cancel_backend($1)', [backend]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  })();
+  // A cancel that cannot connect must not hold the statement's connection back for ever.
+  await Promise.race([cancel.catch(() => undefined), timeout]);
+}
+
 /**
  * Rapport storage on PostgreSQL through `pg` and kysely, for teams that outgrow one SQLite file.
  * Records read back exactly as on SQLite: numbers as numbers, instants as ISO-8601 strings, days
@@ -164,9 +180,10 @@ export function postgresStorage(config: PostgresStorageConfig): PostgresStorage 
       poolSize,
       reserved,
       backendOf: (connection) => backends.get(connection),
-      cancel: async (backend) => {
-        await pool.query('select pg_cancel_backend($1)', [backend]);
-      },
+      // On a connection of its own, not the pool's: when every pooled connection runs a
+      // statement of an abandoned evaluation, each waits for its cancel before it is released,
+      // so a cancel queued on the pool would wait for ever.
+      cancel: (backend) => cancelBackend(pool.options, backend),
     },
   );
   return {

@@ -98,6 +98,7 @@ function rowMap(rows: readonly Readonly<Record<string, unknown>>[]) {
  */
 function differingCells(kept: readonly number[], recomputed: readonly number[]) {
   const at = (amounts: readonly number[], column: string) =>
+    // Cast: indexOf takes only the tuple's names; an unknown column finds -1 and reads 0.
     amounts[cellAmounts.indexOf(column as (typeof cellAmounts)[number])] ?? 0;
   const cells: { measure: string; kept: Cell; recomputed: Cell }[] = [];
   const add = (measure: string, n: string, s: string | undefined) => {

@@ -235,7 +235,9 @@ export function createScope<
       visibleOwners: async (object: ObjectName) => {
         if (!state.engine.objects[object])
           throw validationError('sharing', ['object'], `"${object}" is not an object`, 'unknown');
-        return visibleOwners(state, object, 'read');
+        const owners = await visibleOwners(state, object, 'read');
+        // A copy: the set is the scope's cache, which every later read filters by.
+        return owners === 'all' ? owners : new Set(owners);
       },
     },
     today: async () => dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone),

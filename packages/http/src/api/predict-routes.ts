@@ -437,7 +437,7 @@ export function addPredictRoutes(table: RouteTable): void {
       },
     },
     async (c) => {
-      const { ids, ...query } = parseQuery(c, dealsQuery);
+      const { ids, ...query } = parseQuery(c, dealsQuery, ['ids']);
       const result = await forecastOf(c.var.scope, { ...query, runs: 100 });
       const wanted = ids ? new Set(ids) : null;
       return c.json({

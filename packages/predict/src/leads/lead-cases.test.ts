@@ -47,6 +47,16 @@ describe('lead cases as of a day', () => {
     expect(after.get(ids.untouched!.id)).toMatchObject({ label: null, open: true });
     expect(after.has(ids.later.id)).toBe(false);
 
+    // A day, or a time with an offset, is the same instant as its ISO form; no time is refused.
+    const asOfDay = await loadLeadCases(admin, { now: day(15).toISOString().slice(0, 10) });
+    expect(asOfDay.find((c) => c.id === ids.converted!.id)).toMatchObject({ label: 1 });
+    const offset = await loadLeadCases(admin, { now: '2026-01-06T11:00:00+02:00' });
+    expect(offset.find((c) => c.id === ids.converted!.id)).toMatchObject({ label: null });
+    await expect(loadLeadCases(admin, { now: 'soon' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: ['now'] }],
+    });
+
     // 90 days without an outcome: went nowhere (label 0), yet still open to be scored.
     const stale = await asOf(95);
     expect(stale.get(ids.untouched!.id)).toMatchObject({ label: 0, open: true });

@@ -1,4 +1,4 @@
-import type { CrmRecord, CrmScope } from '@rapport/core';
+import { type CrmRecord, type CrmScope, RapportError } from '@rapport/core';
 import type { FeatureRow, FeatureValue } from '../features/feature-encoder.js';
 import type { LabelledCase } from '../models/binary-model.js';
 import { listAll } from '../store/list-all.js';
@@ -106,7 +106,8 @@ export async function loadLeadCases(
   scope: CrmScope,
   options: LeadCaseOptions = {},
 ): Promise<LeadCase[]> {
-  const now = options.now ?? new Date().toISOString();
+  // One form, so the comparisons with the records' ISO times below are exact.
+  const now = isoNow(options.now);
   const window = options.activityWindowDays ?? 14;
   const stale = options.staleAfterDays ?? 90;
   const [leads, activities, campaigns] = await Promise.all([
@@ -141,6 +142,20 @@ export async function loadLeadCases(
       },
     ];
   });
+}
+
+/** `now` as a UTC ISO time (a day or an offset given), VALIDATION when it is no time. */
+function isoNow(now: string | undefined): string {
+  if (now === undefined) return new Date().toISOString();
+  const time = Date.parse(now);
+  if (Number.isNaN(time)) {
+    const message = `"${now}" is not a date or time`;
+    throw new RapportError('VALIDATION', `now: ${message}`, {
+      object: 'lead',
+      issues: [{ path: ['now'], message, code: 'invalid_date' }],
+    });
+  }
+  return new Date(time).toISOString();
 }
 
 /** The labelled cases among lead cases, for training. */

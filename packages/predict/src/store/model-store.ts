@@ -1,4 +1,4 @@
-import type { CrmScope } from '@rapport/core';
+import { type CrmScope, isRapportError } from '@rapport/core';
 import { predictTablesOf } from './plugin-database.js';
 
 /** What a model is for. */
@@ -85,6 +85,34 @@ export async function cachedModel<TModel, TMetrics>(
  * versions of the kind stay (default 8): a cache, not a history.
  */
 export async function saveModel<TModel, TMetrics>(
+  scope: CrmScope,
+  input: Omit<StoredModel<TModel, TMetrics>, 'version'>,
+  cache?: { readonly cacheKey: string; readonly keep?: number },
+): Promise<StoredModel<TModel, TMetrics>> {
+  // Two saves at once (two forecasts missing the cache on Postgres, read committed) can read the
+  // same last version: the later insert breaks the key, and a new attempt takes the next one
+  // (each round lets at least one of them in).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insertVersion(scope, input, cache);
+    } catch (error) {
+      if (attempt >= 10 || !isDuplicateKey(error)) throw error;
+    }
+  }
+}
+
+/** A unique or primary key violation, as core, Postgres (23505) or SQLite report it. */
+function isDuplicateKey(error: unknown): boolean {
+  if (isRapportError(error)) return error.code === 'CONFLICT';
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : null;
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE'
+  );
+}
+
+async function insertVersion<TModel, TMetrics>(
   scope: CrmScope,
   input: Omit<StoredModel<TModel, TMetrics>, 'version'>,
   cache?: { readonly cacheKey: string; readonly keep?: number },

@@ -24,7 +24,6 @@ export interface RecordQuery {
 
 const noCustomFields = z.strictObject({});
 
-/** The checked sort and page size of a query: VALIDATION for anything else. */
 /**
  * Whether every row has a value in `field`: a system field, or a declared field that accepts
  * neither null nor a missing value. Such an order needs no nulls clause, and must not have one:
@@ -48,6 +47,7 @@ function neverNull(definition: AnyObjectDefinition, field: string): boolean {
   );
 }
 
+/** The checked sort and page size of a query: VALIDATION for anything else. */
 function pageOf(definition: AnyObjectDefinition, query: RecordQuery) {
   const limit = query.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
