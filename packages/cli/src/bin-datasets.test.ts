@@ -1,38 +1,15 @@
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { bin, rapportIn } from './test-binary.js';
 
 // End to end on public data sets, through the built binary only, with the commands a user types
 // in a folder holding the data set and its rapport.config.json. Every figure asserted is computed
 // here from the CSV itself, not copied from Rapport's output.
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const { RAPPORT_DB: _db, RAPPORT_TENANT: _tenant, RAPPORT_CONFIG: _config, ...env } = process.env;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function rapportIn(cwd: string) {
-  return (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [bin, ...args],
-        { cwd, env, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-}
 
 /** A fresh copy of a fixture folder: the user's working directory. */
 function workspace(name: string): string {

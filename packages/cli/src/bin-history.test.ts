@@ -1,41 +1,17 @@
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { bin, ok, type Rapport, rapportIn } from './test-binary.js';
 
 // A company's history in, end to end, through the built binary only: the MavenTech CRM sample
 // (Maven Analytics, public domain) imported with each deal's own dates and its stage history from
 // the same export, with the commands a user types. Every figure is computed here from the CSV, and
 // checked against the figures published for the data set (packages/sample-data/fixtures/maven-crm).
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const config = fileURLToPath(new URL('../fixtures/maven-history/', import.meta.url));
 const data = fileURLToPath(new URL('../../sample-data/fixtures/maven-crm/', import.meta.url));
-const { RAPPORT_DB: _db, RAPPORT_TENANT: _tenant, RAPPORT_CONFIG: _config, ...env } = process.env;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function rapportIn(cwd: string) {
-  return (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [bin, ...args],
-        { cwd, env, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-}
-type Rapport = ReturnType<typeof rapportIn>;
 
 /** The user's folder: the export's files and the project's rapport.config.json. */
 function workspace(): string {
@@ -58,13 +34,6 @@ async function kpi(run: Rapport, ...args: string[]) {
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as Record<string, KpiJson>;
-}
-
-async function ok(run: Rapport, ...args: string[]): Promise<string> {
-  const result = await run(...args);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
 }
 
 /** Every step a user types, for one deals file (the whole export, or a part of it). */

@@ -1,49 +1,18 @@
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { bin, ok, type Rapport, rapportIn } from './test-binary.js';
 
 // A real lead funnel end to end, through the built binary only: Olist's marketing qualified leads
 // (with their lead source and first contact date) and the closed deals they became (CC BY-NC-SA
 // 4.0, see fixtures/olist-funnel/README.md), imported with the commands a user types and no
 // preprocessing. Every figure is computed here from the two CSV files.
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/olist-funnel/', import.meta.url));
 const mqlFile = 'olist_marketing_qualified_leads_dataset.csv';
 const dealFile = 'olist_marketing_closed_deals_dataset.csv';
-const { RAPPORT_DB: _db, RAPPORT_TENANT: _tenant, RAPPORT_CONFIG: _config, ...env } = process.env;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function rapportIn(cwd: string) {
-  return (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [bin, ...args],
-        { cwd, env, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? Number((error as { code?: unknown }).code ?? 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
-    });
-}
-type Rapport = ReturnType<typeof rapportIn>;
-
-async function ok(run: Rapport, ...args: string[]): Promise<string> {
-  const result = await run(...args);
-  expect(result.stderr).toBe('');
-  expect(result.code).toBe(0);
-  return result.stdout;
-}
 
 interface KpiJson {
   readonly value: number | null;
