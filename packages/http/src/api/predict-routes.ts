@@ -7,101 +7,30 @@ import {
   predict,
   type ScopeForecast,
 } from '@rapport/predict';
-import type { Context } from 'hono';
-import { z } from 'zod';
 import { json, problems, ref } from '../openapi/common.js';
-import type { JsonSchema, OpenApiParameter } from '../openapi/openapi-types.js';
-import { HttpProblem } from '../problems/problem-details.js';
-import type { ApiEnv } from './api-env.js';
+import {
+  dealsQuery,
+  decodeCursor,
+  encodeCursor,
+  type ForecastQuery,
+  forecastQuery,
+  forecastRouteQuery,
+  maxOwners,
+  parseQuery,
+  scoresQuery,
+} from './predict-queries.js';
+import {
+  dealSchema,
+  exact,
+  factorSchema,
+  figuresSchema,
+  forecastMeta,
+  forecastParameters,
+  fraction,
+  periodSchema,
+  riskSchema,
+} from './predict-schemas.js';
 import type { RouteTable } from './route-table.js';
-
-const language = z.enum(['en', 'de']).default('en').describe('Language of the reasons.');
-
-const scoresQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  cursor: z.string().min(1).optional(),
-  lang: language,
-});
-
-const forecastQuery = z.strictObject({
-  period: z.string().min(1).optional(),
-  by: z.enum(['owner', 'team', 'product']).optional(),
-  asOf: z.iso.date().optional(),
-  runs: z.coerce.number().int().min(100).max(100_000).default(10_000),
-  seed: z.coerce.number().int().min(0).max(2_147_483_647).default(1),
-  lang: language,
-});
-
-type ForecastQuery = z.output<typeof forecastQuery> & { readonly owners?: readonly string[] };
-
-/** At most this many owners in one forecast's set (as `@rapport/predict` allows). */
-const maxOwners = 500;
-
-const forecastRouteQuery = forecastQuery.extend({
-  owners: z
-    .string()
-    .min(1)
-    .transform((list) => list.split(','))
-    .pipe(z.array(z.string().min(1, 'an owner id is empty')).max(maxOwners))
-    .optional()
-    .describe('Only the deals and quotas of these users (a roll-up), comma-separated or repeated.'),
-});
-
-const dealsQuery = forecastQuery.omit({ by: true }).extend({
-  ids: z
-    .string()
-    .min(1)
-    .transform((list) => list.split(','))
-    .pipe(z.array(z.string().min(1)).max(100))
-    .optional()
-    .describe('Only these open deals (comma-separated ids, at most 100).'),
-});
-
-/**
- * Query parameters through a schema: unknown ones and bad values are 400 with their names. A
- * parameter named in `lists` may be repeated: its values are joined as one comma-separated list.
- */
-function parseQuery<T extends z.ZodType>(
-  c: Context<ApiEnv>,
-  schema: T,
-  lists: readonly string[] = [],
-): z.output<T> {
-  const params = new URL(c.req.url).searchParams;
-  const input = Object.fromEntries(params);
-  for (const name of lists) if (params.has(name)) input[name] = params.getAll(name).join(',');
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw new HttpProblem(
-    'BAD_REQUEST',
-    'the query parameters are malformed',
-    parsed.error.issues.map((issue) => ({
-      path: issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part)),
-      message: issue.message,
-      code: issue.code,
-    })),
-  );
-}
-
-/** The keyset of a score page: the last item's probability and lead id, base64url JSON. */
-const cursorSchema = z.tuple([z.number(), z.string()]);
-
-function decodeCursor(cursor: string): z.output<typeof cursorSchema> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    value = null;
-  }
-  const parsed = cursorSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new HttpProblem('BAD_REQUEST', 'the cursor is not one this API returned', [
-    { path: ['cursor'], message: 'pass nextCursor of the previous page', code: 'invalid_cursor' },
-  ]);
-}
-
-function encodeCursor(probability: number, leadId: string): string {
-  return Buffer.from(JSON.stringify([probability, leadId]), 'utf8').toString('base64url');
-}
 
 function forecastOf(scope: CrmScope, query: ForecastQuery): Promise<ScopeForecast> {
   return predict(scope).forecast({
@@ -148,173 +77,6 @@ function dealOf(deal: ForecastDealView, lang: 'en' | 'de', currency: string) {
     risks: deal.risks.map((r) => ({ ...r, text: describeRisk(r, lang, money) })),
   };
 }
-
-/** An object whose every property is present, and nothing else (the routes answer all of them). */
-function exact(properties: Record<string, JsonSchema>, description?: string): JsonSchema {
-  return {
-    type: 'object',
-    ...(description === undefined ? {} : { description }),
-    required: Object.keys(properties),
-    additionalProperties: false,
-    properties,
-  };
-}
-
-const money = (description?: string): JsonSchema => ({
-  // Not integer: the expected value and the percentiles of the runs can have fractions.
-  type: 'number',
-  description: description ?? 'Minor units of the base currency.',
-});
-const fraction = (description: string): JsonSchema => ({
-  type: 'number',
-  minimum: 0,
-  maximum: 1,
-  description,
-});
-
-const factorSchema = exact(
-  {
-    feature: { type: 'string', description: 'leadSource, stage, daysInStage, custom.<field>, ...' },
-    value: {
-      type: ['string', 'number', 'null'],
-      description: 'The value as the model saw it (a category, (other), or a number).',
-    },
-    effect: { type: 'number', description: 'Change of the log odds; positive raises it.' },
-  },
-  'A factor in log odds against an average case (see docs/predict.md).',
-);
-const figuresSchema = exact(
-  {
-    key: {
-      type: ['string', 'null'],
-      description: 'The owner, team or product id; null for the total.',
-    },
-    label: { type: ['string', 'null'], description: 'Its name; null for the total.' },
-    wonSoFar: money('Won inside the period up to asOf.'),
-    expected: money('Mean of the runs (won so far included).'),
-    p10: money('9 in 10 runs reach at least this.'),
-    p50: money('The median run.'),
-    p90: money('1 in 10 runs reaches this.'),
-    weightedPipeline: money("Open amounts x their stage's default probability."),
-    categories: exact(
-      {
-        pipeline: money(),
-        bestCase: money(),
-        commit: money(),
-        closed: money('Won inside the period.'),
-      },
-      'Open amounts per forecast category; closed is won.',
-    ),
-    openDeals: { type: 'integer' },
-    quota: { type: ['number', 'null'], description: 'Quotas inside the period; null: none.' },
-    quotaProbability: {
-      type: ['number', 'null'],
-      minimum: 0,
-      maximum: 1,
-      description: 'Share of runs reaching the quota; null without one.',
-    },
-    quotaAtRisk: {
-      type: 'boolean',
-      description: 'The chance of reaching the quota is below one half.',
-    },
-  },
-  'A forecast of one group or the total. Money in minor units of the base currency; probabilities are fractions.',
-);
-const riskText = { type: 'string', description: 'The reason in words, in lang.' } as const;
-const riskSchema: JsonSchema = {
-  description: 'A reason the plan looks unrealistic, with its figures.',
-  oneOf: [
-    exact({ kind: { const: 'closeDateSlipped' }, slips: { type: 'integer' }, text: riskText }),
-    exact({
-      kind: { const: 'longInStage' },
-      stage: { type: 'string' },
-      days: { type: 'integer' },
-      wonMedian: { type: 'number' },
-      text: riskText,
-    }),
-    exact({
-      kind: { const: 'amountAboveOwner' },
-      amount: money(),
-      ownerMedian: { type: 'number' },
-      text: riskText,
-    }),
-    exact({ kind: { const: 'noActivity' }, days: { type: 'integer' }, text: riskText }),
-    exact({
-      kind: { const: 'closeTooSoon' },
-      daysLeft: { type: 'integer' },
-      typicalRemaining: { type: 'number' },
-      text: riskText,
-    }),
-  ],
-  discriminator: { propertyName: 'kind' },
-};
-const dealSchema = exact(
-  {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    ownerId: { type: 'string' },
-    stage: { type: 'string' },
-    amount: money(),
-    closeDate: { type: ['string', 'null'], format: 'date' },
-    winProbability: fraction('Learned chance that the deal is won at all.'),
-    inPeriodProbability: fraction('Chance that it is won inside the period.'),
-    method: {
-      type: 'string',
-      enum: ['logistic', 'naiveBayes', 'stageDefault'],
-      description: "stageDefault: too little history, the stage's default probability.",
-    },
-    factors: { type: 'array', items: ref('PredictFactor') },
-    reasons: {
-      type: 'array',
-      items: { type: 'string' },
-      description: 'The factors in words, in lang, in the same order.',
-    },
-    risks: { type: 'array', items: ref('PredictRisk') },
-  },
-  'An open deal with its win probability and the reasons its plan looks unrealistic.',
-);
-const periodSchema = exact(
-  {
-    kind: { type: 'string' },
-    label: { type: 'string' },
-    start: { type: ['string', 'null'], format: 'date' },
-    end: { type: ['string', 'null'], format: 'date', description: 'Exclusive.' },
-    startInstant: { type: ['string', 'null'], format: 'date-time' },
-    endInstant: { type: ['string', 'null'], format: 'date-time' },
-    timeZone: { type: 'string' },
-  },
-  'The resolved period (end exclusive).',
-);
-const forecastMeta: Record<string, JsonSchema> = {
-  period: ref('ForecastPeriod'),
-  asOf: { type: 'string', format: 'date' },
-  currency: { type: 'string' },
-  method: { type: 'string', enum: ['logistic', 'naiveBayes', 'stageDefault'] },
-};
-
-const forecastParameters: OpenApiParameter[] = [
-  {
-    name: 'period',
-    in: 'query',
-    description: '2026-Q3, 2026-03, FY2026, thisQuarter (default), ...',
-    schema: { type: 'string' },
-  },
-  {
-    name: 'by',
-    in: 'query',
-    description: 'Per owner, team or product as well as the total.',
-    schema: { enum: ['owner', 'team', 'product'] },
-  },
-  {
-    name: 'asOf',
-    in: 'query',
-    description: 'The forecast day (default today in the tenant time zone).',
-    schema: { type: 'string', format: 'date' },
-  },
-  { name: 'runs', in: 'query', schema: { type: 'integer', minimum: 100, maximum: 100000 } },
-  { name: 'seed', in: 'query', schema: { type: 'integer', minimum: 0 } },
-  { name: 'lang', in: 'query', schema: { enum: ['en', 'de'] } },
-];
 
 /**
  * @internal Registers the prediction routes: stored lead scores with their reasons (paged), deal
