@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startServe } from '../../packages/cli/src/commands/serve.js';
 import { loadKpiPlugins } from '../../packages/cli/src/database/kpi-plugins.js';
 import { retryingAfter429 } from '../../packages/workspace/src/api/retry-after.js';
+import { axeViolations, loaded } from './test-workspace-page.js';
 
 // The workspace's predictions in Chromium: lead scores with their reasons after the leads were
 // scored with the CLI, the forecast with its P10–P90 range against quota and the quotas at
@@ -25,10 +26,6 @@ const cli = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.
 const workDir = mkdtempSync(join(tmpdir(), 'rapport-workspace-predict-'));
 const dist = join(workDir, 'app');
 const database = join(workDir, 'crm.sqlite');
-const axeSource = readFileSync(
-  fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)),
-  'utf8',
-);
 
 let served: Awaited<ReturnType<typeof startServe>>;
 let browser: Browser;
@@ -64,35 +61,6 @@ async function open(page: Page, query: string): Promise<void> {
   await page.goto(`${served.server.dashboardUrl}`);
   await page.waitForFunction(() => document.body.dataset.state !== undefined);
   await page.goto(`${served.server.url}/${query}`);
-}
-
-async function loaded(element: Locator): Promise<void> {
-  await expect
-    .poll(
-      async () =>
-        element.evaluate(
-          (e) =>
-            e.shadowRoot?.querySelector('.skeleton') === null &&
-            e.shadowRoot?.childElementCount !== 0,
-        ),
-      { timeout: 60_000 },
-    )
-    .toBe(true);
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
-      }
-    ).axe;
-    const result = await axe.run();
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.nodes.length})`);
-  });
 }
 
 function twoYearsBack(): string {
@@ -192,7 +160,7 @@ test('before scoring a lead shows "–" with why, never a number; `rapport score
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   await open(page, '?view=leads&lang=en&sort=-score&status=Open+-+Not+Contacted');
   const leads = page.locator('rapport-leads-list');
-  await loaded(leads);
+  await loaded(leads, 60_000);
   const cells = leads.locator('td[data-field="score"]');
   expect(await cells.count()).toBeGreaterThan(0);
   for (const text of await cells.allTextContents()) {
@@ -288,7 +256,7 @@ for (const screen of screens) {
     page.on('pageerror', (error) => errors.push(error.message));
     await open(page, `?view=leads&lang=${screen.lang}&sort=-score`);
     const leads = page.locator('rapport-leads-list');
-    await loaded(leads);
+    await loaded(leads, 60_000);
     const rows = leads.locator('tr[data-lead]');
     expect(await rows.count()).toBe(25);
     const scores = (
@@ -331,7 +299,7 @@ for (const screen of screens) {
       await expect
         .poll(() => leads.locator('th[aria-sort="ascending"] [data-sort="score"]').count())
         .toBe(1);
-      await loaded(leads);
+      await loaded(leads, 60_000);
       expect(new URL(page.url()).searchParams.get('sort')).toBe('score');
       const ascending = (
         await leads
@@ -347,7 +315,7 @@ for (const screen of screens) {
 
     // Closed leads were not scored: "–" and why, no number.
     await open(page, `?view=leads&lang=${screen.lang}&status=Closed+-+Not+Converted`);
-    await loaded(leads);
+    await loaded(leads, 60_000);
     const closed = await leads.locator('td[data-field="score"]').allTextContents();
     expect(closed.length).toBeGreaterThan(0);
     for (const text of closed) {
@@ -369,7 +337,7 @@ for (const screen of screens) {
     page.on('pageerror', (error) => errors.push(error.message));
     await open(page, `?view=forecast&lang=${screen.lang}&period=thisQuarter`);
     const view = page.locator('rapport-forecast-view');
-    await loaded(view);
+    await loaded(view, 60_000);
     const forecast = await api<{ total: Figures; groups: Figures[] }>(
       `/predict/forecast?period=thisQuarter&by=owner&lang=${screen.lang}`,
     );
@@ -506,7 +474,7 @@ for (const screen of screens) {
     // The at-risk list: each flagged deal with its learned win probability and plan risks.
     await open(page, `?view=risk&lang=${screen.lang}`);
     const risky = page.locator('rapport-at-risk-list');
-    await loaded(risky);
+    await loaded(risky, 60_000);
     const byId = new Map(deals.body.items.map((d) => [d.id, d]));
     const riskRows = risky.locator('tr[data-deal]');
     expect(await riskRows.count()).toBeGreaterThan(0);
@@ -523,7 +491,7 @@ for (const screen of screens) {
 
     await open(page, `?view=board&lang=${screen.lang}&deal=${learned!.id}`);
     const drawer = page.locator('rapport-deal-drawer');
-    await loaded(drawer);
+    await loaded(drawer, 60_000);
     const win = drawer.locator('[data-field="win-probability"]');
     await expect.poll(() => win.count(), { timeout: 30_000 }).toBe(1);
     expect((await win.textContent())!.trim()).toMatch(percent[screen.lang]);
@@ -571,7 +539,7 @@ test('too little history for a model (en and de): the source rate shows as appro
     const page = await pageOn(screen);
     await open(page, `?view=leads&lang=${screen.lang}&sort=-score`);
     const leads = page.locator('rapport-leads-list');
-    await loaded(leads);
+    await loaded(leads, 60_000);
     const first = leads.locator('tr[data-lead]').first();
     expect(await first.getAttribute('data-lead')).toBe(best.leadId);
     const cell = first.locator('td[data-field="score"]');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,22 +6,19 @@ import { createCrm } from '@rapport/core';
 import { unscopedDatabase } from '@rapport/core/storage';
 import { sqliteStorage } from '@rapport/sqlite';
 import { generateCrmData, insertGeneratedData } from '@rapport/testing';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startServe } from '../../packages/cli/src/commands/serve.js';
 import { loadKpiPlugins } from '../../packages/cli/src/database/kpi-plugins.js';
 import { retryingAfter429 } from '../../packages/workspace/src/api/retry-after.js';
+import { axeViolations, loaded } from './test-workspace-page.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), 'rapport-workspace-'));
 const dist = join(workDir, 'app');
 const database = join(workDir, 'crm.sqlite');
-const axeSource = readFileSync(
-  fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)),
-  'utf8',
-);
 
 let served: Awaited<ReturnType<typeof startServe>>;
 let browser: Browser;
@@ -70,36 +67,6 @@ async function open(page: Page, query: string): Promise<void> {
   await page.goto(`${served.server.dashboardUrl}`);
   await page.waitForFunction(() => document.body.dataset.state !== undefined);
   await page.goto(`${served.server.url}/${query}`);
-}
-
-async function loaded(element: Locator): Promise<void> {
-  await expect
-    .poll(
-      async () =>
-        element.evaluate(
-          (e) =>
-            e.shadowRoot?.querySelector('.skeleton') === null &&
-            e.shadowRoot?.childElementCount !== 0,
-        ),
-      { timeout: 20_000 },
-    )
-    .toBe(true);
-}
-
-/** Serious and critical axe-core violations on the page (shadow roots included). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> };
-      }
-    ).axe;
-    const result = await axe.run();
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.nodes.length})`);
-  });
 }
 
 /** The first day of the month two years before this one. */
@@ -160,7 +127,7 @@ test('on a laptop: a deal moves on the board through the API, the KPI follows, a
   page.on('pageerror', (error) => errors.push(error.message));
   await open(page, '?view=board&lang=en');
   const board = page.locator('rapport-pipeline-board');
-  await loaded(board);
+  await loaded(board, 20_000);
   const columns = board.locator('section.column');
   expect(await columns.count()).toBeGreaterThanOrEqual(3);
   const firstStage = (await columns.nth(0).getAttribute('data-stage'))!;
@@ -192,7 +159,7 @@ test('on a laptop: a deal moves on the board through the API, the KPI follows, a
 
   // Someone else moves it back meanwhile; our move (with the old version) shows theirs.
   await page.click('[data-view="board"]');
-  await loaded(board);
+  await loaded(board, 20_000);
   const stale = board.locator(`[data-deal="${id}"]`);
   const other = await api<Deal>(`/opportunities/${id}/stage`, {
     method: 'POST',
@@ -232,7 +199,7 @@ test('on a laptop: the drawer refuses a bad edit with the field error, saves a g
   const id = body.items[0]!.id;
   await open(page, `?view=board&lang=en&deal=${id}`);
   const drawer = page.locator('rapport-deal-drawer');
-  await loaded(drawer);
+  await loaded(drawer, 20_000);
   const amount = drawer.locator('input[name="amount"]');
   await amount.fill('-5');
   await drawer.locator('form[data-form="deal"] button[type="submit"]').click();
@@ -281,7 +248,7 @@ test('on a phone in German: leads as cards, a lead converted, the URL restores t
   });
   await open(page, '?view=leads&lang=de&status=Working+-+Contacted&sort=company');
   const leads = page.locator('rapport-leads-list');
-  await loaded(leads);
+  await loaded(leads, 20_000);
   expect(await page.locator('html').getAttribute('lang')).toBe('de');
   expect(await leads.locator('select[name="status"]').inputValue()).toBe('Working - Contacted');
   expect(await leads.locator('th[aria-sort="ascending"] [data-sort="company"]').count()).toBe(1);
@@ -305,7 +272,7 @@ test('on a phone in German: leads as cards, a lead converted, the URL restores t
 
   // Reload: view, language and filters come back from the URL.
   await page.reload();
-  await loaded(leads);
+  await loaded(leads, 20_000);
   expect(await page.locator('[data-view="leads"][aria-current="page"]').textContent()).toBe(
     'Leads',
   );
@@ -314,7 +281,7 @@ test('on a phone in German: leads as cards, a lead converted, the URL restores t
   // The board on a phone: one column under the other, a tap menu, German words kept whole.
   await page.locator('[data-view="board"]').tap();
   const board = page.locator('rapport-pipeline-board');
-  await loaded(board);
+  await loaded(board, 20_000);
   expect(
     await board.locator('select[data-move]').first().locator('option').first().textContent(),
   ).toBe('Verschieben nach …');
@@ -344,7 +311,7 @@ test('on a phone in German: leads as cards, a lead converted, the URL restores t
 
   await page.locator('[data-view="forecast"]').tap();
   const forecast = page.locator('rapport-forecast-view');
-  await loaded(forecast);
+  await loaded(forecast, 20_000);
   expect(await forecast.locator('thead').textContent()).toContain('Zielerreichung');
   expect(await forecast.locator('thead').textContent()).toContain('Vertriebsmitarbeiter');
   await page.screenshot({
@@ -354,7 +321,7 @@ test('on a phone in German: leads as cards, a lead converted, the URL restores t
 
   await page.locator('[data-view="risk"]').tap();
   const risk = page.locator('rapport-at-risk-list');
-  await loaded(risk);
+  await loaded(risk, 20_000);
   await page.screenshot({
     path: join(screenshots, 'workspace-at-risk-390x844.png'),
     fullPage: true,
@@ -475,9 +442,9 @@ for (const screen of screens) {
     const itemsBefore = await lineItems(id);
     await open(page, `?view=board&lang=${screen.lang}&deal=${id}`);
     const drawer = page.locator('rapport-deal-drawer');
-    await loaded(drawer);
+    await loaded(drawer, 20_000);
     const editor = drawer.locator('rapport-line-items');
-    await loaded(editor);
+    await loaded(editor, 20_000);
     const add = editor.locator('form[data-line-item="@new"]');
     const product = (await add
       .locator('select[name="productId"] option')
@@ -563,7 +530,7 @@ for (const screen of screens) {
     page.on('pageerror', (error) => errors.push(error.message));
     await open(page, `?view=board&lang=${screen.lang}`);
     const board = page.locator('rapport-pipeline-board');
-    await loaded(board);
+    await loaded(board, 20_000);
     const columns = board.locator('section.column');
     const count = await columns.count();
     const first = (await columns.nth(0).getAttribute('data-stage'))!;
@@ -595,7 +562,7 @@ for (const screen of screens) {
     await page.keyboard.press('Enter');
     const drawer = page.locator('rapport-deal-drawer');
     await expect.poll(() => new URL(page.url()).searchParams.get('deal')).toBe(id);
-    await loaded(drawer);
+    await loaded(drawer, 20_000);
     await page.keyboard.press('Tab');
     expect(
       await page.evaluate(() => {
@@ -659,7 +626,7 @@ for (const screen of screens) {
     page.on('pageerror', (error) => errors.push(error.message));
     await open(page, `?view=forecast&lang=${screen.lang}&period=thisYear&owner=${top.id}`);
     const forecast = page.locator('rapport-forecast-view');
-    await loaded(forecast);
+    await loaded(forecast, 20_000);
     // The owner list: the tree, indented, a manager with the number of their reports.
     const options = await page.locator('select#owner option').allTextContents();
     const topOption = options.find((o) => o.startsWith(top.name))!;
@@ -704,7 +671,7 @@ for (const screen of screens) {
     // The board and the leads: only the team's.
     await page.locator('[data-view="board"]').click();
     const board = page.locator('rapport-pipeline-board');
-    await loaded(board);
+    await loaded(board, 20_000);
     const dealOwners = await board
       .locator('article.card')
       .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-owner')));
@@ -713,7 +680,7 @@ for (const screen of screens) {
     await page.screenshot({ path: shot('board-team', screen) });
     await page.locator('[data-view="leads"]').click();
     const leads = page.locator('rapport-leads-list');
-    await loaded(leads);
+    await loaded(leads, 20_000);
     const leadOwners = await leads
       .locator('tr[data-lead]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-owner')));
@@ -726,7 +693,7 @@ for (const screen of screens) {
     await page.screenshot({ path: shot('leads-team', screen), fullPage: screen.phone });
     // The view and the manager come back from the URL.
     await page.reload();
-    await loaded(page.locator('rapport-leads-list'));
+    await loaded(page.locator('rapport-leads-list'), 20_000);
     expect(await page.locator('select#owner').inputValue()).toBe(top.id);
     // The KPI dashboard with the manager chosen: the team's figures, not the manager's own zeros.
     await page.locator('[data-view="kpis"]').click();
