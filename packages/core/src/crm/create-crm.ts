@@ -29,6 +29,7 @@ import type {
 } from '../plugins/define-plugin.js';
 import type { MergeCustomFields } from '../plugins/merge-custom-fields.js';
 import { initPlugins } from '../plugins/plugin-runtime.js';
+import { guardedUpkeep } from '../rollups/rollup-guard.js';
 import { answerMedianFromRollups } from '../rollups/rollup-median.js';
 import { planRollups } from '../rollups/rollup-plan.js';
 import { answerFromRollups } from '../rollups/rollup-read.js';
@@ -217,7 +218,11 @@ export function createCrm<
     },
     scopeFactory: (state) => createScope(state),
     shared: createSharedCache(),
-    ...(config.rollups === true ? { upkeep: rollupUpkeep } : {}),
+    // Every engine guards the rollups it does not keep: its writes would leave their cells stale.
+    upkeep: guardedUpkeep(
+      config.rollups === true ? rollupPlan.rollups.map((rollup) => rollup.id) : [],
+      config.rollups === true ? rollupUpkeep : undefined,
+    ),
   };
   registerKpis(engine, kpis);
   if (config.rollups === true) {

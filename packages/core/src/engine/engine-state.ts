@@ -42,7 +42,10 @@ export interface EngineState {
   readonly scopeFactory: (state: ScopeState) => unknown;
   /** What the engine keeps between transactions (see {@link SharedCache}). */
   readonly shared: SharedCache;
-  /** Derived data writes keep in their transaction (rollups, when `createCrm({ rollups: true })`). */
+  /**
+   * Derived data writes keep in their transaction: this engine's rollups, and the guard that
+   * forgets the builds of rollups other engines keep.
+   */
   readonly upkeep?: RecordUpkeep;
 }
 

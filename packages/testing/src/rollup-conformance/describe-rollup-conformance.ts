@@ -508,6 +508,61 @@ export function describeRollupConformance(
       expect(engines().log.statements.join('\n')).toMatch(/rollup_cells/);
     }, 300_000);
 
+    test('a write by an engine that does not keep the rollups (rollups off, or other plugins) makes them scan until a rebuild, never read stale', async () => {
+      const world = await newWorld(engines().kept);
+      const tenantId = world.scope.tenantId;
+      await apply(world, { kind: 'import', count: 6, seed: 2 });
+      const readsRollups = async () => {
+        engines().log.reset();
+        await compare(world, tenantId);
+        return /from "rollup_cells"/.test(engines().log.statements.join('\n'));
+      };
+      expect(await readsRollups()).toBe(true);
+      // Rollups off: the deal is in no cell, so without the guard the kept engine would miss it.
+      const off = engines().scanned.tenant(tenantId).system();
+      await off.opportunities.create({
+        name: 'written without rollups',
+        ownerId: world.owners[1],
+        amount: 40_00,
+        openDate: '2026-03-01',
+        closeDate: at(days, 4),
+        stage: 'Closed Won',
+      });
+      expect(await readsRollups()).toBe(false);
+      const [stale] = await engines().kept.checkRollups({ tenantId });
+      expect(stale?.differences.length).toBeGreaterThan(0);
+      await engines().kept.rebuildRollups({ tenantId });
+      expect(await readsRollups()).toBe(true);
+      // Rollups on with another plugin set: it keeps its own rollups, not these.
+      // Not destroyed: like the scanning engine, it shares the suite's storage (and connection).
+      const closingOnly = createCrm({
+        storage: await storageOf(),
+        plugins: [closingPlugin],
+        now: () => clock.now,
+        rollups: true,
+      });
+      await closingOnly
+        .tenant(tenantId)
+        .system()
+        .opportunities.create({
+          name: 'open, written by the closing plugin alone',
+          ownerId: world.owners[2],
+          amount: 55_00,
+          openDate: '2026-03-01',
+          closeDate: at(days, 4),
+          stage: 'Prospecting',
+        });
+      // The open-deal cells of the pipeline plugin miss the deal; the closing ones stay exact
+      // (the same rollups in both engines) and are still read. Every figure equals the scan.
+      const [missed] = await engines().kept.checkRollups({ tenantId });
+      expect(missed?.differences.length).toBeGreaterThan(0);
+      expect(await readsRollups()).toBe(true);
+      await engines().kept.rebuildRollups({ tenantId });
+      const [after] = await engines().kept.checkRollups({ tenantId });
+      expect(after?.differences).toEqual([]);
+      expect(await readsRollups()).toBe(true);
+    }, 300_000);
+
     // Last: it replaces the rollup table every tenant of this storage shares.
     test('a database whose rollups have the 0006 shape (a row per measure) scans until a rebuild fills the row-per-key shape of 0008', async () => {
       const world = await newWorld(engines().kept);

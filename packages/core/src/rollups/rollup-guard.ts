@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import { coreDbOf, dbOf, type ScopeState, type TransactionState } from '../engine/engine-state.js';
+import type { RecordUpkeep, WriteUpkeep } from '../engine/record-upkeep.js';
+
+/** The tenants each transaction has already guarded: one statement per tenant and transaction. */
+const guardedByTransaction = new WeakMap<TransactionState, Set<string>>();
+
+const keepsNothing: WriteUpkeep<unknown> = { restore: async () => {}, done: async () => {} };
+
+/**
+ * @internal Forgets, in the writing transaction, that the tenant's rollups which this engine
+ * does not keep are complete: an engine with rollups off (or with other plugins, whose rollups
+ * have other ids) writes records that another engine's cells do not count, so those cells would
+ * read stale. Without their build rows the other engine scans, exactly, until its next
+ * `rebuildRollups`. `kept` is every rollup id this engine keeps itself (none with rollups off).
+ *
+ * Where transactions run side by side (Postgres), the tenant's row is locked FOR KEY SHARE
+ * first: a rebuild locks it FOR UPDATE before it reads the records, so a write either finishes
+ * before the rebuild reads (and is counted) or starts after the rebuild marked its rollups built
+ * (and forgets them again). Inserts take that key share anyway, through their tenant foreign key.
+ */
+export async function forgetForeignBuilds(
+  state: ScopeState,
+  kept: readonly string[],
+): Promise<void> {
+  const { tx, tenantId } = state;
+  if (tx) {
+    const guarded = guardedByTransaction.get(tx) ?? new Set();
+    guardedByTransaction.set(tx, guarded);
+    if (guarded.has(tenantId)) return;
+    guarded.add(tenantId);
+  }
+  if (state.engine.storage.concurrentTransactions)
+    await coreDbOf(state)
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', tenantId)
+      .forKeyShare()
+      .execute();
+  let statement = dbOf(state).deleteFrom('rollupBuilds').where(sql.ref('tenantId'), '=', tenantId);
+  if (kept.length > 0) statement = statement.where(sql.ref('rollup'), 'not in', kept);
+  await statement.execute();
+}
+
+/**
+ * @internal Locks the tenant's row against every writer until the rebuilding transaction ends
+ * (see {@link forgetForeignBuilds}); nothing to do where one transaction runs at a time.
+ */
+export async function lockTenantForRebuild(state: ScopeState): Promise<void> {
+  if (!state.engine.storage.concurrentTransactions) return;
+  await coreDbOf(state)
+    .selectFrom('tenants')
+    .select('id')
+    .where('id', '=', state.tenantId)
+    .forUpdate()
+    .execute();
+}
+
+/**
+ * @internal The write path's upkeep of every engine: each write first forgets the rollups the
+ * engine does not keep ({@link forgetForeignBuilds}), then tells `kept` (the rollups' upkeep,
+ * when this engine keeps rollups) what it does.
+ */
+export function guardedUpkeep(
+  keptIds: readonly string[],
+  kept: RecordUpkeep | undefined,
+): RecordUpkeep {
+  return {
+    async inserted(state, definition, records) {
+      await forgetForeignBuilds(state, keptIds);
+      await kept?.inserted(state, definition, records);
+    },
+    async updating(state, definition, previous, changed, customChanged) {
+      await forgetForeignBuilds(state, keptIds);
+      return kept
+        ? kept.updating(state, definition, previous, changed, customChanged)
+        : keepsNothing;
+    },
+    async deleting(state, definition, records) {
+      await forgetForeignBuilds(state, keptIds);
+      return kept ? kept.deleting(state, definition, records) : keepsNothing;
+    },
+  };
+}
