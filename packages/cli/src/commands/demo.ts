@@ -72,10 +72,8 @@ Examples:
       const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
       const location = databaseLocation(flags.db);
       // The demo has its own data and tenant; from the config it takes the KPI plugins and fields.
-      const opened = await openCrm(location, {
-        migrate: true,
-        config: await loadConfig({ path: flags.config }),
-      });
+      const config = await loadConfig({ path: flags.config });
+      const opened = await openCrm(location, { migrate: true, config });
       try {
         const tenant = tenantId(flags.tenant);
         await opened.crm.ensureTenant({
@@ -91,6 +89,15 @@ Examples:
           types: opened.storage.types,
           ...(flags.anchor ? {} : { anchorTo: null }),
         });
+        // The generated rows and the moved dates were written below the engine: their rollups
+        // are recomputed once, so the report and `rapport serve` read exact rollups.
+        if (config?.config.rollups ?? true) {
+          const started = performance.now();
+          const [rebuilt] = await opened.crm.rebuildRollups({ tenantId: tenant });
+          log(
+            `rollups rebuilt: ${rebuilt?.cells ?? 0} cells in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+          );
+        }
         const kpis = kpiServiceOf(scope);
         // Scores first, so that the predict KPIs of the report read them.
         const predictions = await predictionsOrError(scope, summary.dataEnd, flags.seed);

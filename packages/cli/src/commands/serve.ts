@@ -60,6 +60,8 @@ export interface StartServeOptions {
   readonly plugins?: readonly AnyRapportPlugin[];
   /** Custom fields (from the project configuration). */
   readonly fields?: CustomFieldsConfig;
+  /** Keep and read exact KPI rollups (default true, like every command). */
+  readonly rollups?: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startServe(
     // Audited like every command; the API serves each record's trail at /{collection}/{id}/audit.
     plugins: withAudit([httpPlugin, ...plugins], 'api'),
     ...(options.fields ? { fields: options.fields } : {}),
+    rollups: options.rollups ?? true,
   });
   try {
     await crm.migrate();
@@ -165,6 +168,7 @@ Examples:
         dashboardDir,
         plugins: await projectPlugins(config),
         fields: customFieldSchemas(config?.config.fields),
+        rollups: config?.config.rollups ?? true,
       });
       const { server } = served;
       process.stdout.write(

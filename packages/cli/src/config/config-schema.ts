@@ -94,6 +94,8 @@ export const rapportConfigSchema = z.strictObject({
     )
     .optional(),
   plugins: z.array(z.string().min(1)).optional(),
+  /** Keep exact KPI rollups in every write (default true; docs/architecture.md). */
+  rollups: z.boolean().optional(),
   mappings: z.record(z.string(), importMappingSchema).optional(),
 });
 

@@ -71,6 +71,7 @@ export async function openCrm(location: string, options: OpenCrmOptions = {}): P
     storage,
     plugins: withAudit([httpPlugin, ...(await projectPlugins(options.config))], 'cli'),
     fields: customFieldSchemas(options.config?.config.fields),
+    rollups: options.config?.config.rollups ?? true,
   });
   if (options.migrate) await crm.migrate();
   return {

@@ -83,7 +83,9 @@ export interface CrmConfig<
   /**
    * Keep exact rollups of the declared KPIs in every write's transaction and answer KPIs from
    * them where they can (default false). Turning it on for a database written without it needs
-   * one `crm.rebuildRollups()`; until then KPIs read the records, as without rollups.
+   * one `crm.rebuildRollups()`; until then KPIs read the records, as without rollups. Engines
+   * with other settings may write the same database: a write by an engine that does not keep a
+   * tenant's rollups makes them read the records again until the next rebuild, never stale.
    */
   readonly rollups?: boolean;
 }
