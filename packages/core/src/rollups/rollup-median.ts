@@ -107,7 +107,7 @@ function moneyMedianQuery(evaluation: Evaluation, picked: Builder, grouped: bool
       ...(grouped ? [ref('y.kpiGroup').as('kpiGroup')] : []),
       value.as('kpiValue'),
       ref('y.kpiN').as('kpiN'),
-      // The rank of the last record at this value: the values before it, in converted order.
+      // The rank of the last record of this row: the records up to it, in converted order.
       sql`cast(sum(${ref('y.kpiN')}) over (${partition} order by ${value} rows between unbounded preceding and current row) as bigint)`.as(
         'kpiUpTo',
       ),
