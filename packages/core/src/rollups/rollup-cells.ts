@@ -1,7 +1,7 @@
 import { expressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { whereConditions } from '../engine/query-filter.js';
-import type { Builder } from '../kpi/kpi-compile.js';
+import { type Builder, moneyField } from '../kpi/kpi-compile.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
 
@@ -127,14 +127,16 @@ export function contributions(
     : sql`''`;
   const allOwners = rollup.histogram?.allOwners === true;
   const owner = allOwners ? sql`''` : sql`coalesce(${sql.ref('t.ownerId')}, '')`;
-  // A histogram counts values, whatever their currency.
-  const byCurrency = 'currency' in shape && !rollup.histogram;
+  // A histogram counts values whatever their currency, but for money: an amount is counted in
+  // its own currency, converted (and ordered) only at read time.
+  const histogram = rollup.histogram?.measure;
+  const byCurrency = 'currency' in shape && (!histogram || moneyField(histogram.of) !== undefined);
   const currency = byCurrency ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
   const field = dimension ? sql.ref(`t.${dimension.field}`) : undefined;
-  // A median's histogram keys by the value, a whole number (its text compares by the read's cast).
-  const histogram = rollup.histogram?.measure;
+  // A median's histogram keys by the value, a whole number (its text compares by the read's
+  // cast); a bigint, as money amounts in minor units are.
   const whole = histogram
-    ? sql`cast(${valueSql(state, rollup, histogram.of)} as integer)`
+    ? sql`cast(${valueSql(state, rollup, histogram.of)} as bigint)`
     : undefined;
   const groupKey = field
     ? sql`(case when ${field} is null then '' else '=' || ${field} end)`

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { moneyField } from '../kpi/kpi-compile.js';
 import type { ColumnKind } from '../objects/object-definition.js';
 import { cellAmounts, cellKey } from './rollup-cells.js';
 import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
@@ -156,6 +157,7 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
   if (source && histogram) {
     // A median's histogram: one count per record that has a value, keyed by the value.
     const { date } = rollup.source;
+    const money = moneyField(histogram.of) !== undefined;
     made = histogramTest
       ? {
           rollup,
@@ -165,7 +167,9 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
             if (value === null) return undefined;
             const bucket = date ? text(row[date]).slice(0, 7) : '';
             const owner = rollup.histogram?.allOwners ? '' : text(row.ownerId);
-            const key = `${rollup.id}\u0000${bucket}\u0000${owner}\u0000\u0000=${Math.trunc(value)}`;
+            // Money is counted in its own currency (converted at read time), anything else in none.
+            const currency = money ? text(row.currency) : '';
+            const key = `${rollup.id}\u0000${bucket}\u0000${owner}\u0000${currency}\u0000=${Math.trunc(value)}`;
             const amounts = new Array<number>(cellAmounts.length).fill(0);
             amounts[0] = 1;
             return { key, amounts };

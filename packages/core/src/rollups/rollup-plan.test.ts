@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { defineKpi } from '../kpi/kpi-definition.js';
 import { measure } from '../kpi/kpi-measure.js';
+import { measureSignature } from '../kpi/kpi-plan.js';
 import { closedDeals, kpiSource, repQuotas } from '../kpi/kpi-source.js';
 import { standardObjects } from '../objects/standard-objects.js';
 import { measureSlots, planRollups } from './rollup-plan.js';
@@ -76,6 +77,8 @@ describe('planRollups', () => {
       'opportunity:stage',
       'opportunity:median',
       'opportunity:medianAll',
+      'opportunity:median',
+      'opportunity:medianAll',
     ]);
     // The closed deals' rollup keeps every measure of the source, whichever KPI declared it.
     expect(plan.rollups[0]?.measures.size).toBe(3);
@@ -84,7 +87,6 @@ describe('planRollups', () => {
   test('sources whose day depends on the time zone are scanned; an amount times a probability is kept', () => {
     expect([...plan.skipped.values()]).toEqual([
       "createdAt is a timestamp (its day depends on the tenant's time zone)",
-      'the median of {"money":"amount"} is not kept (money converts at read time)',
     ]);
     const [open] = plan.rollups.filter((rollup) => rollup.source === openDeals);
     expect([...(open?.measures.values() ?? [])].map((m) => m.measure.of)).toEqual([
@@ -133,7 +135,9 @@ describe('planRollups', () => {
   });
 
   test('a median of whole days is kept as a histogram (counts per value), apart from the measures', () => {
-    const [perOwner, allOwners] = plan.rollups.filter((rollup) => rollup.histogram);
+    const [perOwner, allOwners] = plan.rollups.filter(
+      (rollup) => rollup.histogram && 'daysBetween' in Object(rollup.histogram.measure.of),
+    );
     expect(perOwner?.histogram?.measure.of).toEqual({ daysBetween: ['openDate', 'closeDate'] });
     expect([perOwner?.histogram?.allOwners, allOwners?.histogram?.allOwners]).toEqual([
       false,
@@ -146,11 +150,45 @@ describe('planRollups', () => {
     expect(plan.bySource.get(perOwner?.sourceKey ?? '')?.some((r) => r.histogram)).toBe(false);
   });
 
-  test('a medians-only KPI adds no measure to the fused rollups, and ids follow the definitions', () => {
-    const again = planRollups([medianCycle, attainment, winRate, weighted, leads], standardObjects);
-    expect(new Set(again.rollups.map((rollup) => rollup.id))).toEqual(
-      new Set(plan.rollups.map((rollup) => rollup.id)),
+  test('a money median is kept as a histogram too (per currency, converted at read time); a median of a product is not', () => {
+    const money = plan.rollups.filter(
+      (rollup) => rollup.histogram && 'money' in Object(rollup.histogram.measure.of),
     );
+    expect(money.map((rollup) => rollup.histogram?.allOwners)).toEqual([false, true]);
+    expect(plan.byMedian.get(money[0]?.histogram?.signature ?? '')).toEqual({
+      perOwner: money[0],
+      allOwners: money[1],
+    });
+    // Its id differs from the days' histogram: each median has its own rows.
+    expect(new Set(plan.rollups.filter((r) => r.histogram).map((r) => r.id)).size).toBe(4);
+    const weightedMedian = defineKpi({
+      ...info,
+      id: 'test.weightedMedian',
+      dimensions: ['owner'],
+      measures: {
+        median: measure.median(openDeals, { times: [{ money: 'amount' }, 'probability'] }),
+      },
+      value: ({ median }) => median ?? Number.NaN,
+    });
+    const notKept = planRollups([weightedMedian], standardObjects);
+    expect(notKept.byMedian.size).toBe(0);
+    expect([...notKept.skipped.values()]).toEqual([
+      'the median of {"times":[{"money":"amount"},"probability"]} is not a whole-number expression',
+    ]);
+  });
+
+  test('a medians-only KPI adds no measure to the fused rollups, and ids follow the definitions', () => {
+    // Without the medians-only KPI (medianDeal): the same rollups but for its two histograms.
+    const again = planRollups([medianCycle, attainment, winRate, weighted, leads], standardObjects);
+    const dealHistograms = plan.byMedian.get(measureSignature(medianDeal.measures.median));
+    expect(new Set(again.rollups.map((rollup) => rollup.id))).toEqual(
+      new Set(
+        plan.rollups
+          .filter((r) => r !== dealHistograms?.perOwner && r !== dealHistograms?.allOwners)
+          .map((rollup) => rollup.id),
+      ),
+    );
+    expect(again.rollups.length).toBe(plan.rollups.length - 2);
     const fewer = planRollups([winRate], standardObjects);
     expect(fewer.rollups[0]?.id).not.toBe(plan.rollups[0]?.id);
   });

@@ -30,7 +30,8 @@ export interface RollupDefinition {
   >;
   /**
    * A median's histogram instead of measures: the rows counted per value (the `groupKey` is the
-   * value, a whole number), from which the read takes the middle value exactly.
+   * value, a whole number; for money the amount in minor units, with its currency in the
+   * currency column), from which the read takes the middle value exactly.
    */
   readonly histogram?: {
     readonly signature: string;
@@ -129,8 +130,9 @@ function measureProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure)
 }
 
 /**
- * Why a median cannot be kept as a histogram of whole values: money is converted at read time
- * (its order across currencies depends on the rates), other expressions are not whole.
+ * Why a median cannot be kept as a histogram of whole values: integer fields, `{ daysBetween }`
+ * of two days, and `{ money }` (counted per currency and amount in minor units, converted and
+ * ordered at read time, so a changed rate needs no rebuild); other expressions are not whole.
  */
 function medianProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure) {
   const { of } = measure;
@@ -140,7 +142,9 @@ function medianProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure) 
     return of.daysBetween.every((field) => kindOf(definition, field) === 'date')
       ? undefined
       : 'daysBetween of a timestamp';
-  return `the median of ${JSON.stringify(of)} is not kept (money converts at read time)`;
+  if (of !== null && typeof of === 'object' && 'money' in of)
+    return kindOf(definition, of.money) === 'money' ? undefined : 'money of a non-money field';
+  return `the median of ${JSON.stringify(of)} is not a whole-number expression`;
 }
 
 function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
