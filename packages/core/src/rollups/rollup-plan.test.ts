@@ -3,6 +3,7 @@ import { defineKpi } from '../kpi/kpi-definition.js';
 import { measure } from '../kpi/kpi-measure.js';
 import { closedDeals, kpiSource, repQuotas } from '../kpi/kpi-source.js';
 import { standardObjects } from '../objects/standard-objects.js';
+import { timestampDate } from './rollup-month.js';
 import { measureSlots, planRollups } from './rollup-plan.js';
 
 const info = {
@@ -74,6 +75,7 @@ describe('planRollups', () => {
       'quota:total',
       'opportunity:total',
       'opportunity:stage',
+      'lead:total',
       'opportunity:median',
       'opportunity:medianAll',
     ]);
@@ -81,9 +83,8 @@ describe('planRollups', () => {
     expect(plan.rollups[0]?.measures.size).toBe(3);
   });
 
-  test('sources whose day depends on the time zone are scanned; an amount times a probability is kept', () => {
+  test('a money median is scanned; an amount times a probability is kept', () => {
     expect([...plan.skipped.values()]).toEqual([
-      "createdAt is a timestamp (its day depends on the tenant's time zone)",
       'the median of {"money":"amount"} is not kept (money converts at read time)',
     ]);
     const [open] = plan.rollups.filter((rollup) => rollup.source === openDeals);
@@ -170,5 +171,26 @@ describe('planRollups', () => {
         'status',
       ].sort(),
     );
+  });
+
+  test('a timestamp-dated source is kept by its tenant-local month, and its timestamp is an upkeep field', () => {
+    const [lead] = plan.rollups.filter((rollup) => rollup.source === newLeads);
+    expect(lead && timestampDate(lead)).toBe('createdAt');
+    const [closed] = plan.rollups.filter((rollup) => rollup.source === closedDeals);
+    expect(closed && timestampDate(closed)).toBeUndefined();
+    expect([...(plan.fieldsByObject.get('lead') ?? [])].sort()).toEqual(
+      ['createdAt', 'currency', 'ownerId'].sort(),
+    );
+    const touched = kpiSource({ object: 'lead', date: 'updatedAt' });
+    const edits = defineKpi({
+      ...info,
+      id: 'test.edits',
+      dimensions: ['owner'],
+      measures: { edits: measure.count(touched) },
+      value: ({ edits }) => edits,
+    });
+    expect([...planRollups([edits], standardObjects).skipped.values()]).toEqual([
+      'updatedAt changes with every write',
+    ]);
   });
 });

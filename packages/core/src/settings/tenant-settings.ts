@@ -6,6 +6,8 @@ import { inTransaction } from '../engine/transaction.js';
 import { validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { idSchema } from '../objects/field-schemas.js';
+import { rezoneTenant } from '../rollups/rollup-rebuild.js';
+import { keptRollupsOf } from '../rollups/rollup-upkeep.js';
 import { pipelineStages } from '../sales/pipeline-stages.js';
 import { type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
 
@@ -51,6 +53,11 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
       .where('id', '=', tx.tenantId)
       .execute();
     delete tx.cache.tenant;
+    const plan = keptRollupsOf(tx.engine);
+    const { timeZone } = parsed.data;
+    // Timestamp-dated rollup rows are keyed by local months: recomputed in the new zone, here.
+    if (plan && timeZone !== undefined && timeZone !== current.timeZone)
+      await rezoneTenant(tx, plan.rollups, timeZone);
     return loadTenant(tx);
   });
 }
