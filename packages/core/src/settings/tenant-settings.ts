@@ -22,6 +22,9 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
   const parsed = settingsPatchSchema.safeParse(patch);
   if (!parsed.success) throw fromZodError('tenant', parsed.error);
   return inTransaction(state, async (tx) => {
+    // Read in this transaction: the scope's cached tenant may be stale (a rolled-back change
+    // leaves it behind), and what changed (the zone: rollup rows to recompute) is decided on it.
+    delete tx.cache.tenant;
     const current = await loadTenant(tx);
     if (parsed.data.defaultPipelineId !== undefined)
       await pipelineStages(tx, parsed.data.defaultPipelineId);
