@@ -18,6 +18,7 @@ import {
   isLeadOp,
   leadInstants,
   leadKpiIds,
+  leadNamesPlugin,
   leadOp,
   leadZones,
 } from './lead-writes.js';
@@ -35,7 +36,7 @@ export interface RollupConformanceOptions {
   readonly runs?: number;
 }
 
-const plugins = [closingPlugin, pipelinePlugin, leadsPlugin] as const;
+const plugins = [closingPlugin, pipelinePlugin, leadsPlugin, leadNamesPlugin] as const;
 type Engine = Crm<typeof plugins>;
 type Scope = ReturnType<ReturnType<Engine['tenant']>['system']>;
 

@@ -1,4 +1,4 @@
-import type { CrmScope } from '@rapport/core';
+import { type CrmScope, defineKpi, definePlugin, kpiSource, measure } from '@rapport/core';
 import fc from 'fast-check';
 
 /** @internal Time zones the lead writes run in: with DST, with a half-hour offset, and UTC. */
@@ -148,4 +148,37 @@ export async function applyLeadOp(world: LeadWorld, step: LeadOp): Promise<void>
 }
 
 /** @internal The lead KPIs' declared measures over new leads, which rollups answer. */
-export const leadKpiIds = ['leads.newLeads', 'leads.leadToOpportunityRate'] as const;
+export const leadKpiIds = [
+  'leads.newLeads',
+  'leads.leadToOpportunityRate',
+  'leadNames.laterNames',
+] as const;
+
+/** Leads by `createdAt` whose last name orders at or after `I`: text order, which only SQL decides. */
+const laterNames = kpiSource({
+  object: 'lead',
+  date: 'createdAt',
+  where: { lastName: { gte: 'I' } },
+});
+
+/**
+ * @internal A plugin whose declared KPI counts new leads under a condition JavaScript does not
+ * decide (text order): its rollup is kept through the SQL upkeep path, by the SQL month bucket.
+ */
+export const leadNamesPlugin = definePlugin({
+  id: 'leadNames',
+  kpis: [
+    defineKpi({
+      id: 'leadNames.laterNames',
+      group: 'leads',
+      title: { en: 'Leads I to Z', de: 'Leads I bis Z' },
+      description: 'count of leads created in the period whose last name orders at or after I',
+      unit: 'count',
+      direction: 'higher',
+      dimensions: ['owner', 'team', 'leadSource'],
+      measures: { leads: measure.count(laterNames) },
+      value: (m) => m.leads,
+      sampleSize: (m) => m.leads,
+    }),
+  ],
+});
