@@ -121,9 +121,9 @@ export async function contributionMonths(
       const [row] = await query.execute();
       const iso = (value: unknown) =>
         value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : now;
-      const first = iso(row?.first);
-      const last = iso(row?.last);
-      bounds = monthStarts(first < now ? first : now, last > now ? last : now, timeZone);
+      // ISO texts order as their instants: the earliest and latest of the rows and now.
+      const sorted = [iso(row?.first), iso(row?.last), now].sort();
+      bounds = monthStarts(sorted[0] ?? now, sorted[2] ?? now, timeZone);
       byColumn.set(column, bounds);
     }
     months.set(rollup.id, bounds);
