@@ -221,10 +221,7 @@ export function createCrm<
     scopeFactory: (state) => createScope(state),
     shared: createSharedCache(),
     // Every engine guards the rollups it does not keep: its writes would leave their cells stale.
-    upkeep: guardedUpkeep(
-      config.rollups === true ? rollupPlan.rollups.map((rollup) => rollup.id) : [],
-      config.rollups === true ? rollupUpkeep : undefined,
-    ),
+    upkeep: guardedUpkeep(config.rollups === true ? rollupUpkeep : undefined),
   };
   registerKpis(engine, kpis);
   if (config.rollups === true) {

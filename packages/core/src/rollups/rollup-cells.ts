@@ -3,7 +3,9 @@ import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { whereConditions } from '../engine/query-filter.js';
 import { type Builder, moneyField } from '../kpi/kpi-compile.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
+import { type MonthStart, monthBucketSql, monthStarts, timestampDate } from './rollup-month.js';
 import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
+import { tenantZone } from './rollup-zone.js';
 
 const eb = expressionBuilder<AnyDatabase, string>();
 
@@ -85,16 +87,62 @@ function wholeSql(rollup: RollupDefinition, of: unknown): RawBuilder<SqlBool> | 
   return sql<SqlBool>`(${factor} = round(${factor}))`;
 }
 
+/** @internal The month bounds each timestamp-dated rollup's SQL bucket compares with, by rollup id. */
+export type RollupMonths = ReadonlyMap<string, readonly MonthStart[]>;
+
+/**
+ * @internal The month bounds of the timestamp-dated rollups among `rollups` for the rows
+ * {@link contributions} will read (every row of the tenant, or `ids`): the tenant-local months
+ * from the earliest of those rows' timestamps to the latest, and to now (a write committed by
+ * another transaction while a rebuild runs is dated about now), in the zone the write path keys
+ * by ({@link tenantZone}, read in this transaction).
+ */
+export async function contributionMonths(
+  state: ScopeState,
+  rollups: readonly RollupDefinition[],
+  ids: readonly string[] | undefined,
+): Promise<RollupMonths> {
+  const months = new Map<string, readonly MonthStart[]>();
+  const zoned = rollups.filter((rollup) => timestampDate(rollup) !== undefined);
+  if (zoned.length === 0) return months;
+  const timeZone = await tenantZone(state);
+  const now = state.engine.now().toISOString();
+  const byColumn = new Map<string, readonly MonthStart[]>();
+  for (const rollup of zoned) {
+    const date = timestampDate(rollup) ?? '';
+    const column = `${rollup.definition.table}.${date}`;
+    let bounds = byColumn.get(column);
+    if (!bounds) {
+      let query = tenantRows(state, rollup, 't').select([
+        sql`min(${sql.ref(`t.${date}`)})`.as('first'),
+        sql`max(${sql.ref(`t.${date}`)})`.as('last'),
+      ]);
+      if (ids) query = query.where(sql.ref('t.id'), 'in', [...ids]);
+      const [row] = await query.execute();
+      const iso = (value: unknown) =>
+        value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : now;
+      // ISO texts order as their instants: the earliest and latest of the rows and now.
+      const sorted = [iso(row?.first), iso(row?.last), now].sort();
+      bounds = monthStarts(sorted[0] ?? now, sorted[2] ?? now, timeZone);
+      byColumn.set(column, bounds);
+    }
+    months.set(rollup.id, bounds);
+  }
+  return months;
+}
+
 /**
  * @internal What rows of a rollup's source add to its rows, times `sign`: every row of the
  * tenant (a rebuild) or only `ids` (a write: -1 before it, +1 after). The same conditions and
- * expressions as the scan, in SQL, so a row holds exactly what the scan would add up.
+ * expressions as the scan, in SQL, so a row holds exactly what the scan would add up. A
+ * timestamp-dated rollup buckets by `months` ({@link contributionMonths} of the same rows).
  */
 export function contributions(
   state: ScopeState,
   rollup: RollupDefinition,
   ids: readonly string[] | undefined,
   sign: 1 | -1,
+  months?: RollupMonths,
 ): Builder {
   const { source, dimension, definition } = rollup;
   const shape = definition.fields.shape;
@@ -122,9 +170,15 @@ export function contributions(
   const slots = Array.from({ length: measureSlots }, (_, i) => i + 1);
   // Months, not days: a month holds many deals of an owner, a day about one (one row per deal
   // gains nothing over the scan). Periods of whole months (months, quarters, years) read them.
-  const day = source.date
-    ? sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`
-    : sql`''`;
+  // A timestamp's month is the tenant-local one, found among the month start instants.
+  const bounds = months?.get(rollup.id);
+  if (timestampDate(rollup) !== undefined && !bounds)
+    throw new Error(`no month bounds for the timestamp-dated rollup ${rollup.id}`);
+  const day = !source.date
+    ? sql`''`
+    : bounds
+      ? monthBucketSql(sql.ref(`t.${source.date}`), bounds)
+      : sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`;
   const allOwners = rollup.histogram?.allOwners === true;
   const owner = allOwners ? sql`''` : sql`coalesce(${sql.ref('t.ownerId')}, '')`;
   // A histogram counts values whatever their currency, but for money: an amount is counted in

@@ -3,6 +3,7 @@ import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { moneyField } from '../kpi/kpi-compile.js';
 import type { ColumnKind } from '../objects/object-definition.js';
 import { cellAmounts, cellKey } from './rollup-cells.js';
+import { monthOfInstant, timestampDate } from './rollup-month.js';
 import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
 
 /** A record as the engine holds it: decoded column values by field name. */
@@ -106,8 +107,13 @@ export interface CellDelta {
 /** @internal A rollup whose contributions JavaScript computes from the record itself. */
 export interface RowRollup {
   readonly rollup: RollupDefinition;
-  /** The rollup row a record adds to, or undefined when the source does not take it. */
-  readonly cellOf: (row: Row) => CellDelta | undefined;
+  /** Whether its rows are keyed by a timestamp's month in the tenant's time zone. */
+  readonly zoned: boolean;
+  /**
+   * The rollup row a record adds to, or undefined when the source does not take it; `timeZone`
+   * (the tenant's) places a timestamp in its local month.
+   */
+  readonly cellOf: (row: Row, timeZone: string) => CellDelta | undefined;
 }
 
 const rowRollups = new WeakMap<RollupDefinition, RowRollup | null>();
@@ -153,19 +159,24 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
   }));
   const histogram = rollup.histogram?.measure;
   const histogramTest = histogram ? whereTest(rollup, histogram.where) : undefined;
+  const { date } = rollup.source;
+  const zoned = timestampDate(rollup) !== undefined;
+  // A day's month is its first seven characters; a timestamp's is the tenant-local month.
+  const bucketOf = (row: Row, timeZone: string) =>
+    !date ? '' : zoned ? monthOfInstant(text(row[date]), timeZone) : text(row[date]).slice(0, 7);
   let made: RowRollup | null = null;
   if (source && histogram) {
     // A median's histogram: one count per record that has a value, keyed by the value.
-    const { date } = rollup.source;
     const money = moneyField(histogram.of) !== undefined;
     made = histogramTest
       ? {
           rollup,
-          cellOf(row) {
+          zoned,
+          cellOf(row, timeZone) {
             if (!source(row) || !histogramTest(row)) return undefined;
             const value = contributionOf(histogram.of, row);
             if (value === null) return undefined;
-            const bucket = date ? text(row[date]).slice(0, 7) : '';
+            const bucket = bucketOf(row, timeZone);
             const owner = rollup.histogram?.allOwners ? '' : text(row.ownerId);
             // Money is counted in its own currency (converted at read time), anything else in none.
             const currency = money ? text(row.currency) : '';
@@ -177,14 +188,14 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
         }
       : null;
   } else if (source && measures.every((m) => m.test)) {
-    const { date } = rollup.source;
     const field = rollup.dimension?.field;
     const hasCurrency = 'currency' in rollup.definition.fields.shape;
     made = {
       rollup,
-      cellOf(row) {
+      zoned,
+      cellOf(row, timeZone) {
         if (!source(row)) return undefined;
-        const bucket = date ? text(row[date]).slice(0, 7) : '';
+        const bucket = bucketOf(row, timeZone);
         const groupValue = field === undefined ? undefined : row[field];
         const group =
           groupValue === undefined || groupValue === null ? '' : `=${String(groupValue)}`;
@@ -214,16 +225,20 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
 /** @internal Deltas by rollup row key, added up in memory before one upsert. */
 export type Deltas = Map<string, number[]>;
 
-/** @internal Adds what `rows` contribute to `rollups` (times `sign`) into `deltas`. */
+/**
+ * @internal Adds what `rows` contribute to `rollups` (times `sign`) into `deltas`, timestamps in
+ * the months of `timeZone` (the tenant's, read in the write's transaction).
+ */
 export function addRows(
   deltas: Deltas,
   rollups: readonly RowRollup[],
   rows: readonly Row[],
   sign: 1 | -1,
+  timeZone: string,
 ): void {
   for (const row of rows) {
     for (const rollup of rollups) {
-      const delta = rollup.cellOf(row);
+      const delta = rollup.cellOf(row, timeZone);
       if (!delta) continue;
       const into = deltas.get(delta.key);
       if (into)

@@ -1,28 +1,42 @@
 import { sql } from 'kysely';
 import { coreDbOf, dbOf, type ScopeState, type TransactionState } from '../engine/engine-state.js';
 import type { RecordUpkeep, WriteUpkeep } from '../engine/record-upkeep.js';
+import type { RollupPlan } from './rollup-plan.js';
+import { keptRollupsOf } from './rollup-upkeep.js';
 
 /** The tenants each transaction has already guarded: one statement per tenant and transaction. */
 const guardedByTransaction = new WeakMap<TransactionState, Set<string>>();
 
 const keepsNothing: WriteUpkeep<unknown> = { restore: async () => {}, done: async () => {} };
 
+const idsByPlan = new WeakMap<RollupPlan, readonly string[]>();
+
+/** The ids of the rollups the scope's engine keeps itself: none with rollups off. */
+function keptIds(state: ScopeState): readonly string[] {
+  const plan = keptRollupsOf(state.engine);
+  if (!plan) return [];
+  let ids = idsByPlan.get(plan);
+  if (!ids) {
+    ids = plan.rollups.map((rollup) => rollup.id);
+    idsByPlan.set(plan, ids);
+  }
+  return ids;
+}
+
 /**
  * @internal Forgets, in the writing transaction, that the tenant's rollups which this engine
  * does not keep are complete: an engine with rollups off (or with other plugins, whose rollups
  * have other ids) writes records that another engine's cells do not count, so those cells would
  * read stale. Without their build rows the other engine scans, exactly, until its next
- * `rebuildRollups`. `kept` is every rollup id this engine keeps itself (none with rollups off).
+ * `rebuildRollups`. Called by every write (through {@link guardedUpkeep}) and by a change of the
+ * tenant's time zone (which moves timestamp-dated rows to other months).
  *
  * Where transactions run side by side (Postgres), the tenant's row is locked FOR KEY SHARE
  * first: a rebuild locks it FOR UPDATE before it reads the records, so a write either finishes
  * before the rebuild reads (and is counted) or starts after the rebuild marked its rollups built
  * (and forgets them again). Inserts take that key share anyway, through their tenant foreign key.
  */
-export async function forgetForeignBuilds(
-  state: ScopeState,
-  kept: readonly string[],
-): Promise<void> {
+export async function forgetForeignBuilds(state: ScopeState): Promise<void> {
   const { tx, tenantId } = state;
   if (tx) {
     const guarded = guardedByTransaction.get(tx) ?? new Set();
@@ -37,6 +51,7 @@ export async function forgetForeignBuilds(
       .where('id', '=', tenantId)
       .forKeyShare()
       .execute();
+  const kept = keptIds(state);
   let statement = dbOf(state).deleteFrom('rollupBuilds').where(sql.ref('tenantId'), '=', tenantId);
   if (kept.length > 0) statement = statement.where(sql.ref('rollup'), 'not in', kept);
   await statement.execute();
@@ -61,23 +76,20 @@ export async function lockTenantForRebuild(state: ScopeState): Promise<void> {
  * engine does not keep ({@link forgetForeignBuilds}), then tells `kept` (the rollups' upkeep,
  * when this engine keeps rollups) what it does.
  */
-export function guardedUpkeep(
-  keptIds: readonly string[],
-  kept: RecordUpkeep | undefined,
-): RecordUpkeep {
+export function guardedUpkeep(kept: RecordUpkeep | undefined): RecordUpkeep {
   return {
     async inserted(state, definition, records) {
-      await forgetForeignBuilds(state, keptIds);
+      await forgetForeignBuilds(state);
       await kept?.inserted(state, definition, records);
     },
     async updating(state, definition, previous, changed, customChanged) {
-      await forgetForeignBuilds(state, keptIds);
+      await forgetForeignBuilds(state);
       return kept
         ? kept.updating(state, definition, previous, changed, customChanged)
         : keepsNothing;
     },
     async deleting(state, definition, records) {
-      await forgetForeignBuilds(state, keptIds);
+      await forgetForeignBuilds(state);
       return kept ? kept.deleting(state, definition, records) : keepsNothing;
     },
   };

@@ -4,6 +4,7 @@ import { measure } from '../kpi/kpi-measure.js';
 import { measureSignature } from '../kpi/kpi-plan.js';
 import { closedDeals, kpiSource, repQuotas } from '../kpi/kpi-source.js';
 import { standardObjects } from '../objects/standard-objects.js';
+import { timestampDate } from './rollup-month.js';
 import { measureSlots, planRollups } from './rollup-plan.js';
 
 const info = {
@@ -75,6 +76,7 @@ describe('planRollups', () => {
       'quota:total',
       'opportunity:total',
       'opportunity:stage',
+      'lead:total',
       'opportunity:median',
       'opportunity:medianAll',
       'opportunity:median',
@@ -84,10 +86,8 @@ describe('planRollups', () => {
     expect(plan.rollups[0]?.measures.size).toBe(3);
   });
 
-  test('sources whose day depends on the time zone are scanned; an amount times a probability is kept', () => {
-    expect([...plan.skipped.values()]).toEqual([
-      "createdAt is a timestamp (its day depends on the tenant's time zone)",
-    ]);
+  test('every source and median here is kept (timestamps by the tenant month, money per currency); an amount times a probability is kept', () => {
+    expect([...plan.skipped.values()]).toEqual([]);
     const [open] = plan.rollups.filter((rollup) => rollup.source === openDeals);
     expect([...(open?.measures.values() ?? [])].map((m) => m.measure.of)).toEqual([
       { times: [{ money: 'amount' }, 'probability'] },
@@ -208,5 +208,26 @@ describe('planRollups', () => {
         'status',
       ].sort(),
     );
+  });
+
+  test('a timestamp-dated source is kept by its tenant-local month, and its timestamp is an upkeep field', () => {
+    const [lead] = plan.rollups.filter((rollup) => rollup.source === newLeads);
+    expect(lead && timestampDate(lead)).toBe('createdAt');
+    const [closed] = plan.rollups.filter((rollup) => rollup.source === closedDeals);
+    expect(closed && timestampDate(closed)).toBeUndefined();
+    expect([...(plan.fieldsByObject.get('lead') ?? [])].sort()).toEqual(
+      ['createdAt', 'currency', 'ownerId'].sort(),
+    );
+    const touched = kpiSource({ object: 'lead', date: 'updatedAt' });
+    const edits = defineKpi({
+      ...info,
+      id: 'test.edits',
+      dimensions: ['owner'],
+      measures: { edits: measure.count(touched) },
+      value: ({ edits }) => edits,
+    });
+    expect([...planRollups([edits], standardObjects).skipped.values()]).toEqual([
+      'updatedAt changes with every write',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
 import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
+import { timestampProblem } from './rollup-month.js';
 
 /** @internal A breakdown a rollup keeps as its `groupKey`: the dimension and the record's field. */
 export interface RollupDimension {
@@ -152,7 +153,7 @@ function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
   if (definition.access === 'opportunity') return 'visible through its opportunity';
   if (!hasOwner) return 'has no owner to key visibility by';
   if (source.date !== undefined && kindOf(definition, source.date) !== 'date')
-    return `${source.date} is a timestamp (its day depends on the tenant's time zone)`;
+    return timestampProblem(definition, source.date);
   return undefined;
 }
 

@@ -5,14 +5,17 @@ import { toNumber } from '../kpi/kpi-fold.js';
 import {
   cellAmounts,
   cellKey,
+  contributionMonths,
   contributions,
   countColumn,
   sumColumn,
   tenantCells,
 } from './rollup-cells.js';
 import { lockTenantForRebuild } from './rollup-guard.js';
+import { timestampDate } from './rollup-month.js';
 import { measureSlots, type RollupDefinition } from './rollup-plan.js';
 import { addContributions } from './rollup-upkeep.js';
+import { zoneChanged } from './rollup-zone.js';
 
 /**
  * One cell where the kept rollups and a recompute from the records disagree.
@@ -162,9 +165,10 @@ export async function checkTenant(
             .where(sql.ref('c.rollup'), 'in', ids)
             .execute();
     const recomputed: Record<string, unknown>[] = [];
+    const months = await contributionMonths(tx, rollups, undefined);
     for (const rollup of rollups) {
       // Row by row: spreading 100,000s of rows into push() overflows the call stack.
-      for (const row of await contributions(tx, rollup, undefined, 1).execute())
+      for (const row of await contributions(tx, rollup, undefined, 1, months).execute())
         recomputed.push(row);
     }
     const have = rowMap(kept);
@@ -187,4 +191,31 @@ export async function checkTenant(
     }
     return { tenantId: tx.tenantId, rollups: rollups.length, cells: kept.length, differences };
   });
+}
+
+/**
+ * @internal After the scope tenant's time zone changed to `timeZone` (in this transaction):
+ * the rows of its timestamp-dated rollups are keyed by local months of the old zone, so they are
+ * deleted and recomputed from the records in the new one, like a rebuild of just those rollups.
+ * Their build rows stay as they were: a complete rollup is complete again, an incomplete one
+ * still waits for a rebuild. Day-dated rollups and snapshots do not depend on the zone.
+ */
+export async function rezoneTenant(
+  state: ScopeState,
+  rollups: readonly RollupDefinition[],
+  timeZone: string,
+): Promise<void> {
+  zoneChanged(state, timeZone);
+  const zoned = rollups.filter((rollup) => timestampDate(rollup) !== undefined);
+  if (zoned.length === 0) return;
+  await dbOf(state)
+    .deleteFrom('rollupCells')
+    .where(sql.ref('tenantId'), '=', state.tenantId)
+    .where(
+      sql.ref('rollup'),
+      'in',
+      zoned.map((rollup) => rollup.id),
+    )
+    .execute();
+  await addContributions(state, zoned, undefined, 1);
 }

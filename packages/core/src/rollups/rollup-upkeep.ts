@@ -2,9 +2,16 @@ import { CompiledQuery, type SqlBool, sql } from 'kysely';
 import { dbOf, type EngineState, type ScopeState } from '../engine/engine-state.js';
 import type { RecordUpkeep } from '../engine/record-upkeep.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
-import { cellAmounts, cellKey, contributions } from './rollup-cells.js';
+import {
+  cellAmounts,
+  cellKey,
+  contributionMonths,
+  contributions,
+  type RollupMonths,
+} from './rollup-cells.js';
 import { addRows, applyDeltas, type Deltas, type RowRollup, rowRollupOf } from './rollup-deltas.js';
 import type { RollupDefinition, RollupPlan } from './rollup-plan.js';
+import { tenantZone } from './rollup-zone.js';
 
 /** Ids per statement: each id is a bound parameter, far below every dialect's limit. */
 const idsPerStatement = 500;
@@ -18,9 +25,10 @@ function upsertQuery(
   rollups: readonly RollupDefinition[],
   ids: readonly string[] | undefined,
   sign: 1 | -1,
+  months?: RollupMonths,
 ) {
   const db = dbOf(state);
-  const [first, ...rest] = rollups.map((rollup) => contributions(state, rollup, ids, sign));
+  const [first, ...rest] = rollups.map((rollup) => contributions(state, rollup, ids, sign, months));
   if (!first) return undefined;
   const union = rest.reduce((all, query) => all.unionAll(query), first);
   // SQLite needs a WHERE in an INSERT ... SELECT with an upsert clause, to parse it.
@@ -94,11 +102,18 @@ export async function addContributions(
 ): Promise<void> {
   if (rollups.length === 0) return;
   if (ids === undefined) {
-    await upsertQuery(state, rollups, undefined, sign)?.execute();
+    const months = await contributionMonths(state, rollups, undefined);
+    await upsertQuery(state, rollups, undefined, sign, months)?.execute();
     return;
   }
   for (let i = 0; i < ids.length; i += idsPerStatement) {
     const chunk = ids.slice(i, i + idsPerStatement);
+    const months = await contributionMonths(state, rollups, chunk);
+    if (months.size > 0) {
+      // The month bounds depend on the rows and the zone: built for these ids, not cached.
+      await upsertQuery(state, rollups, chunk, sign, months)?.execute();
+      continue;
+    }
     const compiled = compiledUpsert(state, rollups, chunk.length, sign);
     if (compiled) await dbOf(state).executeQuery(bind(compiled, state.tenantId, chunk));
   }
@@ -196,8 +211,13 @@ export async function addRowRecords(
 ): Promise<void> {
   if (rows.length === 0 || records.length === 0) return;
   const deltas: Deltas = new Map();
-  addRows(deltas, rows, records, sign);
+  addRows(deltas, rows, records, sign, await zoneOf(state, rows));
   await applyDeltas(state, deltas);
+}
+
+/** The tenant's zone when a rollup keys by a timestamp's local month, else '' (not read). */
+function zoneOf(state: ScopeState, rows: readonly RowRollup[]): Promise<string> | string {
+  return rows.some((row) => row.zoned) ? tenantZone(state) : '';
 }
 
 /**
@@ -213,8 +233,9 @@ export async function moveRecord(
   const { rows } = splitRollups(rollups);
   if (rows.length === 0) return;
   const deltas: Deltas = new Map();
-  addRows(deltas, rows, [previous], -1);
-  addRows(deltas, rows, [record], 1);
+  const timeZone = await zoneOf(state, rows);
+  addRows(deltas, rows, [previous], -1, timeZone);
+  addRows(deltas, rows, [record], 1, timeZone);
   await applyDeltas(state, deltas);
 }
 

@@ -6,6 +6,9 @@ import { inTransaction } from '../engine/transaction.js';
 import { validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { idSchema } from '../objects/field-schemas.js';
+import { forgetForeignBuilds } from '../rollups/rollup-guard.js';
+import { rezoneTenant } from '../rollups/rollup-rebuild.js';
+import { keptRollupsOf } from '../rollups/rollup-upkeep.js';
 import { pipelineStages } from '../sales/pipeline-stages.js';
 import { type Tenant, tenantSettingsSchema } from '../tenancy/tenant.js';
 
@@ -20,6 +23,9 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
   const parsed = settingsPatchSchema.safeParse(patch);
   if (!parsed.success) throw fromZodError('tenant', parsed.error);
   return inTransaction(state, async (tx) => {
+    // Read in this transaction: the scope's cached tenant may be stale (a rolled-back change
+    // leaves it behind), and what changed (the zone: rollup rows to recompute) is decided on it.
+    delete tx.cache.tenant;
     const current = await loadTenant(tx);
     if (parsed.data.defaultPipelineId !== undefined)
       await pipelineStages(tx, parsed.data.defaultPipelineId);
@@ -51,6 +57,14 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
       .where('id', '=', tx.tenantId)
       .execute();
     delete tx.cache.tenant;
+    const plan = keptRollupsOf(tx.engine);
+    const { timeZone } = parsed.data;
+    // Timestamp-dated rollup rows are keyed by local months: recomputed in the new zone, here.
+    if (timeZone !== undefined && timeZone !== current.timeZone) {
+      // Rollups other engines keep cannot be recomputed here: they scan until their rebuild.
+      await forgetForeignBuilds(tx);
+      if (plan) await rezoneTenant(tx, plan.rollups, timeZone);
+    }
     return loadTenant(tx);
   });
 }

@@ -8,10 +8,20 @@ import {
 } from '@rapport/core';
 import { unscopedDatabase } from '@rapport/core/storage';
 import { closingPlugin } from '@rapport/kpi-closing';
+import { leadsPlugin } from '@rapport/kpi-leads';
 import { pipelinePlugin } from '@rapport/kpi-pipeline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { countQueries, type QueryLog } from '../kpi-conformance/query-counter.js';
+import {
+  applyLeadOp,
+  isLeadOp,
+  leadInstants,
+  leadKpiIds,
+  leadNamesPlugin,
+  leadOp,
+  leadZones,
+} from './lead-writes.js';
 
 /**
  * Options of {@link describeRollupConformance}.
@@ -26,7 +36,7 @@ export interface RollupConformanceOptions {
   readonly runs?: number;
 }
 
-const plugins = [closingPlugin, pipelinePlugin] as const;
+const plugins = [closingPlugin, pipelinePlugin, leadsPlugin, leadNamesPlugin] as const;
 type Engine = Crm<typeof plugins>;
 type Scope = ReturnType<ReturnType<Engine['tenant']>['system']>;
 
@@ -91,6 +101,8 @@ const op = fc.oneof(
       ['2026-06-01', '2026-06-30'] as const,
     ),
   }),
+  // Lead writes and zone changes: as likely as all the deal writes together.
+  { arbitrary: leadOp, weight: 7 },
 );
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
@@ -99,9 +111,12 @@ interface World {
   /** The manager, then her two reps. */
   readonly owners: readonly [string, string, string];
   readonly ids: string[];
+  /** The leads' ids. */
+  readonly leads: string[];
 }
 
 async function apply(world: World, step: Op): Promise<void> {
+  if (isLeadOp(step)) return applyLeadOp(world, step);
   const { scope, owners, ids } = world;
   const pick = (n: number) => ids[n % ids.length];
   switch (step.kind) {
@@ -267,10 +282,10 @@ export function describeRollupConformance(
       if (storage) await options.cleanup?.(storage);
     });
 
-    const newWorld = async (engine: Engine): Promise<World> => {
+    const newWorld = async (engine: Engine, timeZone = 'UTC'): Promise<World> => {
       tenants += 1;
       const id = `rollups-${tenants}-${Math.random().toString(36).slice(2, 8)}`;
-      await engine.createTenant({ id, name: id, baseCurrency: 'EUR' });
+      await engine.createTenant({ id, name: id, baseCurrency: 'EUR', timeZone });
       const scope = engine.tenant(id).system();
       await scope.currencies.setRate('USD', 0.9137);
       const team = await scope.teams.create({ name: 'East' });
@@ -278,7 +293,7 @@ export function describeRollupConformance(
       const rep = (name: string) =>
         scope.users.create({ name, role: 'rep', managerId: manager.id, teamId: team.id });
       const [ana, ben] = await Promise.all([rep('Ana'), rep('Ben')]);
-      return { scope, owners: [manager.id, ana.id, ben.id], ids: [] };
+      return { scope, owners: [manager.id, ana.id, ben.id], ids: [], leads: [] };
     };
 
     const compare = async (world: World, tenantId: string) => {
@@ -309,6 +324,15 @@ export function describeRollupConformance(
         { ids: closing, options: { period: '2026-Q2', filters: { leadSource: ['Web', null] } } },
         { ids: pipeline, options: { period: '2026-Q2', filters: { stage: ['Prospecting'] } } },
         { ids: ['closing.lossReasons'] as const, options: { period: 'all', by: 'lostReason' } },
+        // New leads by createdAt: local months of the tenant's zone, from rollups or scanned.
+        { ids: leadKpiIds, options: { period: '2026-Q2' } },
+        { ids: leadKpiIds, options: { period: '2026-04', by: 'owner' } },
+        { ids: leadKpiIds, options: { period: '2026-05', by: 'leadSource' } },
+        { ids: leadKpiIds, options: { period: '2026', by: 'team' } },
+        { ids: leadKpiIds, options: { period: 'all', filters: { leadSource: ['Web', null] } } },
+        { ids: leadKpiIds, options: { period: '2026-04-01..2026-05-31', by: 'owner' } },
+        // Not whole months: scanned even with rollups.
+        { ids: leadKpiIds, options: { period: '2026-03-31..2026-05-31' } },
       ] as const;
       const actors = [
         system,
@@ -328,14 +352,18 @@ export function describeRollupConformance(
 
     test('after any write sequence every rollup equals its recompute, and every figure equals the scan', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (steps) => {
-          const world = await newWorld(engines().kept);
-          const tenantId = world.scope.tenantId;
-          for (const step of steps) await apply(world, step);
-          const [report] = await engines().kept.checkRollups({ tenantId });
-          expect(report?.differences).toEqual([]);
-          await compare(world, tenantId);
-        }),
+        fc.asyncProperty(
+          fc.constantFrom(...leadZones),
+          fc.array(op, { minLength: 1, maxLength: 14 }),
+          async (timeZone, steps) => {
+            const world = await newWorld(engines().kept, timeZone);
+            const tenantId = world.scope.tenantId;
+            for (const step of steps) await apply(world, step);
+            const [report] = await engines().kept.checkRollups({ tenantId });
+            expect(report?.differences).toEqual([]);
+            await compare(world, tenantId);
+          },
+        ),
         { numRuns: options.runs ?? 12 },
       );
       // Each run writes a tenant and compares 11 views for 3 actors: minutes on a loaded machine.
@@ -394,6 +422,27 @@ export function describeRollupConformance(
       const [report] = await engines().kept.checkRollups({ tenantId });
       expect(report?.cells).toBeGreaterThan(0);
       expect(report?.differences).toEqual([]);
+    }, 300_000);
+
+    test('lead writers beside time zone changes (a pool on Postgres) leave the lead rollups equal to a recompute', async () => {
+      const world = await newWorld(engines().kept, 'Europe/Berlin');
+      const tenantId = world.scope.tenantId;
+      const writer = async (seed: number) => {
+        for (let i = 0; i < 6; i++)
+          await apply(world, {
+            kind: 'leadImport',
+            count: 1 + ((seed + i) % 3),
+            seed: seed * 11 + i,
+          });
+      };
+      const changer = async () => {
+        for (const zone of [...leadZones, ...leadZones]) await apply(world, { kind: 'zone', zone });
+      };
+      await Promise.all([writer(1), writer(2), writer(3), changer()]);
+      const [report] = await engines().kept.checkRollups({ tenantId });
+      expect(report?.cells).toBeGreaterThan(0);
+      expect(report?.differences).toEqual([]);
+      await compare(world, tenantId);
     }, 300_000);
 
     test('the dashboard reads rollups, not opportunities, for a tenant whose rollups are built', async () => {
@@ -556,6 +605,87 @@ export function describeRollupConformance(
       expect(check?.differences).toEqual([]);
     }, 300_000);
 
+    test('the new lead KPIs read rollups, not leads, for a built tenant in a zone with DST', async () => {
+      const world = await newWorld(engines().kept, 'Europe/Berlin');
+      const tenantId = world.scope.tenantId;
+      await apply(world, { kind: 'leadImport', count: 8, seed: 1 });
+      await apply(world, { kind: 'lead', owner: 1, source: 'Web' });
+      for (const options of [
+        { period: 'thisMonth' },
+        { period: '2026-Q2', by: 'leadSource' },
+        { period: '2026-04', by: 'owner' },
+      ] as const) {
+        engines().log.reset();
+        const kept = await evaluate(engines().kept, tenantId, system, leadKpiIds, options);
+        const statements = engines().log.statements.join('\n');
+        expect(statements).toMatch(/rollup_cells/);
+        expect(statements).not.toMatch(/from "leads"/);
+        const scanned = await evaluate(engines().scanned, tenantId, system, leadKpiIds, options);
+        expect(strip(kept), JSON.stringify(options)).toEqual(strip(scanned));
+      }
+    }, 60_000);
+
+    test('a time zone change recomputes the rows of timestamp-dated rollups in its transaction: every figure equals the scan in each zone', async () => {
+      const world = await newWorld(engines().kept, 'Europe/Berlin');
+      const { scope } = world;
+      const tenantId = scope.tenantId;
+      const created = await scope.leads.createMany(
+        leadInstants.map((createdAt, i) => ({
+          lastName: `Boundary ${i}`,
+          company: 'Boundary Ltd',
+          ownerId: at(world.owners, i),
+          leadSource: i % 2 === 0 ? 'Web' : null,
+          createdAt,
+        })),
+        { history: true },
+      );
+      world.leads.push(...created.map((lead) => lead.id));
+      await apply(world, { kind: 'leadConvert', pick: 3 });
+      const figures = async () => {
+        const [report] = await engines().kept.checkRollups({ tenantId });
+        expect(report?.differences).toEqual([]);
+        await compare(world, tenantId);
+        engines().log.reset();
+        const kept = await evaluate(engines().kept, tenantId, system, leadKpiIds, {
+          period: '2026-Q2',
+          by: 'owner',
+        });
+        expect(engines().log.statements.join('\n')).not.toMatch(/from "leads"/);
+        return kept;
+      };
+      const inBerlin = await figures();
+      await scope.updateSettings({ timeZone: 'Asia/Kolkata' });
+      const inKolkata = await figures();
+      // The leads a millisecond before a Berlin month start are in another month in Kolkata.
+      expect(inKolkata).not.toEqual(inBerlin);
+      // A change and writes after it in one transaction: they key by the new zone.
+      await scope.transaction(async (tx) => {
+        await tx.updateSettings({ timeZone: 'UTC' });
+        const more = await tx.leads.createMany(
+          leadInstants.slice(0, 6).map((createdAt) => ({
+            lastName: 'After',
+            company: 'After Ltd',
+            ownerId: world.owners[2],
+            createdAt,
+          })),
+          { history: true },
+        );
+        world.leads.push(...more.map((lead) => lead.id));
+      });
+      await figures();
+      // A rolled-back change leaves the rows keyed by the zone that stays.
+      const failure = new Error('rolled back on purpose');
+      await expect(
+        scope.transaction(async (tx) => {
+          await tx.updateSettings({ timeZone: 'Europe/Berlin' });
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      await figures();
+      await scope.updateSettings({ timeZone: 'Europe/Berlin' });
+      expect(await figures()).not.toEqual(inBerlin);
+    }, 300_000);
+
     test('a fractional probability makes the weighted pipeline scan (same figure); whole percent reads the rollups again', async () => {
       const world = await newWorld(engines().kept);
       const { scope } = world;
@@ -699,6 +829,13 @@ export function describeRollupConformance(
       const [after] = await engines().kept.checkRollups({ tenantId });
       expect(after?.differences).toEqual([]);
       expect(await readsRollups()).toBe(true);
+      // A time zone change by an engine without rollups moves leads between months in cells it
+      // cannot recompute: the keeping engine must not read them in the new zone's periods.
+      await apply(world, { kind: 'leadImport', count: 8, seed: 1 });
+      await off.updateSettings({ timeZone: 'Asia/Kolkata' });
+      const [rezoned] = await engines().kept.checkRollups({ tenantId });
+      expect(rezoned?.differences.length).toBeGreaterThan(0);
+      expect(await readsRollups()).toBe(false);
     }, 300_000);
 
     // Last: it replaces the rollup table every tenant of this storage shares.
