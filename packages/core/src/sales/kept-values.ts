@@ -208,7 +208,9 @@ export async function keepFirstActivities(
  * @internal Keeps the main product of an opportunity after a write to its line items. Where
  * writes keep derived data (rollups keyed by the main product), a value that moves is written
  * as an update of the deal: its contribution leaves the old product's rows and joins the new
- * one's in this transaction.
+ * one's in this transaction, and its version moves on. The version is what keeps a concurrent
+ * update exact: that update moves the deal's contribution from the row it read, and its
+ * `version = read` condition refuses (CONFLICT) a row whose main product moved since.
  */
 export async function keepMainProduct(state: ScopeState, opportunityId: string): Promise<void> {
   const cache = state.tx?.cache;
@@ -236,7 +238,7 @@ export async function keepMainProduct(state: ScopeState, opportunityId: string):
   try {
     await dbOf(state)
       .updateTable('opportunities')
-      .set({ mainProductId: next })
+      .set((eb) => ({ mainProductId: next, version: eb('version', '+', 1) }))
       .where('tenantId', '=', state.tenantId)
       .where('id', '=', opportunityId)
       .execute();
@@ -245,7 +247,7 @@ export async function keepMainProduct(state: ScopeState, opportunityId: string):
     await upkeep.restore().catch(() => undefined);
     throw error;
   }
-  await upkeep.done({ ...previous, mainProductId: next });
+  await upkeep.done({ ...previous, mainProductId: next, version: previous.version + 1 });
 }
 
 /**
