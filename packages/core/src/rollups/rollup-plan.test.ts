@@ -73,6 +73,7 @@ describe('planRollups', () => {
     expect(plan.rollups.map((rollup) => rollup.id.split(':').slice(0, 2).join(':'))).toEqual([
       'opportunity:total',
       'opportunity:leadSource',
+      'opportunity:product',
       'quota:total',
       'opportunity:total',
       'opportunity:stage',
@@ -84,6 +85,22 @@ describe('planRollups', () => {
     ]);
     // The closed deals' rollup keeps every measure of the source, whichever KPI declared it.
     expect(plan.rollups[0]?.measures.size).toBe(3);
+  });
+
+  test('the product breakdown keys by the main product kept on the deal; an object without one has none', () => {
+    const byProduct = plan.rollups.filter((rollup) => rollup.dimension?.name === 'product');
+    expect(byProduct.map((rollup) => [rollup.source.object, rollup.dimension?.field])).toEqual([
+      ['opportunity', 'mainProductId'],
+    ]);
+    const quotas = defineKpi({
+      ...info,
+      id: 'test.quotas',
+      dimensions: ['owner', 'product'],
+      measures: { quota: measure.sum(repQuotas, { money: 'amount' }) },
+      value: ({ quota }) => quota,
+    });
+    const dimensions = planRollups([quotas], standardObjects).rollups.map((r) => r.dimension);
+    expect(dimensions).toEqual([undefined]);
   });
 
   test('every source and median here is kept (timestamps by the tenant month, money per currency); an amount times a probability is kept', () => {
@@ -201,6 +218,7 @@ describe('planRollups', () => {
         'closeDate',
         'currency',
         'leadSource',
+        'mainProductId',
         'openDate',
         'ownerId',
         'probability',

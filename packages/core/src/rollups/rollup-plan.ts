@@ -62,12 +62,17 @@ export interface RollupPlan {
   readonly skipped: ReadonlyMap<string, string>;
 }
 
-/** Breakdowns a rollup can key by: a field of the record itself, so a write knows its value. */
+/**
+ * Breakdowns a rollup can key by: a field of the record itself, so a write knows its value. The
+ * product is the opportunity's main product, a value kept on it at write time
+ * (`sales/kept-values.ts`, which moves the deal's contribution when a line item write moves it).
+ */
 const fieldDimensions: Readonly<Record<string, string>> = {
   stage: 'stage',
   leadSource: 'leadSource',
   lostReason: 'lostReason',
   campaign: 'campaignId',
+  product: 'mainProductId',
 };
 
 /** Whole-number kinds: their sums are exact in a bigint, whatever order they are added in. */

@@ -43,6 +43,17 @@ export function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
 export const ownerDimensions: ReadonlySet<string> = new Set(['owner', 'team']);
 
 /**
+ * Dimensions read from the rollup of another one, looked up from its value at read time: the
+ * family of the main product (so moving a product to another family needs no rebuild).
+ */
+const lookedUpDimensions: Readonly<Record<string, string>> = { productFamily: 'product' };
+
+/** The rollup dimension a breakdown or filter reads. */
+function rollupDimensionOf(dimension: string): string {
+  return lookedUpDimensions[dimension] ?? dimension;
+}
+
+/**
  * @internal The rollup that answers a fused source for this evaluation's breakdown and filters,
  * or undefined when none does (the scan answers). Pure but for the plan.
  */
@@ -53,9 +64,11 @@ export function matchRollup(
   const candidates = keptRollupsOf(evaluation.state.engine)?.bySource.get(fused.key);
   if (!candidates) return undefined;
   const wanted = new Set<string>();
-  if (evaluation.by && !ownerDimensions.has(evaluation.by)) wanted.add(evaluation.by);
+  if (evaluation.by && !ownerDimensions.has(evaluation.by))
+    wanted.add(rollupDimensionOf(evaluation.by));
   for (const [dimension, filter] of Object.entries(evaluation.filters)) {
-    if (filter !== undefined && !ownerDimensions.has(dimension)) wanted.add(dimension);
+    if (filter !== undefined && !ownerDimensions.has(dimension))
+      wanted.add(rollupDimensionOf(dimension));
   }
   if (wanted.size > 1) return undefined;
   const [dimension] = wanted;
@@ -81,10 +94,14 @@ const teamOf = sql`(select ${sql.ref('kpi_users.teamId')} from ${sql.table('user
 /** The breakdown value of a cell (`=value`, or '' for null). */
 const groupValueOf = sql`(case when ${sql.ref('c.groupKey')} = '' then null else substr(${sql.ref('c.groupKey')}, 2) end)`;
 
+/** The family of a cell's product, as the scan's family of the record's main product. */
+const productFamilyOf = sql`(select ${sql.ref('kpi_products.family')} from ${sql.table('products')} as ${sql.ref('kpi_products')} where ${sql.ref('kpi_products.tenantId')} = ${sql.ref('c.tenantId')} and ${sql.ref('kpi_products.id')} = ${groupValueOf})`;
+
 /** @internal The expression of a dimension over rollup rows `c`. */
 export function keyOf(dimension: string): RawBuilder<unknown> {
   if (dimension === 'owner') return ownerOf;
   if (dimension === 'team') return teamOf;
+  if (dimension === 'productFamily') return productFamilyOf;
   return groupValueOf;
 }
 

@@ -1,5 +1,9 @@
 import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { decodeRow } from '../engine/record-codec.js';
+import { updateUpkeep, upkeepOf } from '../engine/record-upkeep.js';
+import type { StoredRecord } from '../engine/stored-record.js';
+import { opportunityObject } from '../objects/standard-objects.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 
 // Values the KPIs would otherwise recompute per row on every read, kept at write time by
@@ -104,16 +108,21 @@ export async function refreshMainProducts(
 ): Promise<string[]> {
   return rewriteInChunks(tenantId, 'id', opportunityIds, () =>
     db.updateTable('opportunities').set({
-      mainProductId: db
-        .selectFrom('opportunityLineItems as kItem')
-        .select('kItem.productId')
+      mainProductId: largestItem(db)
         .whereRef('kItem.tenantId', '=', 'opportunities.tenantId')
-        .whereRef('kItem.opportunityId', '=', 'opportunities.id')
-        .orderBy('kItem.totalPrice', 'desc')
-        .orderBy('kItem.id')
-        .limit(1),
+        .whereRef('kItem.opportunityId', '=', 'opportunities.id'),
     }),
   );
+}
+
+/** The product of the line item with the largest total, ties to the smallest id (one row). */
+function largestItem(db: Db) {
+  return db
+    .selectFrom('opportunityLineItems as kItem')
+    .select('kItem.productId')
+    .orderBy('kItem.totalPrice', 'desc')
+    .orderBy('kItem.id')
+    .limit(1);
 }
 
 /**
@@ -121,7 +130,9 @@ export async function refreshMainProducts(
  * completed activity, opportunities' main product) for one tenant, or for all without one. The
  * engine keeps them itself on every write through a scope; this is for rows written below it
  * (raw bulk loads such as `insertGeneratedData`, a restored dump). Run it in the transaction of
- * the load when there is one.
+ * the load when there is one. Like the load, it is below the engine's rollups too (a deal whose
+ * main product it changes is not moved in the `product` rollups): with rollups on, run
+ * `crm.rebuildRollups()` after both.
  *
  * @example
  * import { refreshKeptValues, unscopedDatabase } from '@rapport/core/storage';
@@ -193,12 +204,82 @@ export async function keepFirstActivities(
   for (const id of ids) cache.forgetRecord('leads', id);
 }
 
-/** @internal Keeps the main product of an opportunity after a write to its line items. */
+/**
+ * @internal Keeps the main product of an opportunity after a write to its line items. Where
+ * writes keep derived data (rollups keyed by the main product), a value that moves is written
+ * as an update of the deal: its contribution leaves the old product's rows and joins the new
+ * one's in this transaction, and its version moves on. The version is what keeps a concurrent
+ * update exact: that update moves the deal's contribution from the row it read, and its
+ * `version = read` condition refuses (CONFLICT) a row whose main product moved since.
+ */
 export async function keepMainProduct(state: ScopeState, opportunityId: string): Promise<void> {
-  await lockRows(state, 'opportunities', [opportunityId]);
-  const ids = await refreshMainProducts(dbOf(state), state.tenantId, [opportunityId]);
   const cache = state.tx?.cache;
-  if (!cache) return;
-  cache.markWritten('opportunities');
-  for (const id of ids) cache.forgetRecord('opportunities', id);
+  if (upkeepOf(state) === undefined) {
+    await lockRows(state, 'opportunities', [opportunityId]);
+    const ids = await refreshMainProducts(dbOf(state), state.tenantId, [opportunityId]);
+    if (!cache) return;
+    cache.markWritten('opportunities');
+    for (const id of ids) cache.forgetRecord('opportunities', id);
+    return;
+  }
+  const previous = await lockedOpportunity(state, opportunityId);
+  if (!previous) return;
+  const next = await mainProductOf(state, opportunityId);
+  if ((previous.mainProductId ?? null) === next) return;
+  const upkeep = await updateUpkeep(
+    state,
+    opportunityObject,
+    previous,
+    { mainProductId: next },
+    false,
+  );
+  cache?.markWritten('opportunities');
+  cache?.forgetRecord('opportunities', opportunityId);
+  try {
+    await dbOf(state)
+      .updateTable('opportunities')
+      .set((eb) => ({ mainProductId: next, version: eb('version', '+', 1) }))
+      .where('tenantId', '=', state.tenantId)
+      .where('id', '=', opportunityId)
+      .execute();
+  } catch (error) {
+    // Where the failed statement left the transaction usable (SQLite), the kept data must be whole.
+    await upkeep.restore().catch(() => undefined);
+    throw error;
+  }
+  await upkeep.done({ ...previous, mainProductId: next, version: previous.version + 1 });
+}
+
+/**
+ * The opportunity's row as stored now, locked where transactions run side by side (the lock of
+ * {@link lockRows}, which the line item's foreign key does not conflict with), so nothing moves
+ * it between this read and the write of its main product: the state its kept data was last
+ * computed from. Read from the database, not the transaction's cache: another transaction may
+ * have committed a change since this one cached the row.
+ */
+async function lockedOpportunity(
+  state: ScopeState,
+  opportunityId: string,
+): Promise<StoredRecord | undefined> {
+  let query = dbOf(state)
+    .selectFrom('opportunities')
+    .selectAll()
+    .where('tenantId', '=', state.tenantId)
+    .where('id', '=', opportunityId);
+  if (state.engine.storage.concurrentTransactions) query = query.forNoKeyUpdate();
+  const row = await query.executeTakeFirst();
+  return row && decodeRow(state.engine.storage.sql, opportunityObject, row);
+}
+
+/**
+ * The main product of an opportunity from its line items (null without one), as
+ * {@link refreshMainProducts} computes it. Read after the opportunity's lock: every writer of
+ * its line items takes that lock before it commits, so the items cannot change before the write.
+ */
+async function mainProductOf(state: ScopeState, opportunityId: string): Promise<string | null> {
+  const row = await largestItem(dbOf(state))
+    .where('kItem.tenantId', '=', state.tenantId)
+    .where('kItem.opportunityId', '=', opportunityId)
+    .executeTakeFirst();
+  return row ? String(row.productId) : null;
 }

@@ -51,6 +51,7 @@ it(`${processes} processes x ${steps} writes on one SQLite file keep the rollups
     await admin.currencies.setRate('USD', 0.92);
     const owners: string[] = [];
     for (const name of ['Ana', 'Ben', 'Cy']) owners.push((await admin.users.create({ name })).id);
+    for (const name of ['Basic', 'Plus', 'Cloud']) await admin.products.create({ name });
     await setup.destroy();
     const tallies = await Promise.all(
       Array.from({ length: processes }, (_, index) =>
@@ -75,6 +76,11 @@ it(`${processes} processes x ${steps} writes on one SQLite file keep the rollups
     const byOwner = { period: '2026-Q2', by: 'owner' } as const;
     expect(await kept.tenant('acme').system().kpis.evaluate(ids, byOwner)).toEqual(
       await scanned.tenant('acme').system().kpis.evaluate(ids, byOwner),
+    );
+    // The main product, moved by the writers' line items.
+    const byProduct = { period: '2026-Q2', by: 'product' } as const;
+    expect(await kept.tenant('acme').system().kpis.evaluate(ids, byProduct)).toEqual(
+      await scanned.tenant('acme').system().kpis.evaluate(ids, byProduct),
     );
     await kept.destroy();
     await scanned.destroy();

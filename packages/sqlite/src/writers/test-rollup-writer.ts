@@ -1,7 +1,8 @@
 /**
  * @internal One writer process of the rollup proof: opens the SQLite file with rollups on and
  * `steps` times creates a deal, or moves a shared one (close date, owner, stage, amount), closes
- * or deletes it, retrying on CONFLICT; every write keeps the rollups in its transaction.
+ * or deletes it, or adds or deletes one of its line items (which moves its main product), retrying
+ * on CONFLICT; every write keeps the rollups in its transaction.
  * Run as `node --import tsx test-rollup-writer.ts <file> <tenant> <steps> <seed> <owners...>`;
  * prints one JSON line of {@link RollupWriterTally}.
  */
@@ -55,11 +56,12 @@ export async function runRollupWriter(options: {
   let committed = 0;
   let lost = 0;
   const rawErrors: string[] = [];
+  const products = (await scope.products.list({ limit: 10 })).items.map((product) => product.id);
   for (let step = 0; step < options.steps; step++) {
     try {
-      // Two kinds in six create, one deletes: the deals grow, so the file always ends with deals
+      // Two kinds in eight create, one deletes: the deals grow, so the file always ends with deals
       // (and cells) to compare, whatever the interleaving.
-      const kind = next(6);
+      const kind = next(8);
       const deals = await scope.opportunities.list({ limit: 20 });
       const deal = deals.items.length > 0 ? pick(deals.items) : undefined;
       if (kind <= 1 || !deal) {
@@ -82,7 +84,8 @@ export async function runRollupWriter(options: {
         await scope.opportunities.update(deal.id, {
           version: deal.version,
           stage: pick(stages),
-          amount: next(1000) * 1_00,
+          // A deal with line items (so a main product) has their sum as its amount.
+          ...(deal.mainProductId ? {} : { amount: next(1000) * 1_00 }),
         });
       } else if (kind === 4) {
         if (deal.status === 'open')
@@ -93,12 +96,31 @@ export async function runRollupWriter(options: {
             version: deal.version,
             stage: 'Prospecting',
           });
-      } else {
+      } else if (kind === 5) {
         await scope.opportunities.delete(deal.id, { version: deal.version });
+      } else if (kind === 6 && products.length > 0) {
+        await scope.lineItems.create({
+          opportunityId: deal.id,
+          productId: pick(products),
+          quantity: 1 + next(3),
+          unitPrice: (1 + next(500)) * 1_00,
+        });
+      } else {
+        const items = await scope.lineItems.list({ where: { opportunityId: deal.id } });
+        if (items.items.length > 0) await scope.lineItems.delete(pick(items.items).id);
       }
       committed++;
     } catch (error) {
-      if (isRapportError(error) && (error.code === 'CONFLICT' || error.code === 'NOT_FOUND')) {
+      // Another writer moved the deal first: it changed (CONFLICT), went (NOT_FOUND, or a line
+      // item that references no deal), or got line items after it was read (its amount is theirs).
+      const lostRace =
+        isRapportError(error) &&
+        (error.code === 'CONFLICT' ||
+          error.code === 'NOT_FOUND' ||
+          error.issues.some(
+            (issue) => issue.code === 'unknown_reference' || issue.code === 'has_line_items',
+          ));
+      if (lostRace) {
         lost++;
         continue;
       }

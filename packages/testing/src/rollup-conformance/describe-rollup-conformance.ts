@@ -6,7 +6,7 @@ import {
   type KpiEvaluateOptions,
   type RapportStorage,
 } from '@rapport/core';
-import { unscopedDatabase } from '@rapport/core/storage';
+import { refreshKeptValues, unscopedDatabase } from '@rapport/core/storage';
 import { closingPlugin } from '@rapport/kpi-closing';
 import { leadsPlugin } from '@rapport/kpi-leads';
 import { pipelinePlugin } from '@rapport/kpi-pipeline';
@@ -92,6 +92,26 @@ const op = fc.oneof(
     count: fc.integer({ min: 1, max: 12 }),
     seed: fc.nat(),
   }),
+  // Line item writes that move a deal's main product (the `product` breakdown) and its amount.
+  fc.record({
+    kind: fc.constant('addItem' as const),
+    pick: fc.nat(),
+    product: fc.nat(2),
+    quantity: fc.integer({ min: 1, max: 3 }),
+    price: fc.integer({ min: 1_00, max: 40_000_00 }),
+  }),
+  fc.record({
+    kind: fc.constant('updateItem' as const),
+    pick: fc.nat(),
+    price: fc.integer({ min: 1_00, max: 40_000_00 }),
+  }),
+  fc.record({ kind: fc.constant('deleteItem' as const), pick: fc.nat(), largest: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('replaceItems' as const),
+    pick: fc.nat(),
+    products: fc.array(fc.nat(2), { maxLength: 3 }),
+    price: fc.integer({ min: 1_00, max: 40_000_00 }),
+  }),
   fc.record({
     kind: fc.constant('quota' as const),
     owner: fc.nat(2),
@@ -110,14 +130,23 @@ interface World {
   readonly scope: Scope;
   /** The manager, then her two reps. */
   readonly owners: readonly [string, string, string];
+  /** Two products of one family, one without a family. */
+  readonly products: readonly [string, string, string];
   readonly ids: string[];
   /** The leads' ids. */
   readonly leads: string[];
+  /** The line items of each deal that has some. */
+  readonly items: Map<string, string[]>;
+}
+
+/** The deals that have line items. */
+function withItems(world: World): string[] {
+  return world.ids.filter((id) => (world.items.get(id)?.length ?? 0) > 0);
 }
 
 async function apply(world: World, step: Op): Promise<void> {
   if (isLeadOp(step)) return applyLeadOp(world, step);
-  const { scope, owners, ids } = world;
+  const { scope, owners, products, ids, items } = world;
   const pick = (n: number) => ids[n % ids.length];
   switch (step.kind) {
     case 'create': {
@@ -138,13 +167,15 @@ async function apply(world: World, step: Op): Promise<void> {
       const id = pick(step.pick);
       if (!id) return;
       const deal = await scope.opportunities.get(id);
+      // A deal's line items make its amount and fix its currency.
+      const free = (items.get(id)?.length ?? 0) === 0;
       await scope.opportunities.update(id, {
         version: deal.version,
         ...(step.owner === undefined ? {} : { ownerId: at(owners, step.owner) }),
         ...(step.day === undefined ? {} : { closeDate: at(days, step.day) }),
         ...(step.stage === undefined ? {} : { stage: step.stage }),
-        ...(step.usd === undefined ? {} : { currency: step.usd ? 'USD' : 'EUR' }),
-        ...(step.amount === undefined ? {} : { amount: step.amount }),
+        ...(step.usd === undefined || !free ? {} : { currency: step.usd ? 'USD' : 'EUR' }),
+        ...(step.amount === undefined || !free ? {} : { amount: step.amount }),
         ...(step.probability === undefined || deal.status !== 'open'
           ? {}
           : { probability: step.probability }),
@@ -156,6 +187,7 @@ async function apply(world: World, step: Op): Promise<void> {
       if (!id) return;
       await scope.opportunities.delete(id);
       ids.splice(ids.indexOf(id), 1);
+      items.delete(id);
       return;
     }
     case 'close': {
@@ -185,6 +217,13 @@ async function apply(world: World, step: Op): Promise<void> {
               version: deal.version,
               ownerId: at(owners, step.owner),
             });
+            // The largest item of the deal: its main product moves, then rolls back.
+            await tx.lineItems.create({
+              opportunityId: id,
+              productId: at(products, step.owner),
+              quantity: 1,
+              unitPrice: 90_000_00,
+            });
           }
           throw failure;
         }),
@@ -204,6 +243,66 @@ async function apply(world: World, step: Op): Promise<void> {
         })),
       );
       ids.push(...created.map((deal) => deal.id));
+      return;
+    }
+    case 'addItem': {
+      const id = pick(step.pick);
+      if (!id) return;
+      const item = await scope.lineItems.create({
+        opportunityId: id,
+        productId: at(products, step.product),
+        quantity: step.quantity,
+        unitPrice: step.price,
+      });
+      items.set(id, [...(items.get(id) ?? []), item.id]);
+      return;
+    }
+    case 'updateItem': {
+      const deals = withItems(world);
+      if (deals.length === 0) return;
+      const itemId = at(items.get(at(deals, step.pick)) ?? [], step.pick);
+      const item = await scope.lineItems.get(itemId);
+      await scope.lineItems.update(itemId, { version: item.version, unitPrice: step.price });
+      return;
+    }
+    case 'deleteItem': {
+      const deals = withItems(world);
+      if (deals.length === 0) return;
+      const id = at(deals, step.pick);
+      const own = items.get(id) ?? [];
+      let itemId = at(own, step.pick);
+      if (step.largest) {
+        // The main product's item: the next largest takes its place (or none).
+        const stored = await Promise.all(own.map((each) => scope.lineItems.get(each)));
+        stored.sort((a, b) => Number(b.totalPrice) - Number(a.totalPrice));
+        itemId = stored[0]?.id ?? itemId;
+      }
+      await scope.lineItems.delete(itemId);
+      items.set(
+        id,
+        own.filter((each) => each !== itemId),
+      );
+      return;
+    }
+    case 'replaceItems': {
+      const id = pick(step.pick);
+      if (!id) return;
+      // Every item out and new ones in (a bulk create), in one transaction.
+      const created = await scope.transaction(async (tx) => {
+        for (const itemId of items.get(id) ?? []) await tx.lineItems.delete(itemId);
+        return tx.lineItems.createMany(
+          step.products.map((product, i) => ({
+            opportunityId: id,
+            productId: at(products, product),
+            quantity: i + 1,
+            unitPrice: step.price,
+          })),
+        );
+      });
+      items.set(
+        id,
+        created.map((item) => item.id),
+      );
       return;
     }
     case 'quota':
@@ -240,7 +339,8 @@ function strip(results: unknown): unknown {
 /**
  * Runs the rollup conformance suite against storages made by `makeStorage`: random write
  * sequences (creates, updates that move a deal between days, owners, stages and currencies,
- * deletes, closes, rolled-back transactions, bulk imports, quotas) after which every rollup equals
+ * deletes, closes, rolled-back transactions, bulk imports, quotas, line item writes that move a
+ * deal's main product) after which every rollup equals
  * its recompute, and every dashboard figure read from rollups equals the same figure scanned by
  * an engine without rollups over the same database.
  *
@@ -293,7 +393,21 @@ export function describeRollupConformance(
       const rep = (name: string) =>
         scope.users.create({ name, role: 'rep', managerId: manager.id, teamId: team.id });
       const [ana, ben] = await Promise.all([rep('Ana'), rep('Ben')]);
-      return { scope, owners: [manager.id, ana.id, ben.id], ids: [], leads: [] };
+      const product = (name: string, family: string | null) =>
+        scope.products.create({ name, family, listPrice: 10_00 });
+      const [basic, plus, cloud] = await Promise.all([
+        product('Basic', 'Core'),
+        product('Plus', 'Core'),
+        product('Cloud', null),
+      ]);
+      return {
+        scope,
+        owners: [manager.id, ana.id, ben.id],
+        products: [basic.id, plus.id, cloud.id],
+        ids: [],
+        leads: [],
+        items: new Map(),
+      };
     };
 
     const compare = async (world: World, tenantId: string) => {
@@ -333,6 +447,21 @@ export function describeRollupConformance(
         { ids: leadKpiIds, options: { period: '2026-04-01..2026-05-31', by: 'owner' } },
         // Not whole months: scanned even with rollups.
         { ids: leadKpiIds, options: { period: '2026-03-31..2026-05-31' } },
+        // The main product, kept on line item writes; its family looked up at read time.
+        { ids: [...closing, ...pipeline], options: { period: '2026-Q2', by: 'product' } },
+        {
+          ids: pipeline,
+          options: { period: 'thisMonth', by: 'product', filters: { owner: world.owners[2] } },
+        },
+        { ids: closing, options: { period: 'all', by: 'productFamily' } },
+        {
+          ids: pipeline,
+          options: { period: '2026-Q2', filters: { product: [world.products[0], null] } },
+        },
+        {
+          ids: closing,
+          options: { period: '2026-Q2', by: 'product', filters: { productFamily: ['Core', null] } },
+        },
       ] as const;
       const actors = [
         system,
@@ -350,6 +479,22 @@ export function describeRollupConformance(
       }
     };
 
+    /** Expects that recomputing the tenant's main products from their line items changes none. */
+    const expectMainProductsKept = async (tenantId: string) => {
+      const db = unscopedDatabase(engines().kept);
+      const mainProducts = () =>
+        db
+          .selectFrom('opportunities')
+          .select(['id', 'mainProductId'])
+          .where('tenantId', '=', tenantId)
+          .orderBy('id')
+          .execute();
+      const kept = await mainProducts();
+      await db.transaction().execute((tx) => refreshKeptValues(tx, { tenantId }));
+      expect(await mainProducts()).toEqual(kept);
+      return kept;
+    };
+
     test('after any write sequence every rollup equals its recompute, and every figure equals the scan', async () => {
       await fc.assert(
         fc.asyncProperty(
@@ -361,12 +506,13 @@ export function describeRollupConformance(
             for (const step of steps) await apply(world, step);
             const [report] = await engines().kept.checkRollups({ tenantId });
             expect(report?.differences).toEqual([]);
+            await expectMainProductsKept(tenantId);
             await compare(world, tenantId);
           },
         ),
         { numRuns: options.runs ?? 12 },
       );
-      // Each run writes a tenant and compares 11 views for 3 actors: minutes on a loaded machine.
+      // Each run writes a tenant and compares 16 views for 3 actors: minutes on a loaded machine.
     }, 600_000);
 
     test('concurrent writers (a pool on Postgres) leave the rollups equal to a recompute', async () => {
@@ -386,7 +532,8 @@ export function describeRollupConformance(
       ];
       for (const step of shared) await apply(world, step);
       const writer = async (seed: number) => {
-        for (let i = 0; i < 8; i++) {
+        // Two items added per writer, one deleted: deals end with items, whatever the order.
+        for (let i = 0; i < 11; i++) {
           const steps: Op[] = [
             {
               kind: 'create',
@@ -408,13 +555,28 @@ export function describeRollupConformance(
               probability: i % 2 === 0 ? 35 : 33.5,
             },
             { kind: 'close', pick: seed * 7 + i, won: (seed + i) % 2 === 0 },
+            // One line item per write (no replace of many): each takes its item, then the deal.
+            {
+              kind: 'addItem',
+              pick: seed * 5 + i,
+              product: (seed + i) % 3,
+              quantity: 1 + (i % 3),
+              price: (seed * 10 + i) * 1_00 + 1_00,
+            },
+            { kind: 'updateItem', pick: seed * 3 + i, price: (seed * 3 + i) * 1_00 + 1_00 },
+            { kind: 'deleteItem', pick: seed + i, largest: i % 4 === 1 },
           ];
           try {
             await apply(world, at(steps, i));
           } catch (error) {
-            // Two writers on one deal: the later one loses with CONFLICT (or the deal is gone).
-            if (!isRapportError(error) || !['CONFLICT', 'NOT_FOUND'].includes(error.code))
-              throw error;
+            // Two writers on one deal: the later one loses with CONFLICT (or the deal is gone),
+            // or its amount check sees the other's line item (`has_line_items`: the amount
+            // written is the sum read before the other committed).
+            const lost =
+              isRapportError(error) &&
+              (['CONFLICT', 'NOT_FOUND'].includes(error.code) ||
+                error.issues.some((issue) => issue.code === 'has_line_items'));
+            if (!lost) throw error;
           }
         }
       };
@@ -422,6 +584,9 @@ export function describeRollupConformance(
       const [report] = await engines().kept.checkRollups({ tenantId });
       expect(report?.cells).toBeGreaterThan(0);
       expect(report?.differences).toEqual([]);
+      // The main products the writers kept are those of the items that committed.
+      const kept = await expectMainProductsKept(tenantId);
+      expect(kept.some((deal) => deal.mainProductId !== null)).toBe(true);
     }, 300_000);
 
     test('lead writers beside time zone changes (a pool on Postgres) leave the lead rollups equal to a recompute', async () => {
@@ -685,6 +850,47 @@ export function describeRollupConformance(
       await scope.updateSettings({ timeZone: 'Europe/Berlin' });
       expect(await figures()).not.toEqual(inBerlin);
     }, 300_000);
+
+    test('the product breakdowns read rollups, not opportunities, and follow the main product as line items change', async () => {
+      const world = await newWorld(engines().kept);
+      const tenantId = world.scope.tenantId;
+      for (const stage of stages)
+        await apply(world, {
+          kind: 'create',
+          owner: 1,
+          amount: 1_00,
+          usd: true,
+          day: 4,
+          stage,
+          source: 'Web',
+        });
+      // The won deal (the third) gets a product; the lost one has none.
+      const item = { kind: 'addItem', pick: 2, quantity: 1, price: 5_00 } as const;
+      await apply(world, { ...item, product: 0 });
+      const read = async (by: 'product' | 'productFamily') => {
+        const ids = ['closing.winRate', 'closing.wonRevenue'];
+        const options = { period: 'thisMonth', by } as const;
+        engines().log.reset();
+        const kept = await evaluate(engines().kept, tenantId, system, ids, options);
+        const statements = engines().log.statements.join('\n');
+        const scanned = await evaluate(engines().scanned, tenantId, system, ids, options);
+        expect(strip(kept), by).toEqual(strip(scanned));
+        expect(statements, by).toMatch(/rollup_cells/);
+        expect(statements, by).not.toMatch(/from "opportunities"/);
+        return kept;
+      };
+      const before = await read('product');
+      const familyBefore = await read('productFamily');
+      // A larger item of a product without a family: the deal moves to it, in both breakdowns.
+      await apply(world, { ...item, product: 2, quantity: 3 });
+      expect(await read('product')).not.toEqual(before);
+      expect(await read('productFamily')).not.toEqual(familyBefore);
+      const [check] = await engines().kept.checkRollups({ tenantId });
+      expect(check?.differences).toEqual([]);
+      // Its largest item gone, the deal is back where it was.
+      await apply(world, { kind: 'deleteItem', pick: 0, largest: true });
+      expect(strip(await read('product'))).toEqual(strip(before));
+    }, 60_000);
 
     test('a fractional probability makes the weighted pipeline scan (same figure); whole percent reads the rollups again', async () => {
       const world = await newWorld(engines().kept);
