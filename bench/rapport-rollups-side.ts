@@ -238,6 +238,8 @@ export async function kpiTimesWithRollups(
       seen = [];
       const warmUp = await timed(() => call.run(kept));
       const texts = seen;
+      // The timed runs below note into a fresh list: `statements` counts one call's.
+      seen = [];
       const read = new Set<string>();
       for (const text of texts)
         for (const match of text.matchAll(/\b(?:from|join)\s+"?([a-z_0-9]+)"?/gi)) {
