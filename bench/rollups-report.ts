@@ -119,8 +119,12 @@ function targets(report: BenchReport): string[] {
       first.rollupsBuild?.cells && last.rollupsBuild?.cells
         ? last.rollupsBuild.cells / first.rollupsBuild.cells
         : undefined;
+    // The generator's owners grow with the size, so rollup rows grow nearly as the rows do: the
+    // time alone cannot tell the two apart while calls still scan records.
+    const scanning = last.kpiTimes?.filter((timing) => timing.scanned.length > 0).length;
+    const met = cells !== undefined && time <= cells * 1.1 && scanning === 0;
     lines.push(
-      `| time with rollups grows with the groups, not the rows (${count(first.size)} -> ${count(last.size)}; met when it grows no more than the rollup rows, 10 % allowed) | time x${time.toFixed(2)}, opportunities x${rows.toFixed(0)}, rollup rows ${cells === undefined ? 'n/a' : `x${cells.toFixed(2)}`} | ${cells === undefined ? 'n/a' : verdict(time <= cells * 1.1)} |`,
+      `| time with rollups grows with the groups, not the rows (${count(first.size)} -> ${count(last.size)}; met when it grows no more than the rollup rows, 10 % allowed, and no KPI call scans records) | time x${time.toFixed(2)}, opportunities x${rows.toFixed(0)}, rollup rows ${cells === undefined ? 'n/a' : `x${cells.toFixed(2)}`}; ${scanning === undefined ? 'per-KPI table not run' : `${scanning} of ${last.kpiTimes?.length} calls still scan at ${count(last.size)}`} | ${cells === undefined || scanning === undefined ? 'n/a' : verdict(met)} |`,
     );
   } else
     lines.push('| time with rollups grows with the groups, not the rows | one size only | n/a |');
