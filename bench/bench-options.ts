@@ -1,5 +1,26 @@
 import { parseArgs } from 'node:util';
 
+/**
+ * What `--sides` can pick: the warm dashboard sides (Rapport without rollups, hand-written SQL,
+ * DuckDB, Rapport with rollups on SQLite and on Postgres), the per-KPI table of the rollups
+ * side, and the slower phases (naive JS, cold runs, HTTP, import and single create).
+ */
+export const benchSides = [
+  'rapport',
+  'sql',
+  'duckdb',
+  'rollups',
+  'pg-rollups',
+  'per-kpi',
+  'naive',
+  'cold',
+  'http',
+  'import',
+] as const;
+
+/** One of {@link benchSides}. */
+export type BenchSide = (typeof benchSides)[number];
+
 /** Options of `npm run bench`. */
 export interface BenchOptions {
   readonly sizes: readonly number[];
@@ -25,11 +46,22 @@ export interface BenchOptions {
    */
   readonly coldMax: number;
   readonly out: string;
+  /** Where the generated databases are cached (`--data-dir`, default bench/data). */
   readonly dataDir: string;
+  /** The sides and phases to run (`--sides`, default all; `--no-cold` etc. still apply). */
+  readonly sides: ReadonlySet<BenchSide>;
+  /** Rebuild the rollups even when the cached dataset holds every planned one. */
+  readonly rebuildRollups: boolean;
+  /**
+   * Above this size nothing runs on Postgres (the HTTP phase's Postgres server and the
+   * rollups side on Postgres): copying 1,000,000 opportunities takes longer than the rest.
+   */
+  readonly postgresMax: number;
 }
 
 const usage = `npm run bench -- [--quick] [--sizes 100000,1000000] [--reps 3] [--period 2026]
-  [--kpi-budget 30] [--import-raw N] [--import-engine N] [--create-runs 2000] [--naive-max 100000] [--cold-max N] [--hand-only] [--no-import] [--fresh] [--no-cold] [--out bench/results.md]`;
+  [--kpi-budget 30] [--import-raw N] [--import-engine N] [--create-runs 2000] [--naive-max 100000] [--cold-max N] [--hand-only] [--no-import] [--fresh] [--no-cold] [--out bench/results.md]
+  [--sides ${benchSides.join(',')}] [--data-dir bench/data] [--rebuild-rollups] [--pg-max 100000]`;
 
 /** Parses the command line; `--quick` is a smoke run at 10,000 opportunities that takes about a minute. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -52,6 +84,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       fresh: { type: 'boolean', default: false },
       'no-cold': { type: 'boolean', default: false },
       out: { type: 'string' },
+      sides: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'rebuild-rollups': { type: 'boolean', default: false },
+      'pg-max': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -73,6 +109,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       ? [10_000]
       : [100_000, 1_000_000];
   const largest = Math.max(...sizes);
+  const sides = new Set<BenchSide>();
+  for (const name of values.sides?.split(',') ?? benchSides) {
+    const side = benchSides.find((known) => known === name.trim());
+    if (!side) throw new Error(`not a side: ${name}\n${usage}`);
+    sides.add(side);
+  }
   return {
     sizes,
     reps: Math.max(3, number(values.reps, 3)),
@@ -84,12 +126,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     createRuns: number(values['create-runs'], quick ? 300 : 2_000),
     naiveMax: number(values['naive-max'], 100_000),
     handOnly: values['hand-only'] ?? false,
-    skipImport: values['no-import'] ?? false,
+    skipImport: (values['no-import'] ?? false) || !sides.has('import'),
     fresh: values.fresh ?? false,
     quick,
-    skipCold: values['no-cold'] ?? false,
+    skipCold: (values['no-cold'] ?? false) || !sides.has('cold'),
     coldMax: number(values['cold-max'], Number.POSITIVE_INFINITY),
     out: values.out ?? (quick ? 'bench/data/results-quick.md' : 'bench/results.md'),
-    dataDir: 'bench/data',
+    dataDir: values['data-dir'] ?? 'bench/data',
+    sides,
+    rebuildRollups: values['rebuild-rollups'] ?? false,
+    postgresMax: number(values['pg-max'], 100_000),
   };
 }

@@ -108,7 +108,7 @@ async function serve(
  * dataset it holds (its generation marker), so a later run on the same dataset reuses the copy:
  * at 100,000 opportunities the copy takes minutes. The served engine migrates it like the file.
  */
-async function postgresCopy(
+export async function postgresCopy(
   file: string,
   plugins: readonly AnyRapportPlugin[],
   url: string,
@@ -164,7 +164,8 @@ async function postgresCopy(
   }
 }
 
-async function postgresReachable(url: string): Promise<string | undefined> {
+/** Undefined when a Postgres server answers at `url`, else why not. */
+export async function postgresReachable(url: string): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();

@@ -7,16 +7,28 @@ import { benchNow, benchTenant } from './dataset.js';
 export const defaultPeriod = '2026';
 
 /** The bench's view of the KPI service: ids are discovered at run time, so they are strings. */
-interface UntypedKpis {
+export interface UntypedKpis {
   evaluate(
     ids: readonly string[],
     options: { readonly period: string; readonly by?: string },
   ): Promise<Record<string, Parameters<typeof figuresFromResults>[0][string]>>;
 }
 
-/** Rapport over a SQLite file with the discovered plugins, clock pinned to the data's today. */
-export function openRapport(file: string, plugins: readonly AnyRapportPlugin[]): Crm {
-  return createCrm({ storage: sqliteStorage({ filename: file }), plugins, now: () => benchNow });
+/**
+ * Rapport over a SQLite file with the discovered plugins, clock pinned to the data's today;
+ * `rollups` answers the declared KPIs from rollups (built once with `crm.rebuildRollups()`).
+ */
+export function openRapport(
+  file: string,
+  plugins: readonly AnyRapportPlugin[],
+  rollups = false,
+): Crm {
+  return createCrm({
+    storage: sqliteStorage({ filename: file }),
+    plugins,
+    now: () => benchNow,
+    rollups,
+  });
 }
 
 /**

@@ -7,6 +7,9 @@ import type { Dataset } from './dataset.js';
 import type { HttpResult } from './http-bench.js';
 import type { CreateResult, ImportResult } from './import-bench.js';
 import { pairedRatio } from './paired-runs.js';
+import type { KpiTiming, RollupsBuild } from './rapport-rollups-side.js';
+import { count, fixed, mb, ms, verdict } from './report-format.js';
+import { kpiTable, readsOf, rollupsSections } from './rollups-report.js';
 
 /** A measured phase: median milliseconds of the runs, and the peak RSS above the process at rest. */
 export interface Timing {
@@ -16,7 +19,13 @@ export interface Timing {
   readonly restMb: number;
 }
 
-/** Everything measured at one size. */
+/** Another side's figures compared with Rapport's (without rollups). */
+export interface FigureCheck {
+  readonly name: string;
+  readonly mismatches: readonly Mismatch[];
+}
+
+/** Everything measured at one size; a side not picked (`--sides`) is undefined. */
 export interface SizeResult {
   readonly size: number;
   readonly dataset: Dataset;
@@ -29,15 +38,25 @@ export interface SizeResult {
   readonly paired: boolean;
   /** A list request over HTTP, idle and during dashboards. */
   readonly http?: HttpResult;
-  readonly rapportCovered: Timing;
-  readonly rapportFull: Timing;
-  readonly handWritten: Timing;
+  readonly rapportCovered: Timing | undefined;
+  readonly rapportFull: Timing | undefined;
+  readonly handWritten: Timing | undefined;
   readonly coldRapport: Timing | undefined;
   readonly coldSql: Timing | undefined;
-  readonly duckdb: Timing;
-  readonly duckLoadMs: number;
+  readonly duckdb: Timing | undefined;
+  readonly duckLoadMs: number | undefined;
   readonly naive: Timing | undefined;
-  readonly checks: readonly { readonly name: string; readonly mismatches: readonly Mismatch[] }[];
+  readonly checks: readonly FigureCheck[];
+  /** Rapport with rollups on the same SQLite file, the hand-written set + breakdowns. */
+  readonly rollups: Timing | undefined;
+  /** The same on Postgres, over the copy the HTTP phase serves. */
+  readonly pgRollups: Timing | undefined;
+  readonly rollupsBuild: RollupsBuild | undefined;
+  readonly pgRollupsBuild: RollupsBuild | undefined;
+  /** Why the rollups side on Postgres did not run, if it was picked and did not. */
+  readonly postgresSkipped: string | undefined;
+  /** Each KPI alone (and each breakdown call) through the rollups, with the tables it read. */
+  readonly kpiTimes: readonly KpiTiming[] | undefined;
 }
 
 /** The whole run. */
@@ -72,14 +91,17 @@ export function machineInfo() {
   };
 }
 
-const ms = (value: number | undefined) =>
-  value === undefined
-    ? 'n/a'
-    : value >= 10_000
-      ? `${(value / 1000).toFixed(1)} s`
-      : `${value.toFixed(value < 10 ? 2 : 0)} ms`;
-const mb = (value: number | undefined) => (value === undefined ? 'n/a' : `${value.toFixed(0)} MB`);
-const count = (n: number) => n.toLocaleString('en');
+/** `rebuilt in 6.2 s (252,699 rows)` or `built by an earlier run in ...`. */
+function buildNote(build: RollupsBuild | undefined): string {
+  if (!build) return '';
+  const rows = build.cells === undefined ? '' : `, ${count(build.cells)} rows`;
+  const time = build.rebuildMs === undefined ? 'time not noted' : ms(build.rebuildMs);
+  const when = build.builtAt ? ` on ${build.builtAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+  const load = build.load ? ` at load ${build.load}` : '';
+  return build.reused
+    ? `rollups built by an earlier run${when} (${time}${rows}${load}), reused`
+    : `rollups rebuilt before timing: ${time} (${build.rollups} rollups${rows}${load})`;
+}
 
 function phases(s: SizeResult): [string, Timing | undefined, string][] {
   return [
@@ -98,17 +120,36 @@ function phases(s: SizeResult): [string, Timing | undefined, string][] {
     ['hand-written SQL, cold', s.coldSql, 'fresh process'],
     ['DuckDB (in memory, same rows), warm', s.duckdb, `load ${ms(s.duckLoadMs)}`],
     ['naive: rows into JS, reduce', s.naive, ''],
+    [
+      `Rapport with rollups, SQLite (${s.coveredIds.length} KPIs + breakdowns), warm`,
+      s.rollups,
+      buildNote(s.rollupsBuild),
+    ],
+    [
+      `Rapport with rollups, Postgres (${s.coveredIds.length} KPIs + breakdowns), warm`,
+      s.pgRollups,
+      s.postgresSkipped ? `not run: ${s.postgresSkipped}` : buildNote(s.pgRollupsBuild),
+    ],
   ];
+}
+
+/** a / b per round (paired-runs.ts), undefined when either side did not run. */
+function ratio(a: Timing | undefined, b: Timing | undefined, paired: boolean) {
+  return a && b ? pairedRatio(a, b, paired) : undefined;
 }
 
 /** Ratios of one size. */
 function ratios(s: SizeResult) {
   return {
     // Per-round ratios of sides run alternately in the same rounds (paired-runs.ts).
-    rapportOverSql: pairedRatio(s.rapportCovered, s.handWritten, s.paired),
-    rapportOverDuck: pairedRatio(s.rapportCovered, s.duckdb, s.paired),
-    naiveOverRapport: s.naive ? s.naive.ms / s.rapportCovered.ms : undefined,
+    rapportOverSql: ratio(s.rapportCovered, s.handWritten, s.paired),
+    rapportOverDuck: ratio(s.rapportCovered, s.duckdb, s.paired),
+    naiveOverRapport: s.naive && s.rapportCovered ? s.naive.ms / s.rapportCovered.ms : undefined,
     coldRapportOverSql: s.coldRapport && s.coldSql ? s.coldRapport.ms / s.coldSql.ms : undefined,
+    rollupsOverDuck: ratio(s.rollups, s.duckdb, s.paired),
+    rollupsOverScan: ratio(s.rollups, s.rapportCovered, s.paired),
+    rollupsOverSql: ratio(s.rollups, s.handWritten, s.paired),
+    pgRollupsOverSqliteRollups: ratio(s.pgRollups, s.rollups, s.paired),
   };
 }
 
@@ -127,11 +168,24 @@ export function printTable(report: BenchReport): void {
     );
     const r = ratios(s);
     console.table({
-      'Rapport / hand-written SQL (warm)': r.rapportOverSql.toFixed(2),
+      'Rapport / hand-written SQL (warm)': fixed(r.rapportOverSql),
       'Rapport / hand-written SQL (cold)': r.coldRapportOverSql?.toFixed(2) ?? 'n/a',
-      'Rapport / DuckDB': r.rapportOverDuck.toFixed(2),
-      'naive / Rapport': r.naiveOverRapport?.toFixed(2) ?? 'not run',
+      'Rapport / DuckDB': fixed(r.rapportOverDuck),
+      'naive / Rapport': fixed(r.naiveOverRapport),
+      'with rollups / DuckDB': fixed(r.rollupsOverDuck),
+      'with rollups / without': fixed(r.rollupsOverScan),
+      'with rollups / hand-written SQL': fixed(r.rollupsOverSql),
+      'Postgres with rollups / SQLite with rollups': fixed(r.pgRollupsOverSqliteRollups),
     });
+    if (s.kpiTimes)
+      console.table(
+        s.kpiTimes.map((timing) => ({
+          'with rollups, alone': timing.name,
+          median: ms(timing.ms),
+          without: timing.withoutMs === undefined ? 'same statements' : ms(timing.withoutMs),
+          reads: readsOf(timing),
+        })),
+      );
   }
   const i = report.importResult;
   const c = report.createResult;
@@ -154,10 +208,6 @@ function groupCounts(ids: readonly string[]): string {
     counts.set(group, (counts.get(group) ?? 0) + 1);
   }
   return [...counts].map(([group, n]) => `${group} ${n}`).join(', ');
-}
-
-function verdict(met: boolean): string {
-  return met ? '**met**' : '**missed**';
 }
 
 /** The markdown of bench/results.md. */
@@ -225,10 +275,14 @@ export function writeReport(report: BenchReport): string {
     push(
       '| ratio | value |',
       '|---|---:|',
-      `| Rapport / hand-written SQL (warm) | ${r.rapportOverSql.toFixed(2)} |`,
+      `| Rapport / hand-written SQL (warm) | ${fixed(r.rapportOverSql)} |`,
       `| Rapport / hand-written SQL (cold) | ${r.coldRapportOverSql?.toFixed(2) ?? (options.skipCold ? 'not run (--no-cold)' : s.size > options.coldMax ? `not run (above --cold-max ${count(options.coldMax)})` : 'n/a')} |`,
-      `| Rapport / DuckDB | ${r.rapportOverDuck.toFixed(2)} |`,
-      `| naive / Rapport | ${r.naiveOverRapport?.toFixed(2) ?? `not run (above --naive-max ${count(options.naiveMax)})`} |`,
+      `| Rapport / DuckDB | ${fixed(r.rapportOverDuck)} |`,
+      `| naive / Rapport | ${r.naiveOverRapport?.toFixed(2) ?? (s.size > options.naiveMax ? `not run (above --naive-max ${count(options.naiveMax)})` : 'not run')} |`,
+      `| Rapport with rollups / DuckDB | ${fixed(r.rollupsOverDuck)} |`,
+      `| Rapport with rollups / without | ${fixed(r.rollupsOverScan)} |`,
+      `| Rapport with rollups / hand-written SQL | ${fixed(r.rollupsOverSql)} |`,
+      `| Postgres with rollups / SQLite with rollups | ${fixed(r.pgRollupsOverSqliteRollups)} |`,
       '',
       ...(s.http
         ? [
@@ -246,14 +300,15 @@ export function writeReport(report: BenchReport): string {
         : []),
       ...s.checks.map(({ name, mismatches }) =>
         mismatches.length === 0
-          ? `- ${name}: all ${count(s.figures)} figures of the hand-written set equal Rapport's.`
-          : `- **${name}: ${mismatches.length} figures differ from Rapport's** (first: ${mismatches
+          ? `- ${name}: all ${count(s.figures)} figures of the hand-written set equal Rapport's (rollups off).`
+          : `- **${name}: ${mismatches.length} figures differ from Rapport's (rollups off)** (first: ${mismatches
               .slice(0, 8)
               .map((m) => `\`${m.key}\` Rapport ${m.expected} vs ${m.actual}`)
               .join('; ')}).`,
       ),
       '',
     );
+    if (s.kpiTimes) push(...kpiTable(s));
     if (s.excluded.size > 0) {
       push(
         `Left out of the dashboard at this size (evaluated alone, each with a ${options.kpiBudgetSeconds} s budget):`,
@@ -309,30 +364,38 @@ export function writeReport(report: BenchReport): string {
     const r = ratios(big);
     const importRatio = i ? i.engineRowsPerSecond / i.rawRowsPerSecond : Number.NaN;
     const createRatio = c ? c.engineP50 / c.rawP50 : Number.NaN;
-    const growth = small
-      ? big.rapportFull.ms / small.rapportFull.ms / (big.size / small.size)
-      : undefined;
-    const growthCovered = small
-      ? big.rapportCovered.ms / small.rapportCovered.ms / (big.size / small.size)
+    const grown = (a: Timing | undefined, b: Timing | undefined) =>
+      small && a && b ? a.ms / b.ms / (big.size / small.size) : undefined;
+    const growth = grown(big.rapportFull, small?.rapportFull);
+    const growthCovered = grown(big.rapportCovered, small?.rapportCovered);
+    const sqlRatio = r.rapportOverSql;
+    const duckRatio = r.rapportOverDuck;
+    const peak = big.rapportFull
+      ? Math.max(big.rapportFull.peakAboveRestMb, big.coldRapport?.peakAboveRestMb ?? 0)
       : undefined;
     push(
       `## Targets (issue 6; at ${count(big.size)} opportunities)`,
       '',
       '| target | measured | verdict |',
       '|---|---:|---|',
-      `| dashboard <= 1.2 x hand-written SQL | ${r.rapportOverSql.toFixed(2)}x | ${verdict(r.rapportOverSql <= 1.2)}${r.rapportOverSql > 1.2 ? ` by ${((r.rapportOverSql / 1.2 - 1) * 100).toFixed(0)} %` : ''} |`,
-      `| dashboard <= 5 x DuckDB | ${r.rapportOverDuck.toFixed(2)}x | ${verdict(r.rapportOverDuck <= 5)}${r.rapportOverDuck > 5 ? ` by ${(r.rapportOverDuck / 5).toFixed(1)}x` : ''} |`,
+      sqlRatio === undefined
+        ? '| dashboard <= 1.2 x hand-written SQL | not run | n/a |'
+        : `| dashboard <= 1.2 x hand-written SQL | ${sqlRatio.toFixed(2)}x | ${verdict(sqlRatio <= 1.2)}${sqlRatio > 1.2 ? ` by ${((sqlRatio / 1.2 - 1) * 100).toFixed(0)} %` : ''} |`,
+      duckRatio === undefined
+        ? '| dashboard <= 5 x DuckDB | not run | n/a |'
+        : `| dashboard <= 5 x DuckDB | ${duckRatio.toFixed(2)}x | ${verdict(duckRatio <= 5)}${duckRatio > 5 ? ` by ${(duckRatio / 5).toFixed(1)}x` : ''} |`,
       i
         ? `| import >= 50 % of raw throughput | ${(importRatio * 100).toFixed(1)} % | ${verdict(importRatio >= 0.5)}${importRatio < 0.5 ? ` by ${(0.5 / importRatio).toFixed(1)}x` : ''} |`
         : '| import >= 50 % of raw throughput | not run (--no-import) | n/a |',
       c
         ? `| single create <= 2 x raw kysely (p50) | ${createRatio.toFixed(2)}x | ${verdict(createRatio <= 2)}${createRatio > 2 ? ` by ${(createRatio / 2).toFixed(1)}x` : ''} |`
         : '| single create <= 2 x raw kysely (p50) | not run (--no-import) | n/a |',
-      `| peak RSS during the dashboard <= 150 MB above rest | ${mb(big.rapportFull.peakAboveRestMb)} warm, ${mb(big.coldRapport?.peakAboveRestMb)} cold | ${verdict(Math.max(big.rapportFull.peakAboveRestMb, big.coldRapport?.peakAboveRestMb ?? 0) <= 150)} |`,
+      `| peak RSS during the dashboard <= 150 MB above rest | ${mb(big.rapportFull?.peakAboveRestMb)} warm, ${mb(big.coldRapport?.peakAboveRestMb)} cold | ${peak === undefined ? 'n/a' : verdict(peak <= 150)} |`,
       `| time grows no faster than linearly (${small ? `${count(small.size)} -> ${count(big.size)}` : 'one size only'}) | ${growth === undefined ? 'n/a' : `full ${growth.toFixed(2)}, hand-written set ${growthCovered?.toFixed(2)} of linear`} | ${growth === undefined ? 'n/a' : verdict(growth <= 1.1 && (growthCovered ?? 0) <= 1.1)}${big.excluded.size > 0 ? ` (${big.excluded.size} KPIs left out: see above)` : ''} |`,
       '',
     );
   }
+  push(...rollupsSections(report));
   const analysis = 'bench/analysis.md';
   if (existsSync(analysis)) push(readFileSync(analysis, 'utf8'));
   return `${lines.join('\n')}\n`;

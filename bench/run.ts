@@ -5,6 +5,7 @@
  * See bench/README.md.
  */
 import { writeFileSync } from 'node:fs';
+import { type Crm, createCrm } from '@rapport/core';
 import { httpPlugin } from '@rapport/http';
 import Database from 'better-sqlite3';
 import { parseBenchOptions } from './bench-options.js';
@@ -18,28 +19,58 @@ import {
   figuresFromMeasures,
   handWrittenKpiIds,
   kpiIdOfKey,
-  type Mismatch,
 } from './dashboard-figures.js';
-import { ensureDataset, migrateDataset } from './dataset.js';
+import { benchNow, ensureDataset, migrateDataset } from './dataset.js';
 import { DuckDbDashboard, loadDuckDb } from './duckdb-dashboard.js';
-import { type HttpResult, httpBench, httpLines } from './http-bench.js';
+import {
+  type HttpResult,
+  httpBench,
+  httpLines,
+  postgresCopy,
+  postgresReachable,
+} from './http-bench.js';
 import { type CreateResult, createBench, type ImportResult, importBench } from './import-bench.js';
 import { discoverPlugins, kpiIds } from './kpi-plugins.js';
 import { naiveDashboard } from './naive-dashboard.js';
-import { runPaired } from './paired-runs.js';
+import { type PairedSide, runPaired } from './paired-runs.js';
 import { openRapport, rapportDashboard } from './rapport-dashboard.js';
 import {
+  ensureRollups,
+  type KpiTiming,
+  kpiTimesWithRollups,
+  plannedRollupIds,
+  type RollupsBuild,
+} from './rapport-rollups-side.js';
+import {
   type BenchReport,
+  type FigureCheck,
   machineInfo,
   printTable,
   type SizeResult,
   type Timing,
   writeReport,
 } from './report.js';
+import { pgRollupsCheckName, rollupsCheckName } from './rollups-report.js';
 import { RssSampler } from './rss-sampler.js';
 import { SqliteDashboard } from './sqlite-dashboard.js';
 
 const options = parseBenchOptions(process.argv.slice(2));
+const { sides } = options;
+/** The Postgres server and schema of the copy (the HTTP phase and the rollups side share it). */
+const postgres = {
+  url: process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  schema: (size: number) => process.env.RAPPORT_BENCH_PG_SCHEMA ?? `rapport_bench_http_${size}`,
+};
+/** Which warm side a paired timing is. */
+type WarmKey = 'rapport' | 'full' | 'sql' | 'duckdb' | 'rollups' | 'pgRollups';
+/** `rebuilt in 6.2 s (252,699 rows, 15 rollups)` or `reused (...)`. */
+function buildLine(build: RollupsBuild): string {
+  const made =
+    build.rebuildMs === undefined
+      ? 'rebuild time unknown'
+      : `${build.reused ? 'built earlier' : 'rebuilt'} in ${(build.rebuildMs / 1000).toFixed(1)} s${build.load ? ` at load ${build.load}` : ''}`;
+  return `${build.reused ? 'reused from the dataset, ' : ''}${made} (${build.cells?.toLocaleString('en') ?? '?'} rows, ${build.rollups} rollups)`;
+}
 const started = now();
 const log = (line: string) =>
   console.log(`[${((now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`);
@@ -144,41 +175,138 @@ for (const size of options.sizes) {
   const database = new Database(dataset.file, { readonly: true });
   const factors = moneyFactors(database);
   const floor = new SqliteDashboard(database, ranges, factors, coveredIds);
-  log('  DuckDB: load');
-  const loadStart = now();
-  const duck = await loadDuckDb(dataset.file, options.dataDir);
-  const duckLoadMs = now() - loadStart;
-  const ceiling = new DuckDbDashboard(duck.connection, ranges, factors, coveredIds);
-  log(`    loaded in ${(duckLoadMs / 1000).toFixed(1)} s`);
+
+  // Rollups: the dataset was loaded with raw inserts, so they are built once here (or found from
+  // an earlier run, when they match the plan), before anything is timed.
+  let rollupsCrm: Crm | undefined;
+  let rollupsBuild: RollupsBuild | undefined;
+  let pgRollupsCrm: Crm | undefined;
+  let pgRollupsBuild: RollupsBuild | undefined;
+  let postgresSkipped: string | undefined;
+  const planned =
+    sides.has('rollups') || sides.has('pg-rollups') ? await plannedRollupIds(plugins) : [];
+  if (sides.has('rollups')) {
+    rollupsCrm = openRapport(dataset.file, plugins, true);
+    // A migration may have changed what the records hold: the rollups follow it.
+    rollupsBuild = await ensureRollups(
+      rollupsCrm,
+      'sqlite',
+      planned,
+      `${dataset.file}.rollups.json`,
+      options.rebuildRollups || migrated.applied.length > 0,
+    );
+    log(`  rollups, SQLite: ${buildLine(rollupsBuild)}`);
+  }
+  if (sides.has('pg-rollups')) {
+    postgresSkipped =
+      size > options.postgresMax
+        ? `above --pg-max ${options.postgresMax.toLocaleString('en')} opportunities (the copy)`
+        : await postgresReachable(postgres.url);
+    if (postgresSkipped === undefined) {
+      const schema = postgres.schema(size);
+      log(`  rollups, Postgres: the dataset in schema ${schema} (copied when it changed)`);
+      const copyStart = now();
+      const storage = await postgresCopy(dataset.file, plugins, postgres.url, schema, undefined);
+      log(`    copy ready in ${((now() - copyStart) / 1000).toFixed(0)} s`);
+      pgRollupsCrm = createCrm({ storage, plugins, now: () => benchNow, rollups: true });
+      await pgRollupsCrm.migrate();
+      pgRollupsBuild = await ensureRollups(
+        pgRollupsCrm,
+        'postgres',
+        planned,
+        `${dataset.file}.rollups-pg-${schema}.json`,
+        options.rebuildRollups,
+      );
+      log(`    ${buildLine(pgRollupsBuild)}`);
+    } else log(`  rollups, Postgres: not run (${postgresSkipped})`);
+  }
+
+  let duck: Awaited<ReturnType<typeof loadDuckDb>> | undefined;
+  let duckLoadMs: number | undefined;
+  if (sides.has('duckdb')) {
+    log('  DuckDB: load');
+    const loadStart = now();
+    duck = await loadDuckDb(dataset.file, options.dataDir);
+    duckLoadMs = now() - loadStart;
+    log(`    loaded in ${(duckLoadMs / 1000).toFixed(1)} s`);
+  }
+  const ceiling = duck
+    ? new DuckDbDashboard(duck.connection, ranges, factors, coveredIds)
+    : undefined;
   // The sides run alternately, round by round, so a change in load reaches them alike.
   const full = dashboardIds.length !== coveredIds.length;
-  log(
-    `  warm, alternating: Rapport (hand-written set${full ? ', full dashboard' : ''}), hand-written SQL, DuckDB`,
-  );
-  const paired = await runPaired<Figures>(
-    sampler,
-    options.reps,
-    [
-      { name: 'Rapport', work: () => rapportDashboard(crm, coveredIds, options.period) },
-      { name: 'SQL', work: () => figuresFromMeasures(floor.run()) },
-      { name: 'DuckDB', work: async () => figuresFromMeasures(await ceiling.run()) },
-      ...(full
-        ? [
-            {
-              name: 'Rapport full',
-              work: () => rapportDashboard(crm, dashboardIds, options.period),
-            },
-          ]
-        : []),
-    ],
-    log,
-  );
-  const [rapportCovered, handWritten, duckdb, fullRun] = paired;
-  if (!rapportCovered || !handWritten || !duckdb) throw new Error('a paired side did not run');
-  const rapportFull = fullRun ?? rapportCovered;
+  const warmSides: (PairedSide<Figures> & { key: WarmKey })[] = [];
+  if (sides.has('rapport')) {
+    warmSides.push({
+      key: 'rapport',
+      name: 'Rapport',
+      work: () => rapportDashboard(crm, coveredIds, options.period),
+    });
+    if (full)
+      warmSides.push({
+        key: 'full',
+        name: 'Rapport full',
+        work: () => rapportDashboard(crm, dashboardIds, options.period),
+      });
+  }
+  if (sides.has('sql'))
+    warmSides.push({ key: 'sql', name: 'SQL', work: () => figuresFromMeasures(floor.run()) });
+  if (ceiling)
+    warmSides.push({
+      key: 'duckdb',
+      name: 'DuckDB',
+      work: async () => figuresFromMeasures(await ceiling.run()),
+    });
+  if (rollupsCrm) {
+    const engine = rollupsCrm;
+    warmSides.push({
+      key: 'rollups',
+      name: 'Rapport rollups',
+      work: () => rapportDashboard(engine, coveredIds, options.period),
+    });
+  }
+  if (pgRollupsCrm) {
+    const engine = pgRollupsCrm;
+    warmSides.push({
+      key: 'pgRollups',
+      name: 'Rapport rollups Postgres',
+      work: () => rapportDashboard(engine, coveredIds, options.period),
+    });
+  }
+  log(`  warm, alternating: ${warmSides.map((side) => side.name).join(', ') || 'no side picked'}`);
+  const paired = await runPaired<Figures>(sampler, options.reps, warmSides, log);
+  const warmOf = (key: WarmKey) => paired[warmSides.findIndex((side) => side.key === key)];
+  const rapportCovered = warmOf('rapport');
+  const rapportFull = warmOf('full') ?? rapportCovered;
+  const handWritten = warmOf('sql');
+  const duckdb = warmOf('duckdb');
+  const rollups = warmOf('rollups');
+  const pgRollups = warmOf('pgRollups');
+  // Every other side is compared with Rapport's figures without rollups: measured above, or
+  // computed once here (untimed) when that side was not picked.
+  const reference =
+    rapportCovered?.result ?? (await rapportDashboard(crm, coveredIds, options.period));
+
+  let kpiTimes: KpiTiming[] | undefined;
+  if (sides.has('rollups') && sides.has('per-kpi')) {
+    log('  rollups, SQLite: each KPI alone and each breakdown call, one connection');
+    kpiTimes = await kpiTimesWithRollups(
+      dataset.file,
+      plugins,
+      coveredIds,
+      options.period,
+      options.reps,
+    );
+    const scanning = kpiTimes.filter((timing) => timing.scanned.length > 0);
+    log(
+      `    ${kpiTimes.length - scanning.length} of ${kpiTimes.length} calls read no record table; scanning: ${scanning.map((timing) => `${timing.name} ${timing.ms.toFixed(0)} ms`).join(', ')}`,
+    );
+  }
   await crm.destroy();
-  duck.connection.closeSync();
-  duck.instance.closeSync();
+  await rollupsCrm?.destroy();
+  await pgRollupsCrm?.destroy();
+  duck?.connection.closeSync();
+  duck?.instance.closeSync();
 
   let coldRapport: Timing | undefined;
   let coldSql: Timing | undefined;
@@ -220,7 +348,8 @@ for (const size of options.sizes) {
   }
 
   let naive: (Timing & { result: Figures }) | undefined;
-  if (size <= options.naiveMax) {
+  if (!sides.has('naive')) log('  naive: not picked (--sides)');
+  else if (size <= options.naiveMax) {
     log('  naive: rows into JavaScript, reduce');
     naive = await warm(sampler, options.reps - 1, () =>
       figuresFromMeasures(naiveDashboard(database, ranges, factors, coveredIds)),
@@ -229,32 +358,42 @@ for (const size of options.sizes) {
   } else log(`  naive: not run above ${options.naiveMax.toLocaleString('en')} opportunities`);
   database.close();
 
-  log('  HTTP: GET /opportunities?limit=50 idle, then while 4 dashboards are in flight');
-  const http: HttpResult = await httpBench(dataset.file, plugins, options.period, {
-    requests: 20,
-    dashboards: 4,
-    rounds: 3,
-    postgresUrl: process.env.RAPPORT_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
-    postgresSchema: process.env.RAPPORT_BENCH_PG_SCHEMA ?? `rapport_bench_http_${size}`,
-    // Copying 1,000,000 opportunities and their rows into Postgres would take longer than the rest.
-    ...(size > 100_000 ? { skipPostgres: 'above 100,000 opportunities (the copy)' } : {}),
-  });
-  for (const line of httpLines(http)) log(`    ${line}`);
+  let http: HttpResult | undefined;
+  if (sides.has('http')) {
+    log('  HTTP: GET /opportunities?limit=50 idle, then while 4 dashboards are in flight');
+    http = await httpBench(dataset.file, plugins, options.period, {
+      requests: 20,
+      dashboards: 4,
+      rounds: 3,
+      postgresUrl: postgres.url,
+      postgresSchema: postgres.schema(size),
+      // Copying 1,000,000 opportunities and their rows into Postgres would take longer than the rest.
+      ...(size > options.postgresMax
+        ? {
+            skipPostgres: `above --pg-max ${options.postgresMax.toLocaleString('en')} opportunities (the copy)`,
+          }
+        : {}),
+    });
+    for (const line of httpLines(http)) log(`    ${line}`);
+  } else log('  HTTP: not picked (--sides)');
 
   const covered = (key: string) =>
     handIds.has(kpiIdOfKey(key)) && coveredIds.includes(kpiIdOfKey(key));
-  const check = (name: string, figures: Figures): { name: string; mismatches: Mismatch[] } => ({
+  const check = (name: string, figures: Figures, tolerance?: number): FigureCheck => ({
     name,
-    mismatches: compareFigures(rapportCovered.result, figures, covered),
+    mismatches: compareFigures(reference, figures, covered, tolerance),
   });
   const checks = [
-    check('hand-written SQL', handWritten.result),
-    check('DuckDB', duckdb.result),
+    ...(handWritten ? [check('hand-written SQL', handWritten.result)] : []),
+    ...(duckdb ? [check('DuckDB', duckdb.result)] : []),
     ...(naive ? [check('naive JS', naive.result)] : []),
+    // The same engine on the same file: rollups must give the scan's figures to the last bit.
+    ...(rollups ? [check(rollupsCheckName, rollups.result, 0)] : []),
+    ...(pgRollups ? [check(pgRollupsCheckName, pgRollups.result)] : []),
   ];
   for (const { name, mismatches } of checks)
     log(
-      `  ${name} vs Rapport: ${mismatches.length === 0 ? 'same figures' : `${mismatches.length} figures differ`}`,
+      `  ${name} vs Rapport: ${mismatches.length === 0 ? `same figures (${reference.size})` : `${mismatches.length} figures differ, first ${JSON.stringify(mismatches.slice(0, 3))}`}`,
     );
   sizes.push({
     size,
@@ -263,7 +402,7 @@ for (const size of options.sizes) {
     excluded,
     dashboardIds,
     coveredIds,
-    figures: rapportCovered.result.size,
+    figures: reference.size,
     paired: true,
     http,
     rapportCovered,
@@ -275,6 +414,12 @@ for (const size of options.sizes) {
     duckLoadMs,
     naive,
     checks,
+    rollups,
+    pgRollups,
+    rollupsBuild,
+    pgRollupsBuild,
+    postgresSkipped,
+    kpiTimes,
   });
 }
 
