@@ -150,11 +150,11 @@ function reserving(connection: DatabaseConnection): ReservingConnection {
 
 /**
  * @internal kysely's Postgres driver with connections kept for short statements: long ones (a
- * statement whose last runs took over 10 ms, as a dashboard's aggregates do) may use at most
- * `poolSize - reserved` of the pool's connections at once and queue for a permit beyond that, so
- * a list request issued while dashboards compute finds a free connection instead of waiting for
- * an aggregate to finish. The pool remembers each SQL text's latest run times (their minimum is
- * its estimate, see {@link ReservingDriver.long}). Transactions take their connection at begin, as before.
+ * statement whose latest runs all took over 10 ms, as a dashboard's aggregates do) may use at
+ * most `poolSize - reserved` of the pool's connections at once and queue for a permit beyond
+ * that, so a list request issued while dashboards compute finds a free connection instead of
+ * waiting for an aggregate to finish. The driver keeps each SQL text's latest run times (see
+ * {@link ReservingDriver.long}). Transactions take their connection at begin, as before.
  *
  * A statement issued under an abort signal ({@link statementSignal}: a KPI evaluation whose HTTP
  * client went away) is not started once the signal aborted, and a running one is cancelled on
@@ -183,8 +183,9 @@ export class ReservingDriver implements Driver {
    * {@link shortMs}. The fastest of them, not an average: a run time is measured on this
    * process (until its rows are read), so on a busy machine a 1 ms lookup takes 30 ms now and
    * then, and an average would make it long, to wait for the aggregates' permits for seconds;
-   * an aggregate is never fast. One that has not run yet is long while its first run (short,
-   * see {@link startsFirstRun}) is in flight.
+   * an aggregate is never fast. The price: a statement that became slow (its table grew) is
+   * long after 8 slow runs. One that has not run yet is long while its first run (short, see
+   * {@link startsFirstRun}) is in flight.
    */
   long(sql: string): boolean {
     const runs = this.#runs.get(sql);
