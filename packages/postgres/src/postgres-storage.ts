@@ -34,9 +34,9 @@ export interface PostgresStorageConfig {
   /** Size of the pool made from `connectionString` (default 10). */
   readonly max?: number;
   /**
-   * How many of the pool's connections long statements (over 10 ms when they last ran: a
-   * dashboard's aggregates) never take, so a list or a write issued while dashboards compute
-   * does not wait for one to finish. Default: a quarter of the pool, at least 1.
+   * How many of the pool's connections long statements (each of their 8 latest runs over
+   * 10 ms: a dashboard's aggregates) never take, so a list or a write issued while dashboards
+   * compute does not wait for one to finish. Default: a quarter of the pool, at least 1.
    */
   readonly reservedConnections?: number;
   /**

@@ -8,12 +8,17 @@ import type {
   TransactionSettings,
 } from 'kysely';
 
-/** How many SQL texts the driver remembers a run time for. */
+/** How many SQL texts the driver remembers run times for. */
 const estimateCapacity = 2_000;
 
+/** How many of a text's latest run times the driver keeps: its estimate is their minimum. */
+const keptRuns = 8;
+
 /**
- * Statements that last ran longer than this (ms) are long: a dashboard's aggregates. A statement
- * that has not run yet counts as short, once, so a new list query never waits behind them.
+ * Statements whose latest runs all took longer than this (ms) are long: a dashboard's
+ * aggregates. A statement that has not run yet counts as short, once: its first run, not the
+ * copies issued while that one is still running, so a new list query never waits behind the
+ * aggregates and the first dashboards after a start cannot fill the pool with their own.
  */
 const shortMs = 10;
 
@@ -88,9 +93,11 @@ class ReservingConnection implements DatabaseConnection {
     // The work that issues it was abandoned (a KPI evaluation whose client went away).
     const signal = statementSignal();
     signal?.throwIfAborted();
-    const releasePermit = this.#driver.long(query.sql)
-      ? await this.#driver.longStatements.acquire()
-      : undefined;
+    const first = this.#driver.startsFirstRun(query.sql);
+    const releasePermit =
+      !first && this.#driver.long(query.sql)
+        ? await this.#driver.longStatements.acquire()
+        : undefined;
     try {
       signal?.throwIfAborted();
       const connection = await this.#driver.inner.acquireConnection();
@@ -113,6 +120,7 @@ class ReservingConnection implements DatabaseConnection {
       }
     } finally {
       releasePermit?.();
+      if (first) this.#driver.firstRunOver(query.sql);
     }
   }
 
@@ -142,11 +150,11 @@ function reserving(connection: DatabaseConnection): ReservingConnection {
 
 /**
  * @internal kysely's Postgres driver with connections kept for short statements: long ones (a
- * statement whose last runs took over 10 ms, as a dashboard's aggregates do) may use at most
- * `poolSize - reserved` of the pool's connections at once and queue for a permit beyond that, so
- * a list request issued while dashboards compute finds a free connection instead of waiting for
- * an aggregate to finish. The pool remembers each SQL text's run time (a moving average), like
- * the SQLite reader pool. Transactions take their connection at begin, as before.
+ * statement whose latest runs all took over 10 ms, as a dashboard's aggregates do) may use at
+ * most `poolSize - reserved` of the pool's connections at once and queue for a permit beyond
+ * that, so a list request issued while dashboards compute finds a free connection instead of
+ * waiting for an aggregate to finish. The driver keeps each SQL text's latest run times (see
+ * {@link ReservingDriver.long}). Transactions take their connection at begin, as before.
  *
  * A statement issued under an abort signal ({@link statementSignal}: a KPI evaluation whose HTTP
  * client went away) is not started once the signal aborted, and a running one is cancelled on
@@ -159,7 +167,10 @@ export class ReservingDriver implements Driver {
   readonly longStatements: Semaphore;
   /** The options it was made with. */
   readonly options: ReservingDriverOptions;
-  readonly #estimates = new Map<string, number>();
+  /** Per SQL text, its latest run times (ms), oldest first. */
+  readonly #runs = new Map<string, number[]>();
+  /** SQL texts whose first run is in flight. */
+  readonly #firstRuns = new Set<string>();
 
   constructor(inner: Driver, options: ReservingDriverOptions) {
     this.inner = inner;
@@ -167,16 +178,46 @@ export class ReservingDriver implements Driver {
     this.longStatements = new Semaphore(Math.max(1, options.poolSize - options.reserved));
   }
 
-  /** Whether a statement is expected to run long; one that has not run yet is taken as short. */
+  /**
+   * Whether a statement is expected to run long: each of its latest runs took over
+   * {@link shortMs}. The fastest of them, not an average: a run time is measured on this
+   * process (until its rows are read), so on a busy machine a 1 ms lookup takes 30 ms now and
+   * then, and an average would make it long, to wait for the aggregates' permits for seconds;
+   * an aggregate is never fast. The price: a statement that became slow (its table grew) is
+   * long after 8 slow runs. One that has not run yet is long while its first run (short, see
+   * {@link startsFirstRun}) is in flight.
+   */
   long(sql: string): boolean {
-    return (this.#estimates.get(sql) ?? 0) > shortMs;
+    const runs = this.#runs.get(sql);
+    if (runs === undefined) return this.#firstRuns.has(sql);
+    return Math.min(...runs) > shortMs;
   }
 
+  /**
+   * Whether a run of `sql` is its first: no run time is known and none is in flight. That run
+   * counts as short; end it with {@link firstRunOver}.
+   */
+  startsFirstRun(sql: string): boolean {
+    if (this.#runs.has(sql) || this.#firstRuns.has(sql)) return false;
+    this.#firstRuns.add(sql);
+    return true;
+  }
+
+  /** Keeps a run time of `sql`. */
   remember(sql: string, ms: number): void {
-    const before = this.#estimates.get(sql);
-    if (before === undefined && this.#estimates.size >= estimateCapacity) this.#estimates.clear();
-    // A moving average: one slow run (a cold cache, a busy machine) does not mark it long for good.
-    this.#estimates.set(sql, before === undefined ? ms : before * 0.7 + ms * 0.3);
+    let runs = this.#runs.get(sql);
+    if (runs === undefined) {
+      if (this.#runs.size >= estimateCapacity) this.#runs.clear();
+      runs = [];
+      this.#runs.set(sql, runs);
+    }
+    runs.push(ms);
+    if (runs.length > keptRuns) runs.shift();
+  }
+
+  /** The first run of `sql` is over, done or not (aborted, failed). */
+  firstRunOver(sql: string): void {
+    this.#firstRuns.delete(sql);
   }
 
   init(): Promise<void> {
