@@ -13,8 +13,8 @@ export interface RollupDimension {
 }
 
 /**
- * @internal One rollup: the rows of one fused source, keyed by day (dated sources), owner,
- * currency and at most one breakdown field, with a count and an integer sum per measure.
+ * @internal One rollup: the rows of one fused source, keyed by month (of a day field, or of a
+ * timestamp in the tenant's time zone), owner, currency and at most one breakdown field, with a count and an integer sum per measure.
  * Measure 0 is the source's row count (a KPI's default sample size).
  */
 export interface RollupDefinition {
@@ -192,9 +192,9 @@ function whereFields(where: object | undefined, into: Set<string>): void {
 
 /**
  * @internal The rollups of a set of KPI definitions: one per fused source whose rows a write can
- * place by itself (an owner for visibility, a day field, whole-number measures), and one more per
- * breakdown field its KPIs declare (stage, lead source, lost reason, campaign). Owner and team
- * breakdowns read the owner column of the first. Pure, like {@link planKpis}.
+ * place by itself (an owner for visibility, a day or timestamp, whole-number measures), and one
+ * more per breakdown field its KPIs declare (stage, lead source, lost reason, campaign, main
+ * product). Owner, team and product family breakdowns read the owner or product column. Pure, like {@link planKpis}.
  */
 export function planRollups(
   kpis: Iterable<AnyKpiDefinition>,
