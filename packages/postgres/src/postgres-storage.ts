@@ -8,6 +8,7 @@ import {
   type PostgresPool,
 } from 'kysely';
 import pg from 'pg';
+import { defaultReserved, serverIsLocal } from './default-reserved.js';
 import { postgresColumnTypes, postgresDialectSql } from './postgres-dialect-sql.js';
 import { applyTypeParsers, rapportTypeParsers } from './postgres-types.js';
 import { ReservingDriver, type ReservingDriverOptions } from './reserving-driver.js';
@@ -36,7 +37,9 @@ export interface PostgresStorageConfig {
   /**
    * How many of the pool's connections long statements (each of their 8 latest runs over
    * 10 ms: a dashboard's aggregates) never take, so a list or a write issued while dashboards
-   * compute does not wait for one to finish. Default: a quarter of the pool, at least 1.
+   * compute does not wait for one to finish. Default: a quarter of the pool, at least 1; for a
+   * server on this machine (it shares the cores), enough that long statements run at most one
+   * per core (`defaultReserved`).
    */
   readonly reservedConnections?: number;
   /**
@@ -166,7 +169,12 @@ export function postgresStorage(config: PostgresStorageConfig): PostgresStorage 
     if (rows[0]) backends.set(connection, Number(rows[0].pid));
   };
   const poolSize = pool.options.max ?? 10;
-  const reserved = config.reservedConnections ?? Math.max(1, Math.floor(poolSize / 4));
+  const reserved =
+    config.reservedConnections ??
+    defaultReserved(
+      poolSize,
+      serverIsLocal(config.pool?.options ?? { connectionString: config.connectionString }),
+    );
   if (!Number.isInteger(reserved) || reserved < 0) {
     throw new RapportError(
       'UNSUPPORTED',

@@ -1,7 +1,7 @@
 import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { decodeRow } from '../engine/record-codec.js';
-import { updateUpkeep, upkeepOf } from '../engine/record-upkeep.js';
+import { updateUpkeep } from '../engine/record-upkeep.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { opportunityObject } from '../objects/standard-objects.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
@@ -205,23 +205,16 @@ export async function keepFirstActivities(
 }
 
 /**
- * @internal Keeps the main product of an opportunity after a write to its line items. Where
- * writes keep derived data (rollups keyed by the main product), a value that moves is written
- * as an update of the deal: its contribution leaves the old product's rows and joins the new
- * one's in this transaction, and its version moves on. The version is what keeps a concurrent
+ * @internal Keeps the main product of an opportunity after a write to its line items. A value
+ * that moves is written as an update of the deal, with or without rollups (every engine's
+ * upkeep at least guards the rollups other engines keep): its contribution leaves the old
+ * product's rows and joins the new one's in this transaction, and its version moves on, as for
+ * any change of a deal's fields. The version is what keeps a concurrent
  * update exact: that update moves the deal's contribution from the row it read, and its
  * `version = read` condition refuses (CONFLICT) a row whose main product moved since.
  */
 export async function keepMainProduct(state: ScopeState, opportunityId: string): Promise<void> {
   const cache = state.tx?.cache;
-  if (upkeepOf(state) === undefined) {
-    await lockRows(state, 'opportunities', [opportunityId]);
-    const ids = await refreshMainProducts(dbOf(state), state.tenantId, [opportunityId]);
-    if (!cache) return;
-    cache.markWritten('opportunities');
-    for (const id of ids) cache.forgetRecord('opportunities', id);
-    return;
-  }
   const previous = await lockedOpportunity(state, opportunityId);
   if (!previous) return;
   const next = await mainProductOf(state, opportunityId);
