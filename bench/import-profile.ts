@@ -7,8 +7,9 @@
  * Usage: node --expose-gc --import tsx bench/import-profile.ts [--rows 20000] [--rounds 3]
  *   [--sides raw,off,on] [--profile off|on] [--top 30]
  *
- * Without --profile: paired rounds (`runPaired`), each side on its own fresh copy of one prepared
- * file, the order rotated per round; rows/s per side and the per-round ratio to raw. With
+ * Without --profile: paired rounds (the order rotated per round as `runPaired` does), each side
+ * on its own fresh copy of one prepared file; wall and CPU time (CPU includes V8's GC threads)
+ * per side and the median of the per-round ratios to raw. With
  * --profile: one warm-up import, then one import under the V8 CPU profiler (the inspector's, so
  * only the import is profiled, not generating the rows) and with every SQLite statement timed;
  * prints the top self-time functions, the time per phase (the innermost engine function of each
