@@ -11,7 +11,7 @@ import { now, percentile } from './bench-stats.js';
 import { benchNow, benchTenant, createSchema, generatorOptions, RawInserter } from './dataset.js';
 
 /** A fresh database with the tenant's users, accounts, products and campaigns, and the opportunities to import. */
-async function prepareTarget(
+export async function prepareTarget(
   file: string,
   opportunities: number,
   seed: number,
@@ -57,7 +57,7 @@ async function firstOpportunity(file: string): Promise<GeneratedOpportunity> {
 }
 
 /** What the engine receives for a generated opportunity: the fields a CSV import would carry. */
-function engineInput(row: GeneratedOpportunity) {
+export function engineInput(row: GeneratedOpportunity) {
   return {
     externalId: row.id,
     name: row.name,
@@ -78,7 +78,7 @@ function engineInput(row: GeneratedOpportunity) {
 }
 
 /** The first stage history row the engine writes for a new opportunity, for the raw path. */
-function historyRow(row: GeneratedOpportunity): Record<string, unknown> {
+export function historyRow(row: GeneratedOpportunity): Record<string, unknown> {
   return {
     tenantId: row.tenantId,
     id: `${row.id}-h0`,
