@@ -49,15 +49,26 @@ const renamed = defaultPipelineStages.map((stage) =>
   stage.name === 'Prospecting' ? { ...stage, name: 'Discovery' } : stage,
 );
 
+/**
+ * The statements that write records, and the one every write transaction adds: the guard that
+ * forgets the builds of rollups other engines keep (a `delete from "rollup_builds"`).
+ */
+function dataStatements(statements: readonly string[]): string[] {
+  const guards = statements.filter((text) => /^delete from "rollup_builds"/.test(text));
+  expect(guards).toHaveLength(1);
+  return statements.filter((text) => !guards.includes(text));
+}
+
 describe('the engine write cache on SQLite', () => {
-  it('a warm single create runs its two inserts and no other data statement', async () => {
+  it('a warm single create runs its two inserts, the rollup guard and no other data statement', async () => {
     const { crm, scope, log, deal } = await setUp('count');
     await scope.opportunities.create(deal({ externalId: 'warm-up' }));
     log.reset();
     const created = await scope.opportunities.create(deal({ externalId: 'counted' }));
-    expect(log.statements).toHaveLength(2);
-    expect(log.statements[0]).toMatch(/^insert into "opportunities"/);
-    expect(log.statements[1]).toMatch(/^insert into "stage_history"/);
+    const statements = dataStatements(log.statements);
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatch(/^insert into "opportunities"/);
+    expect(statements[1]).toMatch(/^insert into "stage_history"/);
     expect(await scope.stageHistory.count({ opportunityId: created.id })).toBe(1);
     await crm.destroy();
   });
@@ -67,11 +78,10 @@ describe('the engine write cache on SQLite', () => {
     await scope.opportunities.create(deal({ externalId: 'warm-up' }));
     log.reset();
     const created = await scope.opportunities.createMany([deal(), deal(), deal()]);
-    expect(log.statements).toHaveLength(2);
-    expect(log.statements[0]).toMatch(
-      /^insert into "opportunities" .* values \(.*\), \(.*\), \(.*\)$/,
-    );
-    expect(log.statements[1]).toMatch(/^insert into "stage_history"/);
+    const statements = dataStatements(log.statements);
+    expect(statements).toHaveLength(2);
+    expect(statements[0]).toMatch(/^insert into "opportunities" .* values \(.*\), \(.*\), \(.*\)$/);
+    expect(statements[1]).toMatch(/^insert into "stage_history"/);
     expect(created.map((record) => record.id)).toEqual(
       [...created.map((record) => record.id)].sort(),
     );

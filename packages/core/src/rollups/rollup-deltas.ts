@@ -309,35 +309,38 @@ function upsertText(state: ScopeState, count: number): string | null {
 
 /** @internal Upserts the deltas (those that change something) into the scope tenant's rows. */
 export async function applyDeltas(state: ScopeState, deltas: Deltas): Promise<void> {
-  const rows: Record<string, unknown>[] = [];
+  const rows: (readonly unknown[])[] = [];
   // In key order: concurrent writers lock the rows they share in the same order (no deadlock).
   const sorted = [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [key, amounts] of sorted) {
     if (amounts.every((amount) => amount === 0)) continue;
-    const [rollup, bucket, ownerId, currency, groupKey] = key.split('\u0000');
-    const row: Record<string, unknown> = {
-      tenantId: state.tenantId,
-      rollup,
-      bucket,
-      ownerId,
-      currency,
-      groupKey,
-    };
-    cellAmounts.forEach((column, i) => {
-      row[column] = amounts[i] ?? 0;
-    });
-    rows.push(row);
+    // The values in `cellColumns` order: tenant, the key's five parts, then the amounts.
+    const values: unknown[] = [state.tenantId, ...key.split('\u0000')];
+    for (let i = 0; i < cellAmounts.length; i += 1) values.push(amounts[i] ?? 0);
+    rows.push(values);
   }
-  for (let i = 0; i < rows.length; i += rowsPerStatement) {
-    const chunk = rows.slice(i, i + rowsPerStatement);
-    const text = upsertText(state, chunk.length);
-    if (text === null) await upsert(state, chunk).execute();
-    else
-      await dbOf(state).executeQuery(
-        CompiledQuery.raw(
-          text,
-          chunk.flatMap((row) => cellColumns.map((column) => row[column])),
+  for (let i = 0; i < rows.length; ) {
+    const count = statementRows(rows.length - i);
+    const chunk = rows.slice(i, i + count);
+    i += count;
+    const text = upsertText(state, count);
+    if (text === null)
+      await upsert(
+        state,
+        chunk.map((values) =>
+          Object.fromEntries(cellColumns.map((column, c) => [column, values[c]])),
         ),
-      );
+      ).execute();
+    else await dbOf(state).executeQuery(CompiledQuery.raw(text, chunk.flat()));
   }
+}
+
+/**
+ * The rows of the next upsert when `left` remain: full statements, then powers of two, so that
+ * a few texts (compiled once each) serve every batch size; compiling one for each new count took
+ * longer than running it.
+ */
+function statementRows(left: number): number {
+  if (left >= rowsPerStatement) return rowsPerStatement;
+  return 2 ** Math.floor(Math.log2(left));
 }

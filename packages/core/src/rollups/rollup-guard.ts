@@ -44,15 +44,20 @@ export async function forgetForeignBuilds(state: ScopeState): Promise<void> {
     if (guarded.has(tenantId)) return;
     guarded.add(tenantId);
   }
-  if (state.engine.storage.concurrentTransactions)
-    await coreDbOf(state)
-      .selectFrom('tenants')
-      .select('id')
-      .where('id', '=', tenantId)
-      .forKeyShare()
-      .execute();
   const kept = keptIds(state);
-  let statement = dbOf(state).deleteFrom('rollupBuilds').where(sql.ref('tenantId'), '=', tenantId);
+  const db = dbOf(state);
+  let statement = state.engine.storage.concurrentTransactions
+    ? // One round trip: the tenant row is locked by the statement's own CTE, which the delete
+      // reads (Postgres runs a SELECT in WITH only as far as the statement reads it).
+      db
+        .with('guardedTenant', (query) =>
+          query.selectFrom('tenants').select('id').where('id', '=', tenantId).forKeyShare(),
+        )
+        .deleteFrom('rollupBuilds')
+        .where(
+          sql<boolean>`${sql.ref('tenantId')} in (select ${sql.ref('id')} from ${sql.table('guardedTenant')})`,
+        )
+    : db.deleteFrom('rollupBuilds').where(sql.ref('tenantId'), '=', tenantId);
   if (kept.length > 0) statement = statement.where(sql.ref('rollup'), 'not in', kept);
   await statement.execute();
 }
