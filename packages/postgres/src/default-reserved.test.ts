@@ -21,6 +21,20 @@ describe('serverIsLocal', () => {
     expect(serverIsLocal({ host: 'db.internal' })).toBe(false);
     expect(serverIsLocal({})).toBe(true);
   });
+
+  test('no host means PGHOST, as pg reads it', () => {
+    const saved = process.env.PGHOST;
+    try {
+      process.env.PGHOST = 'db.example.com';
+      expect(serverIsLocal({})).toBe(false);
+      expect(serverIsLocal({ connectionString: 'postgres:///test' })).toBe(false);
+      process.env.PGHOST = '/var/run/postgresql';
+      expect(serverIsLocal({})).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.PGHOST;
+      else process.env.PGHOST = saved;
+    }
+  });
 });
 
 describe('defaultReserved', () => {

@@ -1,7 +1,11 @@
 import { availableParallelism } from 'node:os';
 
-/** Host names of this machine, and socket directories (a libpq host that starts with `/`). */
-function isLocalHost(host: string): boolean {
+/**
+ * Host names of this machine, and socket directories (a libpq host that starts with `/`). No
+ * host means `PGHOST`, as pg reads it, else the default socket.
+ */
+function isLocalHost(named: string): boolean {
+  const host = named === '' ? (process.env.PGHOST ?? '') : named;
   return (
     host === '' ||
     host === 'localhost' ||
@@ -23,7 +27,7 @@ export function serverIsLocal(options: {
   readonly connectionString?: string | undefined;
 }): boolean {
   if (options.host !== undefined) return isLocalHost(options.host);
-  if (options.connectionString === undefined) return true;
+  if (options.connectionString === undefined) return isLocalHost('');
   // `?host=/var/run/postgresql` names a socket directory, as libpq reads it (the URL then has
   // no host of its own, which WHATWG URLs may refuse).
   const param = /[?&]host=([^&]*)/.exec(options.connectionString)?.[1];

@@ -35,11 +35,11 @@ export interface PostgresStorageConfig {
   /** Size of the pool made from `connectionString` (default 10). */
   readonly max?: number;
   /**
-   * How many of the pool's connections long statements (each of their 8 latest runs over
+   * How many of the pool's connections long statements (each of their latest runs, up to 8, over
    * 10 ms: a dashboard's aggregates) never take, so a list or a write issued while dashboards
    * compute does not wait for one to finish. Default: a quarter of the pool, at least 1; for a
    * server on this machine (it shares the cores), enough that long statements run at most one
-   * per core (`defaultReserved`).
+   * per core (a host of this machine, a socket directory, or no host and no remote `PGHOST`).
    */
   readonly reservedConnections?: number;
   /**

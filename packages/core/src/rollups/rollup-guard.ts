@@ -32,34 +32,33 @@ function keptIds(state: ScopeState): readonly string[] {
  * tenant's time zone (which moves timestamp-dated rows to other months).
  *
  * Where transactions run side by side (Postgres), the tenant's row is locked FOR KEY SHARE
- * first: a rebuild locks it FOR UPDATE before it reads the records, so a write either finishes
- * before the rebuild reads (and is counted) or starts after the rebuild marked its rollups built
- * (and forgets them again). Inserts take that key share anyway, through their tenant foreign key.
+ * before the delete, by its own statement: a rebuild locks it FOR UPDATE before it reads the
+ * records, so a write either finishes before the rebuild reads (and is counted) or waits until
+ * the rebuild has committed its build rows, which the delete, a later statement with a later
+ * snapshot, then sees and removes. (Waiting inside the delete's own statement would not do: under
+ * READ COMMITTED its snapshot is older than the rows it waited for.) An insert has taken that
+ * key share already, through its tenant foreign key (`tenantLocked`), and needs no second one.
  */
-export async function forgetForeignBuilds(state: ScopeState): Promise<void> {
+export async function forgetForeignBuilds(state: ScopeState, tenantLocked = false): Promise<void> {
   const { tx, tenantId } = state;
-  if (tx) {
-    const guarded = guardedByTransaction.get(tx) ?? new Set();
-    guardedByTransaction.set(tx, guarded);
-    if (guarded.has(tenantId)) return;
-    guarded.add(tenantId);
-  }
+  const guarded = tx ? (guardedByTransaction.get(tx) ?? new Set<string>()) : undefined;
+  if (guarded?.has(tenantId)) return;
+  if (state.engine.storage.concurrentTransactions && !tenantLocked)
+    await coreDbOf(state)
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', tenantId)
+      .forKeyShare()
+      .execute();
   const kept = keptIds(state);
-  const db = dbOf(state);
-  let statement = state.engine.storage.concurrentTransactions
-    ? // One round trip: the tenant row is locked by the statement's own CTE, which the delete
-      // reads (Postgres runs a SELECT in WITH only as far as the statement reads it).
-      db
-        .with('guardedTenant', (query) =>
-          query.selectFrom('tenants').select('id').where('id', '=', tenantId).forKeyShare(),
-        )
-        .deleteFrom('rollupBuilds')
-        .where(
-          sql<boolean>`${sql.ref('tenantId')} in (select ${sql.ref('id')} from ${sql.table('guardedTenant')})`,
-        )
-    : db.deleteFrom('rollupBuilds').where(sql.ref('tenantId'), '=', tenantId);
+  let statement = dbOf(state).deleteFrom('rollupBuilds').where(sql.ref('tenantId'), '=', tenantId);
   if (kept.length > 0) statement = statement.where(sql.ref('rollup'), 'not in', kept);
   await statement.execute();
+  // Only once it ran: a failed delete (the transaction still usable on SQLite) guards again.
+  if (tx && guarded) {
+    guarded.add(tenantId);
+    guardedByTransaction.set(tx, guarded);
+  }
 }
 
 /**
@@ -84,7 +83,8 @@ export async function lockTenantForRebuild(state: ScopeState): Promise<void> {
 export function guardedUpkeep(kept: RecordUpkeep | undefined): RecordUpkeep {
   return {
     async inserted(state, definition, records) {
-      await forgetForeignBuilds(state);
+      // The rows' tenant foreign key holds the tenant row's key share until the transaction ends.
+      await forgetForeignBuilds(state, true);
       await kept?.inserted(state, definition, records);
     },
     async updating(state, definition, previous, changed, customChanged) {

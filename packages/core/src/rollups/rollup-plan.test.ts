@@ -111,6 +111,33 @@ describe('planRollups', () => {
     ]);
   });
 
+  test("a field the engine rewrites below the repository (a lead's first activity) is never rolled up", () => {
+    const contacted = defineKpi({
+      ...info,
+      id: 'test.contacted',
+      dimensions: ['owner'],
+      measures: {
+        contacted: measure.count(newLeads, { firstActivityAt: { isNull: false } }),
+      },
+      value: ({ contacted }) => contacted,
+    });
+    const byFirstActivity = defineKpi({
+      ...info,
+      id: 'test.byFirstActivity',
+      dimensions: ['owner'],
+      measures: {
+        n: measure.count(kpiSource({ object: 'lead', date: 'firstActivityAt' })),
+      },
+      value: ({ n }) => n,
+    });
+    const kept = planRollups([contacted, byFirstActivity], standardObjects);
+    expect(kept.rollups).toEqual([]);
+    expect([...kept.skipped.values()]).toEqual([
+      'firstActivityAt is kept below the repository (no upkeep sees it change)',
+      'firstActivityAt is kept below the repository (no upkeep sees it change)',
+    ]);
+  });
+
   test('a product of two plain numbers stays a floating point sum, scanned', () => {
     const product = defineKpi({
       ...info,

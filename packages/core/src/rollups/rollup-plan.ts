@@ -162,6 +162,35 @@ function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
   return undefined;
 }
 
+/**
+ * Fields the engine rewrites below the repository (`sales/kept-values.ts`: a lead's first
+ * completed activity, recomputed by an UPDATE after each activity write), so no upkeep sees them
+ * change: a rollup that reads one would go stale. (`mainProductId` is written as an update of the
+ * deal, through the upkeep, and stage history is not rolled up.)
+ */
+const keptBelowTheRepository: Readonly<Record<string, ReadonlySet<string>>> = {
+  lead: new Set(['firstActivityAt']),
+};
+
+/** Why a rollup of this source and these measures would miss writes, or undefined. */
+function keptFieldProblem(
+  definition: AnyObjectDefinition,
+  source: AnyKpiSource,
+  measures: Iterable<AnyKpiMeasure>,
+): string | undefined {
+  const kept = keptBelowTheRepository[definition.name];
+  if (!kept) return undefined;
+  const fields = new Set<string>();
+  if (source.date !== undefined) fields.add(source.date);
+  whereFields(source.where, fields);
+  for (const measure of measures) {
+    whereFields(measure.where, fields);
+    fieldsOf(measure.of, fields);
+  }
+  const field = [...fields].find((name) => kept.has(name));
+  return field ? `${field} is kept below the repository (no upkeep sees it change)` : undefined;
+}
+
 /** FNV-1a, twice with two offsets: 64 bits of a definition, enough to tell plugin sets apart. */
 function hashOf(text: string): string {
   let a = 0x811c9dc5;
@@ -229,6 +258,7 @@ export function planRollups(
     const problem = !definition
       ? 'unknown object'
       : (sourceProblem(definition, source) ??
+        keptFieldProblem(definition, source, measures.values()) ??
         [...measures.values()].map((m) => measureProblem(definition, m)).find(Boolean));
     const tooMany = measures.size > measureSlots ? `more than ${measureSlots} measures` : undefined;
     if (!definition || problem || tooMany) {
@@ -274,7 +304,9 @@ export function planRollups(
     const definition = objects[source.object];
     const problem = !definition
       ? 'unknown object'
-      : (sourceProblem(definition, source) ?? medianProblem(definition, measure));
+      : (sourceProblem(definition, source) ??
+        keptFieldProblem(definition, source, [measure]) ??
+        medianProblem(definition, measure));
     if (!definition || problem) {
       skipped.set(signature, problem ?? 'unknown object');
       continue;

@@ -26,6 +26,15 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
     // Read in this transaction: the scope's cached tenant may be stale (a rolled-back change
     // leaves it behind), and what changed (the zone: rollup rows to recompute) is decided on it.
     delete tx.cache.tenant;
+    // Two changes side by side would each decide on the zone they read: one at a time. (The lock
+    // also waits for a rebuild, and for writers, whose key share it conflicts with.)
+    if (tx.engine.storage.concurrentTransactions)
+      await coreDbOf(tx)
+        .selectFrom('tenants')
+        .select('id')
+        .where('id', '=', tx.tenantId)
+        .forUpdate()
+        .execute();
     const current = await loadTenant(tx);
     if (parsed.data.defaultPipelineId !== undefined)
       await pipelineStages(tx, parsed.data.defaultPipelineId);
@@ -65,6 +74,10 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
       await forgetForeignBuilds(tx);
       if (plan) await rezoneTenant(tx, plan.rollups, timeZone);
     }
-    return loadTenant(tx);
+    const updated = await loadTenant(tx);
+    // Not kept in the scope's cache, which outlives this transaction: were it rolled back, the
+    // scope would cut periods in a zone the tenant does not have.
+    delete tx.cache.tenant;
+    return updated;
   });
 }
