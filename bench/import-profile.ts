@@ -29,6 +29,7 @@ import { benchNow, benchTenant, migrateDataset, RawInserter } from './dataset.js
 import { engineInput, historyRow, prepareTarget } from './import-bench.js';
 import { discoverPlugins } from './kpi-plugins.js';
 import { type PairedSide, pairedRatio } from './paired-runs.js';
+import { addInto, type StatementTimes, watchStatements } from './statement-watch.js';
 
 const { values } = parseArgs({
   options: {
@@ -80,30 +81,11 @@ function rawImport(rows: readonly GeneratedOpportunity[]): void {
 }
 
 /** SQL time per statement text, when the engine's connection is wrapped by {@link timeStatements}. */
-const statementTimes = new Map<string, { ms: number; runs: number }>();
+const statementTimes: StatementTimes = new Map();
 
 /** Wraps a connection's prepared statements so each run is timed by SQL text. */
 function timeStatements(database: Database.Database): void {
-  const prepare = database.prepare.bind(database);
-  // The engine sees the same API; only the run methods are wrapped.
-  database.prepare = ((text: string) => {
-    const statement = prepare(text);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
-      Object.defineProperty(statement, method, {
-        value: (...parameters: unknown[]) => {
-          const start = performance.now();
-          const result = original(...parameters);
-          const entry = statementTimes.get(text) ?? { ms: 0, runs: 0 };
-          entry.ms += performance.now() - start;
-          entry.runs++;
-          statementTimes.set(text, entry);
-          return result;
-        },
-      });
-    }
-    return statement;
-  }) as typeof database.prepare;
+  watchStatements(database, addInto(statementTimes));
 }
 
 /** The engine import: upsertMany by external id, `batchSize` rows per call (one transaction). */

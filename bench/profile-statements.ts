@@ -10,32 +10,14 @@ import { breakdownKpiIds, handWrittenKpiIds } from './dashboard-figures.js';
 import { benchNow } from './dataset.js';
 import { discoverPlugins, kpiIds } from './kpi-plugins.js';
 import { defaultPeriod, rapportDashboard } from './rapport-dashboard.js';
+import { addInto, type StatementTimes, watchStatements } from './statement-watch.js';
 
 const [file, prefix] = process.argv.slice(2);
 if (!file) throw new Error('usage: profile-statements.ts <file> [kpi-prefix]');
 const { plugins } = await discoverPlugins();
 const database = new Database(file, { readonly: true });
-const totals = new Map<string, { ms: number; runs: number }>();
-const prepare = database.prepare.bind(database);
-// Wraps each prepared statement's run methods to time them; the engine sees the same API.
-database.prepare = ((text: string) => {
-  const statement = prepare(text);
-  for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-    const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
-    Object.defineProperty(statement, method, {
-      value: (...args: unknown[]) => {
-        const start = performance.now();
-        const result = original(...args);
-        const entry = totals.get(text) ?? { ms: 0, runs: 0 };
-        entry.ms += performance.now() - start;
-        entry.runs++;
-        totals.set(text, entry);
-        return result;
-      },
-    });
-  }
-  return statement;
-}) as typeof database.prepare;
+const totals: StatementTimes = new Map();
+watchStatements(database, addInto(totals));
 const crm = createCrm({
   storage: sqliteStorage({ database, readers: 0 }),
   plugins,

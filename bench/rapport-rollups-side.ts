@@ -14,6 +14,7 @@ import { median, now } from './bench-stats.js';
 import { breakdownKpiIds } from './dashboard-figures.js';
 import { benchNow, benchTenant } from './dataset.js';
 import type { UntypedKpis } from './rapport-dashboard.js';
+import { watchStatements } from './statement-watch.js';
 
 /** How the rollups of one storage came to be complete for this run. */
 export interface RollupsBuild {
@@ -199,21 +200,8 @@ export async function kpiTimesWithRollups(
       .all() as string[],
   );
   let seen: string[] = [];
-  const prepare = database.prepare.bind(database);
-  // Wraps each prepared statement's run methods to note its text; the engine sees the same API.
-  database.prepare = ((text: string) => {
-    const statement = prepare(text);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
-      Object.defineProperty(statement, method, {
-        value: (...args: unknown[]) => {
-          seen.push(text);
-          return original(...args);
-        },
-      });
-    }
-    return statement;
-  }) as typeof database.prepare;
+  // Notes each statement's text as it runs; the engine sees the same API.
+  watchStatements(database, (text) => seen.push(text));
   const engine = (storage: ReturnType<typeof sqliteStorage>, rollups: boolean) =>
     createCrm({ storage, plugins, now: () => benchNow, rollups });
   const kept = engine(sqliteStorage({ database, readers: 0 }), true);

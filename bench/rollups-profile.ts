@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { benchNow, benchTenant } from './dataset.js';
 import { discoverPlugins, kpiIds } from './kpi-plugins.js';
 import { defaultPeriod, rapportDashboard } from './rapport-dashboard.js';
+import { addInto, type StatementTimes, watchStatements } from './statement-watch.js';
 
 const args = process.argv.slice(2);
 const [file, prefixes] = args.filter((arg) => !arg.startsWith('--'));
@@ -19,27 +20,8 @@ if (!file)
 const scan = args.includes('--scan');
 const { plugins } = await discoverPlugins();
 const database = new Database(file);
-const totals = new Map<string, { ms: number; runs: number }>();
-const prepare = database.prepare.bind(database);
-// Wraps each prepared statement's run methods to time them; the engine sees the same API.
-database.prepare = ((text: string) => {
-  const statement = prepare(text);
-  for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-    const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
-    Object.defineProperty(statement, method, {
-      value: (...values: unknown[]) => {
-        const start = performance.now();
-        const result = original(...values);
-        const entry = totals.get(text) ?? { ms: 0, runs: 0 };
-        entry.ms += performance.now() - start;
-        entry.runs++;
-        totals.set(text, entry);
-        return result;
-      },
-    });
-  }
-  return statement;
-}) as typeof database.prepare;
+const totals: StatementTimes = new Map();
+watchStatements(database, addInto(totals));
 const crm = createCrm({
   // No reader threads: every statement runs on `database`, where it is timed.
   storage: sqliteStorage({ database, readers: 0 }),
