@@ -228,9 +228,10 @@ test('on a laptop: the drawer refuses a bad edit with the field error, saves a g
       { timeout: 15_000 },
     )
     .toContain('call:Called about the rollout');
-  expect(await drawer.locator('[data-list="activities"]').textContent()).toContain(
-    'Called about the rollout',
-  );
+  // The drawer lists it once its own reload after the save is drawn: polled, not read once.
+  await expect
+    .poll(() => drawer.locator('[data-list="activities"]').textContent(), { timeout: 15_000 })
+    .toContain('Called about the rollout');
   await page.screenshot({ path: join(screenshots, 'workspace-drawer-1280x800.png') });
   expect(await axeViolations(page)).toEqual([]);
   // Escape closes the drawer and the deal leaves the URL.
