@@ -335,12 +335,16 @@ export async function applyDeltas(state: ScopeState, deltas: Deltas): Promise<vo
   }
 }
 
+/** Up to this many rows an upsert has a text of its own count: one statement for a single write. */
+const exactRows = 64;
+
 /**
  * The rows of the next upsert when `left` remain: full statements, then powers of two, so that
- * a few texts (compiled once each) serve every batch size; compiling one for each new count took
- * longer than running it.
+ * a few texts (compiled once each) serve every batch size (compiling one for each new count took
+ * longer than running it); a single write's few rows go in one statement of their own count.
  */
 function statementRows(left: number): number {
   if (left >= rowsPerStatement) return rowsPerStatement;
+  if (left <= exactRows) return left;
   return 2 ** Math.floor(Math.log2(left));
 }
