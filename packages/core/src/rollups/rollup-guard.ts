@@ -62,10 +62,11 @@ export async function forgetForeignBuilds(state: ScopeState, tenantLocked = fals
 }
 
 /**
- * @internal Locks the tenant's row against every writer until the rebuilding transaction ends
- * (see {@link forgetForeignBuilds}); nothing to do where one transaction runs at a time.
+ * @internal Locks the tenant's row against every writer until the transaction ends (a rebuild,
+ * see {@link forgetForeignBuilds}; a settings change, which decides on the zone it read);
+ * nothing to do where one transaction runs at a time.
  */
-export async function lockTenantForRebuild(state: ScopeState): Promise<void> {
+export async function lockTenantRow(state: ScopeState): Promise<void> {
   if (!state.engine.storage.concurrentTransactions) return;
   await coreDbOf(state)
     .selectFrom('tenants')

@@ -11,7 +11,7 @@ import {
   sumColumn,
   tenantCells,
 } from './rollup-cells.js';
-import { lockTenantForRebuild } from './rollup-guard.js';
+import { lockTenantRow } from './rollup-guard.js';
 import { timestampDate } from './rollup-month.js';
 import { measureSlots, type RollupDefinition } from './rollup-plan.js';
 import { addContributions } from './rollup-upkeep.js';
@@ -129,7 +129,7 @@ export async function rebuildTenant(
   rollups: readonly RollupDefinition[],
 ): Promise<RollupReport> {
   return inTransaction(state, async (tx) => {
-    await lockTenantForRebuild(tx);
+    await lockTenantRow(tx);
     await dbOf(tx).deleteFrom('rollupCells').where(sql.ref('tenantId'), '=', tx.tenantId).execute();
     await dbOf(tx)
       .deleteFrom('rollupBuilds')

@@ -6,7 +6,7 @@ import { inTransaction } from '../engine/transaction.js';
 import { validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { idSchema } from '../objects/field-schemas.js';
-import { forgetForeignBuilds } from '../rollups/rollup-guard.js';
+import { forgetForeignBuilds, lockTenantRow } from '../rollups/rollup-guard.js';
 import { rezoneTenant } from '../rollups/rollup-rebuild.js';
 import { keptRollupsOf } from '../rollups/rollup-upkeep.js';
 import { pipelineStages } from '../sales/pipeline-stages.js';
@@ -28,13 +28,7 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
     delete tx.cache.tenant;
     // Two changes side by side would each decide on the zone they read: one at a time. (The lock
     // also waits for a rebuild, and for writers, whose key share it conflicts with.)
-    if (tx.engine.storage.concurrentTransactions)
-      await coreDbOf(tx)
-        .selectFrom('tenants')
-        .select('id')
-        .where('id', '=', tx.tenantId)
-        .forUpdate()
-        .execute();
+    await lockTenantRow(tx);
     const current = await loadTenant(tx);
     if (parsed.data.defaultPipelineId !== undefined)
       await pipelineStages(tx, parsed.data.defaultPipelineId);

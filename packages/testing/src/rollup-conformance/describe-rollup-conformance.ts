@@ -482,12 +482,12 @@ export function describeRollupConformance(
     /** Expects that recomputing the tenant's main products from their line items changes none. */
     const expectMainProductsKept = async (tenantId: string) => {
       const db = unscopedDatabase(engines().kept);
-      const mainProducts = () =>
-        db
-          .selectFrom('opportunities')
-          .select(['id', 'mainProductId'])
-          .where('tenantId', '=', tenantId)
-          .orderBy('id')
+      const scope = engines().kept.tenant(tenantId).system();
+      // Read through the scope (its tenant, its visibility), not a predicate of our own.
+      const mainProducts = async () =>
+        (await scope.from('opportunity'))
+          .select(['t.id', 't.mainProductId'])
+          .orderBy('t.id')
           .execute();
       const kept = await mainProducts();
       await db.transaction().execute((tx) => refreshKeptValues(tx, { tenantId }));
