@@ -7,7 +7,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { type AnyRapportPlugin, type Crm, createCrm } from '@rapport/core';
-import { unscopedDatabase } from '@rapport/core/storage';
 import { sqliteStorage } from '@rapport/sqlite';
 import Database from 'better-sqlite3';
 import { median, now } from './bench-stats.js';
@@ -43,21 +42,19 @@ interface BuildNote {
   readonly load: string;
 }
 
-/** The ids of the bench tenant's complete rollups in an engine's storage (`rollupBuilds`). */
+/** The ids of the bench tenant's complete rollups in an engine's storage. */
 async function builtRollupIds(crm: Crm): Promise<string[]> {
-  const rows = await unscopedDatabase(crm)
-    .selectFrom('rollupBuilds')
-    .select('rollup')
-    .where('tenantId', '=', benchTenant.id)
-    .execute();
-  return rows.map((row) => String(row.rollup)).sort();
+  const [status] = await crm.rollupStatus({ tenantId: benchTenant.id });
+  return (status?.rollups ?? [])
+    .filter((rollup) => rollup.built)
+    .map((rollup) => rollup.id)
+    .sort();
 }
 
 /**
  * The ids of the rollups an engine with these plugins plans (each carries a hash of its source,
- * measures and shape version): a new tenant with rollups on starts with all of them marked
- * complete, so they are read from a throwaway in-memory database. Core has no public call that
- * lists them; `rollupBuilds` is the table docs/architecture.md names for this.
+ * measures and shape version), from `crm.rollupStatus()` of a throwaway in-memory database
+ * (the status needs a tenant).
  */
 export async function plannedRollupIds(plugins: readonly AnyRapportPlugin[]): Promise<string[]> {
   const crm = createCrm({
@@ -69,7 +66,8 @@ export async function plannedRollupIds(plugins: readonly AnyRapportPlugin[]): Pr
   try {
     await crm.migrate();
     await crm.createTenant(benchTenant);
-    return await builtRollupIds(crm);
+    const [status] = await crm.rollupStatus({ tenantId: benchTenant.id });
+    return (status?.rollups ?? []).map((rollup) => rollup.id).sort();
   } finally {
     await crm.destroy();
   }

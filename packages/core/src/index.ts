@@ -175,6 +175,7 @@ export type { PluginContext, PluginTenantTables } from './plugins/plugin-context
 export type { PluginDatabase, PluginTables } from './plugins/plugin-tables.js';
 export { pluginTablesOf } from './plugins/plugin-tables-of.js';
 export type { RollupDifference, RollupReport } from './rollups/rollup-rebuild.js';
+export type { RollupState, RollupStatus } from './rollups/rollup-status.js';
 export type {
   StageHistoryEntry,
   StageHistoryImportResult,

@@ -62,6 +62,20 @@ beforeAll(async () => {
 
 describe('rapport rollups', () => {
   it('check reports the cells that differ from a recompute (exit 1), rebuild repairs them, in English and German', async () => {
+    // Written without rollups: none is built, and the status says so (reading only).
+    const unbuilt = await rapport('rollups', 'status', '--db', db, '--json');
+    expect(unbuilt.code).toBe(0);
+    const [stale] = JSON.parse(unbuilt.stdout) as {
+      tenantId: string;
+      kept: boolean;
+      rollups: { built: boolean; cells: number }[];
+    }[];
+    expect(stale?.tenantId).toBe('demo');
+    expect(stale?.kept).toBe(true);
+    expect(stale?.rollups.length).toBeGreaterThan(0);
+    expect(stale?.rollups.filter((rollup) => rollup.built)).toEqual([]);
+    const text = await rapport('rollups', 'status', '--db', db, '--lang', 'de');
+    expect(text.stdout).toMatch(/Rollups sind nicht vollständig/);
     const before = await rapport('rollups', 'check', '--db', db, '--lang', 'de');
     expect(before.code).toBe(1);
     expect(before.stdout).toContain('Abweichungen');
@@ -74,6 +88,16 @@ describe('rapport rollups', () => {
     const after = await rapport('rollups', 'check', '--db', db);
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('every rollup equals its recompute');
+    const status = await rapport('rollups', 'status', '--db', db);
+    expect(status.code).toBe(0);
+    expect(status.stdout).not.toMatch(/not built/);
+    const [built] = JSON.parse(
+      (await rapport('rollups', 'status', '--db', db, '--json')).stdout,
+    ) as {
+      rollups: { built: boolean; cells: number }[];
+    }[];
+    expect(built?.rollups.every((rollup) => rollup.built)).toBe(true);
+    expect(built?.rollups.reduce((sum, rollup) => sum + rollup.cells, 0)).toBe(report?.cells);
   });
 
   it('an unknown tenant is bad input', async () => {

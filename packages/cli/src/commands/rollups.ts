@@ -1,4 +1,4 @@
-import type { RollupReport } from '@rapport/core';
+import type { RollupReport, RollupStatus } from '@rapport/core';
 import { Command, Option } from 'commander';
 import { databaseLocation } from '../database/database-location.js';
 import { openCrm } from '../database/open-crm.js';
@@ -30,6 +30,13 @@ const words = {
     cell: 'Cell',
     kept: 'kept n / s',
     recomputed: 'recomputed n / s',
+    built: 'Built',
+    writes: 'Kept at write time',
+    yes: 'yes',
+    no: 'no',
+    scanned: (count: number) =>
+      `${count} rollups are not built: their KPIs scan the records until \`rapport rollups rebuild\``,
+    others: (count: number) => `${count} rollups of other engines' KPIs are left as they are`,
   },
   de: {
     tenant: 'Mandant',
@@ -43,6 +50,13 @@ const words = {
     cell: 'Zelle',
     kept: 'gehalten n / s',
     recomputed: 'neu berechnet n / s',
+    built: 'Vollständig',
+    writes: 'Beim Schreiben gehalten',
+    yes: 'ja',
+    no: 'nein',
+    scanned: (count: number) =>
+      `${count} Rollups sind nicht vollständig: ihre KPIs lesen die Datensätze bis \`rapport rollups rebuild\``,
+    others: (count: number) => `${count} Rollups anderer KPI-Sätze bleiben unverändert`,
   },
 } as const;
 
@@ -89,9 +103,48 @@ function render(reports: readonly RollupReport[], language: ReportLanguage, chec
   return `${lines.join('\n')}\n`;
 }
 
-function subcommand(name: 'rebuild' | 'check', description: string): Command {
-  return new Command(name)
-    .description(description)
+/** The status as a table per tenant, then what is not built and what other engines left. */
+function renderStatus(statuses: readonly RollupStatus[], language: ReportLanguage) {
+  const text = words[language];
+  const format = createNumberFormat(language);
+  const lines = [
+    renderTable(
+      [
+        { title: text.tenant },
+        { title: text.rollups, right: true },
+        { title: text.built, right: true },
+        { title: text.cells, right: true },
+        { title: text.writes },
+      ],
+      statuses.map((status) => [
+        status.tenantId,
+        format.count(status.rollups.length),
+        format.count(status.rollups.filter((rollup) => rollup.built).length),
+        format.count(status.rollups.reduce((sum, rollup) => sum + rollup.cells, 0)),
+        status.kept ? text.yes : text.no,
+      ]),
+    ),
+  ];
+  const unbuilt = statuses.flatMap((status) =>
+    status.rollups.filter((rollup) => !rollup.built).map((rollup) => [status.tenantId, rollup.id]),
+  );
+  const others = statuses.reduce((sum, status) => sum + status.otherRollups.length, 0);
+  if (unbuilt.length > 0) {
+    lines.push('', text.scanned(unbuilt.length));
+    lines.push(
+      renderTable(
+        [{ title: text.tenant }, { title: text.rollups }],
+        unbuilt.slice(0, 20).map((row) => [...row]),
+      ),
+    );
+  }
+  if (others > 0) lines.push('', text.others(others));
+  return `${lines.join('\n')}\n`;
+}
+
+/** A rollups subcommand with the options every one of them takes. */
+function withOptions(command: Command): Command {
+  return command
     .option(
       '--db <location>',
       'SQLite file or postgres:// URL (default: $RAPPORT_DB, else rapport-demo.sqlite)',
@@ -100,8 +153,12 @@ function subcommand(name: 'rebuild' | 'check', description: string): Command {
     .option('--json', 'print the reports as JSON')
     .addOption(
       new Option('--lang <language>', 'language of the output').choices(['en', 'de']).default('en'),
-    )
-    .action(async (flags: RollupFlags) => {
+    );
+}
+
+function subcommand(name: 'rebuild' | 'check', description: string): Command {
+  return withOptions(new Command(name).description(description)).action(
+    async (flags: RollupFlags) => {
       const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
       const location = databaseLocation(flags.db);
       // A rebuild writes (and needs the rollup tables); a check only reads.
@@ -123,27 +180,51 @@ function subcommand(name: 'rebuild' | 'check', description: string): Command {
       } finally {
         await opened.close();
       }
-    });
+    },
+  );
+}
+
+/** `rapport rollups status`: reads only (no migration, no recompute). */
+function statusCommand(): Command {
+  return withOptions(
+    new Command('status').description(
+      'list which rollups are built, and their cells, without recomputing',
+    ),
+  ).action(async (flags: RollupFlags) => {
+    const language = isReportLanguage(flags.lang) ? flags.lang : 'en';
+    const opened = await openCrm(databaseLocation(flags.db), { mustExist: true, migrate: false });
+    try {
+      const only = flags.tenant === undefined ? {} : { tenantId: flags.tenant };
+      const statuses = await opened.crm.rollupStatus(only);
+      process.stdout.write(
+        flags.json ? `${JSON.stringify(statuses, null, 2)}\n` : renderStatus(statuses, language),
+      );
+    } finally {
+      await opened.close();
+    }
+  });
 }
 
 /**
- * `rapport rollups rebuild|check`: recomputes the KPI rollups from the records, or compares them
- * with a recompute (exit code 1 when a cell differs).
+ * `rapport rollups rebuild|check|status`: recomputes the KPI rollups from the records, compares
+ * them with a recompute (exit code 1 when a cell differs), or lists which are built.
  *
  * @example
  * program.addCommand(rollupsCommand());
  */
 export function rollupsCommand(): Command {
   return new Command('rollups')
-    .description('exact KPI rollups: rebuild them from the records, or check them')
+    .description('exact KPI rollups: rebuild them from the records, check them, or list them')
     .addCommand(subcommand('rebuild', 'recompute every rollup from the records'))
     .addCommand(subcommand('check', 'compare the rollups with a recompute and list differences'))
+    .addCommand(statusCommand())
     .addHelpText(
       'after',
       `
 Examples:
   $ rapport rollups rebuild --db crm.sqlite
   $ rapport rollups check --tenant acme --lang de
+  $ rapport rollups status --json
 `,
     );
 }

@@ -150,9 +150,11 @@ export const helpMessagesDe: MessageCatalogue = {
     '--history importiert auch, was die Vergangenheit eines Datensatzes sagt: seine eigene Anlage\n(createdAt, createdBy), die Konvertierung eines Leads (converted, convertedAt, convertedAccountId,\nconvertedContactId, convertedOpportunityId) und den Lead einer Verkaufschance (leadId,\nleadConvertedAt), ausgeführt mit der Lead-Konvertierung der Engine.',
   "stage-history imports a file of deal stage changes (opportunityId: the deal's id or external id,\nstage, amount, probability, closeDate, changedAt, changedBy), each dated by its changedAt; all or\nnothing, and importing it again changes nothing (shipped: salesforce.opportunityHistory).":
     'stage-history importiert eine Datei mit Phasenwechseln von Verkaufschancen (opportunityId: die ID\noder externe ID der Verkaufschance, stage, amount, probability, closeDate, changedAt, changedBy),\njeder datiert durch sein changedAt; alles oder nichts, und ein erneuter Import ändert nichts\n(mitgeliefert: salesforce.opportunityHistory).',
-  'exact KPI rollups: rebuild them from the records, or check them':
-    'exakte KPI-Rollups: aus den Datensätzen neu berechnen oder prüfen',
+  'exact KPI rollups: rebuild them from the records, check them, or list them':
+    'exakte KPI-Rollups: aus den Datensätzen neu berechnen, prüfen oder auflisten',
   'recompute every rollup from the records': 'jedes Rollup aus den Datensätzen neu berechnen',
+  'list which rollups are built, and their cells, without recomputing':
+    'auflisten, welche Rollups vollständig sind, und ihre Zellen, ohne Neuberechnung',
   'compare the rollups with a recompute and list differences':
     'die Rollups mit einer Neuberechnung vergleichen und Abweichungen auflisten',
   'The target is migrated first; ids, versions and timestamps are copied as they are, in one\ntransaction: a failed copy leaves the target as it was. A target with rows is refused unless\n--replace.':

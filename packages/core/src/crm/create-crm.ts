@@ -39,6 +39,7 @@ import {
   type RollupReport,
   rebuildTenant,
 } from '../rollups/rollup-rebuild.js';
+import { type RollupStatus, tenantRollupStatus } from '../rollups/rollup-status.js';
 import { keepRollups, rollupUpkeep } from '../rollups/rollup-upkeep.js';
 import { activityRules } from '../sales/activity-rules.js';
 import { lineItemRules } from '../sales/line-item-rules.js';
@@ -155,6 +156,16 @@ export interface Crm<
    * const exact = reports.every((report) => report.differences.length === 0);
    */
   checkRollups(options?: { readonly tenantId?: string }): Promise<readonly RollupReport[]>;
+  /**
+   * The rollups of every tenant (or of `tenantId`): which of this engine's rollups are complete
+   * (KPIs read them) and how many cells each holds, whether this engine keeps them at write
+   * time, and the ids of rollups other engines left. Reads only; no recompute.
+   *
+   * @example
+   * const [status] = await crm.rollupStatus({ tenantId: 'acme' });
+   * const scanned = status?.rollups.filter((rollup) => !rollup.built).length; // 0 after a rebuild
+   */
+  rollupStatus(options?: { readonly tenantId?: string }): Promise<readonly RollupStatus[]>;
   /** Closes the database connection(s). */
   destroy(): Promise<void>;
 }
@@ -294,10 +305,10 @@ export function createCrm<
     });
   };
 
-  const eachTenant = async (
+  const eachTenant = async <TReport>(
     only: string | undefined,
-    run: (state: ScopeState) => Promise<RollupReport>,
-  ): Promise<RollupReport[]> => {
+    run: (state: ScopeState) => Promise<TReport>,
+  ): Promise<TReport[]> => {
     await open();
     let query = coreDbOf(stateFor('', systemActor))
       .selectFrom('tenants')
@@ -310,7 +321,7 @@ export function createCrm<
         object: 'tenant',
         id: only,
       });
-    const reports: RollupReport[] = [];
+    const reports: TReport[] = [];
     for (const row of rows) reports.push(await run(stateFor(row.id, systemActor)));
     return reports;
   };
@@ -366,6 +377,10 @@ export function createCrm<
       eachTenant(options.tenantId, (state) => rebuildTenant(state, rollupPlan.rollups)),
     checkRollups: (options = {}) =>
       eachTenant(options.tenantId, (state) => checkTenant(state, rollupPlan.rollups)),
+    rollupStatus: (options = {}) =>
+      eachTenant(options.tenantId, (state) =>
+        tenantRollupStatus(state, rollupPlan.rollups, config.rollups === true),
+      ),
     destroy: async () => {
       if (lifecycle.destroyed) return;
       lifecycle.destroyed = true;

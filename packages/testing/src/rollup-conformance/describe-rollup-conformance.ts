@@ -1005,8 +1005,30 @@ export function describeRollupConformance(
       expect(await readsRollups()).toBe(false);
       const [stale] = await engines().kept.checkRollups({ tenantId });
       expect(stale?.differences.length).toBeGreaterThan(0);
+      // The status says what the guard did: every rollup unbuilt, its cells still there.
+      const [unbuilt] = await engines().kept.rollupStatus({ tenantId });
+      expect(unbuilt?.kept).toBe(true);
+      expect(unbuilt?.rollups.length).toBeGreaterThan(10);
+      expect(unbuilt?.rollups.filter((rollup) => rollup.built)).toEqual([]);
+      expect(unbuilt?.rollups.some((rollup) => rollup.cells > 0)).toBe(true);
+      expect(unbuilt?.otherRollups).toEqual([]);
+      const [offStatus] = await engines().scanned.rollupStatus({ tenantId });
+      expect(offStatus?.kept).toBe(false);
+      expect(offStatus?.rollups.map((rollup) => rollup.id)).toEqual(
+        unbuilt?.rollups.map((rollup) => rollup.id),
+      );
       await engines().kept.rebuildRollups({ tenantId });
       expect(await readsRollups()).toBe(true);
+      const [built] = await engines().kept.rollupStatus({ tenantId });
+      const cellsOf = (status: typeof built) =>
+        status?.rollups.reduce((sum, rollup) => sum + rollup.cells, 0);
+      const [report] = await engines().kept.checkRollups({ tenantId });
+      expect(built?.rollups.every((rollup) => rollup.built && rollup.builtAt !== null)).toBe(true);
+      expect(cellsOf(built)).toBe(report?.cells);
+      expect(built?.rollups.find((rollup) => rollup.dimension === 'product')?.object).toBe(
+        'opportunity',
+      );
+      expect(built?.rollups.some((rollup) => rollup.kind === 'histogram')).toBe(true);
       // Rollups on with another plugin set: it keeps its own rollups, not these.
       // Not destroyed: like the scanning engine, it shares the suite's storage (and connection).
       const closingOnly = createCrm({
@@ -1031,6 +1053,18 @@ export function describeRollupConformance(
       const [missed] = await engines().kept.checkRollups({ tenantId });
       expect(missed?.differences.length).toBeGreaterThan(0);
       expect(await readsRollups()).toBe(true);
+      // The guard unmarked exactly the rollups the closing-only engine does not define; the ones
+      // both define (the same ids) stay built.
+      const [mixed] = await engines().kept.rollupStatus({ tenantId });
+      const [own] = await closingOnly.rollupStatus({ tenantId });
+      const ownIds = new Set(own?.rollups.map((rollup) => rollup.id));
+      const keptIds = new Set(mixed?.rollups.map((rollup) => rollup.id));
+      expect(ownIds.size).toBeGreaterThan(0);
+      expect(mixed?.rollups.filter((rollup) => !rollup.built).map((rollup) => rollup.id)).toEqual(
+        mixed?.rollups.filter((rollup) => !ownIds.has(rollup.id)).map((rollup) => rollup.id),
+      );
+      expect(mixed?.rollups.some((rollup) => rollup.built)).toBe(true);
+      expect(mixed?.otherRollups).toEqual([...ownIds].filter((id) => !keptIds.has(id)).sort());
       await engines().kept.rebuildRollups({ tenantId });
       const [after] = await engines().kept.checkRollups({ tenantId });
       expect(after?.differences).toEqual([]);
