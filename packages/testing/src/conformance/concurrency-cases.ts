@@ -110,6 +110,59 @@ export function concurrencyCases(setup: ConformanceSetup): void {
       expect(stored.nextStep).toBe(winner?.nextStep);
     });
 
+    it('simultaneous line item writers on one deal all land, and its amount is the sum of their items', async () => {
+      const deal = await newDeal('Basket');
+      const product = await admin.products.create({ name: 'Seat', listPrice: 10_00 });
+      const writers = 6;
+      // Each its own transaction (a pool on Postgres): none may read the sum before another's
+      // item is committed and then write an amount that is not the sum.
+      const results = await Promise.allSettled(
+        Array.from({ length: writers }, (_, i) =>
+          admin.lineItems.create({
+            opportunityId: deal.id,
+            productId: product.id,
+            quantity: i + 1,
+            unitPrice: 10_00,
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'rejected').map((r) => r.reason)).toEqual([]);
+      const stored = await admin.opportunities.get(deal.id);
+      expect(stored.amount).toBe((writers * (writers + 1) * 10_00) / 2);
+      // Deleting all but one side by side leaves the amount of the one that stays.
+      const items = (await admin.lineItems.list({ where: { opportunityId: deal.id } })).items;
+      expect(items).toHaveLength(writers);
+      const [kept, ...others] = items;
+      const removed = await Promise.allSettled(
+        others.map((item) => admin.lineItems.delete(item.id)),
+      );
+      expect(removed.filter((r) => r.status === 'rejected').map((r) => r.reason)).toEqual([]);
+      expect((await admin.opportunities.get(deal.id)).amount).toBe(kept?.totalPrice);
+    });
+
+    it('a line item written while another transaction holds one of the same deal waits for it, and the amount is the sum of both', async () => {
+      const deal = await newDeal('Held basket');
+      const product = await admin.products.create({ name: 'Desk', listPrice: 10_00 });
+      const item = (quantity: number) => ({
+        opportunityId: deal.id,
+        productId: product.id,
+        quantity,
+        unitPrice: 10_00,
+      });
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      // The first transaction has written its item and the amount, and stays open a while; the
+      // second starts meanwhile. Where transactions run side by side, the second must not sum
+      // the items before the first commits (its amount would miss the first item).
+      const held = admin.transaction(async (tx) => {
+        await tx.lineItems.create(item(1));
+        await pause(400);
+      });
+      await pause(150);
+      const [first, second] = await Promise.allSettled([held, admin.lineItems.create(item(2))]);
+      expect([first.status, second.status]).toEqual(['fulfilled', 'fulfilled']);
+      expect((await admin.opportunities.get(deal.id)).amount).toBe(30_00);
+    });
+
     it('writers that retry on CONFLICT lose no update', async () => {
       const deal = await newDeal('Counter');
       const writers = 5;
