@@ -82,6 +82,23 @@ function whereTest(
 
 const dayMs = 86_400_000;
 
+/** Day numbers of the days seen (a bulk import parses the same few hundred days again and again). */
+const dayNumbers = new Map<string, number>();
+
+/**
+ * Days since 1970 of a day at midnight UTC, as julianday (SQLite) and the UTC connection
+ * (Postgres) count them: whole for a `YYYY-MM-DD` day, so a difference of two is exact.
+ */
+function dayNumber(day: string): number {
+  let number = dayNumbers.get(day);
+  if (number === undefined) {
+    number = Date.parse(`${day}T00:00:00Z`) / dayMs;
+    if (dayNumbers.size >= 100_000) dayNumbers.clear();
+    dayNumbers.set(day, number);
+  }
+  return number;
+}
+
 /** What a row adds to a measure's sum, as the SQL of the rollup computes it. */
 function contributionOf(of: unknown, row: Row): number | null {
   const number = (value: unknown) => (typeof value === 'number' ? value : null);
@@ -91,8 +108,7 @@ function contributionOf(of: unknown, row: Row): number | null {
     if ('daysBetween' in of && Array.isArray(of.daysBetween)) {
       const [start, end] = of.daysBetween.map((field: unknown) => row[String(field)]);
       if (typeof start !== 'string' || typeof end !== 'string') return null;
-      // Days at midnight UTC, as julianday (SQLite) and the UTC connection (Postgres) count them.
-      return (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / dayMs;
+      return dayNumber(end) - dayNumber(start);
     }
   }
   return null;
@@ -310,7 +326,9 @@ function upsertText(state: ScopeState, count: number): string | null {
 /** @internal Upserts the deltas (those that change something) into the scope tenant's rows. */
 export async function applyDeltas(state: ScopeState, deltas: Deltas): Promise<void> {
   const rows: (readonly unknown[])[] = [];
-  // In key order: concurrent writers lock the rows they share in the same order (no deadlock).
+  // In key order: concurrent writers lock the rows they share in the same order (no deadlock),
+  // and the index takes them in its own order (on SQLite, a 20,000-deal import's upserts took
+  // 10 times as long unsorted).
   const sorted = [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [key, amounts] of sorted) {
     if (amounts.every((amount) => amount === 0)) continue;
