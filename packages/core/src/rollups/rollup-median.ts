@@ -157,13 +157,13 @@ export async function answerMedianFromRollups(
   const conditions = [
     eb(sql.ref('c.rollup'), '=', histogram.id),
     ...(await visibilityConditions(evaluation, histogram)),
-    ...periodConditions(evaluation, histogram),
+    ...periodConditions(evaluation, histogram.source),
     ...filterConditions(evaluation),
   ];
   const picked = tenantCells(evaluation.state, 'c')
     .where(eb.and(conditions))
     .select([
-      bucketOf(evaluation, histogram).as('kpiBucket'),
+      bucketOf(evaluation, histogram.source).as('kpiBucket'),
       ...(group ? [group.as('kpiGroup')] : []),
       ...(money ? [sql.ref('c.currency').as('kpiCurrency')] : []),
       // A bigint: money amounts in minor units pass 2^31.

@@ -276,3 +276,56 @@ describe('planRollups', () => {
     ]);
   });
 });
+
+describe('snapshot sources folded into a dated source', () => {
+  const openByClose = kpiSource({
+    object: 'opportunity',
+    where: { status: 'open' },
+    date: 'closeDate',
+  });
+  const expected = defineKpi({
+    ...info,
+    id: 'test.expected',
+    dimensions: ['owner', 'leadSource'],
+    measures: { volume: measure.sum(openByClose, { money: 'amount' }) },
+    value: ({ volume }) => volume,
+  });
+  const lostOpen = kpiSource({ object: 'opportunity', where: { status: 'lost' } });
+  const lostNow = defineKpi({
+    ...info,
+    id: 'test.lostNow',
+    dimensions: ['owner'],
+    measures: { lost: measure.count(lostOpen) },
+    value: ({ lost }) => lost,
+  });
+
+  test('a snapshot with the filters of a dated source reads its rollups, which keep both sets of measures and breakdowns', () => {
+    const plan = planRollups([weighted, expected, lostNow], standardObjects);
+    const snapshotKey = measure.count(openDeals).source;
+    const folded = plan.bySource.get(
+      [...plan.bySource.keys()].find(
+        (key) => plan.bySource.get(key)?.[0]?.source === openByClose,
+      ) ?? '',
+    );
+    expect(folded?.map((rollup) => rollup.dimension?.name ?? 'total').sort()).toEqual([
+      'leadSource',
+      'stage',
+      'total',
+    ]);
+    const weightedSignature = measureSignature(weighted.measures.weighted);
+    const volumeSignature = measureSignature(expected.measures.volume);
+    for (const rollup of folded ?? []) {
+      expect(rollup.source).toBe(openByClose);
+      expect(rollup.measures.has(weightedSignature)).toBe(true);
+      expect(rollup.measures.has(volumeSignature)).toBe(true);
+    }
+    // The snapshot's own key finds the same rollups; it plans none of its own.
+    const snapshotRollups = [...plan.bySource.entries()].filter(([, rollups]) =>
+      rollups.some((rollup) => rollup.measures.has(weightedSignature)),
+    );
+    expect(snapshotRollups).toHaveLength(2);
+    expect(plan.rollups.filter((rollup) => rollup.source === snapshotKey)).toEqual([]);
+    // Other filters than any dated source's: the snapshot keeps a rollup of its own.
+    expect(plan.rollups.filter((rollup) => rollup.source === lostOpen)).toHaveLength(1);
+  });
+});

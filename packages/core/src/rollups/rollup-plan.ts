@@ -219,6 +219,44 @@ function whereFields(where: object | undefined, into: Set<string>): void {
   for (const key of Object.keys(where ?? {})) into.add(key);
 }
 
+/** A fused source's measures and the breakdowns its KPIs declare, while the plan is made. */
+interface PlannedSource {
+  readonly source: AnyKpiSource;
+  readonly measures: Map<string, AnyKpiMeasure>;
+  readonly dimensions: Set<string>;
+}
+
+/**
+ * Folds each snapshot source (no date: open pipeline now) into a dated source of the same object
+ * and filters (the open deals by close date), whose rollups then keep its measures too: a
+ * snapshot is the sum of the dated rollup's rows over every month (a record without a date sits
+ * in the '' month, which only a snapshot reads). A write then touches one family of rollups
+ * instead of two: an open deal's cells went from about 10 to 5. Only where the dated source can
+ * be rolled up and both sets of measures fit its slots. Returns snapshot key -> dated key; the
+ * dated source's entry holds both sets of measures and breakdowns.
+ */
+function mergeSnapshots(
+  sources: Map<string, PlannedSource>,
+  problemOf: (source: AnyKpiSource, measures: Map<string, AnyKpiMeasure>) => string | undefined,
+): Map<string, string> {
+  const merged = new Map<string, string>();
+  for (const [key, snapshot] of sources) {
+    if (snapshot.source.date !== undefined) continue;
+    for (const [datedKey, dated] of sources) {
+      const { source } = dated;
+      if (source.date === undefined || source.object !== snapshot.source.object) continue;
+      if (stableKey(source.where ?? {}) !== stableKey(snapshot.source.where ?? {})) continue;
+      const measures = new Map([...dated.measures, ...snapshot.measures]);
+      if (problemOf(source, dated.measures) || problemOf(source, measures)) continue;
+      for (const [signature, measure] of snapshot.measures) dated.measures.set(signature, measure);
+      for (const dimension of snapshot.dimensions) dated.dimensions.add(dimension);
+      merged.set(key, datedKey);
+      break;
+    }
+  }
+  return merged;
+}
+
 /**
  * @internal The rollups of a set of KPI definitions: one per fused source whose rows a write can
  * place by itself (an owner for visibility, a day or timestamp, whole-number measures), and one
@@ -229,10 +267,7 @@ export function planRollups(
   kpis: Iterable<AnyKpiDefinition>,
   objects: Readonly<Record<string, AnyObjectDefinition>>,
 ): RollupPlan {
-  const sources = new Map<
-    string,
-    { source: AnyKpiSource; measures: Map<string, AnyKpiMeasure>; dimensions: Set<string> }
-  >();
+  const sources = new Map<string, PlannedSource>();
   const medians = new Map<string, AnyKpiMeasure>();
   for (const kpi of kpis) {
     if (!isDeclaredKpi(kpi)) continue;
@@ -253,7 +288,7 @@ export function planRollups(
   }
   const rollups: RollupDefinition[] = [];
   const skipped = new Map<string, string>();
-  for (const [key, { source, measures, dimensions }] of sources) {
+  const problemOf = (source: AnyKpiSource, measures: Map<string, AnyKpiMeasure>) => {
     const definition = objects[source.object];
     const problem = !definition
       ? 'unknown object'
@@ -261,8 +296,15 @@ export function planRollups(
         keptFieldProblem(definition, source, measures.values()) ??
         [...measures.values()].map((m) => measureProblem(definition, m)).find(Boolean));
     const tooMany = measures.size > measureSlots ? `more than ${measureSlots} measures` : undefined;
-    if (!definition || problem || tooMany) {
-      skipped.set(key, problem ?? tooMany ?? 'unknown object');
+    return problem ?? tooMany;
+  };
+  const snapshots = mergeSnapshots(sources, problemOf);
+  for (const [key, { source, measures, dimensions }] of sources) {
+    if (snapshots.has(key)) continue;
+    const definition = objects[source.object];
+    const problem = problemOf(source, measures);
+    if (!definition || problem) {
+      skipped.set(key, problem ?? 'unknown object');
       continue;
     }
     // Sorted by content, so the order plugins are registered in changes neither the measures'
@@ -351,14 +393,19 @@ export function planRollups(
       fieldsOf(measure.of, fields);
     }
   }
+  // A fused source reads measures: the median histograms are matched by signature instead.
+  const bySource = group(
+    rollups.filter((rollup) => !rollup.histogram),
+    (rollup) => rollup.sourceKey,
+  );
+  for (const [snapshot, dated] of snapshots) {
+    const kept = bySource.get(dated);
+    if (kept) bySource.set(snapshot, kept);
+  }
   return {
     rollups,
     byObject: group(rollups, (rollup) => rollup.source.object),
-    // A fused source reads measures: the median histograms are matched by signature instead.
-    bySource: group(
-      rollups.filter((rollup) => !rollup.histogram),
-      (rollup) => rollup.sourceKey,
-    ),
+    bySource,
     byMedian,
     fieldsByObject,
     skipped,

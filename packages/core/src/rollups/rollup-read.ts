@@ -19,6 +19,7 @@ import {
 import { type Cells, foldFusedRows } from '../kpi/kpi-fold.js';
 import type { KpiBreakdown } from '../kpi/kpi-info.js';
 import type { FusedSource } from '../kpi/kpi-plan.js';
+import type { AnyKpiSource } from '../kpi/kpi-source.js';
 import type { Period } from '../periods/period.js';
 import { cellAmounts, countColumn, sumColumn, tenantCells } from './rollup-cells.js';
 import { moneyTimes, type RollupDefinition } from './rollup-plan.js';
@@ -74,8 +75,9 @@ export function matchRollup(
   const [dimension] = wanted;
   const rollup = candidates.find((candidate) => candidate.dimension?.name === dimension);
   if (!rollup) return undefined;
-  // Cells are months: a period that cuts a month (a week, the last 30 days) is scanned.
-  if (rollup.source.date && !wholeMonths(evaluation)) return undefined;
+  // Cells are months: a period that cuts a month (a week, the last 30 days) is scanned. A
+  // snapshot source read from a dated rollup (the plan folds them together) takes every month.
+  if (fused.source.date && !wholeMonths(evaluation)) return undefined;
   // A record's own team (not its owner's) would have to be a key column too.
   const usesTeam = evaluation.by === 'team' || evaluation.filters.team !== undefined;
   if (usesTeam && 'teamId' in rollup.definition.fields.shape) return undefined;
@@ -148,18 +150,21 @@ function inMonths(range: Period): Condition {
   return sql<SqlBool>`(${bucket} >= ${months.from} and ${bucket} < ${months.to})`;
 }
 
-/** @internal The rollup rows of the evaluation's ranges. */
-export function periodConditions(evaluation: Evaluation, rollup: RollupDefinition): Condition[] {
-  if (!rollup.source.date) return [];
+/**
+ * @internal The rollup rows of the evaluation's ranges, for a read of `source` (a snapshot read
+ * of a dated rollup takes every month).
+ */
+export function periodConditions(evaluation: Evaluation, source: AnyKpiSource): Condition[] {
+  if (!source.date) return [];
   const limited = rangesOf(evaluation).filter((range) => range.start !== null);
   if (limited.length === 0) return [];
   return [eb.or(limited.map(inMonths))];
 }
 
-/** @internal `c` for a row of the period, `p` of the previous one. */
-export function bucketOf(evaluation: Evaluation, rollup: RollupDefinition): RawBuilder<unknown> {
+/** @internal `c` for a row of the period, `p` of the previous one (of a read of `source`). */
+export function bucketOf(evaluation: Evaluation, source: AnyKpiSource): RawBuilder<unknown> {
   const { period, previous } = evaluation;
-  if (!rollup.source.date || !previous || period.start === null) return sql`${sql.lit('c')}`;
+  if (!source.date || !previous || period.start === null) return sql`${sql.lit('c')}`;
   return sql`(case when ${inMonths(period)} then ${sql.lit('c')} else ${sql.lit('p')} end)`;
 }
 
@@ -225,7 +230,7 @@ export async function answerFromRollups(
   const conditions = [
     eb(sql.ref('c.rollup'), '=', rollup.id),
     ...(await visibilityConditions(evaluation, rollup)),
-    ...periodConditions(evaluation, rollup),
+    ...periodConditions(evaluation, fused.source),
     ...filterConditions(evaluation),
   ];
   const by: KpiBreakdown | undefined = evaluation.by;
@@ -237,7 +242,7 @@ export async function answerFromRollups(
   const picked = tenantCells(evaluation.state, 'c')
     .where(eb.and(conditions))
     .select([
-      bucketOf(evaluation, rollup).as('kpiBucket'),
+      bucketOf(evaluation, fused.source).as('kpiBucket'),
       ...(group ? [group.as('kpiGroup')] : []),
       sql.ref('c.currency').as('currency'),
       ...amounts.map((column) => sql.ref(`c.${column}`).as(column)),
