@@ -80,6 +80,26 @@ if (values.statements) {
     }
     return result;
   } as typeof pg.Client.prototype.query;
+  // The wait for a pooled connection (the ReservingDriver takes one per statement), as a text of
+  // its own: with the list's statements' times it tells a wait for a connection from one for the
+  // server, and what is left of a list's time is this process's (CPU, the event loop).
+  const connect = pg.Pool.prototype.connect as (...args: unknown[]) => unknown;
+  pg.Pool.prototype.connect = function (this: pg.Pool, ...args: unknown[]) {
+    const start = performance.now();
+    const result = connect.apply(this, args);
+    if (result instanceof Promise) {
+      result.then(
+        () => {
+          const entry = entryOf('(wait for a pooled connection)');
+          entry.runs++;
+          entry.wallMs += performance.now() - start;
+          entry.walls.push(performance.now() - start);
+        },
+        () => undefined,
+      );
+    }
+    return result;
+  } as typeof pg.Pool.prototype.connect;
   // pg's Query object: its row handling is the synchronous part of a statement on the loop.
   // Casts: pg exports Query at run time but not in its types; handleDataRow is internal.
   const Query = (pg as unknown as { Query: { prototype: Record<string, unknown> } }).Query;

@@ -5,7 +5,7 @@ import { coreDbOf, type ScopeState } from './engine-state.js';
 import { loadTenant } from './load-tenant.js';
 import { loadSharing } from './sharing-settings.js';
 
-export { loadTenant } from './load-tenant.js';
+export { loadTenant, readProvingTenant } from './load-tenant.js';
 export { requireAdmin, requireWriter } from './roles.js';
 
 /** @internal What an actor does with records: reads them (lists, counts, KPIs) or changes them. */
@@ -141,6 +141,19 @@ export async function visibilityCondition(
   // A read in a tenant that does not exist is NOT_FOUND, as a write is, not silently empty
   // (a mistyped tenant id would otherwise look like an empty CRM). Cached per scope.
   await loadTenant(state);
+  return ownersCondition(state, definition, alias);
+}
+
+/**
+ * @internal {@link visibilityCondition} without its check that the tenant exists: only for a
+ * read that checks it through {@link readProvingTenant} (its rows prove the tenant, and it reads
+ * the tenant when it found none).
+ */
+export async function ownersCondition(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  alias: string,
+): Promise<ReturnType<typeof sql<boolean>> | undefined> {
   if (definition.access === 'shared') return undefined;
   const owners = await visibleOwners(state, definition.name);
   if (owners === 'all') return undefined;

@@ -3,7 +3,7 @@ import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { dbOf, type ScopeState } from '../engine-state.js';
 import { decodeRow } from '../record-codec.js';
 import type { StoredRecord } from '../stored-record.js';
-import { visibilityCondition } from '../visibility.js';
+import { ownersCondition, readProvingTenant } from '../visibility.js';
 
 /** @internal Loads a record the actor may see, or undefined (cached for the transaction). */
 export async function findVisible(
@@ -17,14 +17,21 @@ export async function findVisible(
   const cache = state.tx?.cache;
   const cached = cache?.record(definition.table, id);
   if (cached) return cached;
-  let query = dbOf(state)
-    .selectFrom(`${definition.table} as t`)
-    .selectAll('t')
-    .where('t.tenantId', '=', state.tenantId)
-    .where('t.id', '=', id);
-  const visible = await visibilityCondition(state, definition, 't');
-  if (visible) query = query.where(visible);
-  const row = await query.executeTakeFirst();
+  // A found row proves the tenant; only a miss reads the tenant row (NOT_FOUND for the tenant).
+  const row = await readProvingTenant(
+    state,
+    async () => {
+      const query = dbOf(state)
+        .selectFrom(`${definition.table} as t`)
+        .selectAll('t')
+        .where('t.tenantId', '=', state.tenantId)
+        .where('t.id', '=', id);
+      const visible = await ownersCondition(state, definition, 't');
+      return visible ? query.where(visible) : query;
+    },
+    (statement) => statement.executeTakeFirst(),
+    (found) => found !== undefined,
+  );
   if (!row) return undefined;
   const record = decodeRow(state.engine.storage.sql, definition, row);
   cache?.rememberRecord(definition.table, record);

@@ -12,7 +12,7 @@ import {
 } from '../query-filter.js';
 import { decodeRow } from '../record-codec.js';
 import type { StoredRecord } from '../stored-record.js';
-import { visibilityCondition } from '../visibility.js';
+import { ownersCondition, readProvingTenant, visibilityCondition } from '../visibility.js';
 
 /** @internal What `list` takes: filters, one sort field, a page size and a cursor. */
 export interface RecordQuery {
@@ -88,34 +88,41 @@ export async function listRecords(
   const { limit, field, direction } = pageOf(definition, query);
   const cursor =
     query.cursor === undefined ? undefined : decodeCursor(definition, field, query.cursor);
-  const visible = await visibilityCondition(state, definition, 't');
   const customSchema = state.engine.customSchemas[definition.name] ?? noCustomFields;
-  const rows = await dbOf(state)
-    .selectFrom(`${definition.table} as t`)
-    .selectAll('t')
-    .where((eb) =>
-      eb.and([
-        eb('t.tenantId', '=', state.tenantId),
-        ...(visible ? [visible] : []),
-        ...whereConditions(eb, query.where, {
-          definition,
-          customSchema,
-          dialect: state.engine.storage.sql,
-          alias: 't',
-        }),
-        ...(cursor ? [afterCursor(eb, 't', field, direction, cursor)] : []),
-      ]),
-    )
-    .orderBy(
-      neverNull(definition, field)
-        ? sql`${sql.ref(`t.${field}`)} ${sql.raw(direction)}`
-        : direction === 'asc'
-          ? sql`${sql.ref(`t.${field}`)} asc nulls first`
-          : sql`${sql.ref(`t.${field}`)} desc nulls last`,
-    )
-    .orderBy('t.id', direction)
-    .limit(limit + 1)
-    .execute();
+  // A page with a row proves the tenant: no statement for the tenant row before it.
+  const rows = await readProvingTenant(
+    state,
+    async () => {
+      const visible = await ownersCondition(state, definition, 't');
+      return dbOf(state)
+        .selectFrom(`${definition.table} as t`)
+        .selectAll('t')
+        .where((eb) =>
+          eb.and([
+            eb('t.tenantId', '=', state.tenantId),
+            ...(visible ? [visible] : []),
+            ...whereConditions(eb, query.where, {
+              definition,
+              customSchema,
+              dialect: state.engine.storage.sql,
+              alias: 't',
+            }),
+            ...(cursor ? [afterCursor(eb, 't', field, direction, cursor)] : []),
+          ]),
+        )
+        .orderBy(
+          neverNull(definition, field)
+            ? sql`${sql.ref(`t.${field}`)} ${sql.raw(direction)}`
+            : direction === 'asc'
+              ? sql`${sql.ref(`t.${field}`)} asc nulls first`
+              : sql`${sql.ref(`t.${field}`)} desc nulls last`,
+        )
+        .orderBy('t.id', direction)
+        .limit(limit + 1);
+    },
+    (statement) => statement.execute(),
+    (found) => found.length > 0,
+  );
   const dialect = state.engine.storage.sql;
   const items = rows.slice(0, limit).map((row) => decodeRow(dialect, definition, row));
   const last = items[items.length - 1];
@@ -130,25 +137,31 @@ export async function countRecords(
   definition: AnyObjectDefinition,
   where?: Readonly<Record<string, unknown>>,
 ): Promise<number> {
-  const visible = await visibilityCondition(state, definition, 't');
   const customSchema = state.engine.customSchemas[definition.name] ?? noCustomFields;
-  const row = await dbOf(state)
-    .selectFrom(`${definition.table} as t`)
-    .select((eb) => eb.fn.countAll().as('count'))
-    .where((eb) =>
-      eb.and([
-        eb('t.tenantId', '=', state.tenantId),
-        ...(visible ? [visible] : []),
-        ...whereConditions(eb, where, {
-          definition,
-          customSchema,
-          dialect: state.engine.storage.sql,
-          alias: 't',
-        }),
-      ]),
-    )
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+  // A count above 0 proves the tenant, as a page with a row does.
+  return readProvingTenant(
+    state,
+    async () => {
+      const visible = await ownersCondition(state, definition, 't');
+      return dbOf(state)
+        .selectFrom(`${definition.table} as t`)
+        .select((eb) => eb.fn.countAll().as('count'))
+        .where((eb) =>
+          eb.and([
+            eb('t.tenantId', '=', state.tenantId),
+            ...(visible ? [visible] : []),
+            ...whereConditions(eb, where, {
+              definition,
+              customSchema,
+              dialect: state.engine.storage.sql,
+              alias: 't',
+            }),
+          ]),
+        );
+    },
+    async (statement) => Number((await statement.executeTakeFirstOrThrow()).count),
+    (count) => count > 0,
+  );
 }
 
 /** @internal Finds a visible record by external id. */
