@@ -150,6 +150,8 @@ function valuerOf(rollup: RollupDefinition, of: unknown): Valuer {
 export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
   const known = rowRollups.get(rollup);
   if (known !== undefined) return known ?? undefined;
+  // Facts read their parent's fields: SQL computes them.
+  if (rollup.facts) return undefined;
   const source = whereTest(rollup, rollup.source.where);
   const measures = [...rollup.measures.values()].map(({ index, measure }) => ({
     index,

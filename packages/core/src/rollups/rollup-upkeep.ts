@@ -26,9 +26,12 @@ function upsertQuery(
   ids: readonly string[] | undefined,
   sign: 1 | -1,
   months?: RollupMonths,
+  idColumn = 'id',
 ) {
   const db = dbOf(state);
-  const [first, ...rest] = rollups.map((rollup) => contributions(state, rollup, ids, sign, months));
+  const [first, ...rest] = rollups.map((rollup) =>
+    contributions(state, rollup, ids, sign, months, idColumn),
+  );
   if (!first) return undefined;
   const union = rest.reduce((all, query) => all.unionAll(query), first);
   // SQLite needs a WHERE in an INSERT ... SELECT with an upsert clause, to parse it.
@@ -93,12 +96,16 @@ function bind(compiled: CompiledQuery, tenantId: string, ids: readonly string[])
   return CompiledQuery.raw(compiled.sql, parameters);
 }
 
-/** @internal Adds the contributions of `ids` (times `sign`) into the rollups' cells. */
+/**
+ * @internal Adds the contributions of the rows with `ids` (times `sign`) into the rollups'
+ * cells; with `idColumn` the ids are of that column (`opportunityId`: every row of those deals).
+ */
 export async function addContributions(
   state: ScopeState,
   rollups: readonly RollupDefinition[],
   ids: readonly string[] | undefined,
   sign: 1 | -1,
+  idColumn = 'id',
 ): Promise<void> {
   if (rollups.length === 0) return;
   if (ids === undefined) {
@@ -108,10 +115,10 @@ export async function addContributions(
   }
   for (let i = 0; i < ids.length; i += idsPerStatement) {
     const chunk = ids.slice(i, i + idsPerStatement);
-    const months = await contributionMonths(state, rollups, chunk);
-    if (months.size > 0) {
+    const months = await contributionMonths(state, rollups, chunk, idColumn);
+    if (months.size > 0 || idColumn !== 'id') {
       // The month bounds depend on the rows and the zone: built for these ids, not cached.
-      await upsertQuery(state, rollups, chunk, sign, months)?.execute();
+      await upsertQuery(state, rollups, chunk, sign, months, idColumn)?.execute();
       continue;
     }
     const compiled = compiledUpsert(state, rollups, chunk.length, sign);
@@ -240,21 +247,90 @@ export async function moveRecord(
 }
 
 /**
+ * @internal The facts rollups of the children of `definition` (a parent object) that an update
+ * of these fields moves: the children's rows are keyed by the parent's owner and fields.
+ */
+function childrenChangedBy(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  changed: Readonly<Record<string, unknown>>,
+): readonly RollupDefinition[] {
+  const children = plans.get(state.engine)?.children.get(definition.name);
+  if (!children) return [];
+  for (const field in changed) if (children.fields.has(field)) return children.rollups;
+  return [];
+}
+
+/**
+ * @internal The cells of the facts rollups of `definition`'s rows that belong to `parentIds`,
+ * as stored now: read before and after a rewrite below the repository, whose difference is what
+ * the rewrite moved.
+ */
+async function childCells(
+  state: ScopeState,
+  rollups: readonly RollupDefinition[],
+  via: string,
+  parentIds: readonly string[],
+  months: RollupMonths,
+  sign: 1 | -1,
+  into: Deltas,
+): Promise<void> {
+  for (const rollup of rollups) {
+    const rows = await contributions(state, rollup, parentIds, sign, months, via).execute();
+    for (const row of rows as Record<string, unknown>[]) {
+      const key = cellKey.map((column) => String(row[column] ?? '')).join('\u0000');
+      const amounts = into.get(key) ?? cellAmounts.map(() => 0);
+      cellAmounts.forEach((column, i) => {
+        amounts[i] = (amounts[i] ?? 0) + Number(row[column] ?? 0);
+      });
+      into.set(key, amounts);
+    }
+  }
+}
+
+/**
  * @internal The rollups as the write path's upkeep: old contributions out before a row changes,
  * new ones in after (SQL-read rollups around the statement, the others moved in memory after it).
  */
 export const rollupUpkeep: RecordUpkeep = {
+  async rewriting(state, definition, via, parentIds) {
+    const rollups = (rollupsOf(state, definition) ?? []).filter(
+      (rollup) => rollup.facts?.via === via,
+    );
+    const none = { restore: async () => {}, done: async () => {} };
+    if (rollups.length === 0 || parentIds.length === 0) return none;
+    const ids = [...new Set(parentIds)];
+    // The rows' dates do not move in a rewrite: one set of month bounds serves both reads.
+    const months = await contributionMonths(state, rollups, ids, via);
+    const deltas: Deltas = new Map();
+    await childCells(state, rollups, via, ids, months, -1, deltas);
+    return {
+      restore: async () => {},
+      async done() {
+        await childCells(state, rollups, via, ids, months, 1, deltas);
+        await applyDeltas(state, deltas);
+      },
+    };
+  },
   async inserted(state, definition, records) {
     await addRecords(state, rollupsOf(state, definition), records, 1);
   },
   async updating(state, definition, previous, changed, customChanged) {
     const rollups = rollupsChangedBy(state, definition, changed, customChanged);
     const inSql = splitRollups(rollups).sql;
+    // A parent's owner or field moved: every child row's contribution moves with it.
+    const children = childrenChangedBy(state, definition, changed);
+    const via = children[0]?.facts?.via ?? 'id';
     await addContributions(state, inSql, [previous.id], -1);
+    await addContributions(state, children, [previous.id], -1, via);
     return {
-      restore: () => addContributions(state, inSql, [previous.id], 1),
+      async restore() {
+        await addContributions(state, inSql, [previous.id], 1);
+        await addContributions(state, children, [previous.id], 1, via);
+      },
       async done(record) {
         await addContributions(state, inSql, [record.id], 1);
+        await addContributions(state, children, [record.id], 1, via);
         await moveRecord(state, rollups, previous, record);
       },
     };

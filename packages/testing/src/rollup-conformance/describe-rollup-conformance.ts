@@ -22,6 +22,7 @@ import {
   leadOp,
   leadZones,
 } from './lead-writes.js';
+import { describeStageHistoryCases } from './stage-history-cases.js';
 
 /**
  * Options of {@link describeRollupConformance}.
@@ -1110,4 +1111,5 @@ export function describeRollupConformance(
       expect(engines().log.statements.join('\n')).toMatch(/rollup_cells/);
     }, 300_000);
   });
+  describeStageHistoryCases(name, makeStorage, options);
 }
