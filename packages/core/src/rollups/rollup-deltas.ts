@@ -61,8 +61,8 @@ function fieldTest(kind: ColumnKind, filter: unknown): Test | undefined {
   return (value) => tests.every((test) => test(value));
 }
 
-/** A test of a whole `where`, or undefined when some part of it is left to SQL. */
-function whereTest(
+/** @internal A test of a whole `where`, or undefined when some part of it is left to SQL. */
+export function whereTest(
   rollup: RollupDefinition,
   where: object | undefined,
 ): ((row: Row) => boolean) | undefined {

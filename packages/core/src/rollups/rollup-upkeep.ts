@@ -9,6 +9,15 @@ import {
   contributions,
   type RollupMonths,
 } from './rollup-cells.js';
+import {
+  addFactContributions,
+  allInMemory,
+  factRecordDeltas,
+  lockParent,
+  moveChildren,
+  moveParent,
+  partitionFacts,
+} from './rollup-child-upkeep.js';
 import { addRows, applyDeltas, type Deltas, type RowRollup, rowRollupOf } from './rollup-deltas.js';
 import type { RollupDefinition, RollupPlan } from './rollup-plan.js';
 import { tenantZone } from './rollup-zone.js';
@@ -108,6 +117,13 @@ export async function addContributions(
   idColumn = 'id',
 ): Promise<void> {
   if (rollups.length === 0) return;
+  const facts = ids === undefined ? [] : rollups.filter((rollup) => rollup.facts);
+  if (ids !== undefined && facts.length > 0) {
+    await addFactContributions(state, facts, ids, sign, idColumn);
+    const rest = rollups.filter((rollup) => !rollup.facts);
+    if (rest.length > 0) await addContributions(state, rest, ids, sign, idColumn);
+    return;
+  }
   if (ids === undefined) {
     const months = await contributionMonths(state, rollups, undefined);
     await upsertQuery(state, rollups, undefined, sign, months)?.execute();
@@ -262,33 +278,6 @@ function childrenChangedBy(
 }
 
 /**
- * @internal The cells of the facts rollups of `definition`'s rows that belong to `parentIds`,
- * as stored now: read before and after a rewrite below the repository, whose difference is what
- * the rewrite moved.
- */
-async function childCells(
-  state: ScopeState,
-  rollups: readonly RollupDefinition[],
-  via: string,
-  parentIds: readonly string[],
-  months: RollupMonths,
-  sign: 1 | -1,
-  into: Deltas,
-): Promise<void> {
-  for (const rollup of rollups) {
-    const rows = await contributions(state, rollup, parentIds, sign, months, via).execute();
-    for (const row of rows as Record<string, unknown>[]) {
-      const key = cellKey.map((column) => String(row[column] ?? '')).join('\u0000');
-      const amounts = into.get(key) ?? cellAmounts.map(() => 0);
-      cellAmounts.forEach((column, i) => {
-        amounts[i] = (amounts[i] ?? 0) + Number(row[column] ?? 0);
-      });
-      into.set(key, amounts);
-    }
-  }
-}
-
-/**
  * @internal The rollups as the write path's upkeep: old contributions out before a row changes,
  * new ones in after (SQL-read rollups around the statement, the others moved in memory after it).
  */
@@ -297,52 +286,51 @@ export const rollupUpkeep: RecordUpkeep = {
     const rollups = (rollupsOf(state, definition) ?? []).filter(
       (rollup) => rollup.facts?.via === via,
     );
-    const none = { restore: async () => {}, done: async () => {} };
-    if (rollups.length === 0 || parentIds.length === 0) return none;
-    const ids = [...new Set(parentIds)];
-    // The rows' dates do not move in a rewrite: one set of month bounds serves both reads.
-    const months = await contributionMonths(state, rollups, ids, via);
-    const deltas: Deltas = new Map();
-    await childCells(state, rollups, via, ids, months, -1, deltas);
-    return {
-      restore: async () => {},
-      async done() {
-        await childCells(state, rollups, via, ids, months, 1, deltas);
-        await applyDeltas(state, deltas);
-      },
-    };
+    return moveChildren(state, rollups, via, parentIds);
   },
   async inserted(state, definition, records) {
-    await addRecords(state, rollupsOf(state, definition), records, 1);
+    const { facts, rest } = partitionFacts(rollupsOf(state, definition));
+    await addRecords(state, rest, records, 1);
+    if (facts.length > 0)
+      await applyDeltas(state, await factRecordDeltas(state, facts, records, 1));
   },
   async updating(state, definition, previous, changed, customChanged) {
     const rollups = rollupsChangedBy(state, definition, changed, customChanged);
     const inSql = splitRollups(rollups).sql;
     // A parent's owner or field moved: every child row's contribution moves with it.
     const children = childrenChangedBy(state, definition, changed);
-    const via = children[0]?.facts?.via ?? 'id';
+    // Children computed in JavaScript move after the update (under its row lock); others are
+    // read in SQL before and after it, the parent locked first.
+    const inMemory = allInMemory(children);
+    if (!inMemory) await lockParent(state, definition, previous.id);
+    const moved = inMemory
+      ? undefined
+      : await moveChildren(state, children, children[0]?.facts?.via ?? '', [previous.id]);
     await addContributions(state, inSql, [previous.id], -1);
-    await addContributions(state, children, [previous.id], -1, via);
     return {
-      async restore() {
-        await addContributions(state, inSql, [previous.id], 1);
-        await addContributions(state, children, [previous.id], 1, via);
-      },
+      restore: () => addContributions(state, inSql, [previous.id], 1),
       async done(record) {
         await addContributions(state, inSql, [record.id], 1);
-        await addContributions(state, children, [record.id], 1, via);
+        if (moved) await moved.done();
+        else if (children.length > 0) await moveParent(state, children, previous, record);
         await moveRecord(state, rollups, previous, record);
       },
     };
   },
   async deleting(state, definition, records) {
-    const split = splitRollups(rollupsOf(state, definition));
+    const { facts, rest } = partitionFacts(rollupsOf(state, definition));
+    const split = splitRollups(rest);
     const ids = records.map((record) => record.id);
     await addContributions(state, split.sql, ids, -1);
+    // The rows' parents are read now, while they surely exist.
+    const factDeltas = await factRecordDeltas(state, facts, records, -1);
     return {
       restore: () => addContributions(state, split.sql, ids, 1),
       // The records as read in this transaction are the rows just deleted: their contributions go out.
-      done: () => addRowRecords(state, split.rows, records, -1),
+      async done() {
+        await addRowRecords(state, split.rows, records, -1);
+        await applyDeltas(state, factDeltas);
+      },
     };
   },
 };

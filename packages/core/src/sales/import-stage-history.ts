@@ -357,7 +357,11 @@ export async function importStageHistory(
     const changed = deals.map((changes) => changes.deal.id);
     // Every writer of a deal's history holds the deal's row: so does this one, for the rollups
     // of stage history facts, which move by what the raw delete and the rewrite of exits change.
-    if (removed.length > 0 || stale.length > 0) await lockRows(tx, 'opportunities', changed);
+    if (removed.length > 0 || stale.length > 0) {
+      await lockRows(tx, 'opportunities', changed);
+      // Read again from here on: a deal cached before the lock may have changed since.
+      for (const id of changed) tx.tx?.cache.forgetRecord('opportunities', id);
+    }
     const upkeep = await rewriteUpkeep(
       tx,
       stageHistoryObject,
