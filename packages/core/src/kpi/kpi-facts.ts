@@ -29,6 +29,8 @@ export type KpiFact<TObject extends ObjectName> =
  * the opportunity's owner, main product, lead source, campaign or lost reason changes.
  *
  * @example
+ * import { kpiSource } from '@rapport/core/plugin';
+ *
  * const entries = kpiSource({ object: 'stageHistory', where: { status: 'open' }, date: 'createdAt' });
  * const entryFacts = kpiFacts({
  *   key: 'acme.entryFacts',
@@ -81,6 +83,8 @@ export interface KpiFactRow<TNames extends string = string> {
  * Declares facts. Identity at run time; checks the fields against the source's object.
  *
  * @example
+ * import { kpiSource } from '@rapport/core/plugin';
+ *
  * const entries = kpiSource({ object: 'stageHistory', date: 'createdAt' });
  * const facts = kpiFacts({ key: 'acme.entries', source: entries, facts: { entered: { count: true } } });
  */

@@ -210,6 +210,8 @@ export interface KpiQueryContext {
    * either way.
    *
    * @example
+   * import { kpiFacts, kpiSource } from '@rapport/core/plugin';
+   *
    * const entries = kpiSource({ object: 'stageHistory', date: 'createdAt' });
    * const entryFacts = kpiFacts({ key: 'acme.entries', source: entries, facts: { entered: { count: true } } });
    * const rows = await ctx.facts(entryFacts); // [{ range: 'current', key: null, label: null, values: { entered: 12 } }]
