@@ -28,14 +28,16 @@ import { keptRollupsOf } from './rollup-upkeep.js';
 
 type Condition = Expression<SqlBool>;
 
-const builtByEvaluation = new WeakMap<Evaluation, Promise<ReadonlySet<string>>>();
+const builtByEvaluation = new WeakMap<object, Promise<ReadonlySet<string>>>();
 
 /** @internal Which rollups are complete, read once per evaluation (every source asks). */
 export function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
-  let ids = builtByEvaluation.get(evaluation);
+  // By the evaluation's shared map: a query KPI's call sees a copy of the evaluation with its
+  // own range and breakdown, which shares it.
+  let ids = builtByEvaluation.get(evaluation.shared);
   if (!ids) {
     ids = builtRollups(evaluation.state);
-    builtByEvaluation.set(evaluation, ids);
+    builtByEvaluation.set(evaluation.shared, ids);
   }
   return ids;
 }

@@ -355,19 +355,14 @@ export async function importStageHistory(
       stale.push(...plan.stale);
     }
     const changed = deals.map((changes) => changes.deal.id);
-    // Every writer of a deal's history holds the deal's row: so does this one, for the rollups
-    // of stage history facts, which move by what the raw delete and the rewrite of exits change.
+    // Every writer of a deal's history holds the deal's row (the facts rollups move by what the
+    // raw delete and the rewrite of exits change); a deal cached before the lock is read again.
     if (removed.length > 0 || stale.length > 0) {
       await lockRows(tx, 'opportunities', changed);
-      // Read again from here on: a deal cached before the lock may have changed since.
       for (const id of changed) tx.tx?.cache.forgetRecord('opportunities', id);
     }
-    const upkeep = await rewriteUpkeep(
-      tx,
-      stageHistoryObject,
-      'opportunityId',
-      removed.length > 0 ? changed : [],
-    );
+    const deleted = removed.length > 0 ? changed : [];
+    const upkeep = await rewriteUpkeep(tx, stageHistoryObject, 'opportunityId', deleted);
     // History rows are the engine's own (no hooks, no versions): rewritten, not updated.
     for (let start = 0; start < removed.length; start += 500) {
       await coreDbOf(tx)
