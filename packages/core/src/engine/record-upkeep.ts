@@ -38,6 +38,8 @@ export interface RecordUpkeep {
     via: string,
     parentIds: readonly string[],
   ): Promise<WriteUpkeep<void>>;
+  /** The transaction's work is done and it is about to commit: write what was held back. */
+  committing?(state: ScopeState): Promise<void>;
 }
 
 /** @internal The rest of one write's upkeep: after it succeeded, or when it did not happen. */

@@ -22,6 +22,7 @@ import type { KpiBreakdown } from '../kpi/kpi-info.js';
 import { type FusedSource, stableKey } from '../kpi/kpi-plan.js';
 import type { Period } from '../periods/period.js';
 import { cellAmounts, countColumn, sumColumn, tenantCells } from './rollup-cells.js';
+import { flushDeltas } from './rollup-deltas.js';
 import { moneyTimes, type RollupDefinition } from './rollup-plan.js';
 import { builtRollups } from './rollup-rebuild.js';
 import { keptRollupsOf } from './rollup-upkeep.js';
@@ -223,6 +224,8 @@ export async function answerFromRollups(
   fused: FusedSource,
   cells: Cells,
 ): Promise<boolean> {
+  // Cells this transaction's writes hold back are written before they are read.
+  await flushDeltas(evaluation.state);
   const rollup = matchRollup(evaluation, fused);
   if (!rollup || !(await built(evaluation)).has(rollup.id)) return false;
   const conditions = [
@@ -278,6 +281,7 @@ export async function answerFactsFromRollups(
   evaluation: Evaluation,
   facts: AnyKpiFacts,
 ): Promise<readonly KpiFactRow[] | undefined> {
+  await flushDeltas(evaluation.state);
   const candidates = keptRollupsOf(evaluation.state.engine)?.byFacts.get(facts.key);
   const kept = candidates?.[0]?.facts;
   // Another declaration under the same key is not what the rollup keeps.

@@ -18,7 +18,14 @@ import {
   moveParent,
   partitionFacts,
 } from './rollup-child-upkeep.js';
-import { addRows, applyDeltas, type Deltas, type RowRollup, rowRollupOf } from './rollup-deltas.js';
+import {
+  addRows,
+  applyDeltas,
+  type Deltas,
+  flushDeltas,
+  type RowRollup,
+  rowRollupOf,
+} from './rollup-deltas.js';
 import type { RollupDefinition, RollupPlan } from './rollup-plan.js';
 import { tenantZone } from './rollup-zone.js';
 
@@ -282,6 +289,7 @@ function childrenChangedBy(
  * new ones in after (SQL-read rollups around the statement, the others moved in memory after it).
  */
 export const rollupUpkeep: RecordUpkeep = {
+  committing: flushDeltas,
   async rewriting(state, definition, via, parentIds) {
     const rollups = (rollupsOf(state, definition) ?? []).filter(
       (rollup) => rollup.facts?.via === via,
