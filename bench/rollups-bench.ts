@@ -89,7 +89,10 @@ interface SizeReport {
 const { plugins } = await discoverPlugins();
 const declaredIds = new Set(
   plugins
-    .flatMap((plugin) => (plugin.kpis ?? []).filter((kpi) => 'measures' in kpi))
+    // Declared KPIs, and query KPIs whose facts are rolled up (`facts`: the stage history KPIs).
+    .flatMap((plugin) =>
+      (plugin.kpis ?? []).filter((kpi) => 'measures' in kpi || (kpi.facts?.length ?? 0) > 0),
+    )
     .map((kpi) => kpi.id),
 );
 const ids = kpiIds(plugins).filter(

@@ -36,7 +36,10 @@ if (args.includes('--rebuild')) {
 }
 const declared = new Set(
   plugins
-    .flatMap((plugin) => (plugin.kpis ?? []).filter((kpi) => 'measures' in kpi))
+    // Declared KPIs, and query KPIs whose facts are rolled up (`facts`: the stage history KPIs).
+    .flatMap((plugin) =>
+      (plugin.kpis ?? []).filter((kpi) => 'measures' in kpi || (kpi.facts?.length ?? 0) > 0),
+    )
     .map((kpi) => kpi.id),
 );
 const all = kpiIds(plugins).filter((id) => !args.includes('--declared') || declared.has(id));

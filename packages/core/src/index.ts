@@ -61,6 +61,12 @@ export {
   type QueryKpi,
 } from './kpi/kpi-definition.js';
 export {
+  type KpiFact,
+  type KpiFactRow,
+  type KpiFacts,
+  kpiFacts,
+} from './kpi/kpi-facts.js';
+export {
   type KpiBreakdown,
   type KpiDimension,
   type KpiDirection,

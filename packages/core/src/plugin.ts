@@ -27,6 +27,12 @@ export {
   type KpiProvider,
   type QueryKpi,
 } from './kpi/kpi-definition.js';
+export {
+  type KpiFact,
+  type KpiFactRow,
+  type KpiFacts,
+  kpiFacts,
+} from './kpi/kpi-facts.js';
 export { type KpiBreakdown, type KpiDimension, kpiDimensions } from './kpi/kpi-info.js';
 export { type AnyKpiMeasure, measure } from './kpi/kpi-measure.js';
 export type { KpiQueryContext, KpiRow } from './kpi/kpi-query-context.js';

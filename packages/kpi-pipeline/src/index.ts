@@ -7,7 +7,7 @@
 
 // Core's shared sources, re-exported for the plugins written against this one's earlier API.
 export { closedDeals, repQuotas } from '@rapport/core';
-export { averageTimeInStage, stageConversion } from './pipeline-history-kpis.js';
+export { averageTimeInStage, stageConversion, stageEntryFacts } from './pipeline-history-kpis.js';
 export {
   coverage,
   dealDimensions,

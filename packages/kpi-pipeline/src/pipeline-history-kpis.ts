@@ -3,8 +3,8 @@ import {
   type KpiQueryContext,
   type KpiRange,
   type KpiRow,
+  kpiFacts,
   kpiRatio,
-  sql,
 } from '@rapport/core';
 
 import { stageEntries } from './pipeline-sources.js';
@@ -21,9 +21,27 @@ const historyDimensions = [
   'accountSegment',
 ] as const;
 
-function text(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
+/**
+ * The facts of stage entries (history rows of open stages where the stage changed, or the deal
+ * began), per range and group: entries, those that advanced (`advancedAt`: kept on the entry at
+ * write time, the first later entry of the deal in another stage that is not lost), finished
+ * stays (`exitedAt`) and their whole milliseconds. Integers, so the rollup core keeps for them
+ * (`createCrm({ rollups: true })`) and the scan give the same figures.
+ *
+ * @example
+ * const rows = await ctx.facts(stageEntryFacts);
+ */
+export const stageEntryFacts = kpiFacts({
+  key: 'pipeline.stageEntryFacts',
+  source: stageEntries,
+  differ: ['previousStage', 'stage'],
+  facts: {
+    entered: { count: true },
+    advanced: { count: 'advancedAt' },
+    stays: { count: 'exitedAt' },
+    milliseconds: { millisecondsBetween: ['createdAt', 'exitedAt'] },
+  },
+});
 
 /** What both stage KPIs count, per range and group. */
 interface StageFacts {
@@ -36,17 +54,15 @@ interface StageFacts {
   readonly advanced: number;
   /** Entries that later moved to another stage (finished stays). */
   readonly stays: number;
-  /** Days of the finished stays. */
-  readonly days: number;
+  /** Whole milliseconds of the finished stays. */
+  readonly milliseconds: number;
 }
 
+const dayMilliseconds = 86_400_000;
+
 /**
- * The facts of stage entries (history rows of open stages where the stage changed, or the deal
- * began) for both ranges and the breakdown in one scan. Whether an entry advanced and when it
- * was left are kept on the entry at write time (`advancedAt`, `exitedAt`: the first later entry
- * of the deal in another stage, not lost for `advancedAt`), so no entry looks up the rest of its
- * deal's history. Shared by both stage KPIs, so a dashboard reads the stage history once per
- * breakdown, not four times.
+ * The facts of stage entries for both ranges and the breakdown, from their rollup or one scan
+ * (`ctx.facts`). Shared by both stage KPIs, so a dashboard reads them once per breakdown.
  */
 function stageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
   // Every entry is in one group of a breakdown: the total adds the groups up.
@@ -66,7 +82,7 @@ function totalOfGroups(groups: readonly StageFacts[]): StageFacts[] {
             entered: sum.entered + group.entered,
             advanced: sum.advanced + group.advanced,
             stays: sum.stays + group.stays,
-            days: sum.days + group.days,
+            milliseconds: sum.milliseconds + group.milliseconds,
           }
         : { ...group, key: null, label: null },
     );
@@ -75,36 +91,11 @@ function totalOfGroups(groups: readonly StageFacts[]): StageFacts[] {
 }
 
 async function queryStageFacts(ctx: KpiQueryContext): Promise<readonly StageFacts[]> {
-  const group = ctx.group('stageHistory', 'h');
-  const inner = (await ctx.source(stageEntries, 'h'))
-    .where(
-      sql<boolean>`(${sql.ref('h.previousStage')} is null or ${sql.ref('h.previousStage')} <> ${sql.ref('h.stage')})`,
-    )
-    .select([
-      ctx.rangeOf(stageEntries, 'h').as('kpiRange'),
-      (group ? sql`${group.key}` : sql`null`).as('kpiKey'),
-      sql.ref('h.createdAt').as('kpiEnteredAt'),
-      sql.ref('h.advancedAt').as('kpiAdvancedAt'),
-      sql.ref('h.exitedAt').as('kpiExitAt'),
-    ]);
-  const days = ctx.sql.daysBetween(sql.ref('x.kpiEnteredAt'), sql.ref('x.kpiExitAt'));
-  const x = (column: string) => sql.ref(`x.${column}`);
-  const grouped = sql`(select ${x('kpiRange')} as ${sql.ref('kpiRange')}, ${x('kpiKey')} as ${sql.ref('kpiKey')}, count(*) as ${sql.ref('entered')}, count(${x('kpiAdvancedAt')}) as ${sql.ref('advanced')}, count(${x('kpiExitAt')}) as ${sql.ref('stays')}, sum(${days}) as ${sql.ref('days')} from ${inner} as ${sql.ref('x')} group by ${x('kpiRange')}, ${x('kpiKey')})`;
-  // Labels once per group, after the GROUP BY.
-  const label = group?.labelOf?.(sql.ref('g.kpiKey')) ?? sql.ref('g.kpiKey');
-  const rows = await ctx
-    .selectFrom(grouped.as<'g'>('g'))
-    .selectAll('g')
-    .select(sql`${label}`.as('kpiLabel'))
-    .execute();
-  return rows.map((row) => ({
-    range: row.kpiRange === 'previous' ? 'previous' : 'current',
-    key: text(row.kpiKey),
-    label: text(row.kpiLabel),
-    entered: Number(row.entered),
-    advanced: Number(row.advanced ?? 0),
-    stays: Number(row.stays ?? 0),
-    days: Number(row.days ?? 0),
+  return (await ctx.facts(stageEntryFacts)).map(({ range, key, label, values }) => ({
+    range,
+    key,
+    label,
+    ...values,
   }));
 }
 
@@ -125,6 +116,7 @@ export const stageConversion = defineKpi({
   direction: 'higher',
   dimensions: historyDimensions,
   sources: [stageEntries],
+  facts: [stageEntryFacts],
   reference:
     'Funnel stage conversion rate (Salesforce OpportunityHistory; HubSpot "deal stage conversion")',
   bothRanges: true,
@@ -156,6 +148,7 @@ export const averageTimeInStage = defineKpi({
   direction: 'lower',
   dimensions: historyDimensions,
   sources: [stageEntries],
+  facts: [stageEntryFacts],
   reference: 'Salesforce OpportunityHistory "stage duration"; HubSpot "average time in deal stage"',
   bothRanges: true,
   async query(ctx): Promise<KpiRow[]> {
@@ -166,7 +159,8 @@ export const averageTimeInStage = defineKpi({
         range: facts.range,
         key: facts.key,
         label: facts.label,
-        value: facts.days / facts.stays,
+        // Whole milliseconds added up exactly, divided once: the same figure from rollup or scan.
+        value: facts.milliseconds / (facts.stays * dayMilliseconds),
         sampleSize: facts.stays,
       }));
   },

@@ -13,6 +13,7 @@ import { insertRecord } from '../engine/write/create-record.js';
 import { RapportError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { newId } from '../ids/id.js';
+import { registerPrecomputedFacts } from '../kpi/kpi-facts.js';
 import { registerPrecomputed, registerPrecomputedMedian } from '../kpi/kpi-precomputed.js';
 import { buildKpiRegistry, registerKpis } from '../kpi/kpi-registry.js';
 import { type MigrationReport, runMigrations } from '../migrations/run-migrations.js';
@@ -32,7 +33,7 @@ import { initPlugins } from '../plugins/plugin-runtime.js';
 import { guardedUpkeep } from '../rollups/rollup-guard.js';
 import { answerMedianFromRollups } from '../rollups/rollup-median.js';
 import { planRollups } from '../rollups/rollup-plan.js';
-import { answerFromRollups } from '../rollups/rollup-read.js';
+import { answerFactsFromRollups, answerFromRollups } from '../rollups/rollup-read.js';
 import {
   checkTenant,
   markBuilt,
@@ -239,6 +240,7 @@ export function createCrm<
     keepRollups(engine, rollupPlan);
     registerPrecomputed(engine, answerFromRollups);
     registerPrecomputedMedian(engine, answerMedianFromRollups);
+    registerPrecomputedFacts(engine, answerFactsFromRollups);
   }
   let opened: Promise<void> | undefined;
   const open = () => (opened ??= config.storage.onOpen?.() ?? Promise.resolve());

@@ -28,6 +28,18 @@ export interface RecordUpkeep {
     definition: AnyObjectDefinition,
     records: readonly StoredRecord[],
   ): Promise<WriteUpkeep<void>>;
+  /**
+   * The rows of `definition` whose `via` field holds one of `parentIds` (the stage history of
+   * some deals) are about to be rewritten below the repository (kept values, a raw delete).
+   */
+  rewriting?(
+    state: ScopeState,
+    definition: AnyObjectDefinition,
+    via: string,
+    parentIds: readonly string[],
+  ): Promise<WriteUpkeep<void>>;
+  /** The transaction's work is done and it is about to commit: write what was held back. */
+  committing?(state: ScopeState): Promise<void>;
 }
 
 /** @internal The rest of one write's upkeep: after it succeeded, or when it did not happen. */
@@ -68,4 +80,21 @@ export async function deleteUpkeep(
 ): Promise<WriteUpkeep<void>> {
   const upkeep = upkeepOf(state);
   return upkeep && records.length > 0 ? upkeep.deleting(state, definition, records) : nothingKept;
+}
+
+/**
+ * @internal The upkeep of a rewrite below the repository of the rows of some parents (see
+ * {@link RecordUpkeep.rewriting}), or a no-op one. Call `done` after the rewrite, in the same
+ * transaction, with the parents' rows locked (every writer of them holds the parent's row).
+ */
+export async function rewriteUpkeep(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  via: string,
+  parentIds: readonly string[],
+): Promise<WriteUpkeep<void>> {
+  const rewriting = upkeepOf(state)?.rewriting;
+  return rewriting && parentIds.length > 0
+    ? rewriting(state, definition, via, parentIds)
+    : nothingKept;
 }

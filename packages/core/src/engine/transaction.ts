@@ -20,13 +20,17 @@ export async function inTransaction<TResult>(
   try {
     result = await engine.db.transaction().execute(async (trx) => {
       cache = new TransactionCache(state.tenantId, engine.shared, await sharedIsValid(engine, trx));
-      return work({
+      const txState: ScopeState = {
         engine,
         tenantId: state.tenantId,
         actor: state.actor,
         cache: state.cache,
         tx: { trx, events, cache },
-      });
+      };
+      const done = await work(txState);
+      // What the upkeep held back to write once (the rollups' cells, in key order) goes in now.
+      await engine.upkeep?.committing?.(txState);
+      return done;
     });
   } finally {
     // Rereading the stages after a rollback is harmless; keeping stale ones is not.

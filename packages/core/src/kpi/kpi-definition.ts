@@ -1,3 +1,4 @@
+import type { AnyKpiFacts } from './kpi-facts.js';
 import type { KpiDimension, KpiInfo } from './kpi-info.js';
 import type { AnyKpiMeasure, KpiMeasureValues } from './kpi-measure.js';
 import type { KpiQueryContext, KpiRow } from './kpi-query-context.js';
@@ -83,6 +84,12 @@ export interface QueryKpi<
    * and the sources' fields against their objects at startup, as it does for declared KPIs.
    */
   readonly sources?: readonly AnyKpiSource[];
+  /**
+   * The facts the query reads with `ctx.facts`: with `createCrm({ rollups: true })` each is kept
+   * as a rollup (one per dimension of the KPI that can be kept), so `ctx.facts` reads cells
+   * instead of scanning the source.
+   */
+  readonly facts?: readonly AnyKpiFacts[];
   /** The rows: one with `key: null` for the total, else one per group. */
   query(context: KpiQueryContext): Promise<readonly KpiRow<TItem>[]>;
 }

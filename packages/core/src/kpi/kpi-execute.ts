@@ -3,6 +3,7 @@ import { dbOf } from '../engine/engine-state.js';
 import { visibilityCondition } from '../engine/visibility.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import type { ObjectName } from '../objects/standard-objects.js';
 import type { Period } from '../periods/period.js';
 import {
   bucketSql,
@@ -23,6 +24,13 @@ import {
   withLabels,
 } from './kpi-compile.js';
 import type { QueryKpi } from './kpi-definition.js';
+import {
+  type AnyKpiFacts,
+  type KpiFactRow,
+  type KpiFacts,
+  precomputedFacts,
+  scanFacts,
+} from './kpi-facts.js';
 import {
   type Cells,
   type Computed,
@@ -220,6 +228,19 @@ export function queryContext(
       }
       // The slot was filled by a `compute` of the same key, so it holds a TValue.
       return value as Promise<TValue>;
+    },
+    facts: async <TNames extends string>(facts: KpiFacts<ObjectName, TNames> | AnyKpiFacts) => {
+      // Cast: both forms are the same plain data; the erased one is what the rollups read.
+      const erased = facts as AnyKpiFacts;
+      const kept =
+        range === null
+          ? undefined
+          : await precomputedFacts(
+              { ...evaluation, period: range, previous: previousRange, by },
+              erased,
+            );
+      // Cast: the rows hold a value for every name of the facts, whichever path computed them.
+      return (kept ?? (await scanFacts(context, erased))) as readonly KpiFactRow<TNames>[];
     },
     sharedFacts: (key, compute, total) => {
       // The total of an evaluation with a breakdown: the breakdown's facts, added up.

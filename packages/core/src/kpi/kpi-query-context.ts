@@ -4,6 +4,7 @@ import type { Period } from '../periods/period.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Tenant } from '../tenancy/tenant.js';
+import type { AnyKpiFacts, KpiFactRow, KpiFacts } from './kpi-facts.js';
 import type { KpiBreakdown } from './kpi-info.js';
 import type { AnyKpiSource } from './kpi-source.js';
 import type { KpiValue } from './kpi-value.js';
@@ -202,4 +203,20 @@ export interface KpiQueryContext {
     compute: (ctx: KpiQueryContext) => Promise<TValue>,
     total: (groups: TValue) => TValue,
   ): Promise<TValue>;
+  /**
+   * Whole-number facts of a source per range and group of this call ({@link KpiFacts}): read
+   * from the rollup the engine keeps for them (rollups on, the facts listed in the KPI's
+   * `facts`, the breakdown and filters kept, whole months), else by one scan; the same integers
+   * either way.
+   *
+   * @example
+   * import { kpiFacts, kpiSource } from '@rapport/core/plugin';
+   *
+   * const entries = kpiSource({ object: 'stageHistory', date: 'createdAt' });
+   * const entryFacts = kpiFacts({ key: 'acme.entries', source: entries, facts: { entered: { count: true } } });
+   * const rows = await ctx.facts(entryFacts); // [{ range: 'current', key: null, label: null, values: { entered: 12 } }]
+   */
+  facts<TNames extends string>(
+    facts: KpiFacts<ObjectName, TNames> | AnyKpiFacts,
+  ): Promise<readonly KpiFactRow<TNames>[]>;
 }

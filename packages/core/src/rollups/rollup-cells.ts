@@ -2,7 +2,9 @@ import { expressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { whereConditions } from '../engine/query-filter.js';
 import { type Builder, moneyField } from '../kpi/kpi-compile.js';
+import { differSql, isMilliseconds, millisecondsSql } from '../kpi/kpi-facts.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
+import type { RollupFacts } from './rollup-facts-plan.js';
 import { type MonthStart, monthBucketSql, monthStarts, timestampDate } from './rollup-month.js';
 import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
 import { tenantZone } from './rollup-zone.js';
@@ -101,6 +103,7 @@ export async function contributionMonths(
   state: ScopeState,
   rollups: readonly RollupDefinition[],
   ids: readonly string[] | undefined,
+  idColumn = 'id',
 ): Promise<RollupMonths> {
   const months = new Map<string, readonly MonthStart[]>();
   const zoned = rollups.filter((rollup) => timestampDate(rollup) !== undefined);
@@ -110,14 +113,14 @@ export async function contributionMonths(
   const byColumn = new Map<string, readonly MonthStart[]>();
   for (const rollup of zoned) {
     const date = timestampDate(rollup) ?? '';
-    const column = `${rollup.definition.table}.${date}`;
+    const column = `${rollup.definition.table}.${date}.${idColumn}`;
     let bounds = byColumn.get(column);
     if (!bounds) {
       let query = tenantRows(state, rollup, 't').select([
         sql`min(${sql.ref(`t.${date}`)})`.as('first'),
         sql`max(${sql.ref(`t.${date}`)})`.as('last'),
       ]);
-      if (ids) query = query.where(sql.ref('t.id'), 'in', [...ids]);
+      if (ids) query = query.where(sql.ref(`t.${idColumn}`), 'in', [...ids]);
       const [row] = await query.execute();
       const iso = (value: unknown) =>
         value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : now;
@@ -143,7 +146,10 @@ export function contributions(
   ids: readonly string[] | undefined,
   sign: 1 | -1,
   months?: RollupMonths,
+  idColumn = 'id',
 ): Builder {
+  if (rollup.facts)
+    return factContributions(state, rollup, rollup.facts, ids, sign, months, idColumn);
   const { source, dimension, definition } = rollup;
   const shape = definition.fields.shape;
   const signed = (value: RawBuilder<unknown>) => sql`${sql.lit(sign)} * ${value}`;
@@ -226,5 +232,86 @@ export function contributions(
     query = query.where(eb.and([...measureWhere, eb(whole, 'is not', null)]));
   }
   if (ids) query = query.where(sql.ref('t.id'), 'in', [...ids]);
+  return query;
+}
+
+/**
+ * What rows of a facts rollup add to its rows (see {@link contributions}): the rows of the
+ * child object joined to their parent, whose owner keys the row (visibility follows the
+ * parent) and whose field keys the breakdown when the row has none of its own; narrowed to
+ * `ids` of `idColumn` (the rows' own ids, or their parents' ids: every row of those parents).
+ * Per fact slot: `n<i>` the rows the fact counts, `s<i>` the sum of its whole milliseconds.
+ */
+function factContributions(
+  state: ScopeState,
+  rollup: RollupDefinition,
+  facts: RollupFacts,
+  ids: readonly string[] | undefined,
+  sign: 1 | -1,
+  months: RollupMonths | undefined,
+  idColumn: string,
+): Builder {
+  const { source, dimension } = rollup;
+  const dialect = state.engine.storage.sql;
+  const signed = (value: RawBuilder<unknown>) => sql`${sql.lit(sign)} * ${value}`;
+  const counts = new Map<number, RawBuilder<unknown>>();
+  const sums = new Map<number, RawBuilder<unknown>>();
+  for (const { name, index } of facts.slots) {
+    const fact = facts.spec.facts[name];
+    if (!fact) continue;
+    if (isMilliseconds(fact)) {
+      const [from, to] = fact.millisecondsBetween.map((field) => sql.ref(`t.${field}`));
+      const value = millisecondsSql(dialect, sql`${from}`, sql`${to}`);
+      counts.set(index, sql`sum(case when ${value} is not null then 1 else 0 end)`);
+      sums.set(index, sql`cast(coalesce(sum(${value}), 0) as bigint)`);
+    } else if (fact.count === true) counts.set(index, sql`count(*)`);
+    else counts.set(index, sql`count(${sql.ref(`t.${fact.count}`)})`);
+  }
+  const slots = Array.from({ length: measureSlots }, (_, i) => i + 1);
+  const bounds = months?.get(rollup.id);
+  if (timestampDate(rollup) !== undefined && !bounds)
+    throw new Error(`no month bounds for the timestamp-dated rollup ${rollup.id}`);
+  const day = !source.date
+    ? sql`''`
+    : bounds
+      ? monthBucketSql(sql.ref(`t.${source.date}`), bounds)
+      : sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`;
+  const owner = sql`coalesce(${sql.ref('p.ownerId')}, '')`;
+  const field = dimension
+    ? sql.ref(`${dimension.onParent ? 'p' : 't'}.${dimension.field}`)
+    : undefined;
+  const groupKey = field
+    ? sql`(case when ${field} is null then '' else '=' || ${field} end)`
+    : sql`''`;
+  const zero = sql`0`;
+  let query = dbOf(state)
+    .selectFrom(`${rollup.definition.table} as t`)
+    .innerJoin(`${facts.parent.table} as p`, (join) =>
+      join.onRef('p.tenantId', '=', 't.tenantId').onRef('p.id', '=', `t.${facts.via}`),
+    )
+    .where(sql.ref('t.tenantId'), '=', state.tenantId)
+    .select([
+      sql.ref('t.tenantId').as('tenantId'),
+      sql.lit(rollup.id).as('rollup'),
+      day.as('bucket'),
+      owner.as('ownerId'),
+      sql`''`.as('currency'),
+      groupKey.as('groupKey'),
+      signed(sql`count(*)`).as('n'),
+      signed(zero).as('x'),
+      ...slots.map((i) => signed(counts.get(i) ?? zero).as(countColumn(i))),
+      ...slots.map((i) => signed(sums.get(i) ?? zero).as(sumColumn(i))),
+    ])
+    .groupBy([
+      sql.ref('t.tenantId'),
+      owner,
+      ...(source.date ? [day] : []),
+      ...(field ? [groupKey] : []),
+    ]);
+  const sourceWhere = conditions(state, rollup, source.where);
+  if (sourceWhere.length > 0) query = query.where(eb.and(sourceWhere));
+  const differ = differSql(facts.spec, 't');
+  if (differ) query = query.where(differ);
+  if (ids) query = query.where(sql.ref(`t.${idColumn}`), 'in', [...ids]);
   return query;
 }

@@ -61,8 +61,8 @@ function fieldTest(kind: ColumnKind, filter: unknown): Test | undefined {
   return (value) => tests.every((test) => test(value));
 }
 
-/** A test of a whole `where`, or undefined when some part of it is left to SQL. */
-function whereTest(
+/** @internal A test of a whole `where`, or undefined when some part of it is left to SQL. */
+export function whereTest(
   rollup: RollupDefinition,
   where: object | undefined,
 ): ((row: Row) => boolean) | undefined {
@@ -166,6 +166,8 @@ function valuerOf(rollup: RollupDefinition, of: unknown): Valuer {
 export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
   const known = rowRollups.get(rollup);
   if (known !== undefined) return known ?? undefined;
+  // Facts read their parent's fields: SQL computes them.
+  if (rollup.facts) return undefined;
   const source = whereTest(rollup, rollup.source.where);
   const measures = [...rollup.measures.values()].map(({ index, measure }) => ({
     index,
@@ -323,8 +325,44 @@ function upsertText(state: ScopeState, count: number): string | null {
   return text;
 }
 
-/** @internal Upserts the deltas (those that change something) into the scope tenant's rows. */
+/** The deltas a transaction's writes left to upsert, by transaction. */
+const pending = new WeakMap<object, Deltas>();
+
+/**
+ * @internal Adds deltas to the scope tenant's rows: in a transaction, to the transaction's
+ * pending deltas, upserted once before it commits ({@link flushDeltas}), so a write that moves
+ * several cells (a stage change: the deal's, its new entry's, the exits it rewrote) locks them
+ * in one statement, in key order: two writers sharing cells cannot deadlock on Postgres, and a
+ * create is one upsert. Outside a transaction at once.
+ */
 export async function applyDeltas(state: ScopeState, deltas: Deltas): Promise<void> {
+  const { tx } = state;
+  if (!tx) return writeDeltas(state, deltas);
+  const into = pending.get(tx) ?? new Map<string, number[]>();
+  pending.set(tx, into);
+  for (const [key, amounts] of deltas) {
+    const sum = into.get(key);
+    if (!sum) into.set(key, [...amounts]);
+    else
+      amounts.forEach((amount, i) => {
+        sum[i] = (sum[i] ?? 0) + amount;
+      });
+  }
+}
+
+/**
+ * @internal Upserts the scope transaction's pending deltas: before it commits, and before
+ * anything reads or recomputes the cells in it (a KPI read, a rebuild, a check, a zone change).
+ */
+export async function flushDeltas(state: ScopeState): Promise<void> {
+  const deltas = state.tx && pending.get(state.tx);
+  if (!state.tx || !deltas || deltas.size === 0) return;
+  pending.delete(state.tx);
+  await writeDeltas(state, deltas);
+}
+
+/** Upserts the deltas (those that change something) into the scope tenant's rows. */
+async function writeDeltas(state: ScopeState, deltas: Deltas): Promise<void> {
   const rows: (readonly unknown[])[] = [];
   // In key order: concurrent writers lock the rows they share in the same order (no deadlock),
   // and the index takes them in its own order (on SQLite, a 20,000-deal import's upserts took

@@ -98,5 +98,12 @@ export function guardedUpkeep(kept: RecordUpkeep | undefined): RecordUpkeep {
       await forgetForeignBuilds(state);
       return kept ? kept.deleting(state, definition, records) : keepsNothing;
     },
+    async committing(state) {
+      await kept?.committing?.(state);
+    },
+    async rewriting(state, definition, via, parentIds) {
+      await forgetForeignBuilds(state);
+      return kept?.rewriting ? kept.rewriting(state, definition, via, parentIds) : keepsNothing;
+    },
   };
 }

@@ -12,6 +12,7 @@ import {
 import { type Cells, foldMedianRows, groupName, toNumber } from '../kpi/kpi-fold.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { tenantCells } from './rollup-cells.js';
+import { flushDeltas } from './rollup-deltas.js';
 import type { RollupDefinition } from './rollup-plan.js';
 import {
   bucketOf,
@@ -149,6 +150,7 @@ export async function answerMedianFromRollups(
   cells: Cells,
   grouped: boolean,
 ): Promise<boolean> {
+  await flushDeltas(evaluation.state);
   const histogram = await matchHistogram(evaluation, signature, grouped);
   if (!histogram || !(await built(evaluation)).has(histogram.id)) return false;
   const by = grouped ? evaluation.by : undefined;

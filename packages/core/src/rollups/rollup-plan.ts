@@ -4,12 +4,23 @@ import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
 import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
+import {
+  addFactsFields,
+  collectFacts,
+  type FactsByKey,
+  type FactsChild,
+  type FactsChildren,
+  planFacts,
+  type RollupFacts,
+} from './rollup-facts-plan.js';
 import { timestampProblem } from './rollup-month.js';
 
 /** @internal A breakdown a rollup keeps as its `groupKey`: the dimension and the record's field. */
 export interface RollupDimension {
   readonly name: string;
   readonly field: string;
+  /** The field is the parent's (a stage history entry's owner, main product, lead source). */
+  readonly onParent?: boolean;
 }
 
 /**
@@ -24,6 +35,8 @@ export interface RollupDefinition {
   readonly source: AnyKpiSource;
   readonly definition: AnyObjectDefinition;
   readonly dimension: RollupDimension | undefined;
+  /** Facts of a query KPI instead of measures (`ctx.facts`), kept in SQL. */
+  readonly facts?: RollupFacts;
   /** The measures by signature, each with its index (from 1). */
   readonly measures: ReadonlyMap<
     string,
@@ -58,16 +71,21 @@ export interface RollupPlan {
   >;
   /** Per object, the fields a rollup reads: an update that changes none of them changes no cell. */
   readonly fieldsByObject: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The facts rollups by the key of their facts. */
+  readonly byFacts: ReadonlyMap<string, readonly RollupDefinition[]>;
+  /** Per parent object, its children's facts rollups and the parent fields they key by. */
+  readonly children: ReadonlyMap<string, FactsChild>;
+
   /** Why each source that is not rolled up is not (for docs, tests and `rollups check`). */
   readonly skipped: ReadonlyMap<string, string>;
 }
 
 /**
- * Breakdowns a rollup can key by: a field of the record itself, so a write knows its value. The
+ * @internal Breakdowns a rollup can key by: a field of the record itself, so a write knows its value. The
  * product is the opportunity's main product, a value kept on it at write time
  * (`sales/kept-values.ts`, which moves the deal's contribution when a line item write moves it).
  */
-const fieldDimensions: Readonly<Record<string, string>> = {
+export const fieldDimensions: Readonly<Record<string, string>> = {
   stage: 'stage',
   leadSource: 'leadSource',
   lostReason: 'lostReason',
@@ -100,7 +118,8 @@ export function moneyTimes(
   return kind === 'number' ? { ...product, whole: false } : undefined;
 }
 
-function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | undefined {
+/** @internal The column kind of a field of an object, or undefined for a system field. */
+export function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | undefined {
   if (typeof field !== 'string') return undefined;
   // The columns map every field to its kind; any other name (a system field) has none.
   return (definition.columns as Readonly<Record<string, ColumnKind | undefined>>)[field];
@@ -163,10 +182,9 @@ function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
 }
 
 /**
- * Fields the engine rewrites below the repository (`sales/kept-values.ts`: a lead's first
- * completed activity, recomputed by an UPDATE after each activity write), so no upkeep sees them
- * change: a rollup that reads one would go stale. (`mainProductId` is written as an update of the
- * deal, through the upkeep, and stage history is not rolled up.)
+ * Fields the engine rewrites below the repository (a lead's first completed activity, by an
+ * UPDATE after each activity write), so no upkeep sees them change: a rollup that reads one would
+ * go stale. (A deal's main product is an update through the upkeep; stage history exits tell it.)
  */
 const keptBelowTheRepository: Readonly<Record<string, ReadonlySet<string>>> = {
   lead: new Set(['firstActivityAt']),
@@ -191,8 +209,8 @@ function keptFieldProblem(
   return field ? `${field} is kept below the repository (no upkeep sees it change)` : undefined;
 }
 
-/** FNV-1a, twice with two offsets: 64 bits of a definition, enough to tell plugin sets apart. */
-function hashOf(text: string): string {
+/** @internal FNV-1a, twice with two offsets: 64 bits of a definition, enough to tell plugin sets apart. */
+export function hashOf(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i += 1) {
@@ -269,8 +287,12 @@ export function planRollups(
 ): RollupPlan {
   const sources = new Map<string, PlannedSource>();
   const medians = new Map<string, AnyKpiMeasure>();
+  const factsByKey: FactsByKey = new Map();
   for (const kpi of kpis) {
-    if (!isDeclaredKpi(kpi)) continue;
+    if (!isDeclaredKpi(kpi)) {
+      collectFacts(factsByKey, kpi.facts ?? [], kpi.dimensions);
+      continue;
+    }
     for (const measure of Object.values(kpi.measures)) {
       if (measure.aggregate === 'median') {
         medians.set(measureSignature(measure), measure);
@@ -368,6 +390,7 @@ export function planRollups(
     rollups.push(pair.perOwner, pair.allOwners);
     byMedian.set(signature, pair);
   }
+  planFacts(factsByKey, objects, rollups, skipped);
   const group = (
     list: readonly RollupDefinition[],
     keyOf: (rollup: RollupDefinition) => string,
@@ -380,7 +403,12 @@ export function planRollups(
     return map;
   };
   const fieldsByObject = new Map<string, Set<string>>();
+  const children: FactsChildren = new Map();
   for (const rollup of rollups) {
+    if (rollup.facts) {
+      addFactsFields(rollup, rollup.facts, fieldsByObject, children);
+      continue;
+    }
     const fields = fieldsByObject.get(rollup.source.object) ?? new Set(['ownerId', 'currency']);
     fieldsByObject.set(rollup.source.object, fields);
     if (rollup.source.date) fields.add(rollup.source.date);
@@ -395,7 +423,7 @@ export function planRollups(
   }
   // A fused source reads measures: the median histograms are matched by signature instead.
   const bySource = group(
-    rollups.filter((rollup) => !rollup.histogram),
+    rollups.filter((rollup) => !rollup.histogram && !rollup.facts),
     (rollup) => rollup.sourceKey,
   );
   for (const [snapshot, dated] of snapshots) {
@@ -406,6 +434,11 @@ export function planRollups(
     rollups,
     byObject: group(rollups, (rollup) => rollup.source.object),
     bySource,
+    byFacts: group(
+      rollups.filter((rollup) => rollup.facts),
+      (rollup) => rollup.facts?.spec.key ?? '',
+    ),
+    children,
     byMedian,
     fieldsByObject,
     skipped,

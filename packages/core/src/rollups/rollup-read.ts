@@ -16,26 +16,30 @@ import {
   rangesOf,
   withLabels,
 } from '../kpi/kpi-compile.js';
+import { type AnyKpiFacts, isMilliseconds, type KpiFactRow } from '../kpi/kpi-facts.js';
 import { type Cells, foldFusedRows } from '../kpi/kpi-fold.js';
 import type { KpiBreakdown } from '../kpi/kpi-info.js';
-import type { FusedSource } from '../kpi/kpi-plan.js';
+import { type FusedSource, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
 import type { Period } from '../periods/period.js';
 import { cellAmounts, countColumn, sumColumn, tenantCells } from './rollup-cells.js';
+import { flushDeltas } from './rollup-deltas.js';
 import { moneyTimes, type RollupDefinition } from './rollup-plan.js';
 import { builtRollups } from './rollup-rebuild.js';
 import { keptRollupsOf } from './rollup-upkeep.js';
 
 type Condition = Expression<SqlBool>;
 
-const builtByEvaluation = new WeakMap<Evaluation, Promise<ReadonlySet<string>>>();
+const builtByEvaluation = new WeakMap<object, Promise<ReadonlySet<string>>>();
 
 /** @internal Which rollups are complete, read once per evaluation (every source asks). */
 export function built(evaluation: Evaluation): Promise<ReadonlySet<string>> {
-  let ids = builtByEvaluation.get(evaluation);
+  // By the evaluation's shared map: a query KPI's call sees a copy of the evaluation with its
+  // own range and breakdown, which shares it.
+  let ids = builtByEvaluation.get(evaluation.shared);
   if (!ids) {
     ids = builtRollups(evaluation.state);
-    builtByEvaluation.set(evaluation, ids);
+    builtByEvaluation.set(evaluation.shared, ids);
   }
   return ids;
 }
@@ -225,6 +229,8 @@ export async function answerFromRollups(
   fused: FusedSource,
   cells: Cells,
 ): Promise<boolean> {
+  // Cells this transaction's writes hold back are written before they are read.
+  await flushDeltas(evaluation.state);
   const rollup = matchRollup(evaluation, fused);
   if (!rollup || !(await built(evaluation)).has(rollup.id)) return false;
   const conditions = [
@@ -268,4 +274,79 @@ export async function answerFromRollups(
   if (mayBeInexact(fused, rollup) && rows.some((row) => Number(row.kpiInexact) !== 0)) return false;
   foldFusedRows(rows, fused.key, fused.measures, by !== undefined, cells);
   return true;
+}
+
+/**
+ * @internal Answers a query KPI's facts (`ctx.facts`) from their complete rollup for the
+ * evaluation's breakdown and filters (owner, team, or the rollup's own dimension) over whole
+ * months, with the scan's visibility (the owner of the rows' opportunity); undefined when none
+ * matches (the caller scans). Every fact is an integer sum, so the figures are the scan's.
+ */
+export async function answerFactsFromRollups(
+  evaluation: Evaluation,
+  facts: AnyKpiFacts,
+): Promise<readonly KpiFactRow[] | undefined> {
+  await flushDeltas(evaluation.state);
+  const candidates = keptRollupsOf(evaluation.state.engine)?.byFacts.get(facts.key);
+  const kept = candidates?.[0]?.facts;
+  // Another declaration under the same key is not what the rollup keeps.
+  if (!candidates || !kept || stableKey(kept.spec) !== stableKey(facts)) return undefined;
+  const wanted = new Set<string>();
+  if (evaluation.by && !ownerDimensions.has(evaluation.by))
+    wanted.add(rollupDimensionOf(evaluation.by));
+  for (const [dimension, filter] of Object.entries(evaluation.filters)) {
+    if (filter !== undefined && !ownerDimensions.has(dimension))
+      wanted.add(rollupDimensionOf(dimension));
+  }
+  if (wanted.size > 1) return undefined;
+  const [dimension] = wanted;
+  const rollup = candidates.find((candidate) => candidate.dimension?.name === dimension);
+  if (!rollup?.facts) return undefined;
+  if (rollup.source.date && !wholeMonths(evaluation)) return undefined;
+  if (!(await built(evaluation)).has(rollup.id)) return undefined;
+  const conditions = [
+    eb(sql.ref('c.rollup'), '=', rollup.id),
+    ...(await visibilityConditions(evaluation, rollup)),
+    ...periodConditions(evaluation, rollup.source),
+    ...filterConditions(evaluation),
+  ];
+  const { by } = evaluation;
+  const group = by ? keyOf(by) : undefined;
+  const { slots } = rollup.facts;
+  const picked = tenantCells(evaluation.state, 'c')
+    .where(eb.and(conditions))
+    .select([
+      bucketOf(evaluation, rollup.source).as('kpiBucket'),
+      ...(group ? [group.as('kpiGroup')] : []),
+      sql.ref('c.n').as('n'),
+      ...slots.flatMap(({ index }) => [
+        sql.ref(`c.${countColumn(index)}`).as(countColumn(index)),
+        sql.ref(`c.${sumColumn(index)}`).as(sumColumn(index)),
+      ]),
+    ]);
+  const x = (column: string) => sql.ref(`x.${column}`);
+  let outer = dbOf(evaluation.state)
+    .selectFrom(picked.as('x'))
+    .select([
+      x('kpiBucket').as('kpiBucket'),
+      ...slots.map(({ name, index }, i) => {
+        const fact = facts.facts[name];
+        const column = fact && isMilliseconds(fact) ? sumColumn(index) : countColumn(index);
+        return sql`sum(${x(column)})`.as(`f${i}`);
+      }),
+    ])
+    .groupBy('x.kpiBucket')
+    // Rows every entry moved out of hold zeros: a group without rows is not listed by the scan.
+    .having(sql<SqlBool>`sum(${x('n')}) <> 0`);
+  if (by) outer = outer.select(x('kpiGroup').as('kpiGroup')).groupBy('x.kpiGroup');
+  const query = by ? withLabels(evaluation, rollup.source.object, by, outer) : outer;
+  // Untyped rows: the columns are the aliases chosen above.
+  const rows = (await query.execute()) as Record<string, unknown>[];
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return rows.map((row) => ({
+    range: row.kpiBucket === 'p' ? 'previous' : 'current',
+    key: by ? text(row.kpiGroup) : null,
+    label: by ? text(row.kpiLabel) : null,
+    values: Object.fromEntries(slots.map(({ name }, i) => [name, Number(row[`f${i}`] ?? 0)])),
+  }));
 }

@@ -11,6 +11,7 @@ import {
   sumColumn,
   tenantCells,
 } from './rollup-cells.js';
+import { flushDeltas } from './rollup-deltas.js';
 import { lockTenantRow } from './rollup-guard.js';
 import { timestampDate } from './rollup-month.js';
 import { measureSlots, type RollupDefinition } from './rollup-plan.js';
@@ -129,6 +130,7 @@ export async function rebuildTenant(
   rollups: readonly RollupDefinition[],
 ): Promise<RollupReport> {
   return inTransaction(state, async (tx) => {
+    await flushDeltas(tx);
     await lockTenantRow(tx);
     await dbOf(tx).deleteFrom('rollupCells').where(sql.ref('tenantId'), '=', tx.tenantId).execute();
     await dbOf(tx)
@@ -156,6 +158,7 @@ export async function checkTenant(
   rollups: readonly RollupDefinition[],
 ): Promise<RollupReport> {
   return inTransaction(state, async (tx) => {
+    await flushDeltas(tx);
     const ids = rollups.map((rollup) => rollup.id);
     const kept: Record<string, unknown>[] =
       ids.length === 0
@@ -205,6 +208,8 @@ export async function rezoneTenant(
   rollups: readonly RollupDefinition[],
   timeZone: string,
 ): Promise<void> {
+  // Held-back cells of the old zone's months go in before those months are recomputed.
+  await flushDeltas(state);
   zoneChanged(state, timeZone);
   const zoned = rollups.filter((rollup) => timestampDate(rollup) !== undefined);
   if (zoned.length === 0) return;

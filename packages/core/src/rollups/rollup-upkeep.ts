@@ -9,7 +9,23 @@ import {
   contributions,
   type RollupMonths,
 } from './rollup-cells.js';
-import { addRows, applyDeltas, type Deltas, type RowRollup, rowRollupOf } from './rollup-deltas.js';
+import {
+  addFactContributions,
+  allInMemory,
+  factRecordDeltas,
+  lockParent,
+  moveChildren,
+  moveParent,
+  partitionFacts,
+} from './rollup-child-upkeep.js';
+import {
+  addRows,
+  applyDeltas,
+  type Deltas,
+  flushDeltas,
+  type RowRollup,
+  rowRollupOf,
+} from './rollup-deltas.js';
 import type { RollupDefinition, RollupPlan } from './rollup-plan.js';
 import { tenantZone } from './rollup-zone.js';
 
@@ -26,9 +42,12 @@ function upsertQuery(
   ids: readonly string[] | undefined,
   sign: 1 | -1,
   months?: RollupMonths,
+  idColumn = 'id',
 ) {
   const db = dbOf(state);
-  const [first, ...rest] = rollups.map((rollup) => contributions(state, rollup, ids, sign, months));
+  const [first, ...rest] = rollups.map((rollup) =>
+    contributions(state, rollup, ids, sign, months, idColumn),
+  );
   if (!first) return undefined;
   const union = rest.reduce((all, query) => all.unionAll(query), first);
   // SQLite needs a WHERE in an INSERT ... SELECT with an upsert clause, to parse it.
@@ -93,14 +112,25 @@ function bind(compiled: CompiledQuery, tenantId: string, ids: readonly string[])
   return CompiledQuery.raw(compiled.sql, parameters);
 }
 
-/** @internal Adds the contributions of `ids` (times `sign`) into the rollups' cells. */
+/**
+ * @internal Adds the contributions of the rows with `ids` (times `sign`) into the rollups'
+ * cells; with `idColumn` the ids are of that column (`opportunityId`: every row of those deals).
+ */
 export async function addContributions(
   state: ScopeState,
   rollups: readonly RollupDefinition[],
   ids: readonly string[] | undefined,
   sign: 1 | -1,
+  idColumn = 'id',
 ): Promise<void> {
   if (rollups.length === 0) return;
+  const facts = ids === undefined ? [] : rollups.filter((rollup) => rollup.facts);
+  if (ids !== undefined && facts.length > 0) {
+    await addFactContributions(state, facts, ids, sign, idColumn);
+    const rest = rollups.filter((rollup) => !rollup.facts);
+    if (rest.length > 0) await addContributions(state, rest, ids, sign, idColumn);
+    return;
+  }
   if (ids === undefined) {
     const months = await contributionMonths(state, rollups, undefined);
     await upsertQuery(state, rollups, undefined, sign, months)?.execute();
@@ -108,10 +138,10 @@ export async function addContributions(
   }
   for (let i = 0; i < ids.length; i += idsPerStatement) {
     const chunk = ids.slice(i, i + idsPerStatement);
-    const months = await contributionMonths(state, rollups, chunk);
-    if (months.size > 0) {
+    const months = await contributionMonths(state, rollups, chunk, idColumn);
+    if (months.size > 0 || idColumn !== 'id') {
       // The month bounds depend on the rows and the zone: built for these ids, not cached.
-      await upsertQuery(state, rollups, chunk, sign, months)?.execute();
+      await upsertQuery(state, rollups, chunk, sign, months, idColumn)?.execute();
       continue;
     }
     const compiled = compiledUpsert(state, rollups, chunk.length, sign);
@@ -240,33 +270,75 @@ export async function moveRecord(
 }
 
 /**
+ * @internal The facts rollups of the children of `definition` (a parent object) that an update
+ * of these fields moves: the children's rows are keyed by the parent's owner and fields.
+ */
+function childrenChangedBy(
+  state: ScopeState,
+  definition: AnyObjectDefinition,
+  changed: Readonly<Record<string, unknown>>,
+): readonly RollupDefinition[] {
+  const children = plans.get(state.engine)?.children.get(definition.name);
+  if (!children) return [];
+  for (const field in changed) if (children.fields.has(field)) return children.rollups;
+  return [];
+}
+
+/**
  * @internal The rollups as the write path's upkeep: old contributions out before a row changes,
  * new ones in after (SQL-read rollups around the statement, the others moved in memory after it).
  */
 export const rollupUpkeep: RecordUpkeep = {
+  committing: flushDeltas,
+  async rewriting(state, definition, via, parentIds) {
+    const rollups = (rollupsOf(state, definition) ?? []).filter(
+      (rollup) => rollup.facts?.via === via,
+    );
+    return moveChildren(state, rollups, via, parentIds);
+  },
   async inserted(state, definition, records) {
-    await addRecords(state, rollupsOf(state, definition), records, 1);
+    const { facts, rest } = partitionFacts(rollupsOf(state, definition));
+    await addRecords(state, rest, records, 1);
+    if (facts.length > 0)
+      await applyDeltas(state, await factRecordDeltas(state, facts, records, 1));
   },
   async updating(state, definition, previous, changed, customChanged) {
     const rollups = rollupsChangedBy(state, definition, changed, customChanged);
     const inSql = splitRollups(rollups).sql;
+    // A parent's owner or field moved: every child row's contribution moves with it.
+    const children = childrenChangedBy(state, definition, changed);
+    // Children computed in JavaScript move after the update (under its row lock); others are
+    // read in SQL before and after it, the parent locked first.
+    const inMemory = allInMemory(children);
+    if (!inMemory) await lockParent(state, definition, previous.id);
+    const moved = inMemory
+      ? undefined
+      : await moveChildren(state, children, children[0]?.facts?.via ?? '', [previous.id]);
     await addContributions(state, inSql, [previous.id], -1);
     return {
       restore: () => addContributions(state, inSql, [previous.id], 1),
       async done(record) {
         await addContributions(state, inSql, [record.id], 1);
+        if (moved) await moved.done();
+        else if (children.length > 0) await moveParent(state, children, previous, record);
         await moveRecord(state, rollups, previous, record);
       },
     };
   },
   async deleting(state, definition, records) {
-    const split = splitRollups(rollupsOf(state, definition));
+    const { facts, rest } = partitionFacts(rollupsOf(state, definition));
+    const split = splitRollups(rest);
     const ids = records.map((record) => record.id);
     await addContributions(state, split.sql, ids, -1);
+    // The rows' parents are read now, while they surely exist.
+    const factDeltas = await factRecordDeltas(state, facts, records, -1);
     return {
       restore: () => addContributions(state, split.sql, ids, 1),
       // The records as read in this transaction are the rows just deleted: their contributions go out.
-      done: () => addRowRecords(state, split.rows, records, -1),
+      async done() {
+        await addRowRecords(state, split.rows, records, -1);
+        await applyDeltas(state, factDeltas);
+      },
     };
   },
 };

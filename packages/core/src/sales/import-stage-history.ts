@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { coreDbOf, dbOf, type ScopeState } from '../engine/engine-state.js';
 import { decodeRow } from '../engine/record-codec.js';
+import { rewriteUpkeep } from '../engine/record-upkeep.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { inTransaction } from '../engine/transaction.js';
 import { requireAdmin, visibilityCondition } from '../engine/visibility.js';
@@ -16,7 +17,7 @@ import {
   timestampSchema,
 } from '../objects/field-schemas.js';
 import { opportunityObject, stageHistoryObject } from '../objects/standard-objects.js';
-import { keepStageExits } from './kept-values.js';
+import { keepStageExits, lockRows } from './kept-values.js';
 import { type PipelineStage, pipelineStages } from './pipeline-stages.js';
 
 /**
@@ -353,6 +354,15 @@ export async function importStageHistory(
       removed.push(...plan.removed.map((row) => row.id));
       stale.push(...plan.stale);
     }
+    const changed = deals.map((changes) => changes.deal.id);
+    // Every writer of a deal's history holds the deal's row (the facts rollups move by what the
+    // raw delete and the rewrite of exits change); a deal cached before the lock is read again.
+    if (removed.length > 0 || stale.length > 0) {
+      await lockRows(tx, 'opportunities', changed);
+      for (const id of changed) tx.tx?.cache.forgetRecord('opportunities', id);
+    }
+    const deleted = removed.length > 0 ? changed : [];
+    const upkeep = await rewriteUpkeep(tx, stageHistoryObject, 'opportunityId', deleted);
     // History rows are the engine's own (no hooks, no versions): rewritten, not updated.
     for (let start = 0; start < removed.length; start += 500) {
       await coreDbOf(tx)
@@ -361,6 +371,7 @@ export async function importStageHistory(
         .where('id', 'in', removed.slice(start, start + 500))
         .execute();
     }
+    await upkeep.done();
     if (removed.length > 0) tx.tx?.cache.forgetTable('stageHistory');
     if (stale.length > 0) {
       await insertRecords(
@@ -379,7 +390,6 @@ export async function importStageHistory(
       );
     }
     // Each rewritten deal's entries know again when they were left and whether the deal advanced.
-    const changed = deals.map((changes) => changes.deal.id);
     if (removed.length > 0 || stale.length > 0) await keepStageExits(tx, changed);
     return counts;
   });

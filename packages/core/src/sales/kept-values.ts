@@ -1,9 +1,9 @@
 import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { decodeRow } from '../engine/record-codec.js';
-import { updateUpkeep } from '../engine/record-upkeep.js';
+import { rewriteUpkeep, updateUpkeep } from '../engine/record-upkeep.js';
 import type { StoredRecord } from '../engine/stored-record.js';
-import { opportunityObject } from '../objects/standard-objects.js';
+import { opportunityObject, stageHistoryObject } from '../objects/standard-objects.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 
 // Values the KPIs would otherwise recompute per row on every read, kept at write time by
@@ -155,7 +155,10 @@ export async function keepStageExits(
   state: ScopeState,
   opportunityIds: readonly string[],
 ): Promise<void> {
+  // Rollups of stage history facts read the exits: their cells move by what the rewrite changed.
+  const upkeep = await rewriteUpkeep(state, stageHistoryObject, 'opportunityId', opportunityIds);
   const ids = await refreshStageExits(dbOf(state), state.tenantId, opportunityIds);
+  await upkeep.done();
   const cache = state.tx?.cache;
   if (!cache) return;
   // The rows were rewritten below the repository: the cache may only miss, never lie.
@@ -164,13 +167,13 @@ export async function keepStageExits(
 }
 
 /**
- * Locks the rows a kept value is written to before it is computed, where transactions run side
+ * @internal Locks the rows a kept value is written to before it is computed, where transactions run side
  * by side: the computing UPDATE then starts after a concurrent writer of the same row has
  * committed, so it sees that writer's activity or line item too (under READ COMMITTED its
  * snapshot would otherwise miss it, and the later commit would keep a stale value). A storage
  * that runs one transaction at a time needs no lock.
  */
-async function lockRows(
+export async function lockRows(
   state: ScopeState,
   table: 'leads' | 'opportunities',
   ids: readonly string[],

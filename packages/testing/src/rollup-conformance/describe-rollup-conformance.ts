@@ -3,6 +3,7 @@ import { describe } from 'vitest';
 import { moneyMedianCases } from './money-median-cases.js';
 import { rollupReadCases } from './rollup-read-cases.js';
 import { useRollupSuite } from './rollup-suite.js';
+import { describeStageHistoryCases } from './stage-history-cases.js';
 import { unbuiltRollupCases } from './unbuilt-rollup-cases.js';
 import { writeSequenceCases } from './write-sequence-cases.js';
 import { zoneChangeCases } from './zone-change-cases.js';
@@ -45,4 +46,5 @@ export function describeRollupConformance(
     // Last: its last case replaces the rollup table every tenant of this storage shares.
     unbuiltRollupCases(suite);
   });
+  describeStageHistoryCases(name, makeStorage, options);
 }
