@@ -79,6 +79,7 @@ export {
 } from './kpi/kpi-measure.js';
 export type {
   KpiGroupExpressions,
+  KpiMeasureRow,
   KpiQueryContext,
   KpiRange,
   KpiRow,

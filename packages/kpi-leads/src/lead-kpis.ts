@@ -15,6 +15,10 @@ const leadDimensions = ['leadSource', 'campaign', 'owner', 'team', 'custom'] as 
 
 const leads = measure.count(newLeads);
 const converted = measure.count(newLeads, { convertedOpportunityId: { isNull: false } });
+/** Leads whose converted opportunity is won now (the status the engine keeps on the lead). */
+const won = measure.count(newLeads, { convertedOpportunityStatus: 'won' });
+/** What the lead-to-won rate reads from rollups. */
+const wonMeasures = { leads, won };
 
 /** Query rows from the lead facts: one value and sample size per group. */
 async function fromFacts(
@@ -123,12 +127,25 @@ export const leadToWonRate = defineKpi({
   reference: 'HubSpot, "Lead-to-customer conversion rate" (new customers / new leads)',
   // The period and its previous one in one facts query, shared by the lead KPIs.
   bothRanges: true,
-  query: (ctx) =>
-    fromFacts(
-      ctx,
-      (f) => kpiRatio(f.won, f.leads, 'no leads created in the period'),
-      (f) => f.leads,
-    ),
+  rollupMeasures: wonMeasures,
+  async query(ctx) {
+    // The kept status counts the converted deal whoever may see it; the scan counts it won only
+    // when the actor may see it. Equal for an actor who sees every opportunity: only then the rollups.
+    const rolled = (await ctx.seesEvery('opportunity')) ? await ctx.rolledUp(wonMeasures) : undefined;
+    if (!rolled)
+      return fromFacts(
+        ctx,
+        (f) => kpiRatio(f.won, f.leads, 'no leads created in the period'),
+        (f) => f.leads,
+      );
+    return rolled.map(({ range, key, label, values }) => ({
+      range,
+      key,
+      label,
+      value: kpiRatio(values.won ?? 0, values.leads ?? 0, 'no leads created in the period'),
+      sampleSize: values.leads ?? 0,
+    }));
+  },
 });
 
 /**

@@ -36,6 +36,7 @@ import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { FusedSource } from './kpi-plan.js';
 import { answerPrecomputed, answerPrecomputedMedian } from './kpi-precomputed.js';
 import type { KpiQueryContext, KpiRange, KpiRow } from './kpi-query-context.js';
+import { rolledUpMeasures } from './kpi-rolled-up.js';
 
 /** The aggregate columns of the fused measures, named `m<index><n|s|v>` for the fold. */
 function measureColumns(
@@ -229,6 +230,7 @@ export function queryContext(
       }
       return context.shared(key, () => compute(context));
     },
+    rolledUp: (measures) => rolledUpMeasures(evaluation, range, previousRange, by, measures),
   };
   return context;
 }

@@ -159,6 +159,11 @@ export const leadObject = defineObject({
     convertedAccountId: optionalRef,
     convertedContactId: optionalRef,
     convertedOpportunityId: optionalRef,
+    /**
+     * The status (`open`, `won`, `lost`) of the converted opportunity now, null without one; kept
+     * by the engine as the deal moves (`sales/converted-status.ts`), so rollups can count won leads.
+     */
+    convertedOpportunityStatus: z.enum(['open', 'won', 'lost']).nullable().optional(),
     /** When the lead's first completed activity happened; kept by the engine as activities change. */
     firstActivityAt: timestampSchema.nullable().optional(),
   }),
@@ -178,6 +183,7 @@ export const leadObject = defineObject({
     convertedAccountId: 'text',
     convertedContactId: 'text',
     convertedOpportunityId: 'text',
+    convertedOpportunityStatus: 'text',
     firstActivityAt: 'timestamp',
   },
   readonlyFields: [
@@ -185,6 +191,7 @@ export const leadObject = defineObject({
     'convertedAccountId',
     'convertedContactId',
     'convertedOpportunityId',
+    'convertedOpportunityStatus',
     'firstActivityAt',
   ],
   references: {

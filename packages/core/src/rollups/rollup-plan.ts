@@ -235,8 +235,9 @@ export function planRollups(
   >();
   const medians = new Map<string, AnyKpiMeasure>();
   for (const kpi of kpis) {
-    if (!isDeclaredKpi(kpi)) continue;
-    for (const measure of Object.values(kpi.measures)) {
+    // A query KPI's `rollupMeasures` are rolled up as a declared KPI's measures (ctx.rolledUp).
+    const declared = isDeclaredKpi(kpi) ? kpi.measures : kpi.rollupMeasures;
+    for (const measure of Object.values(declared ?? {})) {
       if (measure.aggregate === 'median') {
         medians.set(measureSignature(measure), measure);
         continue;

@@ -13,6 +13,7 @@ import { pipelinePlugin } from '@rapport/kpi-pipeline';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { countQueries, type QueryLog } from '../kpi-conformance/query-counter.js';
+import { leadOutcomeCases } from './lead-outcome-cases.js';
 import {
   applyLeadOp,
   isLeadOp,
@@ -381,6 +382,7 @@ export function describeRollupConformance(
       await made?.kept.destroy();
       if (storage) await options.cleanup?.(storage);
     });
+    leadOutcomeCases(engines, clock, options.runs ?? 12);
 
     const newWorld = async (engine: Engine, timeZone = 'UTC'): Promise<World> => {
       tenants += 1;
