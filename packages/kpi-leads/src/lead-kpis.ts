@@ -17,8 +17,38 @@ const leads = measure.count(newLeads);
 const converted = measure.count(newLeads, { convertedOpportunityId: { isNull: false } });
 /** Leads whose converted opportunity is won now (the status the engine keeps on the lead). */
 const won = measure.count(newLeads, { convertedOpportunityStatus: 'won' });
-/** What the lead-to-won rate reads from rollups. */
-const wonMeasures = { leads, won };
+/** Won amount of the converted opportunities (in their currency, converted at read time). */
+const wonRevenue = measure.sum(
+  newLeads,
+  { money: 'convertedOpportunityAmount' },
+  { convertedOpportunityStatus: 'won' },
+);
+/** What the lead-to-won rate and revenue per lead read from rollups. */
+const wonMeasures = { leads, won, wonRevenue };
+
+/**
+ * Rows of a lead KPI from the measures of the converted deals' outcomes, from rollups where they
+ * give the scan's figure, else from the lead facts. The kept outcome counts the converted deal
+ * whoever may see it, the scan only when the actor may see it: equal for an actor who sees every
+ * opportunity, so only then the rollups (which apply the lead's own visibility, by owner).
+ */
+async function fromOutcomes(
+  ctx: KpiQueryContext,
+  value: (m: { leads: number; won: number; wonRevenue: number }) => KpiValue,
+  sampleSize: (m: { leads: number; won: number; wonRevenue: number }) => number,
+): Promise<KpiRow[]> {
+  const rolled = (await ctx.seesEvery('opportunity')) ? await ctx.rolledUp(wonMeasures) : undefined;
+  if (!rolled)
+    return fromFacts(
+      ctx,
+      (f) => value({ leads: f.leads, won: f.won, wonRevenue: f.wonRevenue }),
+      (f) => sampleSize({ leads: f.leads, won: f.won, wonRevenue: f.wonRevenue }),
+    );
+  return rolled.map(({ range, key, label, values }) => {
+    const m = { leads: values.leads ?? 0, won: values.won ?? 0, wonRevenue: values.wonRevenue ?? 0 };
+    return { range, key, label, value: value(m), sampleSize: sampleSize(m) };
+  });
+}
 
 /** Query rows from the lead facts: one value and sample size per group. */
 async function fromFacts(
@@ -128,24 +158,12 @@ export const leadToWonRate = defineKpi({
   // The period and its previous one in one facts query, shared by the lead KPIs.
   bothRanges: true,
   rollupMeasures: wonMeasures,
-  async query(ctx) {
-    // The kept status counts the converted deal whoever may see it; the scan counts it won only
-    // when the actor may see it. Equal for an actor who sees every opportunity: only then the rollups.
-    const rolled = (await ctx.seesEvery('opportunity')) ? await ctx.rolledUp(wonMeasures) : undefined;
-    if (!rolled)
-      return fromFacts(
-        ctx,
-        (f) => kpiRatio(f.won, f.leads, 'no leads created in the period'),
-        (f) => f.leads,
-      );
-    return rolled.map(({ range, key, label, values }) => ({
-      range,
-      key,
-      label,
-      value: kpiRatio(values.won ?? 0, values.leads ?? 0, 'no leads created in the period'),
-      sampleSize: values.leads ?? 0,
-    }));
-  },
+  query: (ctx) =>
+    fromOutcomes(
+      ctx,
+      (m) => kpiRatio(m.won, m.leads, 'no leads created in the period'),
+      (m) => m.leads,
+    ),
 });
 
 /**
@@ -229,11 +247,12 @@ export const revenuePerLead = defineKpi({
   reference: 'HubSpot, "Revenue per lead" (revenue from converted leads / number of leads)',
   // The period and its previous one in one facts query, shared by the lead KPIs.
   bothRanges: true,
+  rollupMeasures: wonMeasures,
   query: (ctx) =>
-    fromFacts(
+    fromOutcomes(
       ctx,
-      (f) => kpiDivide(f.wonRevenue, f.leads, 'no leads created in the period'),
-      (f) => f.leads,
+      (m) => kpiDivide(m.wonRevenue, m.leads, 'no leads created in the period'),
+      (m) => m.leads,
     ),
 });
 

@@ -2,6 +2,7 @@ import { type AliasedRawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf } from '../engine/engine-state.js';
 import { visibilityCondition } from '../engine/visibility.js';
 import { RapportError } from '../errors/rapport-error.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { Period } from '../periods/period.js';
 import {
@@ -45,6 +46,7 @@ function measureColumns(
   measures: ReadonlyMap<string, AnyKpiMeasure>,
 ): AliasedRawBuilder<unknown, string>[] {
   const columns: AliasedRawBuilder<unknown, string>[] = [];
+  const currency = sql.ref(`r.${currencyFieldOf(definition) ?? 'currency'}`);
   [...measures.values()].forEach((measure, index) => {
     const conditions = whereSql(evaluation, definition, 'r', measure.where);
     const when = conditions.length > 0 ? eb.and(conditions) : sql<SqlBool>`1 = 1`;
@@ -67,7 +69,7 @@ function measureColumns(
         ? convertedSum(
             evaluation,
             (code) =>
-              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${perCurrency} end)`,
+              sql`sum(case when ${when} and ${currency} = ${sql.lit(code)} then ${perCurrency} end)`,
           )
         : sql`sum(case when ${when} then ${value} end)`;
       columns.push(sum.as(`m${index}s`));
@@ -204,6 +206,7 @@ export function queryContext(
     },
     group: (object, alias) => (by ? groupOf(evaluation, object, alias, by) : undefined),
     toBase: (amount, currency) => moneyFactor(evaluation, amount, currency),
+    toBaseSum: (sumOf) => convertedSum(evaluation, sumOf),
     selectFrom: (subquery) => db.selectFrom(subquery),
     shared: <TValue>(key: string, compute: () => Promise<TValue>) => {
       const slot = JSON.stringify([

@@ -175,6 +175,16 @@ export interface KpiQueryContext {
   /** An amount in minor units of `currency`, converted to minor units of the base currency. */
   toBase(amount: Expression<unknown>, currency: Expression<unknown>): RawBuilder<number>;
   /**
+   * A money sum in minor units of the base currency from exact sums per currency: `sumOf(code)`
+   * sums the amounts (minor units) in that currency, and each sum is converted once, as declared
+   * KPIs and the rollups sum money. A query that sums money this way gives the rollups' figure
+   * to the last bit (a sum of amounts converted one by one may differ in the last bits).
+   *
+   * @example
+   * const won = ctx.toBaseSum((code) => sql`sum(case when ${sql.ref('x.currency')} = ${code} then ${sql.ref('x.amount')} end)`);
+   */
+  toBaseSum(sumOf: (currency: string) => RawBuilder<unknown>): RawBuilder<number>;
+  /**
    * Wraps a subquery (`query.as('x')`) so it can be queried further: windows, medians, lists. A
    * raw one (`sql\`(...)\`.as('x')`) works too, for SQL the builder has no method for, such as a
    * materialized common table expression.

@@ -2,8 +2,10 @@ import { refreshConvertedStatuses } from '../sales/converted-status.js';
 import type { RapportMigration } from '../storage/migration-context.js';
 
 /**
- * `0009-converted-status`: `leads.convertedOpportunityStatus`, the status of the lead's converted
- * opportunity kept on the lead (so the lead rollups count won leads), backfilled here, and an
+ * `0009-converted-status`: `leads.convertedOpportunityStatus`, `convertedOpportunityAmount` and
+ * `convertedOpportunityCurrency`, the status, amount and currency of the lead's converted
+ * opportunity kept on the lead (so the lead rollups count won leads and sum their won amounts),
+ * backfilled here, and an
  * index on `(tenantId, convertedOpportunityId)`: a deal whose status changes finds its converted
  * leads through it instead of reading every lead of the tenant.
  */
@@ -14,6 +16,14 @@ export const convertedStatus: RapportMigration = {
       .addColumn('convertedOpportunityStatus', types.text)
       .execute();
     await db.schema
+      .alterTable('leads')
+      .addColumn('convertedOpportunityAmount', types.bigint)
+      .execute();
+    await db.schema
+      .alterTable('leads')
+      .addColumn('convertedOpportunityCurrency', types.text)
+      .execute();
+    await db.schema
       .createIndex('leads_tenantId_convertedOpportunityId_idx')
       .on('leads')
       .columns(['tenantId', 'convertedOpportunityId'])
@@ -22,6 +32,8 @@ export const convertedStatus: RapportMigration = {
   },
   async down(db) {
     await db.schema.dropIndex('leads_tenantId_convertedOpportunityId_idx').execute();
+    await db.schema.alterTable('leads').dropColumn('convertedOpportunityCurrency').execute();
+    await db.schema.alterTable('leads').dropColumn('convertedOpportunityAmount').execute();
     await db.schema.alterTable('leads').dropColumn('convertedOpportunityStatus').execute();
   },
 };

@@ -164,6 +164,10 @@ export const leadObject = defineObject({
      * by the engine as the deal moves (`sales/converted-status.ts`), so rollups can count won leads.
      */
     convertedOpportunityStatus: z.enum(['open', 'won', 'lost']).nullable().optional(),
+    /** The converted opportunity's amount now (minor units of its currency); kept like its status. */
+    convertedOpportunityAmount: minorUnitsSchema.nullable().optional(),
+    /** The converted opportunity's currency now, the currency of `convertedOpportunityAmount`. */
+    convertedOpportunityCurrency: optionalText,
     /** When the lead's first completed activity happened; kept by the engine as activities change. */
     firstActivityAt: timestampSchema.nullable().optional(),
   }),
@@ -184,6 +188,8 @@ export const leadObject = defineObject({
     convertedContactId: 'text',
     convertedOpportunityId: 'text',
     convertedOpportunityStatus: 'text',
+    convertedOpportunityAmount: 'money',
+    convertedOpportunityCurrency: 'text',
     firstActivityAt: 'timestamp',
   },
   readonlyFields: [
@@ -192,6 +198,8 @@ export const leadObject = defineObject({
     'convertedContactId',
     'convertedOpportunityId',
     'convertedOpportunityStatus',
+    'convertedOpportunityAmount',
+    'convertedOpportunityCurrency',
     'firstActivityAt',
   ],
   references: {

@@ -2,6 +2,7 @@ import { expressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { whereConditions } from '../engine/query-filter.js';
 import { type Builder, moneyField } from '../kpi/kpi-compile.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 import { type MonthStart, monthBucketSql, monthStarts, timestampDate } from './rollup-month.js';
 import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
@@ -145,7 +146,6 @@ export function contributions(
   months?: RollupMonths,
 ): Builder {
   const { source, dimension, definition } = rollup;
-  const shape = definition.fields.shape;
   const signed = (value: RawBuilder<unknown>) => sql`${sql.lit(sign)} * ${value}`;
   const counts = new Map<number, RawBuilder<unknown>>();
   const sums = new Map<number, RawBuilder<unknown>>();
@@ -184,8 +184,10 @@ export function contributions(
   // A histogram counts values whatever their currency, but for money: an amount is counted in
   // its own currency, converted (and ordered) only at read time.
   const histogram = rollup.histogram?.measure;
-  const byCurrency = 'currency' in shape && (!histogram || moneyField(histogram.of) !== undefined);
-  const currency = byCurrency ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
+  const currencyField = currencyFieldOf(rollup.definition);
+  const byCurrency =
+    currencyField !== undefined && (!histogram || moneyField(histogram.of) !== undefined);
+  const currency = byCurrency ? sql`coalesce(${sql.ref(`t.${currencyField}`)}, '')` : sql`''`;
   const field = dimension ? sql.ref(`t.${dimension.field}`) : undefined;
   // A median's histogram keys by the value, a whole number (its text compares by the read's
   // cast); a bigint, as money amounts in minor units are.

@@ -3,6 +3,7 @@ import { type AnyKpiDefinition, isDeclaredKpi } from '../kpi/kpi-definition.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
 import { timestampProblem } from './rollup-month.js';
 
@@ -282,6 +283,11 @@ export function planRollups(
       where: source.where,
       date: source.date,
       measures: sorted.map(([, measure]) => contentOf(measure)),
+      // Cells keyed by another currency field than `currency` (a lead's converted deal's) are
+      // another shape: their id must change so a rollup built before scans until a rebuild.
+      ...(currencyFieldOf(definition) === undefined || currencyFieldOf(definition) === 'currency'
+        ? {}
+        : { currency: currencyFieldOf(definition) }),
     });
     const kept: (RollupDimension | undefined)[] = [undefined];
     for (const [name, field] of Object.entries(fieldDimensions)) {
@@ -340,7 +346,9 @@ export function planRollups(
   };
   const fieldsByObject = new Map<string, Set<string>>();
   for (const rollup of rollups) {
-    const fields = fieldsByObject.get(rollup.source.object) ?? new Set(['ownerId', 'currency']);
+    const fields =
+      fieldsByObject.get(rollup.source.object) ??
+      new Set(['ownerId', currencyFieldOf(rollup.definition) ?? 'currency']);
     fieldsByObject.set(rollup.source.object, fields);
     if (rollup.source.date) fields.add(rollup.source.date);
     if (rollup.dimension) fields.add(rollup.dimension.field);
