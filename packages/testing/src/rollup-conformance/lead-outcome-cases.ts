@@ -64,12 +64,16 @@ const outcomeOp = fc.oneof(
     }),
     weight: 3,
   },
-  fc.record({
-    kind: fc.constant('amount' as const),
-    pick: fc.nat(),
-    amount: fc.integer({ min: 0, max: 50_000_00 }),
-    usd: fc.boolean(),
-  }),
+  {
+    // Amount and currency of won deals move their converted leads' won revenue.
+    arbitrary: fc.record({
+      kind: fc.constant('amount' as const),
+      pick: fc.nat(),
+      amount: fc.integer({ min: 0, max: 50_000_00 }),
+      usd: fc.boolean(),
+    }),
+    weight: 2,
+  },
   fc.record({ kind: fc.constant('dealOwner' as const), pick: fc.nat(), owner: fc.nat(2) }),
   fc.record({ kind: fc.constant('dealDelete' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('leadOwner' as const), pick: fc.nat(), owner: fc.nat(2) }),
@@ -328,6 +332,7 @@ export function leadOutcomeCases(
     { kind: 'lead', owner: 0, source: null, campaign: 0 },
     { kind: 'convert', pick: 0, link: undefined, owner: 2 },
     { kind: 'convert', pick: 1, link: undefined, owner: 1 },
+    { kind: 'stage', pick: 0, stage: 'Closed Won' },
   ];
 
   test('lead outcomes: after deals close, reopen, change and are linked by conversions, every rollup equals its recompute and every lead KPI equals the scan', async () => {
@@ -345,7 +350,7 @@ export function leadOutcomeCases(
     );
   }, 600_000);
 
-  test('lead outcomes: the lead-to-won rate reads rollups, not leads, for an actor who sees every opportunity, and the scan for a rep', async () => {
+  test('lead outcomes: the lead-to-won rate and revenue per lead read rollups, not leads, for an actor who sees every opportunity, and the scan for a rep', async () => {
     const world = await newWorld();
     const steps: OutcomeOp[] = [
       { kind: 'lead', owner: 1, source: 'Web', campaign: 0 },
@@ -353,6 +358,7 @@ export function leadOutcomeCases(
       { kind: 'convert', pick: 0, link: undefined, owner: 2 },
       { kind: 'convert', pick: 1, link: undefined, owner: 1 },
       { kind: 'stage', pick: 0, stage: 'Closed Won' },
+      { kind: 'amount', pick: 0, amount: 2_000_00, usd: true },
     ];
     for (const step of steps) await applyOutcome(world, step, clock.now);
     const tenantId = world.scope.tenantId;
@@ -361,7 +367,10 @@ export function leadOutcomeCases(
       const result = await engines()
         .kept.tenant(tenantId)
         .as(actor)
-        .kpis.evaluate(['leads.leadToWonRate'] as never, { period: '2026-Q2', by: 'owner' } as never);
+        .kpis.evaluate(
+          ['leads.leadToWonRate', 'leads.revenuePerLead'] as never,
+          { period: '2026-Q2', by: 'owner' } as never,
+        );
       return { result, leads: /from "leads"/.test(engines().log.statements.join('\n')) };
     };
     const admin = await readsLeads({ id: 'system', role: 'admin' });
@@ -375,6 +384,8 @@ export function leadOutcomeCases(
           { label: 'Ben', value: 0 },
         ],
       },
+      // 2,000.00 USD at 0.9137, over two leads.
+      'leads.revenuePerLead': { value: (2_000_00 * 0.9137) / 2 },
     });
     // A rep sees one of the two deals: only the scan tells which leads' deals they may see.
     const rep = await readsLeads({ id: at(world.owners, 1), role: 'rep' });
