@@ -45,7 +45,11 @@ async function fromOutcomes(
       (f) => sampleSize({ leads: f.leads, won: f.won, wonRevenue: f.wonRevenue }),
     );
   return rolled.map(({ range, key, label, values }) => {
-    const m = { leads: values.leads ?? 0, won: values.won ?? 0, wonRevenue: values.wonRevenue ?? 0 };
+    const m = {
+      leads: values.leads ?? 0,
+      won: values.won ?? 0,
+      wonRevenue: values.wonRevenue ?? 0,
+    };
     return { range, key, label, value: value(m), sampleSize: sampleSize(m) };
   });
 }

@@ -181,6 +181,8 @@ export interface KpiQueryContext {
    * to the last bit (a sum of amounts converted one by one may differ in the last bits).
    *
    * @example
+   * import { sql } from 'kysely';
+   *
    * const won = ctx.toBaseSum((code) => sql`sum(case when ${sql.ref('x.currency')} = ${code} then ${sql.ref('x.amount')} end)`);
    */
   toBaseSum(sumOf: (currency: string) => RawBuilder<unknown>): RawBuilder<number>;

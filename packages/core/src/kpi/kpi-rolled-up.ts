@@ -48,7 +48,9 @@ export async function rolledUpMeasures<TName extends string>(
     if (!(await answerPrecomputed(call, fused, cells))) return undefined;
   }
   const named = Object.entries(measures) as [TName, AnyKpiMeasure][];
-  const valuesOf = (partials: ReadonlyMap<string, { n: number; s: number | null; v: number | null }> | undefined) =>
+  const valuesOf = (
+    partials: ReadonlyMap<string, { n: number; s: number | null; v: number | null }> | undefined,
+  ) =>
     Object.fromEntries(
       named.map(([name, measure]) => [
         name,

@@ -4,8 +4,8 @@ import type {
   MigrationContext,
   RapportMigration,
 } from '../storage/migration-context.js';
-import { keptValues } from './kept-values.js';
 import { convertedStatus } from './converted-status.js';
+import { keptValues } from './kept-values.js';
 import { listIndexes } from './list-indexes.js';
 import { rollupRows } from './rollup-rows.js';
 import { rollupTables } from './rollup-tables.js';

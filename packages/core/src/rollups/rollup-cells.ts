@@ -145,7 +145,7 @@ export function contributions(
   sign: 1 | -1,
   months?: RollupMonths,
 ): Builder {
-  const { source, dimension, definition } = rollup;
+  const { source, dimension } = rollup;
   const signed = (value: RawBuilder<unknown>) => sql`${sql.lit(sign)} * ${value}`;
   const counts = new Map<number, RawBuilder<unknown>>();
   const sums = new Map<number, RawBuilder<unknown>>();

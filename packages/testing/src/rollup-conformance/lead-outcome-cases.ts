@@ -4,7 +4,7 @@ import { expect, test } from 'vitest';
 import type { QueryLog } from '../kpi-conformance/query-counter.js';
 
 /**
- * What the lead outcome cases need of the suite: an engine keeping rollups and one without them
+ * @internal What the lead outcome cases need of the suite: an engine keeping rollups and one without them
  * over the same database, and the statement log of both. Structural, so the suite's engine type
  * (its plugin set) passes as it is.
  */
@@ -318,7 +318,10 @@ export function leadOutcomeCases(
       for (const options of views) {
         const evaluate = (engine: LeadOutcomeEngine) =>
           // Erased: each view's breakdown is one every lead KPI supports (the engine checks).
-          engine.tenant(tenantId).as(actor).kpis.evaluate(leadKpis as never, options as never);
+          engine
+            .tenant(tenantId)
+            .as(actor)
+            .kpis.evaluate(leadKpis as never, options as never);
         const fromRollups = JSON.parse(JSON.stringify(await evaluate(engines().kept)));
         const fromScan = JSON.parse(JSON.stringify(await evaluate(engines().scanned)));
         expect(fromRollups, `${actor.role} ${JSON.stringify(options)}`).toEqual(fromScan);
