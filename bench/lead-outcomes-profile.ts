@@ -66,7 +66,7 @@ const median = (list: number[]) => {
     ? (sorted[middle] ?? 0)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 };
-const timed = async (run: () => Promise<unknown>) => {
+const timed = async <T>(run: () => Promise<T>) => {
   const start = performance.now();
   const result = await run();
   return { ms: performance.now() - start, result };

@@ -37,7 +37,10 @@ async function fromOutcomes(
   value: (m: { leads: number; won: number; wonRevenue: number }) => KpiValue,
   sampleSize: (m: { leads: number; won: number; wonRevenue: number }) => number,
 ): Promise<KpiRow[]> {
-  const rolled = (await ctx.seesEvery('opportunity')) ? await ctx.rolledUp(wonMeasures) : undefined;
+  // One read for both KPIs of an evaluation (same range and breakdown).
+  const rolled = await ctx.shared('leads.rolledOutcomes', async () =>
+    (await ctx.seesEvery('opportunity')) ? ctx.rolledUp(wonMeasures) : undefined,
+  );
   if (!rolled)
     return fromFacts(
       ctx,

@@ -22,6 +22,39 @@ function fusedSourcesOf(measures: Readonly<Record<string, AnyKpiMeasure>>): Fuse
   return [...bySource.values()];
 }
 
+const calls = new WeakMap<Evaluation, Map<string, Evaluation>>();
+
+/**
+ * The call's ranges and breakdown, as a declared KPI's evaluation of them would have them: one
+ * object per evaluation and call, so what the rollup read keeps per evaluation (which rollups
+ * are built) is read once for every query KPI of the call.
+ */
+function callEvaluation(
+  evaluation: Evaluation,
+  range: Period | null,
+  previousRange: Period | null,
+  by: KpiBreakdown | undefined,
+): Evaluation {
+  const key = JSON.stringify([
+    range?.startInstant ?? null,
+    range?.endInstant ?? null,
+    previousRange?.startInstant ?? null,
+    previousRange?.endInstant ?? null,
+    by ?? null,
+  ]);
+  let byCall = calls.get(evaluation);
+  if (!byCall) {
+    byCall = new Map();
+    calls.set(evaluation, byCall);
+  }
+  let call = byCall.get(key);
+  if (!call) {
+    call = { ...evaluation, period: range ?? evaluation.period, previous: previousRange, by };
+    byCall.set(key, call);
+  }
+  return call;
+}
+
 /**
  * @internal `ctx.rolledUp`: the measures for one query KPI call (its range, the previous one when
  * it computes both, its breakdown, and the evaluation's filters), answered by the same rollup
@@ -36,13 +69,7 @@ export async function rolledUpMeasures<TName extends string>(
   by: KpiBreakdown | undefined,
   measures: Readonly<Record<TName, AnyKpiMeasure>>,
 ): Promise<KpiMeasureRow<TName>[] | undefined> {
-  // The call's ranges and breakdown, as a declared KPI's evaluation of them would have them.
-  const call: Evaluation = {
-    ...evaluation,
-    period: range ?? evaluation.period,
-    previous: previousRange,
-    by,
-  };
+  const call = callEvaluation(evaluation, range, previousRange, by);
   const cells: Cells = new Map();
   for (const fused of fusedSourcesOf(measures)) {
     if (!(await answerPrecomputed(call, fused, cells))) return undefined;
