@@ -390,6 +390,11 @@ export function leadOutcomeCases(
       // 2,000.00 USD at 0.9137, over two leads.
       'leads.revenuePerLead': { value: (2_000_00 * 0.9137) / 2 },
     });
+    // A deal a lead was converted with is referenced: it cannot go, and its lead's outcome stays.
+    const deal = at(world.deals, 0);
+    await expect(world.scope.opportunities.delete(deal)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
     // A rep sees one of the two deals: only the scan tells which leads' deals they may see.
     const rep = await readsLeads({ id: at(world.owners, 1), role: 'rep' });
     expect(rep.leads).toBe(true);
