@@ -39,6 +39,7 @@ export type {
   ListQuery,
   Page,
   SortField,
+  StoredCrmRecord,
   UpdateInput,
   Where,
 } from './engine/record-types.js';
@@ -130,9 +131,11 @@ export {
   type AnyObjectDefinition,
   type ColumnKind,
   defineObject,
+  hiddenFieldsOf,
   type ObjectAccess,
   type ObjectColumns,
   type ObjectDefinition,
+  publicFieldsOf,
 } from './objects/object-definition.js';
 export type {
   ExchangeRatesTable,

@@ -8,7 +8,7 @@ import {
 } from 'kysely';
 import { z } from 'zod';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
-import { queryableFields, whereConditions } from '../engine/query-filter.js';
+import { storedFieldsOf, whereConditions } from '../engine/query-filter.js';
 import { validationError } from '../errors/rapport-error.js';
 import { timestampSchema } from '../objects/field-schemas.js';
 import { currencyFieldOf } from '../objects/money-currency.js';
@@ -152,7 +152,7 @@ export function expressionSql(
   alias: string,
   expression: unknown,
 ): RawBuilder<number> {
-  const fields = queryableFields(definition);
+  const fields = storedFieldsOf(definition);
   const ref = (field: unknown) => {
     if (typeof field !== 'string' || !fields.has(field))
       throw validationError(
@@ -202,6 +202,7 @@ export function whereSql(
     customSchema,
     dialect: storage.sql,
     alias,
+    hiddenFields: 'read',
   });
 }
 

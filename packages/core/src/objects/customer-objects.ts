@@ -202,6 +202,13 @@ export const leadObject = defineObject({
     'convertedOpportunityCurrency',
     'firstActivityAt',
   ],
+  // What the lead keeps of its converted deal is for the KPI engine: a rep who may read the lead
+  // but not the deal must not read the deal's status or amount through the lead.
+  hiddenFields: [
+    'convertedOpportunityStatus',
+    'convertedOpportunityAmount',
+    'convertedOpportunityCurrency',
+  ],
   references: {
     campaignId: 'campaign',
     ownerId: 'user',

@@ -57,6 +57,7 @@ function conditions(state: ScopeState, rollup: RollupDefinition, where: object |
     customSchema,
     dialect: storage.sql,
     alias: 't',
+    hiddenFields: 'read',
   });
 }
 

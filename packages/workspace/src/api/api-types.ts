@@ -1405,10 +1405,7 @@ export interface components {
       convertedAccountId?: string | null;
       convertedAt?: unknown | null;
       convertedContactId?: string | null;
-      convertedOpportunityAmount?: number | null;
-      convertedOpportunityCurrency?: string | null;
       convertedOpportunityId?: string | null;
-      convertedOpportunityStatus?: ('open' | 'won' | 'lost') | null;
       /** Format: date-time */
       createdAt: string;
       createdBy: string;
@@ -4423,14 +4420,8 @@ export interface operations {
         convertedAt?: string;
         /** @description Equal to this value; operators as convertedContactId[gte]=..., convertedContactId[in]=a,b, convertedContactId[isNull]=true. */
         convertedContactId?: string;
-        /** @description Equal to this value; operators as convertedOpportunityAmount[gte]=..., convertedOpportunityAmount[in]=a,b, convertedOpportunityAmount[isNull]=true. */
-        convertedOpportunityAmount?: number;
-        /** @description Equal to this value; operators as convertedOpportunityCurrency[gte]=..., convertedOpportunityCurrency[in]=a,b, convertedOpportunityCurrency[isNull]=true. */
-        convertedOpportunityCurrency?: string;
         /** @description Equal to this value; operators as convertedOpportunityId[gte]=..., convertedOpportunityId[in]=a,b, convertedOpportunityId[isNull]=true. */
         convertedOpportunityId?: string;
-        /** @description Equal to this value; operators as convertedOpportunityStatus[gte]=..., convertedOpportunityStatus[in]=a,b, convertedOpportunityStatus[isNull]=true. */
-        convertedOpportunityStatus?: string;
         /** @description Equal to this value; operators as createdAt[gte]=..., createdAt[in]=a,b, createdAt[isNull]=true. */
         createdAt?: string;
         /** @description The nextCursor of the previous page. */
