@@ -36,7 +36,8 @@ export function hiddenFieldCases(setup: ConformanceSetup): void {
           beforeUpdate: ({ data, previous }) => {
             hooked.push({ name: 'beforeUpdate.data', record: data });
             hooked.push({ name: 'beforeUpdate.previous', record: previous });
-            // A hook cannot set what it cannot see: this must not reach the stored row.
+            // A hook cannot set what it cannot see: this must not reach the stored row. Cast: the
+            // hook's result type has no hidden field; untyped plugin code could return one anyway.
             if (data.phone === 'forge') return { convertedOpportunityStatus: 'lost' } as never;
             return undefined;
           },
