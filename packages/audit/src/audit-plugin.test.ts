@@ -188,6 +188,18 @@ describe.each(storages)('audit trail on $name', ({ make }) => {
       expect((await entries('stageHistory', row.id))[0]?.action).toBe('create');
     }
     expect(won.status).toBe('won');
+    // What the lead keeps of its deal is hidden: the trail, which whoever reads the lead reads,
+    // holds none of it (the conversion entry had the deal's status and amount before).
+    const hiddenFields = [
+      'convertedOpportunityStatus',
+      'convertedOpportunityAmount',
+      'convertedOpportunityCurrency',
+    ];
+    const leadFields = (await entries('lead', lead.id)).flatMap((entry) =>
+      entry.changes.map((change) => change.field),
+    );
+    expect(leadFields).toContain('convertedOpportunityId');
+    for (const field of hiddenFields) expect(leadFields).not.toContain(field);
   });
 
   test('a rolled-back write leaves no entry', async () => {

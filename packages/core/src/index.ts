@@ -39,6 +39,7 @@ export type {
   ListQuery,
   Page,
   SortField,
+  StoredCrmRecord,
   UpdateInput,
   Where,
 } from './engine/record-types.js';
@@ -85,6 +86,7 @@ export {
 } from './kpi/kpi-measure.js';
 export type {
   KpiGroupExpressions,
+  KpiMeasureRow,
   KpiQueryContext,
   KpiRange,
   KpiRow,
@@ -135,9 +137,11 @@ export {
   type AnyObjectDefinition,
   type ColumnKind,
   defineObject,
+  hiddenFieldsOf,
   type ObjectAccess,
   type ObjectColumns,
   type ObjectDefinition,
+  publicFieldsOf,
 } from './objects/object-definition.js';
 export type {
   ExchangeRatesTable,

@@ -35,7 +35,7 @@ export {
 } from './kpi/kpi-facts.js';
 export { type KpiBreakdown, type KpiDimension, kpiDimensions } from './kpi/kpi-info.js';
 export { type AnyKpiMeasure, measure } from './kpi/kpi-measure.js';
-export type { KpiQueryContext, KpiRow } from './kpi/kpi-query-context.js';
+export type { KpiMeasureRow, KpiQueryContext, KpiRow } from './kpi/kpi-query-context.js';
 export {
   type AnyKpiSource,
   closedDeals,

@@ -101,12 +101,15 @@ function costShare(ctx: KpiQueryContext): RawBuilder<number> {
   return sql<number>`${cost} * 1.0 / ${sql.ref('kpiPeers.leads')}`;
 }
 
-/** The won amount (base currency) of the lead's converted opportunity; null unless it is won. */
-function wonAmount(ctx: KpiQueryContext): RawBuilder<number> {
-  const amount = ctx.toBase(ref('kpiWon.amount'), ref('kpiWon.currency'));
-  // The join only finds the opportunity when it is won: its id tells won from not won, and a won
-  // deal without an amount (or in a currency without a rate) still counts, with 0.
-  return sql<number>`case when ${sql.ref('kpiWon.id')} is not null then coalesce(${amount}, 0) end`;
+/** The won revenue of grouped rows `x`: their won amounts summed per currency, converted once. */
+function wonRevenue(ctx: KpiQueryContext): RawBuilder<number> {
+  // Per currency and then converted, as the rollups sum `convertedOpportunityAmount`: both give
+  // the same figure to the last bit (amounts converted one by one could differ in the last bits).
+  // A won deal without an amount, or in a currency without a rate, adds nothing.
+  return ctx.toBaseSum(
+    (code) =>
+      sql`sum(case when ${sql.ref('x.wonCurrency')} = ${code} then ${sql.ref('x.wonAmount')} end)`,
+  );
 }
 
 /**
@@ -158,7 +161,6 @@ function addFacts(sum: LeadFacts, group: LeadFacts): LeadFacts {
 async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
   const group = ctx.group('lead', 'l');
   const range = ctx.rangeOf(newLeads, 'l');
-  const won = wonAmount(ctx);
   // The campaigns and won deals the viewer may see, through the scope (tenant and visibility).
   const campaigns = (await ctx.scoped('campaign', 'c')).select([
     'c.id',
@@ -198,11 +200,14 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
       sql`case when ${sql.ref('l.convertedOpportunityId')} is not null then 1 else 0 end`.as(
         'converted',
       ),
-      won.as('wonAmount'),
+      // The join only finds the opportunity when it is won: its id tells won from not won.
+      sql`case when ${sql.ref('kpiWon.id')} is not null then 1 else 0 end`.as('isWon'),
+      ref('kpiWon.amount').as('wonAmount'),
+      ref('kpiWon.currency').as('wonCurrency'),
       ctx.sql.daysBetween(ref('l.createdAt'), firstAt).as('firstActivityDays'),
     ]);
   const x = (column: string) => sql.ref(`x.${column}`);
-  const isWon = sql`${x('wonAmount')} is not null`;
+  const isWon = sql`${x('isWon')} = 1`;
   const grouped = ctx
     .selectFrom(inner.as('x'))
     .select([
@@ -214,7 +219,7 @@ async function queryLeadFacts(ctx: KpiQueryContext): Promise<LeadFacts[]> {
       sql`sum(${x('converted')})`.as('converted'),
       sql`sum(case when ${isWon} then 1 else 0 end)`.as('won'),
       sql`sum(case when ${isWon} and ${x('hasCampaign')} = 1 then 1 else 0 end)`.as('campaignWon'),
-      sql`sum(${x('wonAmount')})`.as('wonRevenue'),
+      wonRevenue(ctx).as('wonRevenue'),
       sql`count(${x('firstActivityDays')})`.as('contacted'),
       sql`sum(${x('firstActivityDays')})`.as('daysToFirstActivity'),
     ])

@@ -15,6 +15,47 @@ const leadDimensions = ['leadSource', 'campaign', 'owner', 'team', 'custom'] as 
 
 const leads = measure.count(newLeads);
 const converted = measure.count(newLeads, { convertedOpportunityId: { isNull: false } });
+/** Leads whose converted opportunity is won now (the status the engine keeps on the lead). */
+const won = measure.count(newLeads, { convertedOpportunityStatus: 'won' });
+/** Won amount of the converted opportunities (in their currency, converted at read time). */
+const wonRevenue = measure.sum(
+  newLeads,
+  { money: 'convertedOpportunityAmount' },
+  { convertedOpportunityStatus: 'won' },
+);
+/** What the lead-to-won rate and revenue per lead read from rollups. */
+const wonMeasures = { leads, won, wonRevenue };
+
+/**
+ * Rows of a lead KPI from the measures of the converted deals' outcomes, from rollups where they
+ * give the scan's figure, else from the lead facts. The kept outcome counts the converted deal
+ * whoever may see it, the scan only when the actor may see it: equal for an actor who sees every
+ * opportunity, so only then the rollups (which apply the lead's own visibility, by owner).
+ */
+async function fromOutcomes(
+  ctx: KpiQueryContext,
+  value: (m: { leads: number; won: number; wonRevenue: number }) => KpiValue,
+  sampleSize: (m: { leads: number; won: number; wonRevenue: number }) => number,
+): Promise<KpiRow[]> {
+  // One read for both KPIs of an evaluation (same range and breakdown).
+  const rolled = await ctx.shared('leads.rolledOutcomes', async () =>
+    (await ctx.seesEvery('opportunity')) ? ctx.rolledUp(wonMeasures) : undefined,
+  );
+  if (!rolled)
+    return fromFacts(
+      ctx,
+      (f) => value({ leads: f.leads, won: f.won, wonRevenue: f.wonRevenue }),
+      (f) => sampleSize({ leads: f.leads, won: f.won, wonRevenue: f.wonRevenue }),
+    );
+  return rolled.map(({ range, key, label, values }) => {
+    const m = {
+      leads: values.leads ?? 0,
+      won: values.won ?? 0,
+      wonRevenue: values.wonRevenue ?? 0,
+    };
+    return { range, key, label, value: value(m), sampleSize: sampleSize(m) };
+  });
+}
 
 /** Query rows from the lead facts: one value and sample size per group. */
 async function fromFacts(
@@ -123,11 +164,12 @@ export const leadToWonRate = defineKpi({
   reference: 'HubSpot, "Lead-to-customer conversion rate" (new customers / new leads)',
   // The period and its previous one in one facts query, shared by the lead KPIs.
   bothRanges: true,
+  rollupMeasures: wonMeasures,
   query: (ctx) =>
-    fromFacts(
+    fromOutcomes(
       ctx,
-      (f) => kpiRatio(f.won, f.leads, 'no leads created in the period'),
-      (f) => f.leads,
+      (m) => kpiRatio(m.won, m.leads, 'no leads created in the period'),
+      (m) => m.leads,
     ),
 });
 
@@ -212,11 +254,12 @@ export const revenuePerLead = defineKpi({
   reference: 'HubSpot, "Revenue per lead" (revenue from converted leads / number of leads)',
   // The period and its previous one in one facts query, shared by the lead KPIs.
   bothRanges: true,
+  rollupMeasures: wonMeasures,
   query: (ctx) =>
-    fromFacts(
+    fromOutcomes(
       ctx,
-      (f) => kpiDivide(f.wonRevenue, f.leads, 'no leads created in the period'),
-      (f) => f.leads,
+      (m) => kpiDivide(m.wonRevenue, m.leads, 'no leads created in the period'),
+      (m) => m.leads,
     ),
 });
 

@@ -3,6 +3,7 @@ import {
   type CrmScope,
   fromMinorUnits,
   type ObjectName,
+  publicFieldsOf,
   standardObjects,
   systemFieldNames,
 } from '@rapport/core';
@@ -63,7 +64,8 @@ export async function exportCsv(
   out: NodeJS.WritableStream,
 ): Promise<number> {
   const definition = standardObjects[object];
-  const fields = Object.keys(definition.fields.shape);
+  // Hidden fields never leave the engine: no column for them (the scope returns none either).
+  const fields = Object.keys(publicFieldsOf(definition).shape);
   const money = new Set<string>(definition.moneyFields ?? []);
   const columns = [...systemFieldNames.filter((f) => f !== 'tenantId'), ...fields, 'custom'];
   const csv = stringify({ ...rfc4180, header: true, columns });

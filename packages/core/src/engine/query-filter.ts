@@ -2,7 +2,11 @@ import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kyse
 import { z } from 'zod';
 import { validationError } from '../errors/rapport-error.js';
 import { systemFieldNames } from '../objects/field-schemas.js';
-import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
+import {
+  type AnyObjectDefinition,
+  type ColumnKind,
+  hiddenFieldsOf,
+} from '../objects/object-definition.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import { columnKindOf, comparableValue } from './filter-values.js';
@@ -31,17 +35,37 @@ export const filterOperators = [
 type Operator = (typeof filterOperators)[number];
 const operators: readonly string[] = filterOperators;
 
-/** @internal The fields of an object that can be filtered and sorted. */
+/**
+ * @internal The fields of an object that callers can filter and sort by: every field but the
+ * hidden ones, which are refused as unknown fields (a filter on a hidden value would read it,
+ * one bisection at a time).
+ */
 export function queryableFields(definition: AnyObjectDefinition): ReadonlySet<string> {
   let fields = queryableByDefinition.get(definition);
   if (!fields) {
-    fields = new Set([...systemFieldNames, ...Object.keys(definition.fields.shape)]);
+    const hidden = hiddenFieldsOf(definition);
+    fields = new Set([...storedFieldsOf(definition)].filter((field) => !hidden.has(field)));
     queryableByDefinition.set(definition, fields);
   }
   return fields;
 }
 
 const queryableByDefinition = new WeakMap<AnyObjectDefinition, ReadonlySet<string>>();
+
+/**
+ * @internal Every field of an object, hidden ones included: what KPI measures, sources and
+ * rollups (code the engine runs, whose results are aggregates) may read.
+ */
+export function storedFieldsOf(definition: AnyObjectDefinition): ReadonlySet<string> {
+  let fields = storedByDefinition.get(definition);
+  if (!fields) {
+    fields = new Set([...systemFieldNames, ...Object.keys(definition.fields.shape)]);
+    storedByDefinition.set(definition, fields);
+  }
+  return fields;
+}
+
+const storedByDefinition = new WeakMap<AnyObjectDefinition, ReadonlySet<string>>();
 
 function isOperatorObject(value: unknown): value is Partial<Record<Operator, unknown>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
@@ -213,11 +237,14 @@ export function whereConditions(
     readonly customSchema: z.ZodObject;
     readonly dialect: DialectSql;
     readonly alias: string;
+    /** Whether hidden fields may be filtered: for KPI measures and rollups only. */
+    readonly hiddenFields?: 'read';
   },
 ): Condition[] {
   if (!where) return [];
   const { definition, customSchema, dialect, alias } = options;
-  const fields = queryableFields(definition);
+  const fields =
+    options.hiddenFields === 'read' ? storedFieldsOf(definition) : queryableFields(definition);
   const conditions: Condition[] = [];
   for (const [field, filter] of Object.entries(where)) {
     if (filter === undefined) continue;

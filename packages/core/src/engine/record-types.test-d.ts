@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { createCrm } from '../crm/create-crm.js';
+import type { KpiField, KpiNumericField } from '../kpi/kpi-source.js';
 import { definePlugin } from '../plugins/define-plugin.js';
 import type { MergeCustomFields } from '../plugins/merge-custom-fields.js';
 import type { RapportStorage } from '../storage/storage-adapter.js';
@@ -10,6 +11,7 @@ import type {
   CustomValues,
   ListQuery,
   Page,
+  StoredCrmRecord,
   UpdateInput,
   Where,
 } from './record-types.js';
@@ -228,5 +230,23 @@ describe('hooks', () => {
         },
       },
     });
+  });
+});
+
+describe('hidden fields', () => {
+  it('are not in the record type reads return, nor filters or sorts, but KPIs declare over them', () => {
+    expectTypeOf<CrmRecord<'lead'>>().not.toHaveProperty('convertedOpportunityStatus');
+    expectTypeOf<CrmRecord<'lead'>>().not.toHaveProperty('convertedOpportunityAmount');
+    expectTypeOf<CrmRecord<'lead'>>().not.toHaveProperty('convertedOpportunityCurrency');
+    expectTypeOf<CrmRecord<'lead'>>().toHaveProperty('convertedOpportunityId');
+    expectTypeOf<CrmRecord<'lead'>>().toHaveProperty('firstActivityAt');
+    // @ts-expect-error hidden fields cannot be filtered
+    const where: Where<CrmRecord<'lead'>> = { convertedOpportunityStatus: 'won' };
+    expectTypeOf(where).toBeObject();
+    expectTypeOf<StoredCrmRecord<'lead'>['convertedOpportunityStatus']>().toEqualTypeOf<
+      'open' | 'won' | 'lost' | null
+    >();
+    expectTypeOf<'convertedOpportunityAmount'>().toMatchTypeOf<KpiNumericField<'lead'>>();
+    expectTypeOf<'convertedOpportunityStatus'>().toMatchTypeOf<KpiField<'lead'>>();
   });
 });

@@ -4,6 +4,10 @@ import type { ObjectName, StandardObjects } from '../objects/standard-objects.js
 
 type FieldsOf<TName extends ObjectName> = z.output<StandardObjects[TName]['fields']>;
 type ReadonlyOf<TName extends ObjectName> = StandardObjects[TName]['readonlyFields'][number];
+/** Fields the engine keeps but never hands out (a lead's converted deal status and amount). */
+type HiddenOf<TName extends ObjectName> = NonNullable<
+  StandardObjects[TName]['hiddenFields']
+>[number];
 
 /** The shape of custom fields per object, as the engine knows them. */
 export type AnyCustomFields = { [TName in ObjectName]: Readonly<Record<string, z.ZodType>> };
@@ -21,12 +25,26 @@ export type CustomInput<TCustom extends AnyCustomFields, TName extends ObjectNam
 >;
 
 /**
- * A stored record of an object, with its system fields and typed custom fields.
+ * A record of an object as reads return it: its system fields, its fields but the hidden ones,
+ * and typed custom fields.
  *
  * @example
  * const opportunity: CrmRecord<'opportunity'> = await scope.opportunities.get(id);
  */
 export type CrmRecord<
+  TName extends ObjectName,
+  TCustom extends AnyCustomFields = AnyCustomFields,
+> = Simplify<Omit<StoredCrmRecord<TName, TCustom>, HiddenOf<TName>>>;
+
+/**
+ * A record as the engine stores it: a {@link CrmRecord} with the object's hidden fields too. No
+ * read returns it; it is what KPI sources and measures are declared over, since measures and
+ * rollups may filter and sum hidden fields (a lead's `convertedOpportunityStatus`).
+ *
+ * @example
+ * type Status = StoredCrmRecord<'lead'>['convertedOpportunityStatus']; // 'open' | 'won' | 'lost' | null
+ */
+export type StoredCrmRecord<
   TName extends ObjectName,
   TCustom extends AnyCustomFields = AnyCustomFields,
 > = Simplify<

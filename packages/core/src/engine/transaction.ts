@@ -1,7 +1,8 @@
 import { CompiledQuery, type Transaction } from 'kysely';
+import { withoutHidden } from '../objects/object-definition.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 import type { EngineState, ScopeState } from './engine-state.js';
-import type { PendingEvent } from './events.js';
+import type { PendingEvent, RecordEvent } from './events.js';
 import { clearSharedCache, TransactionCache } from './transaction-cache.js';
 
 /**
@@ -78,5 +79,22 @@ export function queueEvent(state: ScopeState, event: PendingEvent): void {
   if (!state.tx) throw new Error('queueEvent outside a transaction');
   const listeners = state.engine.events.all;
   if (!listeners.get(event.type)?.length && !listeners.get('*')?.length) return;
-  state.tx.events.push(event);
+  state.tx.events.push(publicEvent(state, event));
+}
+
+/** An event as listeners (app and plugin code) get it: its records without hidden fields. */
+function publicEvent(state: ScopeState, event: PendingEvent): PendingEvent {
+  // Not every event is about a record (`lead.converted` names ids): those pass as they are.
+  const payload: Partial<RecordEvent> = 'record' in event.payload ? event.payload : {};
+  const { record, previous } = payload;
+  if (typeof payload.object !== 'string' || record === undefined) return event;
+  const definition = state.engine.objects[payload.object];
+  if (!definition) return event;
+  const stripped = {
+    ...payload,
+    record: withoutHidden(definition, record),
+    ...(previous === undefined ? {} : { previous: withoutHidden(definition, previous) }),
+  };
+  // Cast: the payload is the event's own, less fields its type does not declare.
+  return { ...event, payload: stripped } as PendingEvent;
 }

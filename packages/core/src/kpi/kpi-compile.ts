@@ -8,9 +8,10 @@ import {
 } from 'kysely';
 import { z } from 'zod';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
-import { queryableFields, whereConditions } from '../engine/query-filter.js';
+import { storedFieldsOf, whereConditions } from '../engine/query-filter.js';
 import { validationError } from '../errors/rapport-error.js';
 import { timestampSchema } from '../objects/field-schemas.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { Period } from '../periods/period.js';
@@ -151,7 +152,7 @@ export function expressionSql(
   alias: string,
   expression: unknown,
 ): RawBuilder<number> {
-  const fields = queryableFields(definition);
+  const fields = storedFieldsOf(definition);
   const ref = (field: unknown) => {
     if (typeof field !== 'string' || !fields.has(field))
       throw validationError(
@@ -164,7 +165,11 @@ export function expressionSql(
   if (typeof expression === 'string') return sql<number>`${ref(expression)}`;
   if (expression !== null && typeof expression === 'object') {
     if ('money' in expression)
-      return moneyFactor(evaluation, ref(expression.money), sql.ref(`${alias}.currency`));
+      return moneyFactor(
+        evaluation,
+        ref(expression.money),
+        sql.ref(`${alias}.${currencyFieldOf(definition) ?? 'currency'}`),
+      );
     if ('daysBetween' in expression && Array.isArray(expression.daysBetween)) {
       const [start, end] = expression.daysBetween;
       return evaluation.state.engine.storage.sql.daysBetween(ref(start), ref(end));
@@ -197,6 +202,7 @@ export function whereSql(
     customSchema,
     dialect: storage.sql,
     alias,
+    hiddenFields: 'read',
   });
 }
 

@@ -90,6 +90,12 @@ export interface QueryKpi<
    * instead of scanning the source.
    */
   readonly facts?: readonly AnyKpiFacts[];
+  /**
+   * Declared measures the query reads with `ctx.rolledUp` (a query that answers from rollups
+   * where they give its exact figure, and runs its own SQL otherwise): with rollups on they are
+   * rolled up like a declared KPI's measures, keyed by the KPI's dimensions.
+   */
+  readonly rollupMeasures?: Readonly<Record<string, AnyKpiMeasure>>;
   /** The rows: one with `key: null` for the total, else one per group. */
   query(context: KpiQueryContext): Promise<readonly KpiRow<TItem>[]>;
 }

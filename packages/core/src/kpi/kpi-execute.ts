@@ -2,6 +2,7 @@ import { type AliasedRawBuilder, type SqlBool, sql } from 'kysely';
 import { dbOf } from '../engine/engine-state.js';
 import { visibilityCondition } from '../engine/visibility.js';
 import { RapportError } from '../errors/rapport-error.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { Period } from '../periods/period.js';
@@ -44,6 +45,7 @@ import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { FusedSource } from './kpi-plan.js';
 import { answerPrecomputed, answerPrecomputedMedian } from './kpi-precomputed.js';
 import type { KpiQueryContext, KpiRange, KpiRow } from './kpi-query-context.js';
+import { rolledUpMeasures } from './kpi-rolled-up.js';
 
 /** The aggregate columns of the fused measures, named `m<index><n|s|v>` for the fold. */
 function measureColumns(
@@ -52,6 +54,7 @@ function measureColumns(
   measures: ReadonlyMap<string, AnyKpiMeasure>,
 ): AliasedRawBuilder<unknown, string>[] {
   const columns: AliasedRawBuilder<unknown, string>[] = [];
+  const currency = sql.ref(`r.${currencyFieldOf(definition) ?? 'currency'}`);
   [...measures.values()].forEach((measure, index) => {
     const conditions = whereSql(evaluation, definition, 'r', measure.where);
     const when = conditions.length > 0 ? eb.and(conditions) : sql<SqlBool>`1 = 1`;
@@ -74,7 +77,7 @@ function measureColumns(
         ? convertedSum(
             evaluation,
             (code) =>
-              sql`sum(case when ${when} and ${sql.ref('r.currency')} = ${sql.lit(code)} then ${perCurrency} end)`,
+              sql`sum(case when ${when} and ${currency} = ${sql.lit(code)} then ${perCurrency} end)`,
           )
         : sql`sum(case when ${when} then ${value} end)`;
       columns.push(sum.as(`m${index}s`));
@@ -211,6 +214,7 @@ export function queryContext(
     },
     group: (object, alias) => (by ? groupOf(evaluation, object, alias, by) : undefined),
     toBase: (amount, currency) => moneyFactor(evaluation, amount, currency),
+    toBaseSum: (sumOf) => convertedSum(evaluation, sumOf),
     selectFrom: (subquery) => db.selectFrom(subquery),
     shared: <TValue>(key: string, compute: () => Promise<TValue>) => {
       const slot = JSON.stringify([
@@ -250,6 +254,7 @@ export function queryContext(
       }
       return context.shared(key, () => compute(context));
     },
+    rolledUp: (measures) => rolledUpMeasures(evaluation, range, previousRange, by, measures),
   };
   return context;
 }

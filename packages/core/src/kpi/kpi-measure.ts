@@ -1,4 +1,4 @@
-import type { CrmRecord, Where } from '../engine/record-types.js';
+import type { StoredCrmRecord, Where } from '../engine/record-types.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import type { AnyKpiSource, KpiField, KpiNumericField, KpiSource } from './kpi-source.js';
 
@@ -45,7 +45,7 @@ export interface KpiMeasure<
   /** What is aggregated (all but `count`). */
   readonly of?: KpiExpression<TObject>;
   /** Only rows that also match this. */
-  readonly where?: Where<CrmRecord<TObject>>;
+  readonly where?: Where<StoredCrmRecord<TObject>>;
 }
 
 /** @internal The erased form of a measure. */
@@ -70,37 +70,37 @@ export const measure = {
   /** Rows that match. */
   count: <TObject extends ObjectName>(
     source: KpiSource<TObject>,
-    where?: Where<CrmRecord<TObject>>,
+    where?: Where<StoredCrmRecord<TObject>>,
   ): KpiMeasure<TObject, 'count'> => ({ source, aggregate: 'count', where }),
   /** Sum of an expression (0 when no row matches). */
   sum: <TObject extends ObjectName>(
     source: KpiSource<TObject>,
     of: KpiExpression<TObject>,
-    where?: Where<CrmRecord<TObject>>,
+    where?: Where<StoredCrmRecord<TObject>>,
   ): KpiMeasure<TObject, 'sum'> => ({ source, aggregate: 'sum', of, where }),
   /** Average of an expression over rows where it is not null (null when none). */
   avg: <TObject extends ObjectName>(
     source: KpiSource<TObject>,
     of: KpiExpression<TObject>,
-    where?: Where<CrmRecord<TObject>>,
+    where?: Where<StoredCrmRecord<TObject>>,
   ): KpiMeasure<TObject, 'avg'> => ({ source, aggregate: 'avg', of, where }),
   /** Smallest value (null when none). */
   min: <TObject extends ObjectName>(
     source: KpiSource<TObject>,
     of: KpiExpression<TObject>,
-    where?: Where<CrmRecord<TObject>>,
+    where?: Where<StoredCrmRecord<TObject>>,
   ): KpiMeasure<TObject, 'min'> => ({ source, aggregate: 'min', of, where }),
   /** Largest value (null when none). */
   max: <TObject extends ObjectName>(
     source: KpiSource<TObject>,
     of: KpiExpression<TObject>,
-    where?: Where<CrmRecord<TObject>>,
+    where?: Where<StoredCrmRecord<TObject>>,
   ): KpiMeasure<TObject, 'max'> => ({ source, aggregate: 'max', of, where }),
   /** Median (the mean of the two middle values for an even count; null when none). Its own query. */
   median: <TObject extends ObjectName>(
     source: KpiSource<TObject>,
     of: KpiExpression<TObject>,
-    where?: Where<CrmRecord<TObject>>,
+    where?: Where<StoredCrmRecord<TObject>>,
   ): KpiMeasure<TObject, 'median'> => ({ source, aggregate: 'median', of, where }),
 };
 

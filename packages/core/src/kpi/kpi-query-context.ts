@@ -6,6 +6,7 @@ import type { DialectSql } from '../storage/storage-adapter.js';
 import type { Tenant } from '../tenancy/tenant.js';
 import type { AnyKpiFacts, KpiFactRow, KpiFacts } from './kpi-facts.js';
 import type { KpiBreakdown } from './kpi-info.js';
+import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { AnyKpiSource } from './kpi-source.js';
 import type { KpiValue } from './kpi-value.js';
 
@@ -63,6 +64,24 @@ export interface KpiGroupExpressions {
    * label is the key itself (stage, lead source, custom fields).
    */
   readonly labelOf?: (key: Expression<unknown>) => Expression<unknown>;
+}
+
+/**
+ * One range and group of the measures a query KPI read with `ctx.rolledUp`: each measure's value
+ * as a declared KPI would get it (a count, a sum, 0 for an empty count or sum, an average or null).
+ *
+ * @example
+ * const row: KpiMeasureRow<'leads' | 'won'> = { range: 'current', key: null, label: null, values: { leads: 10, won: 3 } };
+ */
+export interface KpiMeasureRow<TName extends string = string> {
+  /** The range: the period, or the previous one it is compared with. */
+  readonly range: KpiRange;
+  /** The group's key; null for the total or the group "none". */
+  readonly key: string | null;
+  /** The group's label (owner or campaign name), as a declared KPI's breakdown labels it. */
+  readonly label: string | null;
+  /** The value of each measure, by the name it was asked under. */
+  readonly values: Readonly<Record<TName, number | null>>;
 }
 
 /**
@@ -157,6 +176,18 @@ export interface KpiQueryContext {
   /** An amount in minor units of `currency`, converted to minor units of the base currency. */
   toBase(amount: Expression<unknown>, currency: Expression<unknown>): RawBuilder<number>;
   /**
+   * A money sum in minor units of the base currency from exact sums per currency: `sumOf(code)`
+   * sums the amounts (minor units) in that currency, and each sum is converted once, as declared
+   * KPIs and the rollups sum money. A query that sums money this way gives the rollups' figure
+   * to the last bit (a sum of amounts converted one by one may differ in the last bits).
+   *
+   * @example
+   * import { sql } from 'kysely';
+   *
+   * const won = ctx.toBaseSum((code) => sql`sum(case when ${sql.ref('x.currency')} = ${code} then ${sql.ref('x.amount')} end)`);
+   */
+  toBaseSum(sumOf: (currency: string) => RawBuilder<unknown>): RawBuilder<number>;
+  /**
    * Wraps a subquery (`query.as('x')`) so it can be queried further: windows, medians, lists. A
    * raw one (`sql\`(...)\`.as('x')`) works too, for SQL the builder has no method for, such as a
    * materialized common table expression.
@@ -219,4 +250,33 @@ export interface KpiQueryContext {
   facts<TNames extends string>(
     facts: KpiFacts<ObjectName, TNames> | AnyKpiFacts,
   ): Promise<readonly KpiFactRow<TNames>[]>;
+  /**
+   * Declared measures (of the KPI's `rollupMeasures`) for this call's ranges, breakdown and
+   * filters, read from the engine's rollups, or undefined when a complete rollup does not answer
+   * every one of them (rollups off, not built yet, a range that cuts a month, a breakdown no
+   * rollup keys): then the query runs its own SQL. Rows are what a declared KPI folds: for the
+   * total one per range (zeros without rows), for a breakdown one per range and group with rows.
+   * The rollups apply the tenant and the actor's visibility of the measures' own object (by owner,
+   * as a declared KPI reads them); a measure over a value kept from other records (a lead's
+   * `convertedOpportunityStatus`) counts those records whether or not the actor may see them, so
+   * read it only when the actor sees every one of them (`seesEvery`), as the scan would count them.
+   *
+   * @example
+   * import { measure, kpiSource } from '@rapport/core/plugin';
+   *
+   * const newLeads = kpiSource({ object: 'lead', date: 'createdAt' });
+   * const measures = {
+   *   leads: measure.count(newLeads),
+   *   won: measure.count(newLeads, { convertedOpportunityStatus: 'won' }),
+   * };
+   * // In a query KPI declared with `rollupMeasures: measures`:
+   * async function wonRate(ctx: KpiQueryContext) {
+   *   const rows = (await ctx.seesEvery('opportunity')) ? await ctx.rolledUp(measures) : undefined;
+   *   if (!rows) return []; // ... the query's own SQL here
+   *   return rows.map((row) => ({ ...row, value: (row.values.won ?? 0) / (row.values.leads || 1), sampleSize: row.values.leads ?? 0 }));
+   * }
+   */
+  rolledUp<TMeasures extends Readonly<Record<string, AnyKpiMeasure>>>(
+    measures: TMeasures,
+  ): Promise<readonly KpiMeasureRow<keyof TMeasures & string>[] | undefined>;
 }

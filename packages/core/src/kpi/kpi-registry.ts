@@ -1,7 +1,7 @@
 import { expressionBuilder } from 'kysely';
 import type { z } from 'zod';
 import type { EngineState } from '../engine/engine-state.js';
-import { queryableFields, whereConditions } from '../engine/query-filter.js';
+import { storedFieldsOf, whereConditions } from '../engine/query-filter.js';
 import { RapportError } from '../errors/rapport-error.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
@@ -68,6 +68,7 @@ function problemOf(kpi: AnyKpiDefinition, context: KpiRegistryContext): string |
       customSchema,
       dialect: context.dialect,
       alias: 't',
+      hiddenFields: 'read',
     });
   };
   for (const source of sources) {
@@ -76,7 +77,7 @@ function problemOf(kpi: AnyKpiDefinition, context: KpiRegistryContext): string |
       problems.push(`source object ${source.object} does not exist`);
       continue;
     }
-    const fields = queryableFields(definition);
+    const fields = storedFieldsOf(definition);
     if (source.date !== undefined && !fields.has(source.date))
       problems.push(`source date ${source.date} is not a field of ${source.object}`);
     check(`source filter on ${source.object}`, () => whereOf(definition, source.where));
@@ -92,7 +93,7 @@ function problemOf(kpi: AnyKpiDefinition, context: KpiRegistryContext): string |
     for (const [name, measure] of Object.entries(kpi.measures)) {
       const definition = context.objects[measure.source.object];
       if (!definition) continue;
-      const fields = queryableFields(definition);
+      const fields = storedFieldsOf(definition);
       if (measure.aggregate !== 'count') {
         for (const field of expressionFields(measure.of)) {
           if (typeof field !== 'string' || !fields.has(field))

@@ -1,13 +1,16 @@
-import type { CrmRecord, Where } from '../engine/record-types.js';
+import type { StoredCrmRecord, Where } from '../engine/record-types.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 
 /**
- * A field of an object (not `custom`).
+ * A field of an object (not `custom`), hidden fields included: KPIs read what the engine keeps.
  *
  * @example
  * const date: KpiField<'opportunity'> = 'closeDate';
  */
-export type KpiField<TObject extends ObjectName> = Exclude<keyof CrmRecord<TObject>, 'custom'> &
+export type KpiField<TObject extends ObjectName> = Exclude<
+  keyof StoredCrmRecord<TObject>,
+  'custom'
+> &
   string;
 
 /**
@@ -17,7 +20,7 @@ export type KpiField<TObject extends ObjectName> = Exclude<keyof CrmRecord<TObje
  * const field: KpiNumericField<'opportunity'> = 'amount';
  */
 export type KpiNumericField<TObject extends ObjectName> = {
-  [K in KpiField<TObject>]: NonNullable<CrmRecord<TObject>[K]> extends number ? K : never;
+  [K in KpiField<TObject>]: NonNullable<StoredCrmRecord<TObject>[K]> extends number ? K : never;
 }[KpiField<TObject>];
 
 /**
@@ -45,7 +48,7 @@ export interface KpiSource<TObject extends ObjectName = ObjectName> {
   /** The object (table) read, through the scoped query layer. */
   readonly object: TObject;
   /** Base filters: plain data. */
-  readonly where?: Where<CrmRecord<TObject>>;
+  readonly where?: Where<StoredCrmRecord<TObject>>;
   /** The date or timestamp field whose value must fall into the period; none for a snapshot. */
   readonly date?: KpiField<TObject>;
 }

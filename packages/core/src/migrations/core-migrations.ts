@@ -4,6 +4,7 @@ import type {
   MigrationContext,
   RapportMigration,
 } from '../storage/migration-context.js';
+import { convertedStatus } from './converted-status.js';
 import { keptValues } from './kept-values.js';
 import { listIndexes } from './list-indexes.js';
 import { rollupRows } from './rollup-rows.js';
@@ -382,4 +383,5 @@ export const coreMigrations: Readonly<Record<string, RapportMigration>> = {
   '0006-rollups': rollupTables,
   '0007-sharing': sharingTable,
   '0008-rollup-rows': rollupRows,
+  '0009-converted-status': convertedStatus,
 };

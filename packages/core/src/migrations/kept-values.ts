@@ -1,4 +1,8 @@
-import { refreshKeptValues } from '../sales/kept-values.js';
+import {
+  refreshFirstActivities,
+  refreshMainProducts,
+  refreshStageExits,
+} from '../sales/kept-values.js';
 import type { RapportMigration } from '../storage/migration-context.js';
 
 /**
@@ -16,7 +20,11 @@ export const keptValues: RapportMigration = {
     await db.schema.alterTable('stageHistory').addColumn('advancedAt', types.timestamp).execute();
     await db.schema.alterTable('leads').addColumn('firstActivityAt', types.timestamp).execute();
     await db.schema.alterTable('opportunities').addColumn('mainProductId', types.text).execute();
-    await refreshKeptValues(db);
+    // The three values of this migration, not `refreshKeptValues`: later kept values (their
+    // columns added by later migrations) do not exist yet.
+    await refreshStageExits(db, undefined);
+    await refreshFirstActivities(db, undefined);
+    await refreshMainProducts(db, undefined);
   },
   async down(db) {
     await db.schema.alterTable('stageHistory').dropColumn('exitedAt').execute();

@@ -159,6 +159,15 @@ export const leadObject = defineObject({
     convertedAccountId: optionalRef,
     convertedContactId: optionalRef,
     convertedOpportunityId: optionalRef,
+    /**
+     * The status (`open`, `won`, `lost`) of the converted opportunity now, null without one; kept
+     * by the engine as the deal moves (`sales/converted-status.ts`), so rollups can count won leads.
+     */
+    convertedOpportunityStatus: z.enum(['open', 'won', 'lost']).nullable().optional(),
+    /** The converted opportunity's amount now (minor units of its currency); kept like its status. */
+    convertedOpportunityAmount: minorUnitsSchema.nullable().optional(),
+    /** The converted opportunity's currency now, the currency of `convertedOpportunityAmount`. */
+    convertedOpportunityCurrency: optionalText,
     /** When the lead's first completed activity happened; kept by the engine as activities change. */
     firstActivityAt: timestampSchema.nullable().optional(),
   }),
@@ -178,6 +187,9 @@ export const leadObject = defineObject({
     convertedAccountId: 'text',
     convertedContactId: 'text',
     convertedOpportunityId: 'text',
+    convertedOpportunityStatus: 'text',
+    convertedOpportunityAmount: 'money',
+    convertedOpportunityCurrency: 'text',
     firstActivityAt: 'timestamp',
   },
   readonlyFields: [
@@ -185,7 +197,17 @@ export const leadObject = defineObject({
     'convertedAccountId',
     'convertedContactId',
     'convertedOpportunityId',
+    'convertedOpportunityStatus',
+    'convertedOpportunityAmount',
+    'convertedOpportunityCurrency',
     'firstActivityAt',
+  ],
+  // What the lead keeps of its converted deal is for the KPI engine: a rep who may read the lead
+  // but not the deal must not read the deal's status or amount through the lead.
+  hiddenFields: [
+    'convertedOpportunityStatus',
+    'convertedOpportunityAmount',
+    'convertedOpportunityCurrency',
   ],
   references: {
     campaignId: 'campaign',

@@ -61,6 +61,7 @@ export interface ObjectDefinition<
   TFields extends z.ZodObject = z.ZodObject,
   TReadonly extends keyof z.output<TFields> & string = never,
   TTable extends string = string,
+  THidden extends TReadonly = never,
 > {
   /** Singular name used in errors, hooks and custom field maps: `opportunity`. */
   readonly name: TName;
@@ -72,6 +73,13 @@ export interface ObjectDefinition<
   readonly columns: ObjectColumns<TFields>;
   /** Fields the engine derives and callers cannot set. */
   readonly readonlyFields: readonly TReadonly[];
+  /**
+   * Read-only fields that never leave the engine: stored and kept by it, read by KPI measures and
+   * rollups, but left out of every record a scope returns, of what hooks and events are handed,
+   * of filters and sorts (refused as unknown fields), of the HTTP API and of exports. For values
+   * kept from records the reader may not see (a lead's converted deal status and amount).
+   */
+  readonly hiddenFields?: readonly THidden[];
   /** Reference fields and the object they point to. */
   readonly references: Readonly<Record<string, string>>;
   /** Access rule. */
@@ -83,7 +91,7 @@ export interface ObjectDefinition<
 }
 
 /** @internal The erased form used where the object is not known statically. */
-export type AnyObjectDefinition = ObjectDefinition<string, z.ZodObject, string>;
+export type AnyObjectDefinition = ObjectDefinition<string, z.ZodObject, string, string, string>;
 
 /**
  * Declares an object. Used by core for the standard objects; exported for plugin authors
@@ -97,9 +105,16 @@ export function defineObject<
   TFields extends z.ZodObject,
   const TReadonly extends keyof z.output<TFields> & string = never,
   const TTable extends string = string,
+  const THidden extends TReadonly = never,
 >(
-  definition: ObjectDefinition<TName, TFields, TReadonly, TTable>,
-): ObjectDefinition<TName, TFields, TReadonly, TTable> {
+  definition: ObjectDefinition<TName, TFields, TReadonly, TTable, THidden>,
+): ObjectDefinition<TName, TFields, TReadonly, TTable, THidden> {
+  const readonly: readonly string[] = definition.readonlyFields;
+  for (const field of definition.hiddenFields ?? []) {
+    // A field callers could write would be one they could also read back through the write.
+    if (!readonly.includes(field))
+      throw new Error(`${definition.name}.${field} is hidden but not read-only`);
+  }
   const kinds: Readonly<Record<string, ColumnKind>> = definition.columns;
   const moneyFields =
     definition.moneyFields ?? Object.keys(kinds).filter((field) => kinds[field] === 'money');
@@ -131,3 +146,68 @@ export function fieldsOfKind(
 }
 
 const fieldsByKind = new WeakMap<AnyObjectDefinition, Map<ColumnKind, ReadonlySet<string>>>();
+
+/**
+ * The hidden fields of an object ({@link ObjectDefinition.hiddenFields}): none for most objects.
+ *
+ * @example
+ * hiddenFieldsOf(leadObject).has('convertedOpportunityStatus'); // true
+ */
+export function hiddenFieldsOf(definition: AnyObjectDefinition): ReadonlySet<string> {
+  let hidden = hiddenByDefinition.get(definition);
+  if (!hidden) {
+    hidden = new Set(definition.hiddenFields ?? []);
+    hiddenByDefinition.set(definition, hidden);
+  }
+  return hidden;
+}
+
+const hiddenByDefinition = new WeakMap<AnyObjectDefinition, ReadonlySet<string>>();
+
+/**
+ * The fields of an object as they leave the engine: its zod fields without the hidden ones (what
+ * the HTTP API documents and an export writes).
+ *
+ * @example
+ * Object.keys(publicFieldsOf(leadObject).shape).includes('convertedOpportunityStatus'); // false
+ */
+export function publicFieldsOf(definition: AnyObjectDefinition): z.ZodObject {
+  let fields = publicByDefinition.get(definition);
+  if (!fields) {
+    const hidden = hiddenFieldsOf(definition);
+    fields =
+      hidden.size === 0
+        ? definition.fields
+        : // Cast: `omit` takes a mask of keys of the shape, which the hidden fields are.
+          definition.fields.omit(
+            Object.fromEntries([...hidden].map((field) => [field, true])) as Record<string, true>,
+          );
+    publicByDefinition.set(definition, fields);
+  }
+  return fields;
+}
+
+const publicByDefinition = new WeakMap<AnyObjectDefinition, z.ZodObject>();
+
+/**
+ * @internal A record without its object's hidden fields: the record itself when the object has
+ * none or the record holds none, else a copy (the engine's own record, which the upkeep and the
+ * transaction cache hold, keeps them).
+ */
+export function withoutHidden<TRecord extends object>(
+  definition: AnyObjectDefinition,
+  record: TRecord,
+): TRecord {
+  const hidden = hiddenFieldsOf(definition);
+  if (hidden.size === 0) return record;
+  let copy: Record<string, unknown> | undefined;
+  for (const field of hidden) {
+    if (!Object.hasOwn(record, field)) continue;
+    // Cast: a record object is a record of its fields.
+    const stripped = copy ?? { ...(record as Record<string, unknown>) };
+    delete stripped[field];
+    copy = stripped;
+  }
+  // Cast: the copy is the record less fields its public type does not declare.
+  return (copy ?? record) as TRecord;
+}

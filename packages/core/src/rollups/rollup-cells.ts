@@ -3,6 +3,7 @@ import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { whereConditions } from '../engine/query-filter.js';
 import { type Builder, moneyField } from '../kpi/kpi-compile.js';
 import { differSql, isMilliseconds, millisecondsSql } from '../kpi/kpi-facts.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
 import type { RollupFacts } from './rollup-facts-plan.js';
 import { type MonthStart, monthBucketSql, monthStarts, timestampDate } from './rollup-month.js';
@@ -58,6 +59,7 @@ function conditions(state: ScopeState, rollup: RollupDefinition, where: object |
     customSchema,
     dialect: storage.sql,
     alias: 't',
+    hiddenFields: 'read',
   });
 }
 
@@ -150,8 +152,7 @@ export function contributions(
 ): Builder {
   if (rollup.facts)
     return factContributions(state, rollup, rollup.facts, ids, sign, months, idColumn);
-  const { source, dimension, definition } = rollup;
-  const shape = definition.fields.shape;
+  const { source, dimension } = rollup;
   const signed = (value: RawBuilder<unknown>) => sql`${sql.lit(sign)} * ${value}`;
   const counts = new Map<number, RawBuilder<unknown>>();
   const sums = new Map<number, RawBuilder<unknown>>();
@@ -190,8 +191,10 @@ export function contributions(
   // A histogram counts values whatever their currency, but for money: an amount is counted in
   // its own currency, converted (and ordered) only at read time.
   const histogram = rollup.histogram?.measure;
-  const byCurrency = 'currency' in shape && (!histogram || moneyField(histogram.of) !== undefined);
-  const currency = byCurrency ? sql`coalesce(${sql.ref('t.currency')}, '')` : sql`''`;
+  const currencyField = currencyFieldOf(rollup.definition);
+  const byCurrency =
+    currencyField !== undefined && (!histogram || moneyField(histogram.of) !== undefined);
+  const currency = byCurrency ? sql`coalesce(${sql.ref(`t.${currencyField}`)}, '')` : sql`''`;
   const field = dimension ? sql.ref(`t.${dimension.field}`) : undefined;
   // A median's histogram keys by the value, a whole number (its text compares by the read's
   // cast); a bigint, as money amounts in minor units are.

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import { dbOf, type ScopeState } from '../engine/engine-state.js';
 import { moneyField } from '../kpi/kpi-compile.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { ColumnKind } from '../objects/object-definition.js';
 import { cellAmounts, cellKey } from './rollup-cells.js';
 import { monthOfInstant, timestampDate } from './rollup-month.js';
@@ -179,6 +180,7 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
   const histogramTest = histogram ? whereTest(rollup, histogram.where) : undefined;
   const { date } = rollup.source;
   const zoned = timestampDate(rollup) !== undefined;
+  const currencyField = currencyFieldOf(rollup.definition);
   // A day's month is its first seven characters; a timestamp's is the tenant-local month.
   const bucketOf = (row: Row, timeZone: string) =>
     !date ? '' : zoned ? monthOfInstant(text(row[date]), timeZone) : text(row[date]).slice(0, 7);
@@ -197,7 +199,7 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
             const bucket = bucketOf(row, timeZone);
             const owner = rollup.histogram?.allOwners ? '' : text(row.ownerId);
             // Money is counted in its own currency (converted at read time), anything else in none.
-            const currency = money ? text(row.currency) : '';
+            const currency = money && currencyField ? text(row[currencyField]) : '';
             const key = `${rollup.id}\u0000${bucket}\u0000${owner}\u0000${currency}\u0000=${Math.trunc(value)}`;
             const amounts = new Array<number>(cellAmounts.length).fill(0);
             amounts[0] = 1;
@@ -207,7 +209,6 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
       : null;
   } else if (source && measures.every((m) => m.test)) {
     const field = rollup.dimension?.field;
-    const hasCurrency = 'currency' in rollup.definition.fields.shape;
     made = {
       rollup,
       zoned,
@@ -217,7 +218,7 @@ export function rowRollupOf(rollup: RollupDefinition): RowRollup | undefined {
         const groupValue = field === undefined ? undefined : row[field];
         const group =
           groupValue === undefined || groupValue === null ? '' : `=${String(groupValue)}`;
-        const key = `${rollup.id}\u0000${bucket}\u0000${text(row.ownerId)}\u0000${hasCurrency ? text(row.currency) : ''}\u0000${field ? group : ''}`;
+        const key = `${rollup.id}\u0000${bucket}\u0000${text(row.ownerId)}\u0000${currencyField ? text(row[currencyField]) : ''}\u0000${field ? group : ''}`;
         const amounts = new Array<number>(cellAmounts.length).fill(0);
         amounts[0] = 1;
         for (const { index, count, valuer, test } of measures) {

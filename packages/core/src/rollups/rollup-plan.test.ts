@@ -261,7 +261,8 @@ describe('planRollups', () => {
     const [closed] = plan.rollups.filter((rollup) => rollup.source === closedDeals);
     expect(closed && timestampDate(closed)).toBeUndefined();
     expect([...(plan.fieldsByObject.get('lead') ?? [])].sort()).toEqual(
-      ['createdAt', 'currency', 'ownerId'].sort(),
+      // A lead's money is in its converted deal's currency: that field keys its cells.
+      ['createdAt', 'convertedOpportunityCurrency', 'ownerId'].sort(),
     );
     const touched = kpiSource({ object: 'lead', date: 'updatedAt' });
     const edits = defineKpi({

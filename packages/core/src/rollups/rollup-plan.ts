@@ -3,6 +3,7 @@ import { type AnyKpiDefinition, isDeclaredKpi } from '../kpi/kpi-definition.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
+import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
 import {
   addFactsFields,
@@ -289,11 +290,10 @@ export function planRollups(
   const medians = new Map<string, AnyKpiMeasure>();
   const factsByKey: FactsByKey = new Map();
   for (const kpi of kpis) {
-    if (!isDeclaredKpi(kpi)) {
-      collectFacts(factsByKey, kpi.facts ?? [], kpi.dimensions);
-      continue;
-    }
-    for (const measure of Object.values(kpi.measures)) {
+    if (!isDeclaredKpi(kpi)) collectFacts(factsByKey, kpi.facts ?? [], kpi.dimensions);
+    // A query KPI's `rollupMeasures` are rolled up as a declared KPI's measures (ctx.rolledUp).
+    const declared = isDeclaredKpi(kpi) ? kpi.measures : kpi.rollupMeasures;
+    for (const measure of Object.values(declared ?? {})) {
       if (measure.aggregate === 'median') {
         medians.set(measureSignature(measure), measure);
         continue;
@@ -345,6 +345,11 @@ export function planRollups(
       where: source.where,
       date: source.date,
       measures: sorted.map(([, measure]) => contentOf(measure)),
+      // Cells keyed by another currency field than `currency` (a lead's converted deal's) are
+      // another shape: their id must change so a rollup built before scans until a rebuild.
+      ...(currencyFieldOf(definition) === undefined || currencyFieldOf(definition) === 'currency'
+        ? {}
+        : { currency: currencyFieldOf(definition) }),
     });
     const kept: (RollupDimension | undefined)[] = [undefined];
     for (const [name, field] of Object.entries(fieldDimensions)) {
@@ -409,7 +414,9 @@ export function planRollups(
       addFactsFields(rollup, rollup.facts, fieldsByObject, children);
       continue;
     }
-    const fields = fieldsByObject.get(rollup.source.object) ?? new Set(['ownerId', 'currency']);
+    const fields =
+      fieldsByObject.get(rollup.source.object) ??
+      new Set(['ownerId', currencyFieldOf(rollup.definition) ?? 'currency']);
     fieldsByObject.set(rollup.source.object, fields);
     if (rollup.source.date) fields.add(rollup.source.date);
     if (rollup.dimension) fields.add(rollup.dimension.field);

@@ -5,6 +5,7 @@ import { rewriteUpkeep, updateUpkeep } from '../engine/record-upkeep.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { opportunityObject, stageHistoryObject } from '../objects/standard-objects.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
+import { refreshConvertedStatuses } from './converted-status.js';
 
 // Values the KPIs would otherwise recompute per row on every read, kept at write time by
 // recomputing them for the records a write touched. One statement per 500 records (well under
@@ -127,7 +128,7 @@ function largestItem(db: Db) {
 
 /**
  * Recomputes every value the engine keeps at write time (stage history exits, leads' first
- * completed activity, opportunities' main product) for one tenant, or for all without one. The
+ * completed activity and converted deal's status, opportunities' main product) for one tenant, or for all without one. The
  * engine keeps them itself on every write through a scope; this is for rows written below it
  * (raw bulk loads such as `insertGeneratedData`, a restored dump). Run it in the transaction of
  * the load when there is one. Like the load, it is below the engine's rollups too (a deal whose
@@ -145,6 +146,7 @@ export async function refreshKeptValues(
   await refreshStageExits(db, options.tenantId);
   await refreshFirstActivities(db, options.tenantId);
   await refreshMainProducts(db, options.tenantId);
+  await refreshConvertedStatuses(db, options.tenantId);
 }
 
 /**

@@ -9,6 +9,7 @@ import { validationError } from '../errors/rapport-error.js';
 import { newId } from '../ids/id.js';
 import { lineItemObject, stageHistoryObject } from '../objects/standard-objects.js';
 import { dayInTimeZone } from '../tenancy/tenant.js';
+import { keepConvertedDeals, movesConvertedLeads } from './converted-status.js';
 import { keepStageExits } from './kept-values.js';
 import { defaultPipelineId, pipelineStages } from './pipeline-stages.js';
 
@@ -125,6 +126,8 @@ export const opportunityRules: ObjectRules = {
   },
 
   async afterWrite(state, record, previous) {
+    // A new deal has no converted lead yet (a conversion links it afterwards, reading its status).
+    if (previous && movesConvertedLeads(record, previous)) await keepConvertedDeals(state, record);
     const changed =
       previous === undefined || trackedFields.some((field) => record[field] !== previous[field]);
     if (!changed) return;

@@ -1,5 +1,6 @@
 import { coreDbOf, type ObjectRules } from '../engine/engine-state.js';
 import { RapportError, validationError } from '../errors/rapport-error.js';
+import { convertedDealOf } from './converted-status.js';
 
 function dateOrder(object: string, startField: string, endField: string): ObjectRules {
   return {
@@ -85,7 +86,11 @@ export const leadRules: ObjectRules = {
         'use_convert',
       );
     }
-    return values;
+    // What the lead keeps of its converted deal, in the same write (read only when the link moves).
+    const linked = values.convertedOpportunityId ?? null;
+    if (previous && linked === (previous.convertedOpportunityId ?? null)) return values;
+    if (!previous && linked === null && values.convertedOpportunityStatus == null) return values;
+    return { ...values, ...(await convertedDealOf(state, linked)) };
   },
 };
 

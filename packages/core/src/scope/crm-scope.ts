@@ -24,7 +24,7 @@ import { validationError } from '../errors/rapport-error.js';
 import type { KpiProvider } from '../kpi/kpi-definition.js';
 import { createKpiService, type KpiService } from '../kpi/kpi-service.js';
 import type { Money } from '../money/money.js';
-import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import { type AnyObjectDefinition, withoutHidden } from '../objects/object-definition.js';
 import { type ObjectName, standardObjects } from '../objects/standard-objects.js';
 import { closeLost, closeWon } from '../sales/close-opportunity.js';
 import { importStageHistory } from '../sales/import-stage-history.js';
@@ -162,19 +162,34 @@ export const repositoryKeys = {
 } as const satisfies Record<ObjectName, keyof CrmScope>;
 
 function objectRepository(state: ScopeState, definition: AnyObjectDefinition) {
+  // Every record leaves the scope through `out`: without the object's hidden fields, which the
+  // engine keeps for its KPIs (a lead's converted deal status and amount) and never hands out.
+  const out = <TRecord extends object>(record: TRecord) => withoutHidden(definition, record);
+  const maybe = <TRecord extends object>(record: TRecord | undefined) =>
+    record === undefined ? undefined : out(record);
   return {
-    get: (id: string) => getVisible(state, definition, id),
-    find: (id: string) => findVisible(state, definition, id),
-    findByExternalId: (externalId: string) => findByExternalId(state, definition, externalId),
-    list: (query?: RecordQuery) => listRecords(state, definition, query),
+    get: async (id: string) => out(await getVisible(state, definition, id)),
+    find: async (id: string) => maybe(await findVisible(state, definition, id)),
+    findByExternalId: async (externalId: string) =>
+      maybe(await findByExternalId(state, definition, externalId)),
+    list: async (query?: RecordQuery) => {
+      const page = await listRecords(state, definition, query);
+      return { ...page, items: page.items.map(out) };
+    },
     count: (where?: Readonly<Record<string, unknown>>) => countRecords(state, definition, where),
-    create: (input: unknown) => createRecord(state, definition, input),
-    update: (id: string, patch: unknown) => updateRecord(state, definition, id, patch),
-    upsert: (input: Record<string, unknown>) => upsertRecord(state, definition, input),
-    createMany: (inputs: readonly unknown[], options?: WriteManyOptions) =>
-      createRecords(state, definition, inputs, undefined, options),
-    upsertMany: (inputs: readonly Record<string, unknown>[], options?: WriteManyOptions) =>
-      upsertRecords(state, definition, inputs, options),
+    create: async (input: unknown) => out(await createRecord(state, definition, input)),
+    update: async (id: string, patch: unknown) =>
+      out(await updateRecord(state, definition, id, patch)),
+    upsert: async (input: Record<string, unknown>) => {
+      const result = await upsertRecord(state, definition, input);
+      return { ...result, record: out(result.record) };
+    },
+    createMany: async (inputs: readonly unknown[], options?: WriteManyOptions) =>
+      (await createRecords(state, definition, inputs, undefined, options)).map(out),
+    upsertMany: async (inputs: readonly Record<string, unknown>[], options?: WriteManyOptions) => {
+      const result = await upsertRecords(state, definition, inputs, options);
+      return { ...result, records: result.records.map(out) };
+    },
     delete: (id: string, options?: { readonly version?: number }) =>
       deleteRecord(state, definition, id, options),
   };
@@ -213,7 +228,10 @@ export function createScope<
     stageHistory: objectRepository(state, objects.stageHistory),
     leads: {
       ...leads,
-      convert: (id: string, options?: ConvertLeadOptions) => convertLead(state, id, options),
+      convert: async (id: string, options?: ConvertLeadOptions) => {
+        const converted = await convertLead(state, id, options);
+        return { ...converted, lead: withoutHidden(objects.lead, converted.lead) };
+      },
     },
     opportunities: {
       ...opportunities,

@@ -1,4 +1,9 @@
-import { type AnyObjectDefinition, filterOperators, type RapportIssue } from '@rapport/core';
+import {
+  type AnyObjectDefinition,
+  filterOperators,
+  publicFieldsOf,
+  type RapportIssue,
+} from '@rapport/core';
 import type { z } from 'zod';
 import { HttpProblem } from '../problems/problem-details.js';
 
@@ -83,8 +88,9 @@ export function parseListQuery(
 ): RecordListQuery {
   const where: Record<string, unknown> = {};
   const custom: Record<string, unknown> = {};
-  // Cast: an erased object definition's shape is a record of zod types.
-  const shape = definition.fields.shape as Record<string, z.ZodType>;
+  // Cast: an erased object definition's shape is a record of zod types. Hidden fields are not
+  // in it: a filter on one is read as on an unknown field, which the engine refuses by name.
+  const shape = publicFieldsOf(definition).shape as Record<string, z.ZodType>;
   let limit: number | undefined;
   let cursor: string | undefined;
   let orderBy: { field: string; direction: 'asc' | 'desc' } | undefined;

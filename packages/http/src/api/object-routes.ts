@@ -1,4 +1,4 @@
-import type { AnyObjectDefinition, CrmScope } from '@rapport/core';
+import { type AnyObjectDefinition, type CrmScope, publicFieldsOf } from '@rapport/core';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import {
@@ -50,7 +50,8 @@ function filterParameters(
     ['version', 'number'],
     ['createdAt', 'string'],
     ['updatedAt', 'string'],
-    ...Object.entries(definition.fields.shape).map(
+    // Hidden fields cannot be filtered (the engine refuses them as unknown): not documented.
+    ...Object.entries(publicFieldsOf(definition).shape).map(
       // Cast: Object.entries of a zod shape types its values as unknown.
       ([field, schema]) => [field, fieldKind(schema as z.ZodType)] as const,
     ),

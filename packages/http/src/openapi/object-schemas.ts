@@ -1,4 +1,4 @@
-import type { AnyObjectDefinition } from '@rapport/core';
+import { type AnyObjectDefinition, publicFieldsOf } from '@rapport/core';
 import { z } from 'zod';
 import type { JsonSchema } from './openapi-types.js';
 
@@ -19,11 +19,17 @@ const systemFields = {
  * engine's custom field schemas, so the document cannot drift from what the engine checks.
  */
 export function objectSchemas(definition: AnyObjectDefinition, custom: z.ZodObject) {
-  const readonly = Object.fromEntries(definition.readonlyFields.map((field) => [field, true]));
+  // Hidden fields never leave the engine: the API neither returns nor documents them.
+  const fields = publicFieldsOf(definition);
+  const readonly = Object.fromEntries(
+    definition.readonlyFields
+      .filter((field) => field in fields.shape)
+      .map((field) => [field, true]),
+  );
   // `omit` takes a mask of known keys; the definition's readonly fields are keys of its shape.
-  const writable = definition.fields.omit(readonly as Record<string, true>);
+  const writable = fields.omit(readonly as Record<string, true>);
   return {
-    record: definition.fields.extend({ ...systemFields, custom }),
+    record: fields.extend({ ...systemFields, custom }),
     create: writable.extend({
       id: z.string().min(1).max(64).optional(),
       externalId: z.string().min(1).max(255).nullable().optional(),

@@ -5,6 +5,7 @@ import { concurrencyCases } from './concurrency-cases.js';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
 import { customFieldCases } from './custom-field-cases.js';
+import { hiddenFieldCases } from './hidden-field-cases.js';
 import { historyImportCases } from './history-import-cases.js';
 import { hooksEventsCases } from './hooks-events-cases.js';
 import { keptValueCases } from './kept-value-cases.js';
@@ -56,6 +57,7 @@ export function describeStorageConformance(
     concurrencyCases(setup);
     tenancyCases(setup);
     leadConversionCases(setup);
+    hiddenFieldCases(setup);
     opportunityCases(setup);
     keptValueCases(setup);
     moneyCases(setup);

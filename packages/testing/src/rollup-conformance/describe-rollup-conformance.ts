@@ -1,5 +1,6 @@
 import type { RapportStorage } from '@rapport/core';
 import { describe } from 'vitest';
+import { leadOutcomeCases } from './lead-outcome-cases.js';
 import { moneyMedianCases } from './money-median-cases.js';
 import { rollupReadCases } from './rollup-read-cases.js';
 import { useRollupSuite } from './rollup-suite.js';
@@ -39,6 +40,7 @@ export function describeRollupConformance(
 ): void {
   describe(`rollup conformance: ${name}`, () => {
     const suite = useRollupSuite(makeStorage, options);
+    leadOutcomeCases(suite.engines, suite.clock, suite.runs);
     writeSequenceCases(suite);
     rollupReadCases(suite);
     moneyMedianCases(suite);

@@ -1,6 +1,10 @@
 import { validationError } from '../../errors/rapport-error.js';
 import { fromZodError } from '../../errors/zod-issues.js';
-import type { AnyObjectDefinition } from '../../objects/object-definition.js';
+import {
+  type AnyObjectDefinition,
+  hiddenFieldsOf,
+  withoutHidden,
+} from '../../objects/object-definition.js';
 import type { ScopeState } from '../engine-state.js';
 import type { HookContext, ObjectHooks } from '../hooks.js';
 import type { StoredRecord } from '../stored-record.js';
@@ -34,6 +38,8 @@ function applyHookResult(
 ): Record<string, unknown> {
   if (!result) return values;
   const { custom, ...rest } = result;
+  // A hook cannot set what it cannot see: hidden fields are the engine's to keep.
+  for (const field of hiddenFieldsOf(definition)) delete rest[field];
   const merged = { ...values, ...rest };
   if (custom !== undefined) {
     if (custom === null || typeof custom !== 'object') {
@@ -73,7 +79,8 @@ async function runBefore(
   let data: Record<string, unknown> = { ...start.values, custom: start.custom };
   let changed = false;
   for (const objectHooks of hooks) {
-    const result = await call(objectHooks, data);
+    // Hooks are app and plugin code: they see the record as a read would, without hidden fields.
+    const result = await call(objectHooks, withoutHidden(definition, data));
     if (!result) continue;
     data = applyHookResult(definition, data, result);
     changed = true;
@@ -110,7 +117,7 @@ export async function runBeforeUpdate(
   if (!hooks.some((objectHooks) => objectHooks.beforeUpdate)) return start;
   const context = hookContext(state, definition);
   return runBefore(definition, hooks, start, (objectHooks, data) =>
-    objectHooks.beforeUpdate?.({ ...context, data, previous }),
+    objectHooks.beforeUpdate?.({ ...context, data, previous: withoutHidden(definition, previous) }),
   );
 }
 
@@ -121,7 +128,10 @@ export async function runBeforeDelete(
   record: StoredRecord,
 ): Promise<void> {
   for (const objectHooks of hooksOf(state, definition)) {
-    await objectHooks.beforeDelete?.({ ...hookContext(state, definition), record });
+    await objectHooks.beforeDelete?.({
+      ...hookContext(state, definition),
+      record: withoutHidden(definition, record),
+    });
   }
 }
 
@@ -132,7 +142,10 @@ export async function runAfterCreate(
   record: StoredRecord,
 ): Promise<void> {
   for (const objectHooks of hooksOf(state, definition)) {
-    await objectHooks.afterCreate?.({ ...hookContext(state, definition), record });
+    await objectHooks.afterCreate?.({
+      ...hookContext(state, definition),
+      record: withoutHidden(definition, record),
+    });
   }
 }
 
@@ -144,7 +157,11 @@ export async function runAfterUpdate(
   previous: StoredRecord,
 ): Promise<void> {
   for (const objectHooks of hooksOf(state, definition)) {
-    await objectHooks.afterUpdate?.({ ...hookContext(state, definition), record, previous });
+    await objectHooks.afterUpdate?.({
+      ...hookContext(state, definition),
+      record: withoutHidden(definition, record),
+      previous: withoutHidden(definition, previous),
+    });
   }
 }
 
@@ -155,6 +172,9 @@ export async function runAfterDelete(
   record: StoredRecord,
 ): Promise<void> {
   for (const objectHooks of hooksOf(state, definition)) {
-    await objectHooks.afterDelete?.({ ...hookContext(state, definition), record });
+    await objectHooks.afterDelete?.({
+      ...hookContext(state, definition),
+      record: withoutHidden(definition, record),
+    });
   }
 }
