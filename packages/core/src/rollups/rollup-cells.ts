@@ -5,9 +5,9 @@ import { type Builder, moneyField } from '../kpi/kpi-compile.js';
 import { differSql, isMilliseconds, millisecondsSql } from '../kpi/kpi-facts.js';
 import { currencyFieldOf } from '../objects/money-currency.js';
 import type { AnyDatabase } from '../storage/migration-context.js';
+import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-definition.js';
 import type { RollupFacts } from './rollup-facts-plan.js';
 import { type MonthStart, monthBucketSql, monthStarts, timestampDate } from './rollup-month.js';
-import { measureSlots, moneyTimes, type RollupDefinition } from './rollup-plan.js';
 import { tenantZone } from './rollup-zone.js';
 
 const eb = expressionBuilder<AnyDatabase, string>();

@@ -9,9 +9,10 @@ import {
   contributions,
   type RollupMonths,
 } from './rollup-cells.js';
-import { applyDeltas, type CellDelta, type Deltas, whereTest } from './rollup-deltas.js';
+import { measureSlots, type RollupDefinition } from './rollup-definition.js';
+import { applyDeltas, type CellDelta, type Deltas } from './rollup-deltas.js';
 import { monthOfInstant, timestampDate } from './rollup-month.js';
-import { measureSlots, type RollupDefinition } from './rollup-plan.js';
+import { whereTest } from './rollup-row-values.js';
 import { tenantZone } from './rollup-zone.js';
 
 // The upkeep of facts rollups (`kpiFacts`: rows that belong to a parent, keyed by its owner and

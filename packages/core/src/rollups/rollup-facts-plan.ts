@@ -1,7 +1,6 @@
 import type { AnyKpiFacts } from '../kpi/kpi-facts.js';
 import { stableKey } from '../kpi/kpi-plan.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
-import { timestampProblem } from './rollup-month.js';
 import {
   fieldDimensions,
   hashOf,
@@ -9,7 +8,8 @@ import {
   measureSlots,
   type RollupDefinition,
   type RollupDimension,
-} from './rollup-plan.js';
+} from './rollup-definition.js';
+import { timestampProblem } from './rollup-month.js';
 
 /**
  * @internal What a rollup of {@link AnyKpiFacts} keeps: the facts per measure slot, of rows that

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { coreDbOf, dbOf, type ScopeState, type TransactionState } from '../engine/engine-state.js';
 import type { RecordUpkeep, WriteUpkeep } from '../engine/record-upkeep.js';
-import type { RollupPlan } from './rollup-plan.js';
+import type { RollupPlan } from './rollup-definition.js';
 import { keptRollupsOf } from './rollup-upkeep.js';
 
 /** The tenants each transaction has already guarded: one statement per tenant and transaction. */

@@ -12,8 +12,8 @@ import {
 import { type Cells, foldMedianRows, groupName, toNumber } from '../kpi/kpi-fold.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { tenantCells } from './rollup-cells.js';
+import type { RollupDefinition } from './rollup-definition.js';
 import { flushDeltas } from './rollup-deltas.js';
-import type { RollupDefinition } from './rollup-plan.js';
 import {
   bucketOf,
   built,

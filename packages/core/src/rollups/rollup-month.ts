@@ -2,7 +2,7 @@ import { type Expression, type RawBuilder, sql } from 'kysely';
 import { isTimestampField } from '../kpi/kpi-compile.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
 import { resolvePeriod } from '../periods/period.js';
-import type { RollupDefinition } from './rollup-plan.js';
+import type { RollupDefinition } from './rollup-definition.js';
 
 /**
  * @internal The month a rollup row of a dated source is keyed by: `YYYY-MM`. A day field's month

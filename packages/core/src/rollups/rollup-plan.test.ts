@@ -4,8 +4,9 @@ import { measure } from '../kpi/kpi-measure.js';
 import { measureSignature } from '../kpi/kpi-plan.js';
 import { closedDeals, kpiSource, repQuotas } from '../kpi/kpi-source.js';
 import { standardObjects } from '../objects/standard-objects.js';
+import { measureSlots } from './rollup-definition.js';
 import { timestampDate } from './rollup-month.js';
-import { measureSlots, planRollups } from './rollup-plan.js';
+import { planRollups } from './rollup-plan.js';
 
 const info = {
   group: 'test',

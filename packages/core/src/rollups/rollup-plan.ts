@@ -1,242 +1,32 @@
-import { moneyProduct } from '../kpi/kpi-compile.js';
 import { type AnyKpiDefinition, isDeclaredKpi } from '../kpi/kpi-definition.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
 import { currencyFieldOf } from '../objects/money-currency.js';
-import type { AnyObjectDefinition, ColumnKind } from '../objects/object-definition.js';
+import type { AnyObjectDefinition } from '../objects/object-definition.js';
+import {
+  fieldDimensions,
+  hashOf,
+  measureSlots,
+  type RollupDefinition,
+  type RollupDimension,
+  type RollupPlan,
+} from './rollup-definition.js';
 import {
   addFactsFields,
   collectFacts,
   type FactsByKey,
-  type FactsChild,
   type FactsChildren,
   planFacts,
-  type RollupFacts,
 } from './rollup-facts-plan.js';
-import { timestampProblem } from './rollup-month.js';
-
-/** @internal A breakdown a rollup keeps as its `groupKey`: the dimension and the record's field. */
-export interface RollupDimension {
-  readonly name: string;
-  readonly field: string;
-  /** The field is the parent's (a stage history entry's owner, main product, lead source). */
-  readonly onParent?: boolean;
-}
-
-/**
- * @internal One rollup: the rows of one fused source, keyed by month (of a day field, or of a
- * timestamp in the tenant's time zone), owner, currency and at most one breakdown field, with a count and an integer sum per measure.
- * Measure 0 is the source's row count (a KPI's default sample size).
- */
-export interface RollupDefinition {
-  /** `object:dimension:hash`: the hash of everything the cells depend on. */
-  readonly id: string;
-  readonly sourceKey: string;
-  readonly source: AnyKpiSource;
-  readonly definition: AnyObjectDefinition;
-  readonly dimension: RollupDimension | undefined;
-  /** Facts of a query KPI instead of measures (`ctx.facts`), kept in SQL. */
-  readonly facts?: RollupFacts;
-  /** The measures by signature, each with its index (from 1). */
-  readonly measures: ReadonlyMap<
-    string,
-    { readonly index: number; readonly measure: AnyKpiMeasure }
-  >;
-  /**
-   * A median's histogram instead of measures: the rows counted per value (the `groupKey` is the
-   * value, a whole number; for money the amount in minor units, with its currency in the
-   * currency column), from which the read takes the middle value exactly.
-   */
-  readonly histogram?: {
-    readonly signature: string;
-    readonly measure: AnyKpiMeasure;
-    /**
-     * Every owner's rows in one count (the owner column is ''): what an actor who sees every
-     * owner reads for a total, a few thousand rows where the per-owner histogram holds about one
-     * row per record.
-     */
-    readonly allOwners: boolean;
-  };
-}
-
-/** @internal Every rollup of an engine, by object and by source. */
-export interface RollupPlan {
-  readonly rollups: readonly RollupDefinition[];
-  readonly byObject: ReadonlyMap<string, readonly RollupDefinition[]>;
-  readonly bySource: ReadonlyMap<string, readonly RollupDefinition[]>;
-  /** The histograms of medians by the median measure's signature: per owner, and all owners. */
-  readonly byMedian: ReadonlyMap<
-    string,
-    { readonly perOwner: RollupDefinition; readonly allOwners: RollupDefinition }
-  >;
-  /** Per object, the fields a rollup reads: an update that changes none of them changes no cell. */
-  readonly fieldsByObject: ReadonlyMap<string, ReadonlySet<string>>;
-  /** The facts rollups by the key of their facts. */
-  readonly byFacts: ReadonlyMap<string, readonly RollupDefinition[]>;
-  /** Per parent object, its children's facts rollups and the parent fields they key by. */
-  readonly children: ReadonlyMap<string, FactsChild>;
-
-  /** Why each source that is not rolled up is not (for docs, tests and `rollups check`). */
-  readonly skipped: ReadonlyMap<string, string>;
-}
-
-/**
- * @internal Breakdowns a rollup can key by: a field of the record itself, so a write knows its value. The
- * product is the opportunity's main product, a value kept on it at write time
- * (`sales/kept-values.ts`, which moves the deal's contribution when a line item write moves it).
- */
-export const fieldDimensions: Readonly<Record<string, string>> = {
-  stage: 'stage',
-  leadSource: 'leadSource',
-  lostReason: 'lostReason',
-  campaign: 'campaignId',
-  product: 'mainProductId',
-};
-
-/** Whole-number kinds: their sums are exact in a bigint, whatever order they are added in. */
-const integerKinds: ReadonlySet<ColumnKind> = new Set(['integer', 'money']);
-
-/**
- * @internal Measures a rollup row holds (columns `n1..n8`, `s1..s8` of migration
- * `0008-rollup-rows`): a source with more is scanned.
- */
-export const measureSlots = 8;
-
-/**
- * @internal A money amount times a number field (`{ times: [{ money: 'amount' }, 'probability'] }`,
- * either order), the weighted pipeline: kept as the integer amount x number per currency while
- * the number is whole (a probability in whole percent), else counted as inexact (the read scans).
- */
-export function moneyTimes(
-  definition: AnyObjectDefinition,
-  of: unknown,
-): { readonly money: string; readonly factor: string; readonly whole: boolean } | undefined {
-  const product = moneyProduct(of);
-  if (!product || kindOf(definition, product.money) !== 'money') return undefined;
-  const kind = kindOf(definition, product.factor);
-  if (kind === 'integer') return { ...product, whole: true };
-  return kind === 'number' ? { ...product, whole: false } : undefined;
-}
-
-/** @internal The column kind of a field of an object, or undefined for a system field. */
-export function kindOf(definition: AnyObjectDefinition, field: unknown): ColumnKind | undefined {
-  if (typeof field !== 'string') return undefined;
-  // The columns map every field to its kind; any other name (a system field) has none.
-  return (definition.columns as Readonly<Record<string, ColumnKind | undefined>>)[field];
-}
-
-/**
- * Why a measure's expression cannot be kept as an exact integer sum, or undefined when it can:
- * integer and money fields, `{ money }` (converted at read time, per currency) and
- * `{ daysBetween }` of two date fields, and an amount times a number field ({@link moneyTimes}:
- * exact while the number is whole). Other products are floating point sums whose value depends
- * on the order rows are added: scanned, never approximated.
- */
-function expressionProblem(definition: AnyObjectDefinition, of: unknown): string | undefined {
-  if (typeof of === 'string')
-    return integerKinds.has(kindOf(definition, of) ?? 'text') ? undefined : `${of} is not whole`;
-  if (of !== null && typeof of === 'object') {
-    if ('money' in of)
-      return kindOf(definition, of.money) === 'money' ? undefined : 'money of a non-money field';
-    if ('daysBetween' in of && Array.isArray(of.daysBetween)) {
-      const dates = of.daysBetween.every((field) => kindOf(definition, field) === 'date');
-      return dates ? undefined : 'daysBetween of a timestamp';
-    }
-    if (moneyTimes(definition, of)) return undefined;
-  }
-  return `${JSON.stringify(of)} is not a whole-number expression`;
-}
-
-function measureProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure) {
-  if (measure.aggregate === 'count') return undefined;
-  if (measure.aggregate !== 'sum' && measure.aggregate !== 'avg')
-    return `${measure.aggregate} is an order statistic`;
-  return expressionProblem(definition, measure.of);
-}
-
-/**
- * Why a median cannot be kept as a histogram of whole values: integer fields, `{ daysBetween }`
- * of two days, and `{ money }` (counted per currency and amount in minor units, converted and
- * ordered at read time, so a changed rate needs no rebuild); other expressions are not whole.
- */
-function medianProblem(definition: AnyObjectDefinition, measure: AnyKpiMeasure) {
-  const { of } = measure;
-  if (typeof of === 'string')
-    return kindOf(definition, of) === 'integer' ? undefined : `the median of ${of} is not whole`;
-  if (of !== null && typeof of === 'object' && 'daysBetween' in of && Array.isArray(of.daysBetween))
-    return of.daysBetween.every((field) => kindOf(definition, field) === 'date')
-      ? undefined
-      : 'daysBetween of a timestamp';
-  if (of !== null && typeof of === 'object' && 'money' in of)
-    return kindOf(definition, of.money) === 'money' ? undefined : 'money of a non-money field';
-  return `the median of ${JSON.stringify(of)} is not a whole-number expression`;
-}
-
-function sourceProblem(definition: AnyObjectDefinition, source: AnyKpiSource) {
-  const hasOwner = 'ownerId' in definition.fields.shape;
-  if (definition.access === 'opportunity') return 'visible through its opportunity';
-  if (!hasOwner) return 'has no owner to key visibility by';
-  if (source.date !== undefined && kindOf(definition, source.date) !== 'date')
-    return timestampProblem(definition, source.date);
-  return undefined;
-}
-
-/**
- * Fields the engine rewrites below the repository (a lead's first completed activity, by an
- * UPDATE after each activity write), so no upkeep sees them change: a rollup that reads one would
- * go stale. (A deal's main product is an update through the upkeep; stage history exits tell it.)
- */
-const keptBelowTheRepository: Readonly<Record<string, ReadonlySet<string>>> = {
-  lead: new Set(['firstActivityAt']),
-};
-
-/** Why a rollup of this source and these measures would miss writes, or undefined. */
-function keptFieldProblem(
-  definition: AnyObjectDefinition,
-  source: AnyKpiSource,
-  measures: Iterable<AnyKpiMeasure>,
-): string | undefined {
-  const kept = keptBelowTheRepository[definition.name];
-  if (!kept) return undefined;
-  const fields = new Set<string>();
-  if (source.date !== undefined) fields.add(source.date);
-  whereFields(source.where, fields);
-  for (const measure of measures) {
-    whereFields(measure.where, fields);
-    fieldsOf(measure.of, fields);
-  }
-  const field = [...fields].find((name) => kept.has(name));
-  return field ? `${field} is kept below the repository (no upkeep sees it change)` : undefined;
-}
-
-/** @internal FNV-1a, twice with two offsets: 64 bits of a definition, enough to tell plugin sets apart. */
-export function hashOf(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x01000193) ^ (b >>> 15);
-  }
-  return (a >>> 0).toString(36) + (b >>> 0).toString(36);
-}
-
-/** The fields a measure expression or condition reads. */
-function fieldsOf(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') into.add(value);
-  else if (Array.isArray(value)) for (const item of value) fieldsOf(item, into);
-  else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === 'money' || key === 'daysBetween' || key === 'times') fieldsOf(item, into);
-    }
-  }
-}
-
-function whereFields(where: object | undefined, into: Set<string>): void {
-  // A `where` names fields (and `custom` for custom fields): no nesting.
-  for (const key of Object.keys(where ?? {})) into.add(key);
-}
+import {
+  fieldsOf,
+  keptFieldProblem,
+  measureProblem,
+  medianProblem,
+  sourceProblem,
+  whereFields,
+} from './rollup-kept-exactly.js';
 
 /** A fused source's measures and the breakdowns its KPIs declare, while the plan is made. */
 interface PlannedSource {

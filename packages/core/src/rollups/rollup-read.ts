@@ -23,8 +23,8 @@ import { type FusedSource, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
 import type { Period } from '../periods/period.js';
 import { cellAmounts, countColumn, sumColumn, tenantCells } from './rollup-cells.js';
+import { moneyTimes, type RollupDefinition } from './rollup-definition.js';
 import { flushDeltas } from './rollup-deltas.js';
-import { moneyTimes, type RollupDefinition } from './rollup-plan.js';
 import { builtRollups } from './rollup-rebuild.js';
 import { keptRollupsOf } from './rollup-upkeep.js';
 

@@ -11,10 +11,10 @@ import {
   sumColumn,
   tenantCells,
 } from './rollup-cells.js';
+import { measureSlots, type RollupDefinition } from './rollup-definition.js';
 import { flushDeltas } from './rollup-deltas.js';
 import { lockTenantRow } from './rollup-guard.js';
 import { timestampDate } from './rollup-month.js';
-import { measureSlots, type RollupDefinition } from './rollup-plan.js';
 import { addContributions } from './rollup-upkeep.js';
 import { zoneChanged } from './rollup-zone.js';
 

@@ -4,7 +4,7 @@ import { inTransaction } from '../engine/transaction.js';
 import { toNumber } from '../kpi/kpi-fold.js';
 import type { ObjectName } from '../objects/standard-objects.js';
 import { tenantCells } from './rollup-cells.js';
-import type { RollupDefinition } from './rollup-plan.js';
+import type { RollupDefinition } from './rollup-definition.js';
 
 /**
  * One rollup the engine's KPIs define, as one tenant holds it.

@@ -18,6 +18,7 @@ import {
   moveParent,
   partitionFacts,
 } from './rollup-child-upkeep.js';
+import type { RollupDefinition, RollupPlan } from './rollup-definition.js';
 import {
   addRows,
   applyDeltas,
@@ -26,7 +27,6 @@ import {
   type RowRollup,
   rowRollupOf,
 } from './rollup-deltas.js';
-import type { RollupDefinition, RollupPlan } from './rollup-plan.js';
 import { tenantZone } from './rollup-zone.js';
 
 /** Ids per statement: each id is a bound parameter, far below every dialect's limit. */
