@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { defineKpi } from '../kpi/kpi-definition.js';
-import { kpiFacts } from '../kpi/kpi-facts.js';
+import { type AnyKpiFacts, kpiFacts } from '../kpi/kpi-facts.js';
 import { kpiSource } from '../kpi/kpi-source.js';
 import { standardObjects } from '../objects/standard-objects.js';
 import { planRollups } from './rollup-plan.js';
@@ -20,7 +20,7 @@ const entries = kpiFacts({
   facts: { entered: { count: true }, ms: { millisecondsBetween: ['createdAt', 'exitedAt'] } },
 });
 
-const entryKpi = (id: string, facts: readonly (typeof entries)[]) =>
+const entryKpi = (id: string, facts: readonly AnyKpiFacts[]) =>
   defineKpi({
     ...info,
     id,
