@@ -119,6 +119,8 @@ export async function applyLeadOp(world: LeadWorld, step: LeadOp): Promise<void>
       const id = pick(step.pick);
       if (!id) return;
       const lead = await scope.leads.get(id);
+      // A converted lead is frozen (its update is refused): the write sequences change open ones.
+      if (lead.convertedAt != null) return;
       await scope.leads.update(id, {
         version: lead.version,
         ...(step.owner === undefined ? {} : { ownerId: at(owners, step.owner) }),
