@@ -249,13 +249,13 @@ export async function keepMainProduct(state: ScopeState, opportunityId: string):
 }
 
 /**
- * The opportunity's row as stored now, locked where transactions run side by side (the lock of
+ * @internal The opportunity's row as stored now, locked where transactions run side by side (the lock of
  * {@link lockRows}, which the line item's foreign key does not conflict with), so nothing moves
  * it between this read and the write of its main product: the state its kept data was last
  * computed from. Read from the database, not the transaction's cache: another transaction may
  * have committed a change since this one cached the row.
  */
-async function lockedOpportunity(
+export async function lockedOpportunity(
   state: ScopeState,
   opportunityId: string,
 ): Promise<StoredRecord | undefined> {

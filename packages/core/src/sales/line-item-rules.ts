@@ -4,7 +4,7 @@ import type { StoredRecord } from '../engine/stored-record.js';
 import { applyUpdate } from '../engine/write/update-record.js';
 import { type RapportError, validationError } from '../errors/rapport-error.js';
 import { opportunityObject, productObject } from '../objects/standard-objects.js';
-import { keepMainProduct } from './kept-values.js';
+import { keepMainProduct, lockedOpportunity } from './kept-values.js';
 
 async function opportunityOf(state: ScopeState, opportunityId: string): Promise<StoredRecord> {
   const opportunity = await findVisible(state, opportunityObject, opportunityId);
@@ -57,7 +57,16 @@ async function checkAmountStaysSafe(
  * changed) and keeps its main product.
  */
 async function syncAmount(state: ScopeState, opportunityId: string): Promise<void> {
-  const opportunity = await opportunityOf(state, opportunityId);
+  // The viewer's check first; then the deal as stored now, locked, before its items are summed:
+  // a concurrent writer of its items (Postgres, READ COMMITTED) commits before this reads the
+  // sum, so its item is in it and the version read is the one it left. Summed first, the other's
+  // item was missed and the amount's update found a newer version (CONFLICT for a write that
+  // asked for nothing stale).
+  const visible = await opportunityOf(state, opportunityId);
+  const opportunity = (await lockedOpportunity(state, opportunityId)) ?? visible;
+  // The cached row is older than the stored one: the next read of this transaction goes to storage.
+  if (opportunity.version !== visible.version)
+    state.tx?.cache?.forgetRecord('opportunities', opportunityId);
   const row = await coreDbOf(state)
     .selectFrom('opportunityLineItems')
     .select((eb) => [eb.fn.countAll().as('count'), eb.fn.sum('totalPrice').as('total')])
