@@ -137,6 +137,26 @@ export async function contributionMonths(
 }
 
 /**
+ * The month of a row `t` of the rollup's source as SQL: months, not days (a month holds many
+ * deals of an owner, a day about one: one row per deal gains nothing over the scan), read by
+ * periods of whole months; a timestamp's month is the tenant-local one, found among the month
+ * start instants; '' without a date.
+ */
+function monthOfRow(
+  rollup: RollupDefinition,
+  months: RollupMonths | undefined,
+): RawBuilder<unknown> {
+  const { date } = rollup.source;
+  const bounds = months?.get(rollup.id);
+  if (timestampDate(rollup) !== undefined && !bounds)
+    throw new Error(`no month bounds for the timestamp-dated rollup ${rollup.id}`);
+  if (!date) return sql`''`;
+  return bounds
+    ? monthBucketSql(sql.ref(`t.${date}`), bounds)
+    : sql`coalesce(substr(cast(${sql.ref(`t.${date}`)} as text), 1, 7), '')`;
+}
+
+/**
  * @internal What rows of a rollup's source add to its rows, times `sign`: every row of the
  * tenant (a rebuild) or only `ids` (a write: -1 before it, +1 after). The same conditions and
  * expressions as the scan, in SQL, so a row holds exactly what the scan would add up. A
@@ -175,17 +195,7 @@ export function contributions(
       );
   }
   const slots = Array.from({ length: measureSlots }, (_, i) => i + 1);
-  // Months, not days: a month holds many deals of an owner, a day about one (one row per deal
-  // gains nothing over the scan). Periods of whole months (months, quarters, years) read them.
-  // A timestamp's month is the tenant-local one, found among the month start instants.
-  const bounds = months?.get(rollup.id);
-  if (timestampDate(rollup) !== undefined && !bounds)
-    throw new Error(`no month bounds for the timestamp-dated rollup ${rollup.id}`);
-  const day = !source.date
-    ? sql`''`
-    : bounds
-      ? monthBucketSql(sql.ref(`t.${source.date}`), bounds)
-      : sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`;
+  const day = monthOfRow(rollup, months);
   const allOwners = rollup.histogram?.allOwners === true;
   const owner = allOwners ? sql`''` : sql`coalesce(${sql.ref('t.ownerId')}, '')`;
   // A histogram counts values whatever their currency, but for money: an amount is counted in
@@ -271,14 +281,7 @@ function factContributions(
     else counts.set(index, sql`count(${sql.ref(`t.${fact.count}`)})`);
   }
   const slots = Array.from({ length: measureSlots }, (_, i) => i + 1);
-  const bounds = months?.get(rollup.id);
-  if (timestampDate(rollup) !== undefined && !bounds)
-    throw new Error(`no month bounds for the timestamp-dated rollup ${rollup.id}`);
-  const day = !source.date
-    ? sql`''`
-    : bounds
-      ? monthBucketSql(sql.ref(`t.${source.date}`), bounds)
-      : sql`coalesce(substr(cast(${sql.ref(`t.${source.date}`)} as text), 1, 7), '')`;
+  const day = monthOfRow(rollup, months);
   const owner = sql`coalesce(${sql.ref('p.ownerId')}, '')`;
   const field = dimension
     ? sql.ref(`${dimension.onParent ? 'p' : 't'}.${dimension.field}`)

@@ -59,15 +59,13 @@ function rollupDimensionOf(dimension: string): string {
 }
 
 /**
- * @internal The rollup that answers a fused source for this evaluation's breakdown and filters,
- * or undefined when none does (the scan answers). Pure but for the plan.
+ * The candidate keyed by the one dimension the evaluation's breakdown and filters name besides
+ * owner and team (the totals' rollup when they name none), or undefined for two or more.
  */
-export function matchRollup(
+function candidateFor(
   evaluation: Evaluation,
-  fused: FusedSource,
+  candidates: readonly RollupDefinition[],
 ): RollupDefinition | undefined {
-  const candidates = keptRollupsOf(evaluation.state.engine)?.bySource.get(fused.key);
-  if (!candidates) return undefined;
   const wanted = new Set<string>();
   if (evaluation.by && !ownerDimensions.has(evaluation.by))
     wanted.add(rollupDimensionOf(evaluation.by));
@@ -77,7 +75,20 @@ export function matchRollup(
   }
   if (wanted.size > 1) return undefined;
   const [dimension] = wanted;
-  const rollup = candidates.find((candidate) => candidate.dimension?.name === dimension);
+  return candidates.find((candidate) => candidate.dimension?.name === dimension);
+}
+
+/**
+ * @internal The rollup that answers a fused source for this evaluation's breakdown and filters,
+ * or undefined when none does (the scan answers). Pure but for the plan.
+ */
+export function matchRollup(
+  evaluation: Evaluation,
+  fused: FusedSource,
+): RollupDefinition | undefined {
+  const candidates = keptRollupsOf(evaluation.state.engine)?.bySource.get(fused.key);
+  if (!candidates) return undefined;
+  const rollup = candidateFor(evaluation, candidates);
   if (!rollup) return undefined;
   // Cells are months: a period that cuts a month (a week, the last 30 days) is scanned. A
   // snapshot source read from a dated rollup (the plan folds them together) takes every month.
@@ -291,16 +302,7 @@ export async function answerFactsFromRollups(
   const kept = candidates?.[0]?.facts;
   // Another declaration under the same key is not what the rollup keeps.
   if (!candidates || !kept || stableKey(kept.spec) !== stableKey(facts)) return undefined;
-  const wanted = new Set<string>();
-  if (evaluation.by && !ownerDimensions.has(evaluation.by))
-    wanted.add(rollupDimensionOf(evaluation.by));
-  for (const [dimension, filter] of Object.entries(evaluation.filters)) {
-    if (filter !== undefined && !ownerDimensions.has(dimension))
-      wanted.add(rollupDimensionOf(dimension));
-  }
-  if (wanted.size > 1) return undefined;
-  const [dimension] = wanted;
-  const rollup = candidates.find((candidate) => candidate.dimension?.name === dimension);
+  const rollup = candidateFor(evaluation, candidates);
   if (!rollup?.facts) return undefined;
   if (rollup.source.date && !wholeMonths(evaluation)) return undefined;
   if (!(await built(evaluation)).has(rollup.id)) return undefined;
