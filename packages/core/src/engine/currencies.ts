@@ -3,7 +3,7 @@ import { RapportError, validationError } from '../errors/rapport-error.js';
 import { fromZodError } from '../errors/zod-issues.js';
 import { currencyCodeSchema } from '../money/currency.js';
 import { convertMinor, type Money } from '../money/money.js';
-import { coreDbOf, type ScopeState } from './engine-state.js';
+import { coreDbOf, nowOf, type ScopeState } from './engine-state.js';
 import { loadTenant } from './load-tenant.js';
 import { requireAdmin } from './roles.js';
 import { inTransaction } from './transaction.js';
@@ -47,7 +47,7 @@ export async function setRate(
         'base_currency',
       );
     }
-    const updatedAt = tx.engine.now().toISOString();
+    const updatedAt = nowOf(tx).toISOString();
     const db = coreDbOf(tx);
     const updated = await db
       .updateTable('exchangeRates')

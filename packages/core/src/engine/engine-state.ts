@@ -77,6 +77,17 @@ export interface ScopeState {
   readonly tx: TransactionState | undefined;
   /** Lazily loaded per scope; shared with child transaction scopes. */
   readonly cache: ScopeCache;
+  /**
+   * The instant this state's writes take as now, when it is not the engine's clock (a history
+   * import writes each record as of its own creation). Read through {@link nowOf}. On the state,
+   * not a copy of the engine: the engine's identity keys its rollup plan and compiled statements.
+   */
+  readonly now?: () => Date;
+}
+
+/** @internal Now for a scope state: its own instant (a history import's), else the engine's clock. */
+export function nowOf(state: ScopeState): Date {
+  return state.now ? state.now() : state.engine.now();
 }
 
 /**

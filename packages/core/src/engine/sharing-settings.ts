@@ -11,7 +11,7 @@ import {
   sharingPatchSchema,
   teamSharingLevels,
 } from '../tenancy/sharing.js';
-import { coreDbOf, type ScopeState } from './engine-state.js';
+import { coreDbOf, nowOf, type ScopeState } from './engine-state.js';
 import { loadTenant } from './load-tenant.js';
 import { requireAdmin } from './roles.js';
 import { inTransaction } from './transaction.js';
@@ -115,7 +115,7 @@ async function writeSharing(
       defaults: JSON.stringify(defaults),
       teams,
       version: current.version + 1,
-      updatedAt: tx.engine.now().toISOString(),
+      updatedAt: nowOf(tx).toISOString(),
       updatedBy: tx.actor.id,
     };
     const db = coreDbOf(tx);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { listRates } from '../engine/currencies.js';
-import type { ScopeState } from '../engine/engine-state.js';
+import { nowOf, type ScopeState } from '../engine/engine-state.js';
 import { loadTenant } from '../engine/visibility.js';
 import { validationError } from '../errors/rapport-error.js';
 import { minorUnitDigits } from '../money/currency.js';
@@ -182,7 +182,7 @@ export async function evaluateKpis(
   const { state, from } = context;
   options.signal?.throwIfAborted();
   const tenant = await loadTenant(state);
-  const today = dayInTimeZone(state.engine.now(), tenant.timeZone);
+  const today = dayInTimeZone(nowOf(state), tenant.timeZone);
   const calendar: PeriodCalendar = {
     timeZone: tenant.timeZone,
     fiscalYearStartMonth: tenant.fiscalYearStartMonth,

@@ -1,5 +1,5 @@
 import { expressionBuilder, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { dbOf, nowOf, type ScopeState } from '../engine/engine-state.js';
 import { whereConditions } from '../engine/query-filter.js';
 import { type Builder, moneyField } from '../kpi/kpi-compile.js';
 import { differSql, isMilliseconds, millisecondsSql } from '../kpi/kpi-facts.js';
@@ -111,7 +111,7 @@ export async function contributionMonths(
   const zoned = rollups.filter((rollup) => timestampDate(rollup) !== undefined);
   if (zoned.length === 0) return months;
   const timeZone = await tenantZone(state);
-  const now = state.engine.now().toISOString();
+  const now = nowOf(state).toISOString();
   const byColumn = new Map<string, readonly MonthStart[]>();
   for (const rollup of zoned) {
     const date = timestampDate(rollup) ?? '';

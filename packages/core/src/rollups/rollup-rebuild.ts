@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { dbOf, nowOf, type ScopeState } from '../engine/engine-state.js';
 import { inTransaction } from '../engine/transaction.js';
 import { toNumber } from '../kpi/kpi-fold.js';
 import {
@@ -66,7 +66,7 @@ export async function markBuilt(
   rollups: readonly RollupDefinition[],
 ): Promise<void> {
   if (rollups.length === 0) return;
-  const builtAt = state.engine.now().toISOString();
+  const builtAt = nowOf(state).toISOString();
   await dbOf(state)
     .insertInto('rollupBuilds')
     .values(rollups.map((rollup) => ({ tenantId: state.tenantId, rollup: rollup.id, builtAt })))

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScopeState } from '../engine/engine-state.js';
+import { nowOf, type ScopeState } from '../engine/engine-state.js';
 import { getVisible } from '../engine/read/find-record.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { inTransaction } from '../engine/transaction.js';
@@ -45,7 +45,7 @@ async function stageWithStatus(
 
 /** Today in the tenant's time zone. */
 async function today(state: ScopeState): Promise<string> {
-  return dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone);
+  return dayInTimeZone(nowOf(state), (await loadTenant(state)).timeZone);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { coreDbOf, dbOf, type ScopeState } from '../engine/engine-state.js';
+import { coreDbOf, dbOf, nowOf, type ScopeState } from '../engine/engine-state.js';
 import { decodeRow } from '../engine/record-codec.js';
 import { rewriteUpkeep } from '../engine/record-upkeep.js';
 import type { StoredRecord } from '../engine/stored-record.js';
@@ -112,7 +112,7 @@ async function changesByDeal(
   inputs: readonly unknown[],
 ): Promise<DealChanges[]> {
   const issues: RapportIssue[] = [];
-  const now = state.engine.now().getTime();
+  const now = nowOf(state).getTime();
   const byDeal = new Map<string, DealChanges | null>();
   const parsedInputs = inputs.map((input) => entrySchema.safeParse(input));
   const dealIds = new Set<string>();

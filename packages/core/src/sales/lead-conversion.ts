@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
+import { coreDbOf, nowOf, type ScopeState } from '../engine/engine-state.js';
 import { findVisible, getVisible } from '../engine/read/find-record.js';
 import { decodeRow } from '../engine/record-codec.js';
 import type { StoredRecord } from '../engine/stored-record.js';
@@ -173,7 +173,7 @@ export async function convertLead(
           ? await applyUpdate(tx, opportunityObject, linked, { accountId: account.id })
           : linked;
     } else if (opts.opportunity !== false) {
-      const today = dayInTimeZone(tx.engine.now(), (await loadTenant(tx)).timeZone);
+      const today = dayInTimeZone(nowOf(tx), (await loadTenant(tx)).timeZone);
       opportunity = await createRecord(tx, opportunityObject, {
         name: `${String(lead.company)}-`,
         closeDate: addDays(today, 30),
@@ -188,7 +188,7 @@ export async function convertLead(
 
     const convertedLead = await applyUpdate(tx, leadObject, lead, {
       status: 'Closed - Converted',
-      convertedAt: opts.convertedAt ?? tx.engine.now().toISOString(),
+      convertedAt: opts.convertedAt ?? nowOf(tx).toISOString(),
       convertedAccountId: account.id,
       convertedContactId: contact.id,
       convertedOpportunityId: opportunity?.id ?? null,

@@ -1,4 +1,4 @@
-import { coreDbOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
+import { coreDbOf, nowOf, type ObjectRules, type ScopeState } from '../engine/engine-state.js';
 import type { StoredRecord } from '../engine/stored-record.js';
 import { queueEvent } from '../engine/transaction.js';
 import { loadTenant } from '../engine/visibility.js';
@@ -37,7 +37,7 @@ function historyValues(
 }
 
 function historyMeta(state: ScopeState) {
-  return { id: newId(state.engine.now().getTime()), externalId: null, custom: {} };
+  return { id: newId(nowOf(state).getTime()), externalId: null, custom: {} };
 }
 
 /** @internal Opportunity rules: stage drives status, probability and forecast category; history. */
@@ -83,7 +83,7 @@ export const opportunityRules: ObjectRules = {
       next.forecastCategory = stage.forecastCategory;
     }
     if (next.openDate === undefined) {
-      next.openDate = dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone);
+      next.openDate = dayInTimeZone(nowOf(state), (await loadTenant(state)).timeZone);
     }
     if (previous && (next.amount !== previous.amount || next.currency !== previous.currency)) {
       const sum = await coreDbOf(state)

@@ -1,6 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import { convertMoney, listRates, setRate } from '../engine/currencies.js';
-import { dbOf, type ScopeState } from '../engine/engine-state.js';
+import { dbOf, nowOf, type ScopeState } from '../engine/engine-state.js';
 import { findVisible, getVisible } from '../engine/read/find-record.js';
 import {
   countRecords,
@@ -258,7 +258,7 @@ export function createScope<
         return owners === 'all' ? owners : new Set(owners);
       },
     },
-    today: async () => dayInTimeZone(state.engine.now(), (await loadTenant(state)).timeZone),
+    today: async () => dayInTimeZone(nowOf(state), (await loadTenant(state)).timeZone),
     updateSettings: (patch: Record<string, unknown>) => updateSettings(state, patch),
     transaction: <TResult>(work: (inner: CrmScope<TCustom, TPlugins>) => Promise<TResult>) =>
       inTransaction(state, (tx) => work(createScope<TCustom, TPlugins>(tx))),

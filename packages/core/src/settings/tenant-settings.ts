@@ -1,5 +1,5 @@
 import { listRates } from '../engine/currencies.js';
-import { coreDbOf, type ScopeState } from '../engine/engine-state.js';
+import { coreDbOf, nowOf, type ScopeState } from '../engine/engine-state.js';
 import { loadTenant } from '../engine/load-tenant.js';
 import { requireAdmin } from '../engine/roles.js';
 import { inTransaction } from '../engine/transaction.js';
@@ -53,7 +53,7 @@ export async function updateSettings(state: ScopeState, patch: unknown): Promise
         );
       }
     }
-    const updatedAt = tx.engine.now().toISOString();
+    const updatedAt = nowOf(tx).toISOString();
     await coreDbOf(tx)
       .updateTable('tenants')
       .set({ ...parsed.data, version: current.version + 1, updatedAt })

@@ -7,7 +7,7 @@ import { checkCurrency } from '../checks/check-currency.js';
 import { checkCustomFields } from '../checks/check-custom-fields.js';
 import { checkMoney } from '../checks/check-money.js';
 import { checkReferences, referenceExists } from '../checks/check-references.js';
-import type { ScopeState } from '../engine-state.js';
+import { nowOf, type ScopeState } from '../engine-state.js';
 import type { StoredRecord } from '../stored-record.js';
 import { inTransaction, queueEvent } from '../transaction.js';
 import { loadTenant } from '../visibility.js';
@@ -40,7 +40,7 @@ export async function createRecord(
   const { id, externalId, custom, values } = splitMeta(parsed.data);
   return inTransaction(state, (tx) =>
     insertRecord(tx, definition, values, {
-      id: id ?? newId(tx.engine.now().getTime()),
+      id: id ?? newId(nowOf(tx).getTime()),
       externalId,
       custom,
     }),
@@ -135,7 +135,7 @@ function newRecord(
   meta: InsertMeta,
   custom: Record<string, unknown>,
 ): StoredRecord {
-  const now = state.engine.now().toISOString();
+  const now = nowOf(state).toISOString();
   const actorId = state.actor.id;
   const createdAt = meta.createdAt ?? now;
   const createdBy = meta.createdBy ?? actorId;

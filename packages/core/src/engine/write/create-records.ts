@@ -3,7 +3,7 @@ import { newId } from '../../ids/id.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
 import { requireWritable } from '../checks/check-access.js';
 import { checkReferencesMany } from '../checks/check-references.js';
-import type { ScopeState } from '../engine-state.js';
+import { nowOf, type ScopeState } from '../engine-state.js';
 import type { StoredRecord } from '../stored-record.js';
 import { inTransaction } from '../transaction.js';
 import { finishInsert, type InsertMeta, prepareRecord } from './create-record.js';
@@ -82,7 +82,7 @@ export async function createRecords(
       items.map((item) => ({
         values: item.values,
         meta: {
-          id: item.id ?? newId(tx.engine.now().getTime()),
+          id: item.id ?? newId(nowOf(tx).getTime()),
           externalId: item.externalId,
           custom: item.custom,
           createdAt: item.createdAt,

@@ -1,7 +1,7 @@
 import { RapportError, type RapportIssue } from '../../errors/rapport-error.js';
 import { plainText, timestampSchema } from '../../objects/field-schemas.js';
 import type { AnyObjectDefinition } from '../../objects/object-definition.js';
-import type { ScopeState } from '../engine-state.js';
+import { nowOf, type ScopeState } from '../engine-state.js';
 import { requireAdmin } from '../visibility.js';
 
 /**
@@ -58,7 +58,7 @@ export function takeHistory(
     return inputs.map((input) => ({ input, createdAt: undefined, createdBy: undefined }));
   }
   requireAdmin(state, `import the history of ${definition.name} records`);
-  const now = state.engine.now().getTime();
+  const now = nowOf(state).getTime();
   const issues: RapportIssue[] = [];
   const taken = inputs.map((input, position): TakenHistory => {
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
@@ -113,5 +113,5 @@ export function takeHistory(
 export function stateAt(state: ScopeState, instant: string | undefined): ScopeState {
   if (instant === undefined) return state;
   const at = new Date(instant);
-  return { ...state, engine: { ...state.engine, now: () => new Date(at) } };
+  return { ...state, now: () => new Date(at) };
 }

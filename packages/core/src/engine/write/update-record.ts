@@ -6,7 +6,7 @@ import { checkCurrency } from '../checks/check-currency.js';
 import { checkCustomFields } from '../checks/check-custom-fields.js';
 import { checkMoney } from '../checks/check-money.js';
 import { checkReferences } from '../checks/check-references.js';
-import { dbOf, type ScopeState } from '../engine-state.js';
+import { dbOf, nowOf, type ScopeState } from '../engine-state.js';
 import { getVisible } from '../read/find-record.js';
 import { encodeColumns } from '../record-codec.js';
 import { updateUpkeep } from '../record-upkeep.js';
@@ -154,7 +154,7 @@ async function updateRow(
   custom: Record<string, unknown>,
 ): Promise<StoredRecord> {
   const { id, version } = previous;
-  const now = state.engine.now().toISOString();
+  const now = nowOf(state).toISOString();
   const dialect = state.engine.storage.sql;
   const cache = state.tx?.cache;
   cache?.markWritten(definition.table);
