@@ -66,7 +66,7 @@ export async function refreshConvertedStatuses(
  * @internal What a lead converted with `opportunityId` keeps of it (null without one), read
  * while the deal is held `FOR SHARE` where transactions run side by side: a concurrent status
  * change of the deal either committed before (this read sees it) or waits for this write to
- * commit and then finds the lead among the deal's converted leads ({@link keepConvertedStatuses}).
+ * commit and then finds the lead among the deal's converted leads ({@link keepConvertedDeals}).
  */
 export async function convertedDealOf(
   state: ScopeState,
@@ -127,7 +127,11 @@ export async function keepConvertedDeals(
     try {
       await dbOf(state)
         .updateTable('leads')
-        .set((eb) => ({ ...kept, version: eb('version', '+', 1) }))
+        // No version bump: the fields are hidden, and a version that moved with a deal the lead's
+        // reader may not see would tell them when it changed. Nothing needs it: a converted lead
+        // is frozen but for personal fields, which no rollup reads, and an update writes only the
+        // columns it changes.
+        .set(kept)
         .where('tenantId', '=', state.tenantId)
         .where('id', '=', previous.id)
         .execute();
@@ -136,6 +140,6 @@ export async function keepConvertedDeals(
       await upkeep.restore().catch(() => undefined);
       throw error;
     }
-    await upkeep.done({ ...previous, ...kept, version: previous.version + 1 });
+    await upkeep.done({ ...previous, ...kept });
   }
 }

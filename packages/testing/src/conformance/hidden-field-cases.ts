@@ -200,6 +200,29 @@ export function hiddenFieldCases(setup: ConformanceSetup): void {
       lead = updated;
     });
 
+    it('a change of the deal the rep cannot see moves nothing she reads of the lead, its version included', async () => {
+      const before = await rep.leads.get(lead.id);
+      const deal = await admin.opportunities.get(dealId);
+      // Reopened with another amount and currency: every kept field moves, on the stored row only.
+      await admin.opportunities.update(dealId, {
+        version: deal.version,
+        stage: 'Prospecting',
+        amount: 8_500_00,
+      });
+      expect(await stored(lead.id)).toMatchObject({
+        convertedOpportunityStatus: 'open',
+        convertedOpportunityAmount: 8_500_00,
+      });
+      expect(await rep.leads.get(lead.id)).toEqual(before);
+      // And an admin's correction with the version she read still lands (no CONFLICT).
+      const corrected = await admin.leads.update(lead.id, {
+        version: before.version,
+        phone: '+49 2',
+      });
+      expect(corrected.phone).toBe('+49 2');
+      lead = corrected;
+    });
+
     it('hidden lead fields are declared read-only, and only lead fields are hidden', () => {
       const leadObject = standardObjects.lead;
       expect(leadObject.hiddenFields).toEqual(hidden);
