@@ -40,6 +40,7 @@ import {
   groupName,
   normalise,
 } from './kpi-fold.js';
+import { hiddenFieldsRead } from './kpi-hidden-fields.js';
 import type { KpiBreakdown, KpiDimension } from './kpi-info.js';
 import type { AnyKpiMeasure } from './kpi-measure.js';
 import type { FusedSource } from './kpi-plan.js';
@@ -254,7 +255,15 @@ export function queryContext(
       }
       return context.shared(key, () => compute(context));
     },
-    rolledUp: (measures) => rolledUpMeasures(evaluation, range, previousRange, by, measures),
+    rolledUp: async (measures) => {
+      // Hidden fields are kept from records the actor may not see: only an actor who sees every
+      // one of them may have a figure over them (the query then runs its own SQL).
+      const hidden = Object.values(measures).flatMap((measure) =>
+        hiddenFieldsRead(evaluation.state.engine.objects, measure.source, [measure]),
+      );
+      for (const { from } of hidden) if (!(await context.seesEvery(from))) return undefined;
+      return rolledUpMeasures(evaluation, range, previousRange, by, measures);
+    },
   };
   return context;
 }

@@ -257,9 +257,9 @@ export interface KpiQueryContext {
    * rollup keys): then the query runs its own SQL. Rows are what a declared KPI folds: for the
    * total one per range (zeros without rows), for a breakdown one per range and group with rows.
    * The rollups apply the tenant and the actor's visibility of the measures' own object (by owner,
-   * as a declared KPI reads them); a measure over a value kept from other records (a lead's
-   * `convertedOpportunityStatus`) counts those records whether or not the actor may see them, so
-   * read it only when the actor sees every one of them (`seesEvery`), as the scan would count them.
+   * as a declared KPI reads them). A measure over a hidden field (kept from other records: a
+   * lead's `convertedOpportunityStatus`, from its converted deal) answers only an actor who sees
+   * every record of that object; for any other this returns undefined, whatever the KPI checks.
    *
    * @example
    * import { measure, kpiSource } from '@rapport/core/plugin';

@@ -8,6 +8,7 @@ import type { AnyDatabase } from '../storage/migration-context.js';
 import type { DialectSql } from '../storage/storage-adapter.js';
 import { type AnyKpiDefinition, isDeclaredKpi, type KpiProvider } from './kpi-definition.js';
 import { dimensionExpressions } from './kpi-dimensions.js';
+import { hiddenFieldsRead } from './kpi-hidden-fields.js';
 import type { KpiBreakdown } from './kpi-info.js';
 import { stableKey } from './kpi-plan.js';
 import type { AnyKpiSource } from './kpi-source.js';
@@ -88,6 +89,21 @@ function problemOf(kpi: AnyKpiDefinition, context: KpiRegistryContext): string |
         dimensionExpressions(by, source.object, 't', context.objects, context.dialect, ''),
       );
     }
+  }
+  // A declared KPI answers every actor: it may not read fields kept from records the actor may
+  // not see (nor may a query KPI's scanned sources). Its `rollupMeasures` may: `ctx.rolledUp`
+  // answers them only for an actor who sees every record they are kept from.
+  const measures = isDeclaredKpi(kpi) ? Object.values(kpi.measures) : [];
+  for (const source of sources) {
+    const read = hiddenFieldsRead(
+      context.objects,
+      source,
+      measures.filter((measure) => measure.source === source),
+    );
+    for (const { field } of read)
+      problems.push(
+        `reads ${field}, a hidden field of ${source.object}: only rollupMeasures read through ctx.rolledUp may`,
+      );
   }
   if (isDeclaredKpi(kpi)) {
     for (const [name, measure] of Object.entries(kpi.measures)) {

@@ -209,6 +209,7 @@ export const leadObject = defineObject({
     'convertedOpportunityAmount',
     'convertedOpportunityCurrency',
   ],
+  hiddenFrom: 'opportunity',
   references: {
     campaignId: 'campaign',
     ownerId: 'user',

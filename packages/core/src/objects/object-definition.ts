@@ -80,6 +80,12 @@ export interface ObjectDefinition<
    * kept from records the reader may not see (a lead's converted deal status and amount).
    */
   readonly hiddenFields?: readonly THidden[];
+  /**
+   * The object whose records the hidden fields are kept from (a lead's converted opportunity):
+   * KPI measures over them answer only an actor who sees every record of it (`ctx.rolledUp`
+   * returns undefined for the others), and declared KPIs may not read them at all.
+   */
+  readonly hiddenFrom?: string;
   /** Reference fields and the object they point to. */
   readonly references: Readonly<Record<string, string>>;
   /** Access rule. */

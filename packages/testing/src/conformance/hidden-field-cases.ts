@@ -1,4 +1,13 @@
-import { type CrmRecord, type RapportEvents, standardObjects } from '@rapport/core';
+import {
+  type CrmRecord,
+  createCrm,
+  defineKpi,
+  definePlugin,
+  kpiSource,
+  measure,
+  type RapportEvents,
+  standardObjects,
+} from '@rapport/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyScope,
@@ -221,6 +230,55 @@ export function hiddenFieldCases(setup: ConformanceSetup): void {
       });
       expect(corrected.phone).toBe('+49 2');
       lead = corrected;
+    });
+
+    it('a KPI figure over a hidden field answers only an actor who sees every deal: declared KPIs may not read one, rolled-up measures answer no one else', async () => {
+      const leads = kpiSource({ object: 'lead', date: 'createdAt' });
+      const wonLeads = measure.count(leads, { convertedOpportunityStatus: 'won' });
+      const info = {
+        group: 'test',
+        title: { en: 'Won leads', de: 'Gewonnene Leads' },
+        description: 'leads whose converted deal is won',
+        unit: 'count',
+        direction: 'higher',
+        dimensions: ['owner'],
+      } as const;
+      const declared = defineKpi({
+        ...info,
+        id: 'test.wonLeadsDeclared',
+        measures: { won: wonLeads },
+        value: ({ won }) => won,
+      });
+      const storage = crm().storage;
+      expect(() =>
+        createCrm({ storage, plugins: [definePlugin({ id: 'test-declared', kpis: [declared] })] }),
+      ).toThrow(/convertedOpportunityStatus, a hidden field of lead/);
+      // A query KPI that forgets to check who asks: the engine checks for it.
+      const careless = defineKpi({
+        ...info,
+        id: 'test.wonLeadsRolledUp',
+        rollupMeasures: { won: wonLeads },
+        async query(ctx) {
+          const rows = await ctx.rolledUp({ won: wonLeads });
+          return (rows ?? []).map((row) => ({ ...row, value: row.values.won ?? 0, sampleSize: 1 }));
+        },
+      });
+      // Not destroyed: it shares the suite's storage (and connection).
+      const kept = createCrm({
+        storage,
+        plugins: [definePlugin({ id: 'test-rolled-up', kpis: [careless] })],
+        rollups: true,
+      });
+      await kept.rebuildRollups({ tenantId });
+      const evaluate = (scope: 'admin' | 'rep') =>
+        (scope === 'admin'
+          ? kept.tenant(tenantId).system()
+          : kept.tenant(tenantId).as({ id: ownerId, role: 'rep' })
+        ).kpis.evaluate(['test.wonLeadsRolledUp'], { period: 'all' });
+      const forAdmin = await evaluate('admin');
+      expect(forAdmin['test.wonLeadsRolledUp'].value).toBeGreaterThanOrEqual(0);
+      const forRep = await evaluate('rep');
+      expect(forRep['test.wonLeadsRolledUp'].value).toBeNull();
     });
 
     it('hidden lead fields are declared read-only, and only lead fields are hidden', () => {
