@@ -74,6 +74,7 @@ export async function rolledUpMeasures<TName extends string>(
   for (const fused of fusedSourcesOf(measures)) {
     if (!(await answerPrecomputed(call, fused, cells))) return undefined;
   }
+  // Cast: Object.entries widens the keys to string; they are the measures' names.
   const named = Object.entries(measures) as [TName, AnyKpiMeasure][];
   const valuesOf = (
     partials: ReadonlyMap<string, { n: number; s: number | null; v: number | null }> | undefined,
@@ -83,6 +84,7 @@ export async function rolledUpMeasures<TName extends string>(
         name,
         measureValue(measure.aggregate, partials?.get(measureSignature(measure))),
       ]),
+      // Cast: Object.fromEntries widens the keys to string; one entry per name of `named`.
     ) as Record<TName, number | null>;
   const buckets: [Bucket, KpiRange][] = previousRange
     ? [
