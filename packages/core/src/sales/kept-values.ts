@@ -217,11 +217,12 @@ export async function keepFirstActivities(
  * any change of a deal's fields. The version is what keeps a concurrent
  * update exact: that update moves the deal's contribution from the row it read, and its
  * `version = read` condition refuses (CONFLICT) a row whose main product moved since.
+ * `previous` is the deal as stored now in this transaction, read under its row lock
+ * ({@link lockedOpportunity}) by the caller, which summed its items after that lock.
  */
-export async function keepMainProduct(state: ScopeState, opportunityId: string): Promise<void> {
+export async function keepMainProduct(state: ScopeState, previous: StoredRecord): Promise<void> {
   const cache = state.tx?.cache;
-  const previous = await lockedOpportunity(state, opportunityId);
-  if (!previous) return;
+  const opportunityId = previous.id;
   const next = await mainProductOf(state, opportunityId);
   if ((previous.mainProductId ?? null) === next) return;
   const upkeep = await updateUpkeep(

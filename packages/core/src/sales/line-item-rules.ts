@@ -63,7 +63,8 @@ async function syncAmount(state: ScopeState, opportunityId: string): Promise<voi
   // item was missed and the amount's update found a newer version (CONFLICT for a write that
   // asked for nothing stale).
   const visible = await opportunityOf(state, opportunityId);
-  const opportunity = (await lockedOpportunity(state, opportunityId)) ?? visible;
+  const locked = await lockedOpportunity(state, opportunityId);
+  const opportunity = locked ?? visible;
   // The cached row is older than the stored one: the next read of this transaction goes to storage.
   if (opportunity.version !== visible.version)
     state.tx?.cache?.forgetRecord('opportunities', opportunityId);
@@ -77,9 +78,13 @@ async function syncAmount(state: ScopeState, opportunityId: string): Promise<voi
   // Items prepared together (createMany) are each checked alone: their sum is checked here,
   // inside the write's transaction, so an unsafe sum still writes nothing.
   if (typeof amount === 'number' && !Number.isSafeInteger(amount)) throw unsafeAmount(amount);
-  if (amount !== opportunity.amount)
-    await applyUpdate(state, opportunityObject, opportunity, { amount });
-  await keepMainProduct(state, opportunityId);
+  // The deal as stored now, still under the lock taken above: the main product is kept from it
+  // without a second locked read.
+  const current =
+    amount !== opportunity.amount
+      ? await applyUpdate(state, opportunityObject, opportunity, { amount })
+      : opportunity;
+  if (locked) await keepMainProduct(state, current);
 }
 
 /** @internal Line item rules: price from the product, total, and the opportunity amount as their sum. */
