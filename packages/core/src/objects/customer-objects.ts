@@ -210,6 +210,7 @@ export const leadObject = defineObject({
     'convertedOpportunityCurrency',
   ],
   hiddenFrom: 'opportunity',
+  currencyField: 'convertedOpportunityCurrency',
   references: {
     campaignId: 'campaign',
     ownerId: 'user',

@@ -86,6 +86,12 @@ export interface ObjectDefinition<
    * returns undefined for the others), and declared KPIs may not read them at all.
    */
   readonly hiddenFrom?: string;
+  /**
+   * The field that holds the currency of the money fields, for an object without a `currency`
+   * field of its own (a lead's kept `convertedOpportunityAmount` is in
+   * `convertedOpportunityCurrency`; a `currency` field would default every lead to the base one).
+   */
+  readonly currencyField?: string;
   /** Reference fields and the object they point to. */
   readonly references: Readonly<Record<string, string>>;
   /** Access rule. */
