@@ -1,3 +1,4 @@
+import { fieldsRead } from '../kpi/kpi-fields-read.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
 import type { AnyObjectDefinition } from '../objects/object-definition.js';
@@ -82,30 +83,7 @@ export function keptFieldProblem(
 ): string | undefined {
   const kept = keptBelowTheRepository[definition.name];
   if (!kept) return undefined;
-  const fields = new Set<string>();
-  if (source.date !== undefined) fields.add(source.date);
-  whereFields(source.where, fields);
-  for (const measure of measures) {
-    whereFields(measure.where, fields);
-    fieldsOf(measure.of, fields);
-  }
+  const fields = fieldsRead(source, measures);
   const field = [...fields].find((name) => kept.has(name));
   return field ? `${field} is kept below the repository (no upkeep sees it change)` : undefined;
-}
-
-/** @internal The fields a measure expression or condition reads. */
-export function fieldsOf(value: unknown, into: Set<string>): void {
-  if (typeof value === 'string') into.add(value);
-  else if (Array.isArray(value)) for (const item of value) fieldsOf(item, into);
-  else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key === 'money' || key === 'daysBetween' || key === 'times') fieldsOf(item, into);
-    }
-  }
-}
-
-/** @internal The fields a `where` names. */
-export function whereFields(where: object | undefined, into: Set<string>): void {
-  // A `where` names fields (and `custom` for custom fields): no nesting.
-  for (const key of Object.keys(where ?? {})) into.add(key);
 }

@@ -1,4 +1,5 @@
 import { type AnyKpiDefinition, isDeclaredKpi } from '../kpi/kpi-definition.js';
+import { fieldsRead } from '../kpi/kpi-fields-read.js';
 import type { AnyKpiMeasure } from '../kpi/kpi-measure.js';
 import { measureSignature, sourceKey, stableKey } from '../kpi/kpi-plan.js';
 import type { AnyKpiSource } from '../kpi/kpi-source.js';
@@ -20,12 +21,10 @@ import {
   planFacts,
 } from './rollup-facts-plan.js';
 import {
-  fieldsOf,
   keptFieldProblem,
   measureProblem,
   medianProblem,
   sourceProblem,
-  whereFields,
 } from './rollup-kept-exactly.js';
 
 /** A fused source's measures and the breakdowns its KPIs declare, while the plan is made. */
@@ -208,15 +207,10 @@ export function planRollups(
       fieldsByObject.get(rollup.source.object) ??
       new Set(['ownerId', currencyFieldOf(rollup.definition) ?? 'currency']);
     fieldsByObject.set(rollup.source.object, fields);
-    if (rollup.source.date) fields.add(rollup.source.date);
     if (rollup.dimension) fields.add(rollup.dimension.field);
-    whereFields(rollup.source.where, fields);
     const measures = [...rollup.measures.values()].map(({ measure }) => measure);
     if (rollup.histogram) measures.push(rollup.histogram.measure);
-    for (const measure of measures) {
-      whereFields(measure.where, fields);
-      fieldsOf(measure.of, fields);
-    }
+    fieldsRead(rollup.source, measures, fields);
   }
   // A fused source reads measures: the median histograms are matched by signature instead.
   const bySource = group(
