@@ -1,7 +1,16 @@
-import type { Actor, Crm, KpiEvaluateOptions } from '@rapport/core';
+import {
+  type Actor,
+  type AnyRapportPlugin,
+  type Crm,
+  createCrm,
+  type KpiEvaluateOptions,
+  type RapportStorage,
+} from '@rapport/core';
 import { closingPlugin } from '@rapport/kpi-closing';
 import { leadsPlugin } from '@rapport/kpi-leads';
 import { pipelinePlugin } from '@rapport/kpi-pipeline';
+import { afterAll, beforeAll } from 'vitest';
+import { countQueries, type QueryLog } from '../kpi-conformance/query-counter.js';
 import { leadNamesPlugin } from './lead-writes.js';
 
 /** @internal The plugins every engine of the suite runs. */
@@ -44,4 +53,44 @@ export const system = { id: 'system', role: 'admin' } as const;
 /** @internal Results without what may legitimately differ between two engines (nothing, today). */
 export function strip(results: unknown): unknown {
   return JSON.parse(JSON.stringify(results));
+}
+
+/**
+ * @internal Registers the hooks that make one storage and two engines over it with `plugins`: one
+ * keeping rollups, one scanning the same database (what every figure must equal), both on
+ * `clock`, their statements counted. Returns getters for the engines and the storage.
+ */
+export function useRollupEngines<const TPlugins extends readonly AnyRapportPlugin[]>(
+  makeStorage: () => RapportStorage | Promise<RapportStorage>,
+  cleanup: ((storage: RapportStorage) => unknown) | undefined,
+  enginePlugins: TPlugins,
+  clock: { readonly now: Date },
+) {
+  let storage: RapportStorage | undefined;
+  let made: { kept: Crm<TPlugins>; scanned: Crm<TPlugins>; log: QueryLog } | undefined;
+  beforeAll(async () => {
+    storage = await makeStorage();
+    const counted = countQueries(storage);
+    const now = () => clock.now;
+    made = {
+      kept: createCrm({ storage: counted.storage, plugins: enginePlugins, now, rollups: true }),
+      scanned: createCrm({ storage: counted.storage, plugins: enginePlugins, now }),
+      log: counted.log,
+    };
+    await made.kept.migrate();
+  });
+  afterAll(async () => {
+    await made?.kept.destroy();
+    if (storage) await cleanup?.(storage);
+  });
+  return {
+    engines: () => {
+      if (!made) throw new Error('the engines are made in beforeAll');
+      return made;
+    },
+    storageOf: async () => {
+      if (!storage) throw new Error('the storage is made in beforeAll');
+      return storage;
+    },
+  };
 }

@@ -1,11 +1,18 @@
-import { createCrm, type RapportStorage } from '@rapport/core';
+import type { RapportStorage } from '@rapport/core';
 import { refreshKeptValues, unscopedDatabase } from '@rapport/core/storage';
-import { afterAll, beforeAll, expect } from 'vitest';
-import { countQueries, type QueryLog } from '../kpi-conformance/query-counter.js';
+import { expect } from 'vitest';
 import type { World } from './deal-writes.js';
 import type { RollupConformanceOptions } from './describe-rollup-conformance.js';
 import { leadKpiIds } from './lead-writes.js';
-import { dashboard, type Engine, evaluate, plugins, strip, system } from './rollup-engines.js';
+import {
+  dashboard,
+  type Engine,
+  evaluate,
+  plugins,
+  strip,
+  system,
+  useRollupEngines,
+} from './rollup-engines.js';
 
 /**
  * @internal Registers the hooks that make the suite's storage and its two engines over it (one
@@ -17,33 +24,8 @@ export function useRollupSuite(
   options: RollupConformanceOptions,
 ) {
   const clock = { now: new Date('2026-06-15T09:00:00.000Z') };
-  let storage: RapportStorage | undefined;
-  let made: { kept: Engine; scanned: Engine; log: QueryLog } | undefined;
-  const engines = () => {
-    if (!made) throw new Error('the engines are made in beforeAll');
-    return made;
-  };
+  const { engines, storageOf } = useRollupEngines(makeStorage, options.cleanup, plugins, clock);
   let tenants = 0;
-  const storageOf = async () => {
-    if (!storage) throw new Error('the storage is made in beforeAll');
-    return storage;
-  };
-  beforeAll(async () => {
-    storage = await makeStorage();
-    const counted = countQueries(storage);
-    const now = () => clock.now;
-    made = {
-      kept: createCrm({ storage: counted.storage, plugins, now, rollups: true }),
-      // The same database without rollups: what every figure must equal.
-      scanned: createCrm({ storage: counted.storage, plugins, now }),
-      log: counted.log,
-    };
-    await made.kept.migrate();
-  });
-  afterAll(async () => {
-    await made?.kept.destroy();
-    if (storage) await options.cleanup?.(storage);
-  });
 
   const newWorld = async (engine: Engine, timeZone = 'UTC'): Promise<World> => {
     tenants += 1;

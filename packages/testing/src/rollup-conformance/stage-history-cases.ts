@@ -1,7 +1,6 @@
 import {
   type Actor,
   type Crm,
-  createCrm,
   defineKpi,
   definePlugin,
   isRapportError,
@@ -12,9 +11,9 @@ import {
 } from '@rapport/core';
 import { pipelinePlugin } from '@rapport/kpi-pipeline';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { countQueries, type QueryLog } from '../kpi-conformance/query-counter.js';
+import { describe, expect, test } from 'vitest';
 import { leadZones } from './lead-writes.js';
+import { useRollupEngines } from './rollup-engines.js';
 
 /**
  * Facts whose condition JavaScript cannot decide (text order: collations), so every write reads
@@ -290,28 +289,8 @@ export function describeStageHistoryCases(
 ): void {
   describe(`stage history facts: ${name}`, () => {
     const clock = { now: new Date('2026-03-28T21:00:00.000Z') };
-    let storage: RapportStorage | undefined;
-    let made: { kept: Engine; scanned: Engine; log: QueryLog } | undefined;
-    const engines = () => {
-      if (!made) throw new Error('the engines are made in beforeAll');
-      return made;
-    };
+    const { engines } = useRollupEngines(makeStorage, options.cleanup, plugins, clock);
     let tenants = 0;
-    beforeAll(async () => {
-      storage = await makeStorage();
-      const counted = countQueries(storage);
-      const now = () => clock.now;
-      made = {
-        kept: createCrm({ storage: counted.storage, plugins, now, rollups: true }),
-        scanned: createCrm({ storage: counted.storage, plugins, now }),
-        log: counted.log,
-      };
-      await made.kept.migrate();
-    });
-    afterAll(async () => {
-      await made?.kept.destroy();
-      if (storage) await options.cleanup?.(storage);
-    });
 
     const newWorld = async (timeZone: string): Promise<World> => {
       tenants += 1;
