@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { databaseDump, fuzzFixture, sendBad } from './test-bad-requests.js';
+import { sendBad } from './test-bad-requests.js';
+import { databaseDump, fuzzFixture } from './test-fuzz-fixture.js';
 
 /**
  * Bad values that reach core's write and filter paths (issue 12.3, 12.4 and safe client ids):

@@ -1,7 +1,7 @@
 import { newId, recordIdPattern } from '@rapport/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OpenApiDocument } from '../openapi/openapi-types.js';
-import { databaseDump, fuzzFixture } from './test-bad-requests.js';
+import { databaseDump, fuzzFixture } from './test-fuzz-fixture.js';
 
 /**
  * Issue 12.9 and the id pattern: what the API is sent is stored as sent or refused with a code,
