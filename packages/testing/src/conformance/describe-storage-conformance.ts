@@ -4,6 +4,7 @@ import { bulkWriteCases } from './bulk-write-cases.js';
 import { concurrencyCases } from './concurrency-cases.js';
 import type { ConformanceSetup, StorageConformanceOptions } from './conformance-context.js';
 import { crudCases } from './crud-cases.js';
+import { crudIntegrityCases } from './crud-integrity-cases.js';
 import { customFieldCases } from './custom-field-cases.js';
 import { hiddenFieldCases } from './hidden-field-cases.js';
 import { historyImportCases } from './history-import-cases.js';
@@ -53,6 +54,7 @@ export function describeStorageConformance(
   describe(`storage conformance: ${name}`, () => {
     migrationCases(setup);
     crudCases(setup);
+    crudIntegrityCases(setup);
     queryCases(setup);
     concurrencyCases(setup);
     tenancyCases(setup);
