@@ -10,6 +10,7 @@ import { hiddenFieldCases } from './hidden-field-cases.js';
 import { historyImportCases } from './history-import-cases.js';
 import { hooksEventsCases } from './hooks-events-cases.js';
 import { keptValueCases } from './kept-value-cases.js';
+import { keptValueMigrationCases } from './kept-value-migration-cases.js';
 import { leadConversionCases } from './lead-conversion-cases.js';
 import { migrationCases } from './migration-cases.js';
 import { moneyCases } from './money-cases.js';
@@ -61,6 +62,7 @@ export function describeStorageConformance(
     leadConversionCases(setup);
     hiddenFieldCases(setup);
     opportunityCases(setup);
+    keptValueMigrationCases(setup);
     keptValueCases(setup);
     moneyCases(setup);
     customFieldCases(setup);
